@@ -1,0 +1,236 @@
+/**
+ * One database interface over two engines: PGlite (PostgreSQL compiled to WebAssembly, embedded in the process, the
+ * zero-set-up default) and a PostgreSQL server (`DATABASE_URL`). Same migrations, same SQL, same value types:
+ * bigint → JS bigint, date → 'YYYY-MM-DD' string, timestamptz → the server's text form, numeric → string.
+ *
+ * Tenant work runs in `tenant(tenantId, fn)`: a transaction as the role arflow_app with app.tenant_id set, so
+ * row-level security confines it to that tenant even if a query forgets its `tenant_id` filter.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+import { AppError } from '../domain/errors.ts';
+
+export const MIGRATIONS_FOLDER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+/** Parameterised SQL inside one transaction. */
+export interface Sql {
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]>;
+}
+
+export interface Database {
+  readonly engine: 'pglite' | 'postgres';
+  /** Where the data lives, for humans: "embedded (PGlite) in ./data" or "PostgreSQL 127.0.0.1:5432/arflow". */
+  readonly description: string;
+  /** A transaction as the database owner: migrations and tenant management only. */
+  system<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
+  /** A transaction confined to one tenant by row-level security. */
+  tenant<T>(tenantId: string, fn: (sql: Sql) => Promise<T>): Promise<T>;
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const enterTenant = (tenantId: string) => {
+  if (!UUID.test(tenantId)) throw new Error(`assertion failed: tenant id ${tenantId} is not a uuid`);
+  // The id is checked above, so inlining it is safe; it saves a round trip on every transaction.
+  return `SET LOCAL ROLE arflow_app; SELECT set_config('app.tenant_id', '${tenantId}', true)`;
+};
+
+const TYPE_OIDS = { int8: 20, date: 1082, timestamp: 1114, timestamptz: 1184 } as const;
+const INT8_ARRAY_OID = 1016;
+const identity = (value: string) => value;
+
+// ---------------------------------------------------------------------------------------------------------------
+// PGlite
+
+export interface PgliteOptions {
+  /** Directory for the data files; omit for an in-memory database (tests). */
+  dataDir?: string;
+  /** A tarball from `dumpDataDir`, to start from a prepared database (tests start from a migrated one). */
+  loadDataDir?: Blob;
+}
+
+export async function openPglite(options: PgliteOptions = {}): Promise<Database & { client: PGlite }> {
+  let releaseLock = () => {};
+  if (options.dataDir) {
+    fs.mkdirSync(options.dataDir, { recursive: true });
+    releaseLock = lockDataDir(options.dataDir);
+  }
+  let client: PGlite;
+  try {
+    client = await PGlite.create({
+      ...(options.dataDir ? { dataDir: path.join(options.dataDir, 'pglite') } : {}),
+      ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+      parsers: {
+        [TYPE_OIDS.int8]: (value: string) => BigInt(value),
+        [TYPE_OIDS.date]: identity,
+        [TYPE_OIDS.timestamp]: identity,
+        [TYPE_OIDS.timestamptz]: identity,
+      },
+    });
+  } catch (error) {
+    releaseLock();
+    throw error;
+  }
+  const wrap = (tx: { query: PGlite['query'] }): Sql => ({
+    async query<R>(text: string, params: readonly unknown[] = []) {
+      const result = await tx.query<R>(text, params as unknown[]);
+      return result.rows;
+    },
+  });
+  return {
+    engine: 'pglite',
+    client,
+    description: options.dataDir ? `embedded (PGlite) in ${options.dataDir}` : 'embedded (PGlite) in memory',
+    system: (fn) => client.transaction((tx) => fn(wrap(tx))),
+    tenant: (tenantId, fn) =>
+      client.transaction(async (tx) => {
+        await tx.exec(enterTenant(tenantId));
+        return fn(wrap(tx));
+      }),
+    async migrate() {
+      await migratePglite(drizzlePglite(client), { migrationsFolder: MIGRATIONS_FOLDER });
+    },
+    async close() {
+      try {
+        await client.close();
+      } finally {
+        releaseLock();
+      }
+    },
+  };
+}
+
+/**
+ * PGlite is one process's database: a second process opening the same directory would corrupt it. A lock file with
+ * the owner's pid turns that into a clear error; a stale lock (its process gone) is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const lockPath = path.join(dataDir, 'arflow.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
+      const release = () => {
+        try {
+          if (fs.readFileSync(lockPath, 'utf8') === String(process.pid)) fs.unlinkSync(lockPath);
+        } catch {
+          // already gone
+        }
+        process.off('exit', release);
+      };
+      process.on('exit', release);
+      return release;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = Number(fs.readFileSync(lockPath, 'utf8'));
+      if (owner && owner !== process.pid && isAlive(owner)) {
+        throw new AppError(
+          'conflict',
+          'DATABASE_IN_USE',
+          `the embedded database in ${dataDir} is open in another arflow process (pid ${owner}); stop it, or use the ` +
+            'API of the running server, or set DATABASE_URL to share a PostgreSQL server between processes',
+        );
+      }
+      fs.unlinkSync(lockPath);
+    }
+  }
+  throw new Error(`assertion failed: could not lock ${dataDir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// PostgreSQL
+
+const pgTypes = {
+  getTypeParser(oid: number, format?: string) {
+    if (oid === TYPE_OIDS.int8) return (value: string) => BigInt(value);
+    if (oid === INT8_ARRAY_OID) {
+      const parseArray = (pg.types.getTypeParser as (oid: number, format: 'text') => unknown)(oid, 'text') as (value: string) => string[];
+      return (value: string) => parseArray(value).map((v) => (v === null ? null : BigInt(v)));
+    }
+    if (oid === TYPE_OIDS.date || oid === TYPE_OIDS.timestamp || oid === TYPE_OIDS.timestamptz) return identity;
+    return pg.types.getTypeParser(oid, (format ?? 'text') as 'text');
+  },
+};
+
+/** Serialization failures and deadlocks: the transaction did nothing and may simply be run again. */
+const RETRYABLE = new Set(['40001', '40P01']);
+
+export async function openPostgres(url: string, poolSize = 10): Promise<Database & { pool: pg.Pool }> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: pgTypes as pg.CustomTypesConfig });
+  pool.on('error', () => {
+    // An idle client lost its connection; the pool replaces it. Queries in flight get their own error.
+  });
+  const wrap = (client: pg.PoolClient): Sql => ({
+    async query<R>(text: string, params: readonly unknown[] = []) {
+      const result = await client.query(text, params as unknown[]);
+      return result.rows as R[];
+    },
+  });
+  async function run<T>(prologue: string | null, fn: (sql: Sql) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await pool.connect();
+      try {
+        await client.query(prologue ? `BEGIN; ${prologue}` : 'BEGIN');
+        const result = await fn(wrap(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        if (attempt < 5 && RETRYABLE.has((error as { code?: string }).code ?? '')) continue;
+        throw error;
+      } finally {
+        client.release();
+      }
+    }
+  }
+  const where = new URL(url);
+  return {
+    engine: 'postgres',
+    pool,
+    description: `PostgreSQL ${where.host}${where.pathname}`,
+    system: (fn) => run(null, fn),
+    tenant: (tenantId, fn) => run(enterTenant(tenantId), fn),
+    async migrate() {
+      const client = await pool.connect();
+      try {
+        // Two processes starting together must not both migrate.
+        await client.query(`SELECT pg_advisory_lock(hashtext('arflow.migrate'))`);
+        await migratePg(drizzlePg(client), { migrationsFolder: MIGRATIONS_FOLDER });
+      } finally {
+        await client.query(`SELECT pg_advisory_unlock(hashtext('arflow.migrate'))`).catch(() => {});
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface OpenOptions {
+  databaseUrl?: string | undefined;
+  dataDir?: string | undefined;
+}
+
+/** The database the environment names: `DATABASE_URL` (PostgreSQL) or PGlite in `ARFLOW_DATA_DIR` (default ./data). */
+export async function openDatabase(options: OpenOptions = {}): Promise<Database> {
+  const url = options.databaseUrl ?? process.env.DATABASE_URL;
+  if (url) return openPostgres(url);
+  return openPglite({ dataDir: options.dataDir ?? process.env.ARFLOW_DATA_DIR ?? path.resolve('data') });
+}

@@ -1,0 +1,264 @@
+/**
+ * The database schema, in drizzle's notation; `npm run db:generate` turns changes into numbered SQL migrations under
+ * src/db/migrations (row-level security, roles and append-only triggers live in hand-written migrations there).
+ *
+ * Every tenant-owned table leads its primary key and foreign keys with `tenant_id`: the layout a distributed
+ * PostgreSQL (Citus) shards by. Money is `bigint` minor units; business dates are `date` read as strings.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigint, boolean, check, date, foreignKey, index, integer, jsonb, numeric, pgTable, primaryKey, smallint, text,
+  timestamp, uniqueIndex, uuid,
+} from 'drizzle-orm/pg-core';
+
+const money = (name: string) => bigint(name, { mode: 'bigint' });
+const businessDate = (name: string) => date(name, { mode: 'string' });
+const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
+
+export const tenants = pgTable('tenants', {
+  id: uuid('id').primaryKey(),
+  code: text('code').notNull().unique(),
+  name: text('name').notNull(),
+  currency: text('currency').notNull(),
+  timeZone: text('time_zone').notNull(),
+  locale: text('locale').notNull(),
+  defaultTermsCode: text('default_terms_code'),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+});
+
+export const paymentTerms = pgTable('payment_terms', {
+  tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+  id: uuid('id').notNull(),
+  code: text('code').notNull(),
+  name: text('name').notNull(),
+  rule: jsonb('rule').notNull(),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  uniqueIndex('payment_terms_code').on(t.tenantId, t.code),
+]);
+
+export const customers = pgTable('customers', {
+  tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+  id: uuid('id').notNull(),
+  code: text('code').notNull(),
+  name: text('name').notNull(),
+  taxId: text('tax_id'),
+  parentId: uuid('parent_id'),
+  segment: text('segment'),
+  region: text('region'),
+  industry: text('industry'),
+  salesperson: text('salesperson'),
+  collector: text('collector'),
+  currency: text('currency').notNull(),
+  termsId: uuid('terms_id'),
+  creditLimitMinor: money('credit_limit_minor'),
+  status: text('status').notNull().default('active'),
+  payloadHash: text('payload_hash').notNull(),
+  version: integer('version').notNull().default(1),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+  updatedAt: instant('updated_at').notNull().default(sql`now()`),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  uniqueIndex('customers_code').on(t.tenantId, t.code),
+  index('customers_name').on(t.tenantId, t.name),
+  index('customers_tax_id').on(t.tenantId, t.taxId),
+  index('customers_parent').on(t.tenantId, t.parentId),
+  foreignKey({ columns: [t.tenantId, t.parentId], foreignColumns: [t.tenantId, t.id] }),
+  foreignKey({ columns: [t.tenantId, t.termsId], foreignColumns: [paymentTerms.tenantId, paymentTerms.id] }),
+  check('customers_status', sql`${t.status} in ('active', 'on_hold', 'inactive')`),
+  check('customers_credit_limit', sql`${t.creditLimitMinor} is null or ${t.creditLimitMinor} >= 0`),
+]);
+
+export const customerContacts = pgTable('customer_contacts', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  customerId: uuid('customer_id').notNull(),
+  name: text('name').notNull(),
+  role: text('role'),
+  email: text('email'),
+  phone: text('phone'),
+  preferredChannel: text('preferred_channel').notNull().default('email'),
+  language: text('language').notNull().default('zh-CN'),
+  isPrimary: boolean('is_primary').notNull().default(false),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  index('customer_contacts_customer').on(t.tenantId, t.customerId),
+  foreignKey({ columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }),
+  check('customer_contacts_channel', sql`${t.preferredChannel} in ('email', 'sms', 'phone', 'letter')`),
+]);
+
+/** FX rates to the tenant's functional currency: units of functional currency per one unit of `currency`. */
+export const fxRates = pgTable('fx_rates', {
+  tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+  currency: text('currency').notNull(),
+  rateDate: businessDate('rate_date').notNull(),
+  rate: numeric('rate', { precision: 22, scale: 10 }).notNull(),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+}, (t) => [primaryKey({ columns: [t.tenantId, t.currency, t.rateDate] }), check('fx_rates_positive', sql`${t.rate} > 0`)]);
+
+/**
+ * Posted documents. Never updated or deleted (a trigger forbids it); a reversal document undoes one.
+ * Debit kinds (invoice, debit_note, charge, refund) raise what the customer owes; credit kinds (payment,
+ * credit_note, advance, write_off) lower it; a reversal takes the opposite side of the document it reverses.
+ */
+export const documents = pgTable('documents', {
+  tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+  id: uuid('id').notNull(),
+  kind: text('kind').notNull(),
+  side: text('side').notNull(),
+  number: text('number').notNull(),
+  customerId: uuid('customer_id').notNull(),
+  documentDate: businessDate('document_date').notNull(),
+  postingDate: businessDate('posting_date').notNull(),
+  dueDate: businessDate('due_date'),
+  currency: text('currency').notNull(),
+  amountMinor: money('amount_minor').notNull(),
+  fxRate: numeric('fx_rate', { precision: 22, scale: 10 }).notNull(),
+  functionalAmountMinor: money('functional_amount_minor').notNull(),
+  termsId: uuid('terms_id'),
+  relatedDocumentId: uuid('related_document_id'),
+  reversesDocumentId: uuid('reverses_document_id'),
+  reason: text('reason'),
+  memo: text('memo'),
+  sourceSystem: text('source_system').notNull().default('arflow'),
+  externalId: text('external_id'),
+  payloadHash: text('payload_hash').notNull(),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+  createdBy: text('created_by').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  uniqueIndex('documents_number').on(t.tenantId, t.kind, t.number),
+  uniqueIndex('documents_external_id').on(t.tenantId, t.sourceSystem, t.externalId),
+  uniqueIndex('documents_reverses').on(t.tenantId, t.reversesDocumentId),
+  index('documents_customer_date').on(t.tenantId, t.customerId, t.documentDate),
+  index('documents_date').on(t.tenantId, t.documentDate),
+  foreignKey({ columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }),
+  foreignKey({ columns: [t.tenantId, t.relatedDocumentId], foreignColumns: [t.tenantId, t.id] }),
+  foreignKey({ columns: [t.tenantId, t.reversesDocumentId], foreignColumns: [t.tenantId, t.id] }),
+  check('documents_kind', sql`${t.kind} in ('invoice', 'debit_note', 'charge', 'refund', 'credit_note', 'payment', 'advance', 'write_off', 'reversal')`),
+  check('documents_side', sql`${t.side} in ('debit', 'credit')`),
+  check('documents_amount', sql`${t.amountMinor} > 0`),
+]);
+
+/**
+ * The items a document opens: an invoice's installments (debit), a payment's or credit note's amount to apply
+ * (credit). Immutable; the open amount lives in item_balances.
+ */
+export const items = pgTable('items', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  documentId: uuid('document_id').notNull(),
+  customerId: uuid('customer_id').notNull(),
+  seq: smallint('seq').notNull(),
+  side: text('side').notNull(),
+  currency: text('currency').notNull(),
+  amountMinor: money('amount_minor').notNull(),
+  dueDate: businessDate('due_date'),
+  discountDate: businessDate('discount_date'),
+  discountAmountMinor: money('discount_amount_minor').notNull().default(sql`0`),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  uniqueIndex('items_document_seq').on(t.tenantId, t.documentId, t.seq),
+  index('items_customer_due').on(t.tenantId, t.customerId, t.dueDate),
+  foreignKey({ columns: [t.tenantId, t.documentId], foreignColumns: [documents.tenantId, documents.id] }),
+  check('items_amount', sql`${t.amountMinor} > 0`),
+  check('items_side', sql`${t.side} in ('debit', 'credit')`),
+]);
+
+/** Cached open amount per item, updated in the same transaction as each allocation; `arflow ledger verify` rebuilds it. */
+export const itemBalances = pgTable('item_balances', {
+  tenantId: uuid('tenant_id').notNull(),
+  itemId: uuid('item_id').notNull(),
+  customerId: uuid('customer_id').notNull(),
+  amountMinor: money('amount_minor').notNull(),
+  openMinor: money('open_minor').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.itemId] }),
+  index('item_balances_open').on(t.tenantId, t.customerId).where(sql`${t.openMinor} > 0`),
+  foreignKey({ columns: [t.tenantId, t.itemId], foreignColumns: [items.tenantId, items.id] }),
+  check('item_balances_range', sql`${t.openMinor} >= 0 and ${t.openMinor} <= ${t.amountMinor}`),
+]);
+
+/**
+ * Applying a credit item to a debit item. `amountMinor` is in the debit item's currency, `creditAmountMinor` in the
+ * credit item's; `fxGainMinor` is the realised FX gain (negative: loss) in the functional currency. A reversal is a
+ * new row with negated amounts pointing at the row it reverses.
+ */
+export const allocations = pgTable('allocations', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  batchId: uuid('batch_id').notNull(),
+  creditItemId: uuid('credit_item_id').notNull(),
+  debitItemId: uuid('debit_item_id').notNull(),
+  customerId: uuid('customer_id').notNull(),
+  amountMinor: money('amount_minor').notNull(),
+  creditAmountMinor: money('credit_amount_minor').notNull(),
+  fxGainMinor: money('fx_gain_minor').notNull().default(sql`0`),
+  allocationDate: businessDate('allocation_date').notNull(),
+  reversesAllocationId: uuid('reverses_allocation_id'),
+  reason: text('reason'),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+  createdBy: text('created_by').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  index('allocations_credit').on(t.tenantId, t.creditItemId),
+  index('allocations_debit').on(t.tenantId, t.debitItemId),
+  index('allocations_batch').on(t.tenantId, t.batchId),
+  uniqueIndex('allocations_reverses').on(t.tenantId, t.reversesAllocationId),
+  foreignKey({ columns: [t.tenantId, t.creditItemId], foreignColumns: [items.tenantId, items.id] }),
+  foreignKey({ columns: [t.tenantId, t.debitItemId], foreignColumns: [items.tenantId, items.id] }),
+  foreignKey({ columns: [t.tenantId, t.reversesAllocationId], foreignColumns: [t.tenantId, t.id] }),
+  check('allocations_nonzero', sql`${t.amountMinor} <> 0 and sign(${t.amountMinor}) = sign(${t.creditAmountMinor})`),
+]);
+
+/** Status events of a document (an advance receipt's verification), append-only. */
+export const documentEvents = pgTable('document_events', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  documentId: uuid('document_id').notNull(),
+  event: text('event').notNull(),
+  eventDate: businessDate('event_date').notNull(),
+  reason: text('reason'),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+  createdBy: text('created_by').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  uniqueIndex('document_events_once').on(t.tenantId, t.documentId, t.event),
+  foreignKey({ columns: [t.tenantId, t.documentId], foreignColumns: [documents.tenantId, documents.id] }),
+]);
+
+/** First answer to each idempotency key: a repeat with the same request hash replays it, another hash is a conflict. */
+export const idempotencyKeys = pgTable('idempotency_keys', {
+  tenantId: uuid('tenant_id').notNull(),
+  key: text('key').notNull(),
+  operation: text('operation').notNull(),
+  requestHash: text('request_hash').notNull(),
+  response: jsonb('response').notNull(),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+}, (t) => [primaryKey({ columns: [t.tenantId, t.key] })]);
+
+/** Next number per document kind for documents posted without one (PAY-000001). */
+export const numberSequences = pgTable('number_sequences', {
+  tenantId: uuid('tenant_id').notNull(),
+  kind: text('kind').notNull(),
+  nextValue: bigint('next_value', { mode: 'bigint' }).notNull(),
+}, (t) => [primaryKey({ columns: [t.tenantId, t.kind] })]);
+
+/** Who changed what, when and why. Append-only (issue 3 adds the per-tenant hash chain). */
+export const auditLog = pgTable('audit_log', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  occurredAt: instant('occurred_at').notNull().default(sql`now()`),
+  actor: text('actor').notNull(),
+  action: text('action').notNull(),
+  entityType: text('entity_type').notNull(),
+  entityId: text('entity_id'),
+  reason: text('reason'),
+  before: jsonb('before'),
+  after: jsonb('after'),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  index('audit_log_entity').on(t.tenantId, t.entityType, t.entityId),
+]);

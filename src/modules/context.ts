@@ -1,0 +1,17 @@
+/** What every use case gets: the database, the tenant it acts for, who acts, and the clock (never a hidden one). */
+import type { Database } from '../db/database.ts';
+import type { Tenant } from './tenants/index.ts';
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export interface Context {
+  db: Database;
+  tenant: Tenant;
+  /** The user or system acting: `cli:root`, `api`, `import:invoices.csv`. Issue 3 puts real users here. */
+  actor: string;
+  clock: Clock;
+}

@@ -1,0 +1,373 @@
+/**
+ * Customers: master data with contacts, group parent, credit limit and default terms. Unlike ledger rows, customer
+ * records may change; every change is audited with before and after.
+ */
+import { v7 as uuidv7 } from 'uuid';
+import { z } from 'zod';
+import type { Sql } from '../../db/database.ts';
+import { AppError, conflict, invalid, notFound, type ErrorDetail } from '../../domain/errors.ts';
+import { checkCurrency, formatAmount, parseAmount } from '../../domain/money.ts';
+import { taxIdProblem } from '../../domain/tax-id.ts';
+import { appendAudit } from '../audit/index.ts';
+import type { Context } from '../context.ts';
+import { payloadHash } from '../hash.ts';
+import { codeSchema } from '../tenants/index.ts';
+import { getTerms, loadTermsMaps } from '../terms/index.ts';
+import { amountText, parseInput } from '../validate.ts';
+
+export const CUSTOMER_STATUSES = ['active', 'on_hold', 'inactive'] as const;
+export const CHANNELS = ['email', 'sms', 'phone', 'letter'] as const;
+
+const optionalText = (max: number) => z.string().trim().max(max).optional().transform((v) => (v === '' ? undefined : v));
+
+export const contactSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  role: optionalText(100),
+  email: z.string().trim().max(254).email('write an email address like name@example.com').optional(),
+  phone: z.string().trim().max(40).regex(/^\+?[0-9 ()-]{3,40}$/, 'write a phone number with digits, spaces, dashes and an optional leading +').optional(),
+  preferredChannel: z.enum(CHANNELS).default('email'),
+  language: z.enum(['zh-CN', 'en']).default('zh-CN'),
+  isPrimary: z.boolean().default(false),
+});
+
+export const customerSchema = z.object({
+  code: codeSchema,
+  name: z.string().trim().min(1).max(200),
+  taxId: optionalText(40),
+  parentCode: codeSchema.optional(),
+  segment: optionalText(100),
+  region: optionalText(100),
+  industry: optionalText(100),
+  salesperson: optionalText(100),
+  collector: optionalText(100),
+  currency: z.string().length(3).transform((c) => c.toUpperCase()).optional(),
+  paymentTerms: codeSchema.optional(),
+  creditLimit: amountText.optional(),
+  status: z.enum(CUSTOMER_STATUSES).default('active'),
+  contacts: z.array(contactSchema).max(50).default([]),
+});
+export type CustomerInput = z.input<typeof customerSchema>;
+type CustomerFields = z.output<typeof customerSchema>;
+
+export const customerPatchSchema = customerSchema.omit({ code: true }).partial().extend({
+  /** The version the change was made against; a newer stored version is a conflict (someone else changed it). */
+  version: z.number().int().positive().optional(),
+});
+export type CustomerPatch = z.input<typeof customerPatchSchema>;
+
+export interface Customer {
+  id: string;
+  code: string;
+  name: string;
+  taxId: string | null;
+  parentId: string | null;
+  parentCode: string | null;
+  segment: string | null;
+  region: string | null;
+  industry: string | null;
+  salesperson: string | null;
+  collector: string | null;
+  currency: string;
+  termsId: string | null;
+  termsCode: string | null;
+  creditLimitMinor: bigint | null;
+  status: (typeof CUSTOMER_STATUSES)[number];
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Contact extends z.output<typeof contactSchema> {
+  id: string;
+}
+
+const CUSTOMER_SELECT = `
+  SELECT c.id, c.code, c.name, c.tax_id AS "taxId", c.parent_id AS "parentId", p.code AS "parentCode", c.segment,
+         c.region, c.industry, c.salesperson, c.collector, c.currency, c.terms_id AS "termsId", t.code AS "termsCode",
+         c.credit_limit_minor AS "creditLimitMinor", c.status, c.version, c.created_at AS "createdAt",
+         c.updated_at AS "updatedAt"
+    FROM customers c
+    LEFT JOIN customers p ON p.tenant_id = c.tenant_id AND p.id = c.parent_id
+    LEFT JOIN payment_terms t ON t.tenant_id = c.tenant_id AND t.id = c.terms_id`;
+
+export function presentCustomer(customer: Customer, contacts?: Contact[]) {
+  return {
+    id: customer.id,
+    code: customer.code,
+    name: customer.name,
+    taxId: customer.taxId,
+    parentCode: customer.parentCode,
+    segment: customer.segment,
+    region: customer.region,
+    industry: customer.industry,
+    salesperson: customer.salesperson,
+    collector: customer.collector,
+    currency: customer.currency,
+    paymentTerms: customer.termsCode,
+    creditLimit: customer.creditLimitMinor === null ? null : formatAmount(customer.creditLimitMinor, customer.currency),
+    status: customer.status,
+    version: customer.version,
+    createdAt: new Date(customer.createdAt).toISOString(),
+    updatedAt: new Date(customer.updatedAt).toISOString(),
+    ...(contacts ? { contacts: contacts.map(({ id, ...c }) => ({ id, ...c })) } : {}),
+  };
+}
+
+export async function findCustomer(sql: Sql, tenantId: string, code: string): Promise<Customer | null> {
+  const [row] = await sql.query<Customer>(`${CUSTOMER_SELECT} WHERE c.tenant_id = $1 AND c.code = $2`, [tenantId, code]);
+  return row ?? null;
+}
+
+export async function getCustomer(sql: Sql, tenantId: string, code: string, field = 'customer'): Promise<Customer> {
+  const customer = await findCustomer(sql, tenantId, code);
+  if (!customer) {
+    throw notFound('CUSTOMER_NOT_FOUND', `${field}: no customer has code ${code}; create it first or check the code`, [
+      { field, message: 'unknown customer code' },
+    ]);
+  }
+  return customer;
+}
+
+export async function getCustomerById(sql: Sql, tenantId: string, id: string): Promise<Customer> {
+  const [row] = await sql.query<Customer>(`${CUSTOMER_SELECT} WHERE c.tenant_id = $1 AND c.id = $2`, [tenantId, id]);
+  if (!row) throw notFound('CUSTOMER_NOT_FOUND', `no customer has id ${id}`);
+  return row;
+}
+
+export async function listContacts(sql: Sql, tenantId: string, customerId: string): Promise<Contact[]> {
+  return sql.query<Contact>(
+    `SELECT id, name, role, email, phone, preferred_channel AS "preferredChannel", language, is_primary AS "isPrimary"
+       FROM customer_contacts WHERE tenant_id = $1 AND customer_id = $2 ORDER BY is_primary DESC, name, id`,
+    [tenantId, customerId],
+  );
+}
+
+/** Resolved, checked values ready to store: codes turned into ids, the credit limit into minor units. */
+interface ResolvedCustomer {
+  fields: CustomerFields;
+  currency: string;
+  parentId: string | null;
+  termsId: string | null;
+  creditLimitMinor: bigint | null;
+  hash: string;
+}
+
+async function resolve(ctx: Context, sql: Sql, fields: CustomerFields, selfCode: string): Promise<ResolvedCustomer> {
+  const problems: ErrorDetail[] = [];
+  const currency = fields.currency ?? ctx.tenant.currency;
+  try {
+    checkCurrency(currency);
+  } catch (e) {
+    problems.push(...(e as AppError).details);
+  }
+  if (fields.taxId) {
+    const problem = taxIdProblem(fields.taxId);
+    if (problem) problems.push({ field: 'taxId', message: problem });
+  }
+  let parentId: string | null = null;
+  if (fields.parentCode) {
+    if (fields.parentCode === selfCode) problems.push({ field: 'parentCode', message: 'a customer cannot be its own parent' });
+    else {
+      const parent = await findCustomer(sql, ctx.tenant.id, fields.parentCode);
+      if (!parent) problems.push({ field: 'parentCode', message: `no customer has code ${fields.parentCode}` });
+      else if (parent.parentId) problems.push({ field: 'parentCode', message: `${fields.parentCode} belongs to a group itself; name the group's head ${parent.parentCode}` });
+      else parentId = parent.id;
+    }
+  }
+  let termsId: string | null = null;
+  if (fields.paymentTerms) {
+    try {
+      termsId = (await getTerms(sql, ctx.tenant.id, fields.paymentTerms)).id;
+    } catch {
+      problems.push({ field: 'paymentTerms', message: `no payment terms have code ${fields.paymentTerms}` });
+    }
+  }
+  let creditLimitMinor: bigint | null = null;
+  if (fields.creditLimit !== undefined && problems.length === 0) {
+    try {
+      creditLimitMinor = parseAmount(fields.creditLimit, currency, 'creditLimit');
+    } catch (e) {
+      problems.push(...(e as AppError).details);
+    }
+  }
+  if (problems.length) throw invalid('CUSTOMER_INVALID', `customer ${selfCode}: ${problems[0]!.field}: ${problems[0]!.message}`, problems);
+  const hash = payloadHash({ ...fields, code: selfCode, currency });
+  return { fields, currency, parentId, termsId, creditLimitMinor, hash };
+}
+
+export interface SaveResult {
+  customer: Customer;
+  outcome: 'created' | 'updated' | 'unchanged';
+}
+
+/** Creates a customer. The same code with the same details again is a no-op; with other details it is a conflict. */
+export async function createCustomer(ctx: Context, raw: CustomerInput, sqlInTx?: Sql): Promise<SaveResult> {
+  const fields = parseInput(customerSchema, raw, 'customer');
+  const write = async (sql: Sql): Promise<SaveResult> => {
+    const resolved = await resolve(ctx, sql, fields, fields.code);
+    const existing = await sql.query<{ payloadHash: string }>(
+      `SELECT payload_hash AS "payloadHash" FROM customers WHERE tenant_id = $1 AND code = $2`, [ctx.tenant.id, fields.code]);
+    if (existing[0]) {
+      if (existing[0].payloadHash === resolved.hash) return { customer: await getCustomer(sql, ctx.tenant.id, fields.code), outcome: 'unchanged' };
+      throw conflict('CUSTOMER_EXISTS', `customer ${fields.code} already exists with other details; change it with PATCH /api/v1/customers/${fields.code}`);
+    }
+    const id = uuidv7();
+    await sql.query(
+      `INSERT INTO customers (tenant_id, id, code, name, tax_id, parent_id, segment, region, industry, salesperson,
+                              collector, currency, terms_id, credit_limit_minor, status, payload_hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+      [ctx.tenant.id, id, fields.code, fields.name, fields.taxId?.toUpperCase() ?? null, resolved.parentId, fields.segment ?? null,
+        fields.region ?? null, fields.industry ?? null, fields.salesperson ?? null, fields.collector ?? null, resolved.currency,
+        resolved.termsId, resolved.creditLimitMinor, fields.status, resolved.hash],
+    );
+    await insertContacts(sql, ctx.tenant.id, id, fields.contacts);
+    const customer = await getCustomer(sql, ctx.tenant.id, fields.code);
+    await appendAudit(sql, ctx.tenant.id, { actor: ctx.actor, action: 'customer.create', entityType: 'customer', entityId: fields.code, after: presentCustomer(customer, await listContacts(sql, ctx.tenant.id, id)) });
+    return { customer, outcome: 'created' };
+  };
+  return sqlInTx ? write(sqlInTx) : ctx.db.tenant(ctx.tenant.id, write);
+}
+
+async function insertContacts(sql: Sql, tenantId: string, customerId: string, contacts: CustomerFields['contacts']) {
+  for (const c of contacts) {
+    await sql.query(
+      `INSERT INTO customer_contacts (tenant_id, id, customer_id, name, role, email, phone, preferred_channel, language, is_primary)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [tenantId, uuidv7(), customerId, c.name, c.role ?? null, c.email ?? null, c.phone ?? null, c.preferredChannel, c.language, c.isPrimary],
+    );
+  }
+}
+
+/** Changes a customer's details (audited with before and after). `contacts`, when given, replaces the list. */
+export async function updateCustomer(ctx: Context, code: string, raw: CustomerPatch): Promise<Customer> {
+  const patch = parseInput(customerPatchSchema, raw, 'customer change');
+  return ctx.db.tenant(ctx.tenant.id, async (sql) => {
+    const [locked] = await sql.query<{ id: string }>(`SELECT id FROM customers WHERE tenant_id = $1 AND code = $2 FOR UPDATE`, [ctx.tenant.id, code]);
+    if (!locked) throw notFound('CUSTOMER_NOT_FOUND', `no customer has code ${code}`);
+    const before = await getCustomer(sql, ctx.tenant.id, code);
+    if (patch.version !== undefined && patch.version !== before.version) {
+      throw conflict('CUSTOMER_CHANGED', `customer ${code} was changed by someone else (version ${before.version}, yours ${patch.version}); reload and apply your change again`);
+    }
+    const contactsBefore = await listContacts(sql, ctx.tenant.id, before.id);
+    if (patch.currency && patch.currency !== before.currency) {
+      const [used] = await sql.query(`SELECT 1 FROM documents WHERE tenant_id = $1 AND customer_id = $2 LIMIT 1`, [ctx.tenant.id, before.id]);
+      if (used) throw conflict('CUSTOMER_CURRENCY_LOCKED', `customer ${code} already has documents in ${before.currency}; its default currency cannot change`);
+    }
+    const merged: CustomerFields = {
+      code,
+      name: patch.name ?? before.name,
+      taxId: patch.taxId !== undefined ? patch.taxId : before.taxId ?? undefined,
+      parentCode: patch.parentCode !== undefined ? patch.parentCode : before.parentCode ?? undefined,
+      segment: patch.segment !== undefined ? patch.segment : before.segment ?? undefined,
+      region: patch.region !== undefined ? patch.region : before.region ?? undefined,
+      industry: patch.industry !== undefined ? patch.industry : before.industry ?? undefined,
+      salesperson: patch.salesperson !== undefined ? patch.salesperson : before.salesperson ?? undefined,
+      collector: patch.collector !== undefined ? patch.collector : before.collector ?? undefined,
+      currency: patch.currency ?? before.currency,
+      paymentTerms: patch.paymentTerms !== undefined ? patch.paymentTerms : before.termsCode ?? undefined,
+      creditLimit: patch.creditLimit !== undefined ? patch.creditLimit : before.creditLimitMinor === null ? undefined : formatAmount(before.creditLimitMinor, before.currency),
+      status: patch.status ?? before.status,
+      contacts: patch.contacts ?? contactsBefore.map(({ id: _id, ...c }) => ({ ...c, role: c.role ?? undefined, email: c.email ?? undefined, phone: c.phone ?? undefined })),
+    };
+    const resolved = await resolve(ctx, sql, merged, code);
+    await sql.query(
+      `UPDATE customers SET name = $3, tax_id = $4, parent_id = $5, segment = $6, region = $7, industry = $8, salesperson = $9,
+              collector = $10, currency = $11, terms_id = $12, credit_limit_minor = $13, status = $14, payload_hash = $15,
+              version = version + 1, updated_at = now()
+        WHERE tenant_id = $1 AND id = $2`,
+      [ctx.tenant.id, before.id, merged.name, merged.taxId?.toUpperCase() ?? null, resolved.parentId, merged.segment ?? null, merged.region ?? null,
+        merged.industry ?? null, merged.salesperson ?? null, merged.collector ?? null, resolved.currency, resolved.termsId,
+        resolved.creditLimitMinor, merged.status, resolved.hash],
+    );
+    if (patch.contacts) {
+      await sql.query(`DELETE FROM customer_contacts WHERE tenant_id = $1 AND customer_id = $2`, [ctx.tenant.id, before.id]);
+      await insertContacts(sql, ctx.tenant.id, before.id, patch.contacts as CustomerFields['contacts']);
+    }
+    const after = await getCustomer(sql, ctx.tenant.id, code);
+    await appendAudit(sql, ctx.tenant.id, {
+      actor: ctx.actor, action: 'customer.update', entityType: 'customer', entityId: code,
+      before: presentCustomer(before, contactsBefore), after: presentCustomer(after, await listContacts(sql, ctx.tenant.id, before.id)),
+    });
+    return after;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Lists
+
+export const MAX_PAGE_SIZE = 200;
+
+export const customerListSchema = z.object({
+  q: z.string().trim().max(100).optional(),
+  segment: z.string().max(100).optional(),
+  region: z.string().max(100).optional(),
+  salesperson: z.string().max(100).optional(),
+  collector: z.string().max(100).optional(),
+  status: z.enum(CUSTOMER_STATUSES).optional(),
+  currency: z.string().length(3).optional(),
+  parent: z.string().max(64).optional(),
+  sort: z.enum(['code', 'name']).default('code'),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
+  cursor: z.string().max(500).optional(),
+});
+export type CustomerListQuery = z.input<typeof customerListSchema>;
+
+export function encodeCursor(values: unknown[]): string {
+  return Buffer.from(JSON.stringify(values)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string, length: number): string[] {
+  try {
+    const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(values) && values.length === length && values.every((v) => typeof v === 'string')) return values as string[];
+  } catch {
+    // fall through
+  }
+  throw invalid('INVALID_CURSOR', 'cursor: not a cursor this list gave out; start again without it', [{ field: 'cursor', message: 'bad cursor' }]);
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export async function listCustomers(sql: Sql, tenantId: string, rawQuery: CustomerListQuery) {
+  const query = parseInput(customerListSchema, rawQuery, 'customer list');
+  const where = ['c.tenant_id = $1'];
+  const params: unknown[] = [tenantId];
+  const add = (clause: string, value: unknown) => {
+    params.push(value);
+    where.push(clause.replaceAll('?', `$${params.length}`));
+  };
+  if (query.q) add(`(c.code ILIKE ? || '%' OR c.name ILIKE '%' || ? || '%' OR c.tax_id ILIKE ? || '%')`, escapeLike(query.q));
+  if (query.segment) add('c.segment = ?', query.segment);
+  if (query.region) add('c.region = ?', query.region);
+  if (query.salesperson) add('c.salesperson = ?', query.salesperson);
+  if (query.collector) add('c.collector = ?', query.collector);
+  if (query.status) add('c.status = ?', query.status);
+  if (query.currency) add('c.currency = ?', query.currency.toUpperCase());
+  if (query.parent) add('p.code = ?', query.parent);
+  const sortColumn = query.sort === 'name' ? 'c.name' : 'c.code';
+  if (query.cursor) {
+    const [key, code] = decodeCursor(query.cursor, 2);
+    params.push(key, code);
+    where.push(`(${sortColumn}, c.code) > ($${params.length - 1}, $${params.length})`);
+  }
+  params.push(query.limit + 1);
+  const rows = await sql.query<Customer>(
+    `${CUSTOMER_SELECT} WHERE ${where.join(' AND ')} ORDER BY ${sortColumn}, c.code LIMIT $${params.length}`,
+    params,
+  );
+  const page = rows.slice(0, query.limit);
+  const last = page[page.length - 1];
+  return {
+    items: page,
+    nextCursor: rows.length > query.limit && last ? encodeCursor([query.sort === 'name' ? last.name : last.code, last.code]) : null,
+  };
+}
+
+/** Loads every customer's id, currency and terms by code, for bulk imports (100,000 customers ≈ 20 MB). */
+export async function loadCustomerIndex(sql: Sql, tenantId: string) {
+  const rows = await sql.query<{ id: string; code: string; currency: string; termsId: string | null; hash: string }>(
+    `SELECT id, code, currency, terms_id AS "termsId", payload_hash AS hash FROM customers WHERE tenant_id = $1`, [tenantId]);
+  return new Map(rows.map((r) => [r.code, r]));
+}
+
+export { loadTermsMaps };
