@@ -3,7 +3,7 @@
  * Excel, Kingdee, Yonyou and bank portals). Header matching ignores case, spaces, underscores, hyphens, dots, "*"
  * markers, full-width forms and a bracketed note such as "金额(元)" or "Amount [CNY]".
  */
-import type { ErrorDetail } from '../../domain/errors.ts';
+import { assert, type ErrorDetail } from '../../domain/errors.ts';
 
 export type ImportKind = 'customers' | 'invoices' | 'payments' | 'credit-notes' | 'advances';
 export const IMPORT_KINDS: readonly ImportKind[] = ['customers', 'invoices', 'payments', 'credit-notes', 'advances'];
@@ -144,23 +144,22 @@ interface AliasEntry {
   weak: boolean;
 }
 
-const ALIAS_INDEX: Readonly<Record<ImportKind, ReadonlyMap<string, AliasEntry>>> = Object.fromEntries(
-  IMPORT_KINDS.map((kind) => {
-    const index = new Map<string, AliasEntry>();
-    for (const spec of COLUMNS[kind]) {
-      for (const [aliases, weak] of [[spec.aliases, false], [spec.weakAliases ?? [], true]] as const) {
-        for (const alias of aliases) {
-          const key = normalizeHeader(alias);
-          const other = index.get(key);
-          // Two columns of one kind answering to the same header would make the mapping depend on table order.
-          if (other && other.column !== spec.name) throw new Error(`assertion failed: ${kind} alias "${alias}" is used by ${other.column} and ${spec.name}`);
-          index.set(key, { column: spec.name, weak });
-        }
+const ALIAS_INDEX = {} as Record<ImportKind, ReadonlyMap<string, AliasEntry>>;
+for (const kind of IMPORT_KINDS) {
+  const index = new Map<string, AliasEntry>();
+  for (const spec of COLUMNS[kind]) {
+    for (const [aliases, weak] of [[spec.aliases, false], [spec.weakAliases ?? [], true]] as const) {
+      for (const alias of aliases) {
+        const key = normalizeHeader(alias);
+        const other = index.get(key);
+        // Two columns of one kind answering to the same header would make the mapping depend on table order.
+        assert(other === undefined || other.column === spec.name, `${kind} alias "${alias}" is used by ${other?.column} and ${spec.name}`);
+        index.set(key, { column: spec.name, weak });
       }
     }
-    return [kind, index];
-  }),
-) as Record<ImportKind, ReadonlyMap<string, AliasEntry>>;
+  }
+  ALIAS_INDEX[kind] = index;
+}
 
 export interface ColumnMapping {
   kind: ImportKind;

@@ -169,8 +169,9 @@ export async function* readRecords(path: string, options: ReadOptions = {}): Asy
 /** Drops trailing empty cells (so a blank record has no values) and enforces the cell and column limits. */
 function checkRecord(record: SourceRecord, limits: ReadLimits, format: FileFormat): void {
   const values = record.values;
+  const flagged = new Set((record.problems ?? []).map((p) => p.index));
   let end = values.length;
-  while (end > 0 && values[end - 1]!.trim() === '') end -= 1;
+  while (end > 0 && values[end - 1]!.trim() === '' && !flagged.has(end - 1)) end -= 1;
   values.length = end;
   if (end > limits.maxColumns) {
     const where = format === 'xlsx' ? `column ${columnLetters(end)}` : `field ${end}`;
@@ -368,6 +369,10 @@ interface SheetReader extends AsyncIterable<ExcelJS.Row> {
 interface StreamingWorkbook extends AsyncIterable<SheetReader> {
   model?: { sheets?: { name: string; state?: string }[] };
   properties?: { model?: { date1904?: boolean } };
+  styles?: {
+    model?: { styles?: ({ numFmtId?: number | string } | undefined)[] };
+    getStyleModel(id: number): { numFmt?: string } | null | undefined;
+  };
 }
 
 async function* readXlsx(path: string, options: ReadOptions, limits: ReadLimits, totalBytes: number): AsyncGenerator<SourceRecord> {
@@ -393,6 +398,7 @@ async function* readXlsx(path: string, options: ReadOptions, limits: ReadLimits,
       const wanted = options.sheet ?? firstVisibleSheet(workbook) ?? sheet.name;
       if (found || sheet.name !== wanted) continue;
       found = true;
+      readCjkDateFormats(workbook);
       const date1904 = workbook.properties?.model?.date1904 === true;
       for await (const row of sheet) yield xlsxRecord(row, limits, date1904);
     }
@@ -407,6 +413,25 @@ async function* readXlsx(path: string, options: ReadOptions, limits: ReadLimits,
       ? 'the workbook has no worksheet'
       : `the workbook has no sheet "${options.sheet}"; its sheets are: ${seen.map((s) => `"${s}"`).join(', ')}`);
   }
+}
+
+/**
+ * exceljs knows the built-in number formats 14-22 and 45-47 but not the East Asian built-in ones (27-36, 50-58:
+ * "yyyy年m月d日", "m月d日"…), which Chinese Excel uses for dates; without this their date cells would read as serial
+ * numbers. The sheet reader looks styles up through `getStyleModel` when its rows are read, so this wraps it.
+ */
+function readCjkDateFormats(workbook: StreamingWorkbook): void {
+  const styles = workbook.styles;
+  if (!styles || typeof styles.getStyleModel !== 'function') return;
+  const lookUp = styles.getStyleModel.bind(styles);
+  styles.getStyleModel = (id: number) => {
+    const model = lookUp(id);
+    const numFmtId = Number(styles.model?.styles?.[id]?.numFmtId);
+    if (model && model.numFmt === undefined && ((numFmtId >= 27 && numFmtId <= 36) || (numFmtId >= 50 && numFmtId <= 58))) {
+      model.numFmt = 'yyyy-mm-dd';
+    }
+    return model;
+  };
 }
 
 function firstVisibleSheet(workbook: StreamingWorkbook): string | undefined {
@@ -455,7 +480,9 @@ export function cellText(value: unknown, numFmt: string | undefined, date1904 = 
     const v = value as Record<string, unknown>;
     if (Array.isArray(v.richText)) return { text: (v.richText as { text?: string }[]).map((r) => r.text ?? '').join('') };
     if ('formula' in v || 'sharedFormula' in v || 'result' in v) {
-      if (v.result === undefined) return { text: '', problem: 'a formula without a saved result; open the file in Excel and save it again' };
+      if (v.result === undefined || (typeof v.result === 'number' && Number.isNaN(v.result))) {
+        return { text: '', problem: 'a formula whose result cannot be read (an Excel error such as #N/A, or never calculated); fix the formula or type the value' };
+      }
       return cellText(v.result, numFmt, date1904);
     }
     if (typeof v.error === 'string') return { text: v.error, problem: `the cell shows the Excel error ${v.error}; fix the formula or type the value` };
@@ -496,7 +523,7 @@ export function numberText(value: number): CellText {
   if (Math.abs(value) >= 10 ** EXCEL_DIGITS) {
     return {
       text: plainDecimal(value.toExponential()),
-      problem: `the number has more than ${EXCEL_DIGITS} digits, which Excel cannot keep (it shows as ${value.toExponential(EXCEL_DIGITS - 1).replace(/\.?0+e/, 'E')}); format the column as Text and type the value again`,
+      problem: `the number has more than ${EXCEL_DIGITS} digits, more than Excel keeps, so it is no longer the number typed; format the column as Text and type the value again`,
     };
   }
   let exponential = value.toExponential();

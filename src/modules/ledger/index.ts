@@ -1,0 +1,3 @@
+export * from './service.ts';
+export * from './queries.ts';
+export type { DocumentRow, ItemRow, AllocationRow } from './repository.ts';

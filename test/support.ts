@@ -1,0 +1,67 @@
+/**
+ * Test databases: PGlite in memory by default, or a fresh, uniquely named database on the PostgreSQL server in
+ * DATABASE_URL (created here and dropped afterwards). Each starts migrated and empty.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openPglite, openPostgres, type Database } from '../src/db/database.ts';
+import type { Clock, Context } from '../src/modules/context.ts';
+import { createTenant, type Tenant } from '../src/modules/tenants/index.ts';
+
+export interface TestDatabase {
+  db: Database;
+  engine: 'pglite' | 'postgres';
+  drop(): Promise<void>;
+}
+
+let pgliteTemplate: Blob | undefined;
+
+export async function openTestDatabase(): Promise<TestDatabase> {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    if (!pgliteTemplate) {
+      const seed = await openPglite();
+      await seed.migrate();
+      pgliteTemplate = (await seed.client.dumpDataDir('none')) as Blob;
+      await seed.close();
+    }
+    const db = await openPglite({ loadDataDir: pgliteTemplate });
+    return { db, engine: 'pglite', drop: () => db.close() };
+  }
+  const name = `arflow_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  const db = await openPostgres(target.toString(), 20);
+  await db.migrate();
+  return {
+    db,
+    engine: 'postgres',
+    async drop() {
+      await db.close();
+      const cleanup = new pg.Client({ connectionString: url });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await cleanup.end();
+    },
+  };
+}
+
+/** A clock stopped at `iso` (tests never read the wall clock). */
+export function fixedClock(iso: string): Clock {
+  return { now: () => new Date(iso) };
+}
+
+let tenantCounter = 0;
+
+export async function makeTenant(db: Database, overrides: Partial<{ code: string; currency: string; timeZone: string }> = {}): Promise<Tenant> {
+  tenantCounter += 1;
+  return createTenant(db, { code: overrides.code ?? `T${tenantCounter}`, name: `Test company ${tenantCounter}`, currency: overrides.currency ?? 'CNY', timeZone: overrides.timeZone ?? 'Asia/Shanghai' });
+}
+
+export function contextFor(db: Database, tenant: Tenant, clock = fixedClock('2026-06-30T04:00:00Z'), actor = 'test'): Context {
+  return { db, tenant, clock, actor };
+}
