@@ -191,9 +191,15 @@ async function resolve(ctx: Context, sql: Sql, fields: CustomerFields, selfCode:
     }
   }
   if (problems.length) throw invalid('CUSTOMER_INVALID', `customer ${selfCode}: ${problems[0]!.field}: ${problems[0]!.message}`, problems);
-  const hash = payloadHash({ ...fields, code: selfCode, currency });
-  return { fields, currency, parentId, termsId, creditLimitMinor, hash };
+  return { fields, currency, parentId, termsId, creditLimitMinor, hash: customerHash(fields, selfCode, currency) };
 }
+
+/** The fingerprint of a customer's details: an import of the same row again is recognised as unchanged. */
+export function customerHash(fields: CustomerFields, code: string, currency: string): string {
+  return payloadHash({ ...fields, code, currency });
+}
+
+export { type CustomerFields };
 
 export interface SaveResult {
   customer: Customer;
@@ -239,9 +245,9 @@ async function insertContacts(sql: Sql, tenantId: string, customerId: string, co
 }
 
 /** Changes a customer's details (audited with before and after). `contacts`, when given, replaces the list. */
-export async function updateCustomer(ctx: Context, code: string, raw: CustomerPatch): Promise<Customer> {
+export async function updateCustomer(ctx: Context, code: string, raw: CustomerPatch, sqlInTx?: Sql): Promise<Customer> {
   const patch = parseInput(customerPatchSchema, raw, 'customer change');
-  return ctx.db.tenant(ctx.tenant.id, async (sql) => {
+  const run = async (sql: Sql) => {
     const [locked] = await sql.query<{ id: string }>(`SELECT id FROM customers WHERE tenant_id = $1 AND code = $2 FOR UPDATE`, [ctx.tenant.id, code]);
     if (!locked) throw notFound('CUSTOMER_NOT_FOUND', `no customer has code ${code}`);
     const before = await getCustomer(sql, ctx.tenant.id, code);
@@ -289,7 +295,63 @@ export async function updateCustomer(ctx: Context, code: string, raw: CustomerPa
       before: presentCustomer(before, contactsBefore), after: presentCustomer(after, await listContacts(sql, ctx.tenant.id, before.id)),
     });
     return after;
-  });
+  };
+  return sqlInTx ? run(sqlInTx) : ctx.db.tenant(ctx.tenant.id, run);
+}
+
+export interface NewCustomerRow {
+  /** The fields to store now (the parent is linked later by `linkParents`). */
+  fields: CustomerFields;
+  currency: string;
+  termsId: string | null;
+  creditLimitMinor: bigint | null;
+  /** The fingerprint of the customer's full details, parent included. */
+  hash: string;
+}
+
+/** Inserts many new customers (and their contacts) in two statements; parents are linked afterwards by code. */
+export async function insertCustomers(sql: Sql, tenantId: string, rows: readonly NewCustomerRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const ids = rows.map(() => uuidv7());
+  const f = rows.map((r) => r.fields);
+  await sql.query(
+    `INSERT INTO customers (tenant_id, id, code, name, tax_id, segment, region, industry, salesperson, collector, currency,
+                            terms_id, credit_limit_minor, status, payload_hash)
+     SELECT $1::uuid, * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                                    $10::text[], $11::text[], $12::uuid[], $13::int8[], $14::text[], $15::text[])`,
+    [tenantId, ids, f.map((x) => x.code), f.map((x) => x.name), f.map((x) => x.taxId?.toUpperCase() ?? null), f.map((x) => x.segment ?? null),
+      f.map((x) => x.region ?? null), f.map((x) => x.industry ?? null), f.map((x) => x.salesperson ?? null), f.map((x) => x.collector ?? null),
+      rows.map((r) => r.currency), rows.map((r) => r.termsId), rows.map((r) => r.creditLimitMinor), f.map((x) => x.status),
+      rows.map((r) => r.hash)],
+  );
+  const contacts = rows.flatMap((r, i) => r.fields.contacts.map((c) => ({ ...c, customerId: ids[i]! })));
+  if (contacts.length) {
+    await sql.query(
+      `INSERT INTO customer_contacts (tenant_id, id, customer_id, name, role, email, phone, preferred_channel, language, is_primary)
+       SELECT $1::uuid, * FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bool[])`,
+      [tenantId, contacts.map(() => uuidv7()), contacts.map((c) => c.customerId), contacts.map((c) => c.name), contacts.map((c) => c.role ?? null),
+        contacts.map((c) => c.email ?? null), contacts.map((c) => c.phone ?? null), contacts.map((c) => c.preferredChannel),
+        contacts.map((c) => c.language), contacts.map((c) => c.isPrimary)],
+    );
+  }
+}
+
+/** Links customers to their group's head by code; returns the codes whose named parent is missing or is itself in a group. */
+export async function linkParents(sql: Sql, tenantId: string, links: readonly { code: string; parentCode: string }[]): Promise<string[]> {
+  if (links.length === 0) return [];
+  await sql.query(
+    `UPDATE customers c SET parent_id = p.id FROM unnest($2::text[], $3::text[]) AS l(code, parent_code)
+       JOIN customers p ON p.tenant_id = $1 AND p.code = l.parent_code
+      WHERE c.tenant_id = $1 AND c.code = l.code AND c.code <> l.parent_code`,
+    [tenantId, links.map((l) => l.code), links.map((l) => l.parentCode)],
+  );
+  const bad = await sql.query<{ code: string }>(
+    `SELECT l.code FROM unnest($2::text[], $3::text[]) AS l(code, parent_code)
+       LEFT JOIN customers p ON p.tenant_id = $1 AND p.code = l.parent_code
+      WHERE p.id IS NULL OR p.parent_id IS NOT NULL OR l.code = l.parent_code`,
+    [tenantId, links.map((l) => l.code), links.map((l) => l.parentCode)],
+  );
+  return bad.map((b) => b.code);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

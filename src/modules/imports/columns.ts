@@ -191,7 +191,7 @@ export function mapHeader(kind: ImportKind, headerValues: readonly string[], lin
     if (key === '') return; // an unnamed column (its cells are ignored)
     const entry = aliases.get(key);
     if (!entry) {
-      warnings.push({ line, column: header.trim(), message: `column "${header.trim()}" is not a ${kind} column and is ignored` });
+      warnings.push({ line, column: header.trim(), message: `column "${header.trim()}" is not one of the ${kind} columns and is ignored` });
       return;
     }
     const target = entry.weak ? weak : strong;

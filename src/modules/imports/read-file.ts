@@ -5,8 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { pipeline, Readable } from 'node:stream';
-import { parse as parseCsv, type CsvError } from 'csv-parse';
+import { Parser as CsvParser, type CsvError } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { AppError, invalid, tooLarge } from '../../domain/errors.ts';
@@ -39,8 +38,8 @@ export interface ReadOptions {
   format?: FileFormat;
   /** CSV only: force the text encoding instead of detecting it ('gbk' and 'gb2312' are read as gb18030). */
   encoding?: TextEncoding | 'gbk' | 'gb2312' | 'utf8' | 'auto';
-  /** CSV only: force the delimiter instead of sniffing it from the header line. */
-  delimiter?: Delimiter;
+  /** CSV only: force the delimiter (one character, e.g. "|") instead of sniffing it from the header line. */
+  delimiter?: string;
   /** XLSX only: the sheet to read; the first visible sheet by default. */
   sheet?: string;
   limits?: Partial<ReadLimits>;
@@ -205,36 +204,61 @@ async function* readCsv(path: string, options: ReadOptions, limits: ReadLimits, 
   const sample = await readSample(path, SAMPLE_BYTES);
   const encoding = normalizeEncoding(options.encoding) ?? detectEncoding(sample);
   const delimiter = options.delimiter ?? sniffDelimiter(firstLine(decodeSample(sample, encoding)));
+  if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\r' || delimiter === '\n') {
+    throw invalid('IMPORT_BAD_DELIMITER', `"${delimiter}" cannot separate columns; use one character such as , ; | or a tab`);
+  }
 
-  const parser = parseCsv({
+  // csv-parse's synchronous core (what its stream and sync APIs both wrap): fed chunk by chunk, it hands back the
+  // records of each chunk, and a syntax error after them, so every record before an error is still yielded and the
+  // error names the right line.
+  const csv = (new CsvParser({
     delimiter,
+    // All three line ends, so a file pieced together from several systems still splits into its lines.
+    record_delimiter: ['\r\n', '\n', '\r'],
     raw: true,
     relax_quotes: true,
     relax_column_count: true,
     // An unclosed quote would otherwise swallow the rest of the file into one record.
     max_record_size: limits.maxCellChars * limits.maxColumns,
-  });
-  const decoded = Readable.from(decodeFile(path, encoding, totalBytes, options.onProgress), { objectMode: false });
-  // Errors reach us through the parser's iterator (pipeline destroys it with the source's error).
-  pipeline(decoded, parser, () => {});
+  }) as unknown as { api: CsvCore }).api;
 
   let line = 1;
   let lastEndedWithCr = false;
+  const parsed: { record: string[]; raw: string }[] = [];
+  const push = (chunk: { record: string[]; raw: string }) => {
+    parsed.push(chunk);
+  };
+  const feed = (buffer: Buffer | undefined): unknown => csv.parse(buffer, buffer === undefined, push, () => {});
+  const chunks = decodeFile(path, encoding, totalBytes, options.onProgress);
   try {
-    for await (const chunk of parser as AsyncIterable<{ record: string[]; raw: string }>) {
-      const { record, raw } = chunk;
-      // The raw text holds the record and its terminator (csv-parse keeps only the "\r" of a "\r\n"); counting its
-      // line breaks gives the next record's line, quoted multi-line fields included.
-      let start = 0;
-      if (lastEndedWithCr && raw.startsWith('\n')) start = 1;
-      const breaks = countLineBreaks(raw, start);
-      lastEndedWithCr = raw.endsWith('\r');
-      yield { line, values: record };
-      line += breaks;
+    for (let done = false; !done; ) {
+      const next = await chunks.next();
+      done = next.done === true;
+      const error = feed(done ? undefined : Buffer.from(next.value as string, 'utf8'));
+      for (const { record, raw } of parsed.splice(0)) {
+        // The raw text holds the record and its terminator (csv-parse keeps only the "\r" of a "\r\n"); counting
+        // its line breaks gives the next record's line, quoted multi-line fields included.
+        const breaks = countLineBreaks(raw, lastEndedWithCr && raw.startsWith('\n') ? 1 : 0);
+        lastEndedWithCr = raw.endsWith('\r');
+        yield { line, values: record };
+        line += breaks;
+      }
+      if (error !== undefined) throw csvFailure(error, line, limits);
     }
-  } catch (error) {
-    throw csvFailure(error, line, limits);
+  } finally {
+    // Closes the file when the consumer stops early or an error ends the read.
+    await chunks.return(undefined);
   }
+}
+
+/** The part of csv-parse's internal parser used here; `parse` returns the error that stopped it, if any. */
+interface CsvCore {
+  parse(
+    buffer: Buffer | undefined,
+    end: boolean,
+    push: (chunk: { record: string[]; raw: string }) => void,
+    close: () => void,
+  ): unknown;
 }
 
 function countLineBreaks(text: string, from: number): number {
@@ -390,6 +414,9 @@ async function* readXlsx(path: string, options: ReadOptions, limits: ReadLimits,
     styles: 'cache',
     entries: 'ignore',
   }) as unknown as StreamingWorkbook;
+  // exceljs reads a sheet stored before xl/workbook.xml as soon as it meets it, and looks up its name in a model
+  // that does not exist yet; an empty one keeps it going (the sheet is then named by its file, "Sheet1").
+  workbook.model ??= { sheets: [] };
   const seen: string[] = [];
   let found = false;
   try {

@@ -377,7 +377,8 @@ export function parseDecimalAmount(text: string, options: AmountOptions = {}): V
   const value = fraction === '' ? integer : `${integer}.${fraction}`;
   const zero = /^0(\.0*)?$/.test(value);
   if (negative && !zero) {
-    return { ok: false, message: `"${text}" is negative; ${options.negativeHint ?? 'the amount must be greater than zero'}` };
+    const rule = options.allowZero ? 'the amount must be zero or more' : 'the amount must be greater than zero';
+    return { ok: false, message: `"${text}" is negative; ${options.negativeHint ?? rule}` };
   }
   if (zero && !options.allowZero) return { ok: false, message: `"${text}" is zero; the amount must be greater than zero` };
   return { ok: true, value };

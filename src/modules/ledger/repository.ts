@@ -272,9 +272,15 @@ export const ALLOCATION_SELECT = `
     JOIN documents dd ON dd.tenant_id = a.tenant_id AND dd.id = di.document_id
     LEFT JOIN allocations r ON r.tenant_id = a.tenant_id AND r.reverses_allocation_id = a.id`;
 
+/** Ids of allocations touching document $2's items, through the credit and debit indexes (an OR would scan). */
+const OF_DOCUMENT = `
+  SELECT x.id FROM items i JOIN allocations x ON x.tenant_id = i.tenant_id AND x.credit_item_id = i.id WHERE i.tenant_id = $1 AND i.document_id = $2
+  UNION ALL
+  SELECT x.id FROM items i JOIN allocations x ON x.tenant_id = i.tenant_id AND x.debit_item_id = i.id WHERE i.tenant_id = $1 AND i.document_id = $2`;
+
 export async function allocationsOfDocument(sql: Sql, tenantId: string, documentId: string): Promise<AllocationRow[]> {
   return sql.query<AllocationRow>(
-    `${ALLOCATION_SELECT} WHERE a.tenant_id = $1 AND (cd.id = $2 OR dd.id = $2) ORDER BY a.created_at, a.id`,
+    `${ALLOCATION_SELECT} WHERE a.tenant_id = $1 AND a.id IN (${OF_DOCUMENT}) ORDER BY a.created_at, a.id`,
     [tenantId, documentId],
   );
 }
@@ -287,7 +293,7 @@ export async function findAllocation(sql: Sql, tenantId: string, id: string): Pr
 /** Live allocations touching a document's items: not reversals themselves and not yet reversed. */
 export async function liveAllocationsOfDocument(sql: Sql, tenantId: string, documentId: string): Promise<AllocationRow[]> {
   return sql.query<AllocationRow>(
-    `${ALLOCATION_SELECT} WHERE a.tenant_id = $1 AND (cd.id = $2 OR dd.id = $2) AND a.reverses_allocation_id IS NULL AND r.id IS NULL
+    `${ALLOCATION_SELECT} WHERE a.tenant_id = $1 AND a.id IN (${OF_DOCUMENT}) AND a.reverses_allocation_id IS NULL AND r.id IS NULL
       ORDER BY a.id`,
     [tenantId, documentId],
   );

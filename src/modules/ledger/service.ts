@@ -299,10 +299,12 @@ async function postInTx(ctx: Context, sql: Sql, input: PostDocumentFields): Prom
   const fxRate = await resolveFxRate(sql, ctx, currency, input.documentDate, input.fxRate);
 
   let number = input.number;
+  // Only what the request says, not what was looked up (terms, rates), so the same request always hashes alike.
   const fingerprint = (n: string) => documentFingerprint({
     kind: input.kind, number: n, customer: customer.code, documentDate: input.documentDate, dueDate: input.dueDate,
-    paymentTerms: terms?.code, currency, amountMinor, fxRate, againstInvoice: input.againstInvoice,
-    externalId: input.externalId, appliesTo: input.appliesTo,
+    paymentTerms: input.paymentTerms, currency, amountMinor, fxRate: input.fxRate, againstInvoice: input.againstInvoice,
+    externalId: input.externalId,
+    appliesTo: input.appliesTo?.map((a) => ({ document: a.document, amount: a.amount === undefined ? undefined : formatAmount(parseAmount(a.amount, currency, 'appliesTo.amount'), currency) })),
   });
   if (number) {
     const [existing] = await findDocumentsByNumber(sql, ctx.tenant.id, number, [input.kind]);

@@ -1,0 +1,331 @@
+/**
+ * The `arflow` command. Every command takes --tenant CODE (default: the only tenant) and --format json. Exit codes:
+ * 0 done, 1 the request was refused (bad input, not found, conflict), 2 wrong usage, 3 internal error.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { openDatabase, type Database } from '../db/database.ts';
+import { AppError } from '../domain/errors.ts';
+import { systemClock, type Clock, type Context } from '../modules/context.ts';
+import { createTenant, listTenants, resolveTenant, setDefaultTerms } from '../modules/tenants/index.ts';
+import { createTerms, listTerms, presentTerms } from '../modules/terms/index.ts';
+import { getCustomer, listContacts, listCustomers, presentCustomer } from '../modules/customers/index.ts';
+import { listFxRates, setFxRate } from '../modules/fx/index.ts';
+import {
+  applyCredit, customerBalance, getDocument, listDocuments, resolveDocument, reverseAllocation, reverseDocument,
+  verifyAdvance, verifyLedger,
+} from '../modules/ledger/index.ts';
+import { importFile } from '../modules/imports/service.ts';
+import { IMPORT_KINDS, isImportKind } from '../modules/imports/columns.ts';
+import { exportData, EXPORT_KINDS, type ExportKind } from '../modules/exports/index.ts';
+import { processIo, table, toJson, type Format, type Io } from './output.ts';
+import { CREDIT_KINDS } from '../domain/ledger.ts';
+
+export interface CliEnvironment {
+  io?: Io;
+  clock?: Clock;
+  env?: NodeJS.ProcessEnv;
+  /** Tests pass an open database; otherwise each command opens the one the environment names. */
+  db?: Database;
+}
+
+interface GlobalOptions {
+  tenant?: string;
+  format: Format;
+}
+
+export async function runCli(argv: string[], environment: CliEnvironment = {}): Promise<number> {
+  const io = environment.io ?? processIo;
+  const clock = environment.clock ?? systemClock;
+  const env = environment.env ?? process.env;
+  let exitCode = 0;
+
+  const withDb = async <T>(fn: (db: Database) => Promise<T>): Promise<T> => {
+    if (environment.db) return fn(environment.db);
+    const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.ARFLOW_DATA_DIR });
+    try {
+      await db.migrate();
+      return await fn(db);
+    } finally {
+      await db.close();
+    }
+  };
+  const globals = (command: Command): GlobalOptions => command.optsWithGlobals() as GlobalOptions;
+  const withContext = <T>(command: Command, fn: (ctx: Context, format: Format) => Promise<T>) => {
+    const g = globals(command);
+    return withDb(async (db) => fn({ db, tenant: await resolveTenant(db, g.tenant ?? env.ARFLOW_TENANT), actor: `cli:${env.USER ?? 'user'}`, clock }, g.format));
+  };
+  const print = (format: Format, value: unknown, text: () => string) => io.out(format === 'json' ? toJson(value) : text());
+
+  const program = new Command('arflow')
+    .description('arflow: accounts receivable ledger, aging, credit and collections')
+    .addOption(new Option('--tenant <code>', 'tenant (company) code; default: the only tenant'))
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .showHelpAfterError();
+
+  program.command('init')
+    .description('create a tenant (company)')
+    .requiredOption('--tenant <code>', 'tenant code, e.g. ACME')
+    .requiredOption('--name <name>', 'company name')
+    .option('--currency <code>', 'functional currency (ISO 4217)', 'CNY')
+    .option('--timezone <zone>', 'IANA time zone', 'Asia/Shanghai')
+    .option('--locale <locale>', 'zh-CN or en', 'zh-CN')
+    .action(async (options: { tenant: string; name: string; currency: string; timezone: string; locale: 'zh-CN' | 'en' }, command: Command) => {
+      const format = globals(command).format;
+      const tenant = await withDb((db) => createTenant(db, { code: options.tenant, name: options.name, currency: options.currency, timeZone: options.timezone, locale: options.locale }));
+      print(format, tenant, () => `created tenant ${tenant.code} (${tenant.name}, ${tenant.currency}, ${tenant.timeZone})`);
+    });
+
+  program.command('tenants')
+    .description('list tenants')
+    .action(async (_o: unknown, command: Command) => {
+      const tenants = await withDb((db) => listTenants(db));
+      print(globals(command).format, tenants, () => table(['code', 'name', 'currency', 'time zone', 'locale'], tenants.map((t) => [t.code, t.name, t.currency, t.timeZone, t.locale])));
+    });
+
+  program.command('serve')
+    .description('serve the API (and web app) over HTTP')
+    .option('--port <port>', 'port (env PORT)', env.PORT ?? '3000')
+    .option('--host <host>', 'address to listen on (env HOST)', env.HOST ?? '0.0.0.0')
+    .option('--no-demo', 'do not create the demo company when the database is empty')
+    .action(async (options: { port: string; host: string; demo: boolean }) => {
+      const { serve } = await import('./serve.ts');
+      await serve({ port: Number(options.port), host: options.host, demo: options.demo, env, clock, io });
+    });
+
+  const dbCommand = program.command('db').description('database administration');
+  dbCommand.command('migrate').description('apply pending migrations').action(async (_o: unknown, command: Command) => {
+    const where = await withDb(async (db) => db.description);
+    print(globals(command).format, { migrated: true, database: where }, () => `database is up to date: ${where}`);
+  });
+
+  program.command('demo')
+    .description('create the demo company with realistic receivables (about 300 customers, 5,000 invoices over 18 months)')
+    .option('--code <code>', 'tenant code of the demo company', 'DEMO')
+    .option('--as-of <date>', 'last business date of the demo history (default: today in Asia/Shanghai)')
+    .option('--invoices <n>', 'number of invoices', '5000')
+    .option('--customers <n>', 'number of customers', '300')
+    .option('--seed <n>', 'random seed (same seed, same data)', '20260101')
+    .action(async (options: { code: string; asOf?: string; invoices: string; customers: string; seed: string }, command: Command) => {
+      const { createDemo } = await import('../demo/demo.ts');
+      const summary = await withDb((db) => createDemo(db, clock, { code: options.code, asOf: options.asOf, invoices: Number(options.invoices), customers: Number(options.customers), seed: Number(options.seed) }));
+      print(globals(command).format, summary, () => `created demo company ${summary.tenant}: ${summary.customers} customers, ${summary.documents} documents, ${summary.allocations} allocations (${summary.from} to ${summary.to})`);
+    });
+
+  // Terms -------------------------------------------------------------------------------------------------------
+  const terms = program.command('terms').description('payment terms');
+  terms.command('add <code>')
+    .description('add payment terms, e.g. `terms add NET30 --net 30`, `terms add 2-10-N30 --net 30 --discount 2/10`, `terms add SPLIT --installments 30@0,70@30`')
+    .option('--name <name>', 'display name (default: described from the rule)')
+    .option('--net <days>', 'days from the base date to the due date')
+    .option('--eom', 'count from the end of the invoice month')
+    .option('--months-after-eom <n>', 'due at the end of the Nth month after the invoice month (clamped to its last day)')
+    .option('--discount <pct/days>', 'early-payment discount, e.g. 2/10 = 2% within 10 days')
+    .option('--installments <list>', 'installments PCT@DAYS,..., e.g. 30@0,70@30')
+    .option('--default', "make these the tenant's default terms")
+    .action((code: string, options: { name?: string; net?: string; eom?: boolean; monthsAfterEom?: string; discount?: string; installments?: string; default?: boolean }, command: Command) =>
+      withContext(command, async (ctx, format) => {
+        const created = await createTerms(ctx, { code, name: options.name, net: options.net, eom: options.eom, monthsAfterEom: options.monthsAfterEom, discount: options.discount, installments: options.installments });
+        if (options.default) await setDefaultTerms(ctx.db, ctx.tenant, code);
+        const shown = presentTerms(created);
+        print(format, shown, () => `payment terms ${shown.code}: ${shown.description}${options.default ? ' (default)' : ''}`);
+      }));
+  terms.command('list').description('list payment terms').action((_o: unknown, command: Command) =>
+    withContext(command, async (ctx, format) => {
+      const all = (await ctx.db.tenant(ctx.tenant.id, (sql) => listTerms(sql, ctx.tenant.id))).map(presentTerms);
+      print(format, all, () => table(['code', 'name', 'rule'], all.map((t) => [t.code + (t.code === ctx.tenant.defaultTermsCode ? ' *' : ''), t.name, t.description])));
+    }));
+
+  // Customers ---------------------------------------------------------------------------------------------------
+  const customers = program.command('customers').description('customers');
+  customers.command('list')
+    .description('search customers')
+    .option('--q <text>', 'code or tax id prefix, or part of the name')
+    .option('--limit <n>', 'rows (max 200)', '50')
+    .option('--cursor <cursor>', 'continue after the previous page')
+    .action((options: { q?: string; limit: string; cursor?: string }, command: Command) =>
+      withContext(command, async (ctx, format) => {
+        const page = await ctx.db.tenant(ctx.tenant.id, (sql) => listCustomers(sql, ctx.tenant.id, { q: options.q, limit: Number(options.limit), cursor: options.cursor }));
+        const shown = { items: page.items.map((c) => presentCustomer(c)), nextCursor: page.nextCursor };
+        print(format, shown, () => table(['code', 'name', 'currency', 'terms', 'credit limit', 'status'], shown.items.map((c) => [c.code, c.name, c.currency, c.paymentTerms, c.creditLimit, c.status])) + (page.nextCursor ? `\nmore: --cursor ${page.nextCursor}` : ''));
+      }));
+  customers.command('show <code>').description('a customer, its contacts and balance').action((code: string, _o: unknown, command: Command) =>
+    withContext(command, async (ctx, format) => {
+      const shown = await ctx.db.tenant(ctx.tenant.id, async (sql) => {
+        const customer = await getCustomer(sql, ctx.tenant.id, code);
+        return { ...presentCustomer(customer, await listContacts(sql, ctx.tenant.id, customer.id)), balance: (await customerBalance(ctx, sql, code)).balances };
+      });
+      print(format, shown, () => [
+        `${shown.code}  ${shown.name}  (${shown.status})`,
+        `currency ${shown.currency}, terms ${shown.paymentTerms ?? '-'}, credit limit ${shown.creditLimit ?? '-'}`,
+        ...shown.balance.map((b) => `${b.currency}: receivable ${b.receivable}, overdue ${b.overdue}, unapplied ${b.unapplied}, net ${b.net}`),
+      ].join('\n'));
+    }));
+
+  // FX ------------------------------------------------------------------------------------------------------------
+  const fx = program.command('fx').description('FX rates to the functional currency');
+  fx.command('set <currency> <date> <rate>').description('record a rate: units of functional currency per one unit').action((currency: string, date: string, rate: string, _o: unknown, command: Command) =>
+    withContext(command, async (ctx, format) => {
+      const saved = await setFxRate(ctx, { currency, date, rate });
+      print(format, saved, () => `${saved.currency} on ${saved.date}: ${saved.rate} ${ctx.tenant.currency}`);
+    }));
+  fx.command('list').option('--currency <code>').description('list rates').action((options: { currency?: string }, command: Command) =>
+    withContext(command, async (ctx, format) => {
+      const rates = await ctx.db.tenant(ctx.tenant.id, (sql) => listFxRates(sql, ctx.tenant.id, options.currency?.toUpperCase()));
+      print(format, rates, () => table(['currency', 'date', 'rate'], rates.map((r) => [r.currency, r.date, r.rate])));
+    }));
+
+  // Import / export -------------------------------------------------------------------------------------------------
+  program.command('import <kind> <file>')
+    .description(`import a CSV or XLSX file; kind: ${IMPORT_KINDS.join(', ')} (columns: docs/import.md)`)
+    .option('--dry-run', 'validate only, write nothing')
+    .option('--encoding <encoding>', 'CSV text encoding: auto, utf-8, gbk, gb18030, utf-16le', 'auto')
+    .option('--delimiter <char>', 'CSV delimiter: , ; or tab (default: sniffed)')
+    .option('--sheet <name>', 'XLSX sheet (default: the first)')
+    .action((kind: string, file: string, options: { dryRun?: boolean; encoding: string; delimiter?: string; sheet?: string }, command: Command) =>
+      withContext(command, async (ctx, format) => {
+        if (!isImportKind(kind)) throw new AppError('invalid', 'UNKNOWN_IMPORT_KIND', `"${kind}" is not an import kind; use one of ${IMPORT_KINDS.join(', ')}`);
+        if (!fs.existsSync(file)) throw new AppError('not_found', 'FILE_NOT_FOUND', `${file}: no such file`);
+        let bar: SingleBar | null = null;
+        let phase = '';
+        const report = await importFile(ctx, kind, path.resolve(file), {
+          dryRun: options.dryRun,
+          encoding: options.encoding as never,
+          delimiter: options.delimiter === 'tab' ? '\t' : (options.delimiter as never),
+          sheet: options.sheet,
+          onPhase: (p) => {
+            phase = p;
+            bar?.stop();
+            bar = io.interactive && format === 'text' ? new SingleBar({ format: `${p.padEnd(10)} [{bar}] {percentage}% | {value}/{total} MB`, hideCursor: true }) : null;
+            bar?.start(Math.max(1, Math.round(fs.statSync(file).size / 1e6)), 0);
+          },
+          onProgress: (done) => bar?.update(Math.round(done / 1e6)),
+        });
+        (bar as SingleBar | null)?.stop();
+        void phase;
+        print(format, report, () => `${report.dryRun ? 'checked' : 'imported'} ${report.kind} from ${report.file}: ${report.rows} rows, ${report.created} new, ${report.updated} updated, ${report.unchanged} unchanged${report.allocations ? `, ${report.allocations} allocations` : ''}`);
+      }));
+
+  program.command('export <kind>')
+    .description(`export ${EXPORT_KINDS.join(', ')} as CSV (import columns, so a file can go back in) or JSON lines`)
+    .option('--out <file>', 'write to a file instead of stdout')
+    .option('--as <format>', 'csv or jsonl', 'csv')
+    .action((kind: string, options: { out?: string; as: string }, command: Command) =>
+      withContext(command, async (ctx) => {
+        if (!(EXPORT_KINDS as readonly string[]).includes(kind)) throw new AppError('invalid', 'UNKNOWN_EXPORT_KIND', `"${kind}" is not an export kind; use one of ${EXPORT_KINDS.join(', ')}`);
+        if (options.as !== 'csv' && options.as !== 'jsonl') throw new AppError('invalid', 'UNKNOWN_EXPORT_FORMAT', '--as must be csv or jsonl');
+        const target = options.out ? fs.createWriteStream(options.out) : null;
+        const rows = await exportData(ctx, kind as ExportKind, options.as, (chunk) => (target ? target.write(chunk) : io.out(chunk.replace(/\n$/, ''))));
+        if (target) await new Promise<void>((resolve, reject) => target.end((e?: Error | null) => (e ? reject(e) : resolve())));
+        if (options.out) io.err(`exported ${rows} ${kind} rows to ${options.out}`);
+      }));
+
+  // Ledger --------------------------------------------------------------------------------------------------------
+  const documents = program.command('documents').description('documents');
+  documents.command('list')
+    .option('--kind <kind>').option('--customer <code>').option('--status <status>', 'open or closed')
+    .option('--from <date>').option('--to <date>').option('--limit <n>', 'rows (max 200)', '50').option('--cursor <cursor>')
+    .description('list documents, newest first')
+    .action((options: { kind?: never; customer?: string; status?: never; from?: string; to?: string; limit: string; cursor?: string }, command: Command) =>
+      withContext(command, async (ctx, format) => {
+        const page = await ctx.db.tenant(ctx.tenant.id, (sql) => listDocuments(ctx, sql, { ...options, limit: Number(options.limit) }));
+        print(format, page, () => table(['date', 'kind', 'number', 'customer', 'currency', 'amount', 'open', 'due', 'status'], page.items.map((d) => [d.documentDate, d.kind, d.number, d.customer, d.currency, d.amount, d.open, d.dueDate, d.status])) + (page.nextCursor ? `\nmore: --cursor ${page.nextCursor}` : ''));
+      }));
+  documents.command('show <ref>').description('a document (id, number or KIND:NUMBER) with items and allocations').action((ref: string, _o: unknown, command: Command) =>
+    withContext(command, async (ctx, format) => {
+      const doc = await ctx.db.tenant(ctx.tenant.id, (sql) => getDocument(ctx, sql, ref));
+      print(format, doc, () => [
+        `${doc.kind} ${doc.number}  ${doc.customer} ${doc.customerName}  ${doc.status}`,
+        `dated ${doc.documentDate}${doc.dueDate ? `, due ${doc.dueDate}` : ''}: ${doc.amount} ${doc.currency}, open ${doc.open}`,
+        ...(doc.items ?? []).map((i) => `  #${i.seq} due ${i.dueDate ?? '-'}  ${i.amount}  open ${i.open}`),
+        ...doc.allocations.map((a) => `  ${a.date}  ${a.from.kind} ${a.from.number} → ${a.to.kind} ${a.to.number}#${a.to.installment}  ${a.amount}${a.reason ? `  (${a.reason})` : ''}`),
+      ].join('\n'));
+    }));
+
+  program.command('apply')
+    .description('apply a payment, credit note, advance or write-off to open items: apply --from payment:PAY-1 --to INV-1:40.00,INV-2')
+    .requiredOption('--from <kind:number>', `the credit, as KIND:NUMBER (${CREDIT_KINDS.join(', ')}); payment assumed without a kind`)
+    .requiredOption('--to <list>', 'documents to pay, NUMBER[:AMOUNT],...; without an amount as much as is open')
+    .option('--date <date>', 'application date (default: the later document date)')
+    .action((options: { from: string; to: string; date?: string }, command: Command) =>
+      withContext(command, async (ctx, format) => {
+        const [kind, number] = options.from.includes(':') ? options.from.split(/:(.*)/s) as [string, string] : ['payment', options.from];
+        const to = options.to.split(/[,;]/).filter(Boolean).map((part) => {
+          const [document, amount] = part.split(':') as [string, string | undefined];
+          return { document: document.trim(), ...(amount ? { amount: amount.trim() } : {}) };
+        });
+        const result = await applyCredit(ctx, { from: { kind: kind as never, number }, to, date: options.date });
+        print(format, result, () => [...result.allocations.map((a) => `applied ${a.amount} ${a.currency} of ${a.from.number} to ${a.to.number}#${a.to.installment} on ${a.date}`), `left unapplied: ${result.creditOpen}`].join('\n'));
+      }));
+
+  program.command('reverse [document]')
+    .description('reverse a posted document (id, number or KIND:NUMBER), or one allocation with --allocation ID')
+    .requiredOption('--reason <text>', 'why (kept in the ledger and the audit trail)')
+    .option('--allocation <id>', 'reverse this allocation instead of a document')
+    .option('--date <date>', 'business date of the reversal (default: today, never before the original)')
+    .action((ref: string | undefined, options: { reason: string; allocation?: string; date?: string }, command: Command) =>
+      withContext(command, async (ctx, format) => {
+        if (options.allocation) {
+          const result = await reverseAllocation(ctx, options.allocation, { reason: options.reason, date: options.date });
+          print(format, result, () => `reversed allocation ${options.allocation}: ${result.amount} ${result.currency} back on ${result.from.number} and ${result.to.number}`);
+          return;
+        }
+        if (!ref) throw new AppError('invalid', 'DOCUMENT_REQUIRED', 'name the document to reverse (id, number or KIND:NUMBER), or give --allocation ID');
+        const doc = await ctx.db.tenant(ctx.tenant.id, (sql) => resolveDocument(sql, ctx.tenant.id, ref));
+        const result = await reverseDocument(ctx, doc.id, { reason: options.reason, date: options.date });
+        print(format, result, () => `reversed ${result.reversed.kind} ${result.reversed.number} with ${result.reversal.number}${result.unappliedAllocations.length ? `; undid ${result.unappliedAllocations.length} allocation(s)` : ''}`);
+      }));
+
+  const advance = program.command('advance').description('advance receipts (预收账款)');
+  advance.command('verify <ref>').option('--date <date>', 'verification date (default: today)').description('mark an advance receipt verified against the bank').action((ref: string, options: { date?: string }, command: Command) =>
+    withContext(command, async (ctx, format) => {
+      const doc = await ctx.db.tenant(ctx.tenant.id, (sql) => resolveDocument(sql, ctx.tenant.id, ref.includes(':') ? ref : `advance:${ref}`));
+      const result = await verifyAdvance(ctx, doc.id, { date: options.date });
+      print(format, result, () => `advance ${result.number} verified on ${result.verifiedOn}`);
+    }));
+
+  const ledger = program.command('ledger').description('the ledger as a whole');
+  ledger.command('verify')
+    .description('check every cached open amount against the ledger; --rebuild repairs them')
+    .option('--rebuild', 'set the cached open amounts to the ledger figures')
+    .action((options: { rebuild?: boolean }, command: Command) =>
+      withContext(command, async (ctx, format) => {
+        const report = await verifyLedger(ctx, !!options.rebuild);
+        print(format, report, () => [
+          `checked ${report.documents} documents, ${report.items} items, ${report.allocations} allocations: ${report.problems.length === 0 ? 'consistent' : `${report.problems.length} problem(s)`}`,
+          ...report.problems.map((p) => `  ${p.kind} ${p.reference}: ${p.message}`),
+          ...(options.rebuild ? [`rebuilt ${report.rebuilt} balance(s)`] : []),
+        ].join('\n'));
+        if (report.problems.length && !options.rebuild) exitCode = 1;
+      }));
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    const format = (program.opts() as GlobalOptions).format ?? 'text';
+    if (error instanceof AppError) {
+      if (format === 'json') io.out(toJson({ code: error.code, message: error.message, details: error.details }));
+      io.err(`error: ${error.message}`);
+      for (const d of error.details.slice(0, format === 'json' ? 0 : 1000)) {
+        const where = d.line !== undefined ? `line ${d.line}${d.column ? `, column ${d.column}` : ''}` : d.field ?? '';
+        if (error.details.length > 1 || where) io.err(`  ${where}: ${d.message}`);
+      }
+      return 1;
+    }
+    io.err(`internal error: ${(error as Error).stack ?? String(error)}`);
+    return 3;
+  }
+  return exitCode;
+}
+
+/** Entry point of bin/arflow.mjs. */
+export async function main(argv: string[]): Promise<void> {
+  const code = await runCli(argv.slice(2));
+  // `serve` keeps running; everything else exits with its code.
+  if (code !== 0 || !argv.slice(2).includes('serve')) process.exitCode = code;
+}

@@ -1,0 +1,40 @@
+/** `arflow serve` / `npm start`: open the database, migrate, create the demo company on first start, listen. */
+import { openDatabase } from '../db/database.ts';
+import { buildServer } from '../http/server.ts';
+import { listTenants } from '../modules/tenants/index.ts';
+import type { Clock } from '../modules/context.ts';
+import type { Io } from './output.ts';
+
+export interface ServeOptions {
+  port: number;
+  host: string;
+  demo: boolean;
+  env: NodeJS.ProcessEnv;
+  clock: Clock;
+  io: Io;
+}
+
+export async function serve(options: ServeOptions): Promise<void> {
+  const db = await openDatabase({ databaseUrl: options.env.DATABASE_URL, dataDir: options.env.ARFLOW_DATA_DIR });
+  await db.migrate();
+  if (options.demo && (await listTenants(db)).length === 0) {
+    options.io.err('empty database: creating the demo company (use --no-demo to skip)…');
+    const { createDemo } = await import('../demo/demo.ts');
+    const summary = await createDemo(db, options.clock, {});
+    options.io.err(`demo company ${summary.tenant}: ${summary.customers} customers, ${summary.documents} documents, ${summary.allocations} allocations`);
+  }
+  const app = await buildServer({ db, clock: options.clock, logger: { level: options.env.LOG_LEVEL ?? 'info' } });
+  await app.listen({ port: options.port, host: options.host });
+  options.io.err(`arflow is serving http://localhost:${options.port} on ${db.description} (API docs: http://localhost:${options.port}/api/docs)`);
+  await new Promise<void>((resolve) => {
+    const stop = async () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      await app.close();
+      await db.close();
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,242 @@
+/**
+ * The demo company: a CNY trading company in Asia/Shanghai with about 300 customers (some in groups, some paying in
+ * USD) and 18 months of invoices, payments, credit notes, advance receipts, write-offs and a bounced payment, drawn
+ * from customer payment habits (early, on time, late, very late, defaulting). Deterministic: the same seed and as-of
+ * date give the same ledger. It goes through the real import and posting paths, so it also exercises them.
+ */
+import type { Database } from '../db/database.ts';
+import { addDays, addMonths, toDayNumber, fromDayNumber, todayIn, type LocalDate } from '../domain/dates.ts';
+import { conflict } from '../domain/errors.ts';
+import { formatAmount } from '../domain/money.ts';
+import { usccCheckCharacter } from '../domain/tax-id.ts';
+import type { Clock, Context } from '../modules/context.ts';
+import { importRows } from '../modules/imports/service.ts';
+import type { AdvanceRow, CreditNoteRow, CustomerRow, ImportRow, InvoiceRow, PaymentRow, RowResult } from '../modules/imports/rows.ts';
+import { applyCredit, postDocument, resolveDocument, reverseDocument } from '../modules/ledger/index.ts';
+import { createTenant, listTenants, setDefaultTerms } from '../modules/tenants/index.ts';
+import { createTerms } from '../modules/terms/index.ts';
+import { setFxRate } from '../modules/fx/index.ts';
+
+export interface DemoOptions {
+  code?: string;
+  asOf?: string | undefined;
+  invoices?: number;
+  customers?: number;
+  seed?: number;
+}
+
+export interface DemoSummary {
+  tenant: string;
+  customers: number;
+  documents: number;
+  allocations: number;
+  from: LocalDate;
+  to: LocalDate;
+}
+
+/** mulberry32: a small, good-enough deterministic PRNG. */
+function random(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
+    pick: <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!,
+    chance: (p: number) => next() < p,
+    /** Log-normal around `median` (amounts, delays). */
+    logNormal: (median: number, sigma: number) => {
+      const u = Math.max(next(), 1e-12);
+      const v = next();
+      return median * Math.exp(sigma * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v));
+    },
+  };
+}
+
+const CITIES = ['上海', '北京', '深圳', '广州', '杭州', '苏州', '南京', '成都', '武汉', '天津', '宁波', '青岛', '厦门', '西安', '重庆', '无锡', '佛山', '东莞'];
+const WORDS = ['恒通', '华信', '鼎盛', '瑞丰', '金桥', '宏远', '天成', '嘉禾', '博达', '新元', '永泰', '安和', '中联', '汇丰', '长江', '东方', '海纳', '正泰', '科达', '明辉', '德润', '凯瑞', '远航', '星河'];
+const TRADES = ['电子科技', '机械制造', '建材', '化工', '食品', '医药', '物流', '纺织', '汽车配件', '新能源', '家居', '贸易'];
+const FORMS = ['有限公司', '股份有限公司', '集团有限公司'];
+const FOREIGN = ['Acme Components Inc.', 'Northwind Traders LLC', 'Contoso GmbH', 'Fabrikam Ltd.', 'Globex Corp.', 'Initech Pte. Ltd.', 'Umbrella Trading Co.', 'Stark Supplies Ltd.', 'Wayne Industrial Inc.', 'Tyrell Parts BV', 'Soylent Foods SA', 'Hooli Devices Inc.'];
+const REGIONS = ['华东', '华南', '华北', '西南', '华中'];
+const SALES = ['王磊', '李娜', '张伟', '刘洋', '陈静', '杨帆'];
+const COLLECTORS = ['赵敏', '孙强', '周婷', '吴昊'];
+
+type Habit = 'early' | 'on_time' | 'late' | 'very_late' | 'defaulter';
+const HABITS: [Habit, number][] = [['early', 0.12], ['on_time', 0.4], ['late', 0.28], ['very_late', 0.15], ['defaulter', 0.05]];
+
+function taxId(rng: ReturnType<typeof random>): string {
+  const alphabet = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+  let body = '91' + String(rng.int(110000, 659999));
+  while (body.length < 17) body += alphabet[rng.int(0, alphabet.length - 1)];
+  return body + usccCheckCharacter(body);
+}
+
+const toRows = <R extends ImportRow>(rows: R[]) => () => (async function* () {
+  for (const row of rows) yield { ok: true, row } as RowResult<ImportRow>;
+})();
+
+export async function createDemo(db: Database, clock: Clock, options: DemoOptions): Promise<DemoSummary> {
+  const code = options.code ?? 'DEMO';
+  if ((await listTenants(db)).some((t) => t.code === code)) throw conflict('TENANT_EXISTS', `a tenant ${code} already exists; give the demo another --code`);
+  const rng = random(options.seed ?? 20260101);
+  const asOf = options.asOf ?? todayIn('Asia/Shanghai', clock.now());
+  const start = addMonths(asOf, -18);
+  const tenant = await createTenant(db, { code, name: '演示贸易有限公司 (arflow demo)', currency: 'CNY', timeZone: 'Asia/Shanghai', locale: 'zh-CN' });
+  const ctx: Context = { db, tenant, clock, actor: 'demo' };
+
+  await createTerms(ctx, { code: 'NET30', name: '月结30天', net: 30 });
+  await createTerms(ctx, { code: 'NET60', name: '60天', net: 60 });
+  await createTerms(ctx, { code: 'EOM30', name: '月底后30天', eom: true, net: 30 });
+  await createTerms(ctx, { code: '2-10-N30', name: '10天内付款折扣2%，净30天', net: 30, discount: '2/10' });
+  await createTerms(ctx, { code: 'SPLIT3', name: '分三期', installments: '30@0,40@30,30@60' });
+  await createTerms(ctx, { code: 'EONM', name: '次月底', monthsAfterEom: 1 });
+  await setDefaultTerms(db, tenant, 'NET30');
+  const withDefault = { ...ctx, tenant: { ...tenant, defaultTermsCode: 'NET30' } };
+
+  // USD rates, monthly, a random walk around 7.15.
+  let usd = 71500;
+  for (let d = addMonths(start, -1); d <= asOf; d = addMonths(d, 1)) {
+    usd = Math.min(73500, Math.max(69500, usd + rng.int(-600, 600)));
+    await setFxRate(withDefault, { currency: 'USD', date: `${d.slice(0, 7)}-01`, rate: (usd / 10000).toFixed(4) });
+  }
+
+  // Customers ------------------------------------------------------------------------------------------------------
+  const customerCount = options.customers ?? 300;
+  const customers: (CustomerRow & { habit: Habit; weight: number })[] = [];
+  const usedNames = new Set<string>();
+  for (let i = 1; i <= customerCount; i++) {
+    const foreign = i % 20 === 7;
+    let name: string;
+    do name = foreign ? `${rng.pick(FOREIGN).replace(/\.$/, '')} ${rng.int(1, 99)}` : `${rng.pick(CITIES)}${rng.pick(WORDS)}${rng.pick(TRADES)}${rng.pick(FORMS)}`;
+    while (usedNames.has(name));
+    usedNames.add(name);
+    const roll = rng.next();
+    let acc = 0;
+    const habit = HABITS.find(([, p]) => (acc += p) >= roll)?.[0] ?? 'on_time';
+    const size = rng.chance(0.1) ? 'key' : rng.chance(0.35) ? 'mid' : 'small';
+    const code = `C${String(i).padStart(4, '0')}`;
+    customers.push({
+      line: i + 1, code, name, taxId: foreign ? undefined : taxId(rng), currency: foreign ? 'USD' : undefined,
+      paymentTerms: foreign ? 'NET60' : rng.pick(['NET30', 'NET30', 'NET30', 'EOM30', '2-10-N30', 'NET60', 'EONM']),
+      creditLimit: String(size === 'key' ? rng.int(200, 800) * 10000 : size === 'mid' ? rng.int(50, 200) * 10000 : rng.int(5, 50) * 10000),
+      groupCode: i > 10 && i <= 40 ? `C${String(((i - 11) % 10) + 1).padStart(4, '0')}` : undefined,
+      segment: size, region: foreign ? '海外' : rng.pick(REGIONS), salesperson: rng.pick(SALES), collector: rng.pick(COLLECTORS),
+      email: `ar@${code.toLowerCase()}.example.cn`, phone: `+86 138${String(rng.int(0, 99999999)).padStart(8, '0')}`,
+      language: foreign ? 'en' : 'zh-CN', habit, weight: size === 'key' ? 8 : size === 'mid' ? 3 : 1,
+    });
+  }
+  await importRows(withDefault, 'customers', toRows(customers.map(({ habit: _h, weight: _w, ...row }) => row)));
+
+  // Invoices, and the payments their customers' habits lead to ------------------------------------------------------
+  const totalWeight = customers.reduce((s, c) => s + c.weight, 0);
+  const pickCustomer = () => {
+    let r = rng.next() * totalWeight;
+    for (const c of customers) if ((r -= c.weight) <= 0) return c;
+    return customers[customers.length - 1]!;
+  };
+  const span = toDayNumber(asOf) - toDayNumber(start);
+  const invoiceCount = options.invoices ?? 5000;
+  const invoices: (InvoiceRow & { customer: (typeof customers)[number]; dueGuess: LocalDate; amountMinor: bigint })[] = [];
+  for (let i = 1; i <= invoiceCount; i++) {
+    const customer = pickCustomer();
+    const date = fromDayNumber(toDayNumber(start) + Math.floor((span * (i - 1 + rng.next())) / invoiceCount));
+    const median = customer.segment === 'key' ? 120000 : customer.segment === 'mid' ? 40000 : 12000;
+    const amountMinor = BigInt(Math.max(10000, Math.round(rng.logNormal(median, 0.8) * 100)));
+    const split = customer.currency === undefined && rng.chance(0.04);
+    invoices.push({
+      line: i + 1, number: `INV-${date.slice(0, 4)}-${String(i).padStart(5, '0')}`, customerCode: customer.code, documentDate: date,
+      paymentTerms: split ? 'SPLIT3' : undefined, currency: customer.currency, amount: formatAmount(amountMinor, customer.currency ?? 'CNY'),
+      customer, dueGuess: addDays(date, customer.paymentTerms === 'NET60' || split ? 60 : 30), amountMinor,
+    });
+  }
+  await importRows(withDefault, 'invoices', toRows(invoices.map(({ customer: _c, dueGuess: _d, amountMinor: _a, ...row }) => row)));
+
+  const delayDays: Record<Habit, () => number> = {
+    early: () => -rng.int(5, 20),
+    on_time: () => rng.int(-3, 5),
+    late: () => Math.round(rng.logNormal(20, 0.6)),
+    very_late: () => Math.round(rng.logNormal(75, 0.5)),
+    defaulter: () => (rng.chance(0.35) ? Math.round(rng.logNormal(120, 0.5)) : 10000),
+  };
+  const payments: PaymentRow[] = [];
+  const creditNotes: CreditNoteRow[] = [];
+  let paymentNo = 0;
+  for (const inv of invoices) {
+    const currency = inv.customer.currency ?? 'CNY';
+    const creditDate = addDays(inv.documentDate, rng.int(3, 20));
+    if (rng.chance(0.03) && creditDate <= asOf) {
+      // Returns or price corrections: 5-20% credited against the invoice, a few days after it.
+      const creditMinor = (inv.amountMinor * BigInt(rng.int(5, 20))) / 100n;
+      creditNotes.push({ line: creditNotes.length + 2, number: `CN-${inv.number.slice(4)}`, customerCode: inv.customerCode, date: creditDate, amount: formatAmount(creditMinor, currency), currency: inv.currency, againstInvoice: inv.number });
+      inv.amountMinor -= creditMinor;
+    }
+    const payDate = addDays(inv.dueGuess, delayDays[inv.customer.habit]());
+    if (payDate > asOf || payDate < inv.documentDate) continue;
+    paymentNo += 1;
+    const partial = rng.chance(0.08);
+    const paidMinor = partial ? (inv.amountMinor * BigInt(rng.int(30, 80))) / 100n : inv.amountMinor;
+    payments.push({
+      line: paymentNo + 1, reference: `BANK-${payDate.replaceAll('-', '')}-${String(paymentNo).padStart(5, '0')}`, customerCode: inv.customerCode,
+      date: payDate, amount: formatAmount(paidMinor, currency), currency: inv.currency, appliesTo: [{ number: inv.number, amount: formatAmount(paidMinor, currency) }],
+    });
+  }
+  creditNotes.sort((a, b) => (a.date < b.date ? -1 : 1));
+  await importRows(withDefault, 'credit-notes', toRows(creditNotes));
+  payments.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  // Some customers pay a little more than they owe or pay on account: unapplied cash.
+  for (let i = 0; i < Math.max(3, Math.round(invoiceCount / 250)); i++) {
+    const c = pickCustomer();
+    paymentNo += 1;
+    const date = fromDayNumber(toDayNumber(asOf) - rng.int(1, 60));
+    payments.push({ line: paymentNo + 1, reference: `BANK-${date.replaceAll('-', '')}-${String(paymentNo).padStart(5, '0')}`, customerCode: c.code, date, amount: formatAmount(BigInt(rng.int(1000, 50000) * 100), c.currency ?? 'CNY'), currency: c.currency });
+  }
+  await importRows(withDefault, 'payments', toRows(payments));
+
+  // Advance receipts (预收账款): deposits for orders; most later applied to an invoice of the same customer.
+  const advances: AdvanceRow[] = [];
+  const domestic = customers.filter((c) => !c.currency);
+  for (let i = 1; i <= Math.max(5, Math.round(invoiceCount / 50)); i++) {
+    const c = rng.pick(domestic);
+    const date = fromDayNumber(toDayNumber(start) + rng.int(0, span - 1));
+    advances.push({ line: i + 1, reference: `ADV-${String(i).padStart(4, '0')}`, customerCode: c.code, date, amount: formatAmount(BigInt(rng.int(50, 500) * 10000), 'CNY') });
+  }
+  await importRows(withDefault, 'advances', toRows(advances));
+  for (const adv of advances) {
+    if (!rng.chance(0.7)) continue;
+    const later = invoices.find((inv) => inv.customerCode === adv.customerCode && inv.documentDate >= adv.date);
+    if (!later) continue;
+    try {
+      await applyCredit(withDefault, { from: { kind: 'advance', number: adv.reference }, to: [{ document: later.number }] });
+    } catch {
+      // The invoice may already be paid by then: the advance stays unapplied, as in life.
+    }
+  }
+
+  // Defaulters' oldest invoices, more than a year overdue, are written off; one payment bounced.
+  const writeOffCutoff = addDays(asOf, -400);
+  let writeOffs = 0;
+  for (const inv of invoices) {
+    if (writeOffs >= 5 || inv.customer.habit !== 'defaulter' || inv.dueGuess > writeOffCutoff || inv.customer.currency) continue;
+    const doc = await db.tenant(tenant.id, (sql) => resolveDocument(sql, tenant.id, `invoice:${inv.number}`));
+    const open = await db.tenant(tenant.id, (sql) => sql.query<{ open: bigint }>(`SELECT coalesce(sum(b.open_minor), 0)::int8 AS open FROM items i JOIN item_balances b ON b.tenant_id = i.tenant_id AND b.item_id = i.id WHERE i.tenant_id = $1 AND i.document_id = $2`, [tenant.id, doc.id]));
+    const openMinor = open[0]!.open;
+    if (openMinor === 0n) continue;
+    writeOffs += 1;
+    await postDocument(withDefault, { kind: 'write_off', number: `WO-${inv.number.slice(4)}`, customer: inv.customerCode, documentDate: addDays(inv.dueGuess, 380), amount: formatAmount(openMinor, 'CNY'), appliesTo: [{ document: inv.number }], reason: '客户已注销，确认无法收回' });
+  }
+  const bounced = payments.find((p) => p.appliesTo && p.date < addDays(asOf, -30) && p.currency === undefined);
+  if (bounced) {
+    const doc = await db.tenant(tenant.id, (sql) => resolveDocument(sql, tenant.id, `payment:${bounced.reference}`));
+    await reverseDocument(withDefault, doc.id, { reason: '支票退票 (cheque returned unpaid)', date: addDays(bounced.date, 3) });
+  }
+
+  const [counts] = await db.tenant(tenant.id, (sql) => sql.query<{ documents: bigint; allocations: bigint }>(
+    `SELECT (SELECT count(*) FROM documents WHERE tenant_id = $1)::int8 AS documents, (SELECT count(*) FROM allocations WHERE tenant_id = $1)::int8 AS allocations`, [tenant.id]));
+  return { tenant: code, customers: customers.length, documents: Number(counts!.documents), allocations: Number(counts!.allocations), from: start, to: asOf };
+}

@@ -1,0 +1,90 @@
+/**
+ * The HTTP API under /api/v1: thin routes that validate with zod and call one use case each. OpenAPI at
+ * /api/openapi.json, browsable at /api/docs.
+ */
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Database } from '../db/database.ts';
+import { invalid } from '../domain/errors.ts';
+import type { Clock, Context } from '../modules/context.ts';
+import { listTenants, resolveTenant, type Tenant } from '../modules/tenants/index.ts';
+import { errorHandler } from './errors.ts';
+import { registerRoutes } from './routes.ts';
+
+export interface ServerOptions {
+  db: Database;
+  clock: Clock;
+  logger?: boolean | object;
+  /** Largest request body in bytes. */
+  bodyLimit?: number;
+}
+
+export interface RequestScope {
+  context(request: FastifyRequest): Promise<Context>;
+  idempotencyKey(request: FastifyRequest): string | undefined;
+}
+
+const VERSION = '0.1.0';
+
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // Safety net: presenters emit amounts as strings; should a bigint slip through it must not crash the reply.
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => reply.status(404).send({ code: 'ROUTE_NOT_FOUND', message: `${request.method} ${request.url} is not an arflow route; see /api/docs`, details: [] }));
+  app.setReplySerializer((payload) => JSON.stringify(payload, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'arflow API',
+        version: VERSION,
+        description:
+          'Accounts receivable ledger. Amounts are decimal strings in major units ("1234.50"); dates are YYYY-MM-DD business dates. ' +
+          'Every write accepts an Idempotency-Key header: a repeat with the same body returns the first answer, a different body is 409. ' +
+          'Errors are {code, message, details}. Lists are cursor-paged: pass nextCursor back as cursor. ' +
+          'The tenant is chosen with the X-Tenant header (its code), or is the only tenant.',
+      },
+      components: {},
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  const tenants = new Map<string, Tenant>();
+  let onlyTenant: Tenant | null = null;
+  const scope: RequestScope = {
+    async context(request) {
+      const header = request.headers['x-tenant'];
+      const code = Array.isArray(header) ? header[0] : header;
+      let tenant = code ? tenants.get(code) : onlyTenant;
+      if (!tenant) {
+        tenant = await resolveTenant(options.db, code);
+        tenants.set(tenant.code, tenant);
+        if (!code && (await listTenants(options.db)).length === 1) onlyTenant = tenant;
+      }
+      return { db: options.db, tenant, actor: 'api', clock: options.clock };
+    },
+    idempotencyKey(request) {
+      const header = request.headers['idempotency-key'];
+      if (Array.isArray(header)) throw invalid('INVALID_IDEMPOTENCY_KEY', 'send one Idempotency-Key header, not several');
+      return header;
+    },
+  };
+  app.get('/api/v1/health', { schema: { tags: ['system'], summary: 'Liveness and the database in use' } }, async () => ({
+    status: 'ok', version: VERSION, database: options.db.engine,
+  }));
+  await registerRoutes(app, options.db, scope, () => {
+    tenants.clear();
+    onlyTenant = null;
+  });
+  return app;
+}
