@@ -11,6 +11,8 @@ import { createTenant, type Tenant } from '../src/modules/tenants/index.ts';
 export interface TestDatabase {
   db: Database;
   engine: 'pglite' | 'postgres';
+  /** The PostgreSQL test database's URL, for a child process to use (absent with PGlite, which one process owns). */
+  url?: string;
   drop(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export async function openTestDatabase(): Promise<TestDatabase> {
   return {
     db,
     engine: 'postgres',
+    url: target.toString(),
     async drop() {
       await db.close();
       const cleanup = new pg.Client({ connectionString: url });

@@ -20,6 +20,7 @@ import {
 import { importFile } from '../modules/imports/service.ts';
 import { IMPORT_KINDS, isImportKind } from '../modules/imports/columns.ts';
 import { exportData, EXPORT_KINDS, type ExportKind } from '../modules/exports/index.ts';
+import { startJobs } from '../jobs/index.ts';
 import { processIo, table, toJson, type Format, type Io } from './output.ts';
 import { CREDIT_KINDS } from '../domain/ledger.ts';
 
@@ -69,14 +70,17 @@ export async function runCli(argv: string[], environment: CliEnvironment = {}): 
 
   program.command('init')
     .description('create a tenant (company)')
-    .requiredOption('--tenant <code>', 'tenant code, e.g. ACME')
+    // Not required here: the program's global --tenant consumes the flag wherever it appears, so it is read from there.
+    .option('--tenant <code>', 'tenant code, e.g. ACME (required)')
     .requiredOption('--name <name>', 'company name')
     .option('--currency <code>', 'functional currency (ISO 4217)', 'CNY')
     .option('--timezone <zone>', 'IANA time zone', 'Asia/Shanghai')
     .option('--locale <locale>', 'zh-CN or en', 'zh-CN')
-    .action(async (options: { tenant: string; name: string; currency: string; timezone: string; locale: 'zh-CN' | 'en' }, command: Command) => {
+    .action(async (options: { tenant?: string; name: string; currency: string; timezone: string; locale: 'zh-CN' | 'en' }, command: Command) => {
       const format = globals(command).format;
-      const tenant = await withDb((db) => createTenant(db, { code: options.tenant, name: options.name, currency: options.currency, timeZone: options.timezone, locale: options.locale }));
+      const code = options.tenant ?? globals(command).tenant;
+      if (!code) command.error("error: required option '--tenant <code>' not specified", { exitCode: 2, code: 'commander.missingMandatoryOptionValue' });
+      const tenant = await withDb((db) => createTenant(db, { code, name: options.name, currency: options.currency, timeZone: options.timezone, locale: options.locale }));
       print(format, tenant, () => `created tenant ${tenant.code} (${tenant.name}, ${tenant.currency}, ${tenant.timeZone})`);
     });
 
@@ -191,22 +195,26 @@ export async function runCli(argv: string[], environment: CliEnvironment = {}): 
         if (!isImportKind(kind)) throw new AppError('invalid', 'UNKNOWN_IMPORT_KIND', `"${kind}" is not an import kind; use one of ${IMPORT_KINDS.join(', ')}`);
         if (!fs.existsSync(file)) throw new AppError('not_found', 'FILE_NOT_FOUND', `${file}: no such file`);
         let bar: SingleBar | null = null;
-        let phase = '';
-        const report = await importFile(ctx, kind, path.resolve(file), {
-          dryRun: options.dryRun,
-          encoding: options.encoding as never,
-          delimiter: options.delimiter === 'tab' ? '\t' : (options.delimiter as never),
-          sheet: options.sheet,
-          onPhase: (p) => {
-            phase = p;
-            bar?.stop();
-            bar = io.interactive && format === 'text' ? new SingleBar({ format: `${p.padEnd(10)} [{bar}] {percentage}% | {value}/{total} MB`, hideCursor: true }) : null;
-            bar?.start(Math.max(1, Math.round(fs.statSync(file).size / 1e6)), 0);
-          },
-          onProgress: (done) => bar?.update(Math.round(done / 1e6)),
-        });
-        (bar as SingleBar | null)?.stop();
-        void phase;
+        // Queue-only: the import enqueues its ledger check in its own transaction; the server runs it.
+        const jobs = await startJobs(ctx.db, { clock, work: false });
+        let report: Awaited<ReturnType<typeof importFile>>;
+        try {
+          report = await importFile({ ...ctx, jobs }, kind, path.resolve(file), {
+            dryRun: options.dryRun,
+            encoding: options.encoding as never,
+            delimiter: options.delimiter === 'tab' ? '\t' : (options.delimiter as never),
+            sheet: options.sheet,
+            onPhase: (p) => {
+              bar?.stop();
+              bar = io.interactive && format === 'text' ? new SingleBar({ format: `${p.padEnd(10)} [{bar}] {percentage}% | {value}/{total} MB`, hideCursor: true }) : null;
+              bar?.start(Math.max(1, Math.round(fs.statSync(file).size / 1e6)), 0);
+            },
+            onProgress: (done) => bar?.update(Math.round(done / 1e6)),
+          });
+        } finally {
+          (bar as SingleBar | null)?.stop();
+          await jobs.stop();
+        }
         print(format, report, () => `${report.dryRun ? 'checked' : 'imported'} ${report.kind} from ${report.file}: ${report.rows} rows, ${report.created} new, ${report.updated} updated, ${report.unchanged} unchanged${report.allocations ? `, ${report.allocations} allocations` : ''}`);
       }));
 
@@ -221,7 +229,10 @@ export async function runCli(argv: string[], environment: CliEnvironment = {}): 
         const target = options.out ? fs.createWriteStream(options.out) : null;
         const rows = await exportData(ctx, kind as ExportKind, options.as, (chunk) => (target ? target.write(chunk) : io.out(chunk.replace(/\n$/, ''))));
         if (target) await new Promise<void>((resolve, reject) => target.end((e?: Error | null) => (e ? reject(e) : resolve())));
-        if (options.out) io.err(`exported ${rows} ${kind} rows to ${options.out}`);
+        if (options.out) {
+          if (globals(command).format === 'json') io.out(toJson({ kind, rows, file: options.out }));
+          else io.err(`exported ${rows} ${kind} rows to ${options.out}`);
+        }
       }));
 
   // Ledger --------------------------------------------------------------------------------------------------------
@@ -271,7 +282,8 @@ export async function runCli(argv: string[], environment: CliEnvironment = {}): 
       withContext(command, async (ctx, format) => {
         if (options.allocation) {
           const result = await reverseAllocation(ctx, options.allocation, { reason: options.reason, date: options.date });
-          print(format, result, () => `reversed allocation ${options.allocation}: ${result.amount} ${result.currency} back on ${result.from.number} and ${result.to.number}`);
+          // The reversing row carries the negated amount; people read the amount that came back.
+          print(format, result, () => `reversed allocation ${options.allocation}: ${result.amount.replace(/^-/, '')} ${result.currency} open again on ${result.from.number} and ${result.to.number}`);
           return;
         }
         if (!ref) throw new AppError('invalid', 'DOCUMENT_REQUIRED', 'name the document to reverse (id, number or KIND:NUMBER), or give --allocation ID');

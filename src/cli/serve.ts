@@ -1,5 +1,7 @@
 /** `arflow serve` / `npm start`: open the database, migrate, create the demo company on first start, listen. */
+import pino from 'pino';
 import { openDatabase } from '../db/database.ts';
+import { startJobs } from '../jobs/index.ts';
 import { buildServer } from '../http/server.ts';
 import { listTenants } from '../modules/tenants/index.ts';
 import type { Clock } from '../modules/context.ts';
@@ -23,7 +25,9 @@ export async function serve(options: ServeOptions): Promise<void> {
     const summary = await createDemo(db, options.clock, {});
     options.io.err(`demo company ${summary.tenant}: ${summary.customers} customers, ${summary.documents} documents, ${summary.allocations} allocations`);
   }
-  const app = await buildServer({ db, clock: options.clock, logger: { level: options.env.LOG_LEVEL ?? 'info' } });
+  const log = pino({ level: options.env.LOG_LEVEL ?? 'info' });
+  const jobs = await startJobs(db, { clock: options.clock, work: true, log });
+  const app = await buildServer({ db, clock: options.clock, jobs, logger: log });
   await app.listen({ port: options.port, host: options.host });
   options.io.err(`arflow is serving http://localhost:${options.port} on ${db.description} (API docs: http://localhost:${options.port}/api/docs)`);
   await new Promise<void>((resolve) => {
@@ -31,6 +35,7 @@ export async function serve(options: ServeOptions): Promise<void> {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       await app.close();
+      await jobs.stop();
       await db.close();
       resolve();
     };

@@ -32,6 +32,8 @@ export interface Database {
   system<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
   /** A transaction confined to one tenant by row-level security. */
   tenant<T>(tenantId: string, fn: (sql: Sql) => Promise<T>): Promise<T>;
+  /** One statement (or several, without parameters) as the owner, outside any transaction: for pg-boss. */
+  execute(text: string, params?: readonly unknown[]): Promise<{ rows: unknown[] }>;
   migrate(): Promise<void>;
   close(): Promise<void>;
 }
@@ -95,6 +97,11 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Database 
         await tx.exec(enterTenant(tenantId));
         return fn(wrap(tx));
       }),
+    async execute(text, params) {
+      if (params && params.length) return { rows: (await client.query(text, params as unknown[])).rows };
+      const results = await client.exec(text);
+      return { rows: results.length ? results[results.length - 1]!.rows : [] };
+    },
     async migrate() {
       await migratePglite(drizzlePglite(client), { migrationsFolder: MIGRATIONS_FOLDER });
     },
@@ -206,6 +213,9 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Database
     description: `PostgreSQL ${where.host}${where.pathname}`,
     system: (fn) => run(null, fn),
     tenant: (tenantId, fn) => run(enterTenant(tenantId), fn),
+    async execute(text, params) {
+      return { rows: (await pool.query(text, params as unknown[] | undefined)).rows };
+    },
     async migrate() {
       const client = await pool.connect();
       try {

@@ -31,6 +31,9 @@ function fromDatabase(error: { code?: string; message: string; constraint?: stri
     case '22P02':
     case '22007':
     case '22008':
+    // A NUL character (\u0000), which PostgreSQL text and jsonb cannot hold.
+    case '22021':
+    case '22P05':
       return new AppError('invalid', 'INVALID_VALUE', error.message);
     case '22003':
       return new AppError('invalid', 'OUT_OF_RANGE', 'a number is out of range');

@@ -116,7 +116,7 @@ export async function registerRoutes(server: FastifyInstance, db: Database, scop
     return reply.status(201).send(result);
   });
   app.post('/api/v1/documents/:ref/verify', {
-    schema: { tags: ['documents'], summary: 'Mark an advance receipt as verified against the bank', params: refParams, body: z.object({ date: z.string().optional() }).optional(), headers: tenantHeader, response: errors },
+    schema: { tags: ['documents'], summary: 'Mark an advance receipt as verified against the bank', params: refParams, body: z.object({ date: z.string().optional() }).nullish(), headers: tenantHeader, response: errors },
   }, async (request) => {
     const ctx = await scope.context(request);
     const doc = await db.tenant(ctx.tenant.id, (sql) => resolveDocument(sql, ctx.tenant.id, request.params.ref));
@@ -143,6 +143,6 @@ export async function registerRoutes(server: FastifyInstance, db: Database, scop
 
   // Ledger ----------------------------------------------------------------------------------------------------------
   app.post('/api/v1/ledger/verify', {
-    schema: { tags: ['ledger'], summary: 'Check cached open amounts against the ledger; rebuild them with {"rebuild": true}', body: z.object({ rebuild: z.boolean().default(false) }).optional(), headers: tenantHeader },
+    schema: { tags: ['ledger'], summary: 'Check cached open amounts against the ledger; rebuild them with {"rebuild": true}', body: z.object({ rebuild: z.boolean().default(false) }).nullish(), headers: tenantHeader },
   }, async (request) => verifyLedger(await scope.context(request), request.body?.rebuild ?? false));
 }

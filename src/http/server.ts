@@ -9,6 +9,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { Database } from '../db/database.ts';
 import { invalid } from '../domain/errors.ts';
 import type { Clock, Context } from '../modules/context.ts';
+import type { JobQueue } from '../jobs/index.ts';
 import { listTenants, resolveTenant, type Tenant } from '../modules/tenants/index.ts';
 import { errorHandler } from './errors.ts';
 import { registerRoutes } from './routes.ts';
@@ -16,6 +17,7 @@ import { registerRoutes } from './routes.ts';
 export interface ServerOptions {
   db: Database;
   clock: Clock;
+  jobs?: JobQueue;
   logger?: boolean | object;
   /** Largest request body in bytes. */
   bodyLimit?: number;
@@ -32,12 +34,19 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    // Safety net: presenters emit amounts as strings; should a bigint slip through it must not crash the reply.
+    // Errors the router raises before a route is found (a path parameter too long, a malformed URL) get the same shape.
+    frameworkErrors: errorHandler,
+    // Requests Node's parser refuses (raw non-ASCII in the URL, bad headers) still get arflow's error shape.
+    clientErrorHandler: (error, socket) => {
+      const body = JSON.stringify({ code: 'BAD_REQUEST', message: `the request could not be parsed (${error.message}); percent-encode non-ASCII characters in the URL`, details: [] });
+      if (socket.writable) socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => reply.status(404).send({ code: 'ROUTE_NOT_FOUND', message: `${request.method} ${request.url} is not an arflow route; see /api/docs`, details: [] }));
+  // Safety net: presenters emit amounts as strings; should a bigint slip through it must not crash the reply.
   app.setReplySerializer((payload) => JSON.stringify(payload, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
 
   await app.register(swagger, {
@@ -71,7 +80,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         tenants.set(tenant.code, tenant);
         if (!code && (await listTenants(options.db)).length === 1) onlyTenant = tenant;
       }
-      return { db: options.db, tenant, actor: 'api', clock: options.clock };
+      return { db: options.db, tenant, actor: 'api', clock: options.clock, ...(options.jobs ? { jobs: options.jobs } : {}) };
     },
     idempotencyKey(request) {
       const header = request.headers['idempotency-key'];

@@ -1,6 +1,7 @@
 /** What every use case gets: the database, the tenant it acts for, who acts, and the clock (never a hidden one). */
 import type { Database } from '../db/database.ts';
 import type { Tenant } from './tenants/index.ts';
+import type { JobQueue } from '../jobs/index.ts';
 
 export interface Clock {
   now(): Date;
@@ -14,4 +15,6 @@ export interface Context {
   /** The user or system acting: `cli:root`, `api`, `import:invoices.csv`. Issue 3 puts real users here. */
   actor: string;
   clock: Clock;
+  /** Where follow-up work is enqueued, inside the change's transaction; absent where no queue runs (tests). */
+  jobs?: JobQueue;
 }

@@ -15,10 +15,11 @@ export function parseInput<S extends z.ZodType>(schema: S, raw: unknown, what = 
 }
 
 /** A decimal amount in major units as text: "1234.50". Numbers are refused so no float ever carries money. */
+const AMOUNT_HINT = 'write the amount as a decimal string in major units, like "1234.50"';
 export const amountText = z
-  .string()
+  .string({ error: (issue) => (issue.input === undefined ? 'required' : AMOUNT_HINT) })
   .trim()
   .regex(/^\d{1,17}(\.\d{1,4})?$/, 'write the amount as a decimal string in major units, like "1234.50"');
 
-export const localDateText = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'write the date as YYYY-MM-DD');
-export const rateText = z.string().trim().regex(/^\d{1,12}(\.\d{1,10})?$/, 'write the rate as a decimal string, like "7.1234"');
+export const localDateText = z.string({ error: (issue) => (issue.input === undefined ? 'required' : 'write the date as a string YYYY-MM-DD') }).regex(/^\d{4}-\d{2}-\d{2}$/, 'write the date as YYYY-MM-DD');
+export const rateText = z.string({ error: 'write the rate as a decimal string, like "7.1234"' }).trim().regex(/^\d{1,12}(\.\d{1,10})?$/, 'write the rate as a decimal string, like "7.1234"');

@@ -50,6 +50,9 @@ export type CustomerInput = z.input<typeof customerSchema>;
 type CustomerFields = z.output<typeof customerSchema>;
 
 export const customerPatchSchema = customerSchema.omit({ code: true }).partial().extend({
+  // Without these, partial() would still fill in the defaults: every change would reset the status and drop the contacts.
+  status: z.enum(CUSTOMER_STATUSES).optional(),
+  contacts: z.array(contactSchema).max(50).optional(),
   /** The version the change was made against; a newer stored version is a conflict (someone else changed it). */
   version: z.number().int().positive().optional(),
 });

@@ -52,13 +52,15 @@ function spec(kind: ExportKind): Spec {
       }[kind];
       return {
         columns,
-        query: `SELECT d.id AS k, d.number, c.code AS customer, d.document_date, d.due_date, t.code AS terms, d.currency, d.external_id, d.amount_minor, r.number AS related
+        query: `SELECT d.id AS k, d.number, c.code AS customer, d.document_date, d.due_date, t.code AS terms, d.currency, d.external_id, d.amount_minor, r.number AS related,
+                       (SELECT count(*) FROM items i WHERE i.tenant_id = d.tenant_id AND i.document_id = d.id)::int4 AS installments
                   FROM documents d JOIN customers c ON c.tenant_id = d.tenant_id AND c.id = d.customer_id
                   LEFT JOIN payment_terms t ON t.tenant_id = d.tenant_id AND t.id = d.terms_id
                   LEFT JOIN documents r ON r.tenant_id = d.tenant_id AND r.id = d.related_document_id
                  WHERE d.tenant_id = $1 AND d.kind = '${DOC_KIND[kind]}' AND d.id > $2 ORDER BY d.id LIMIT $3`,
         row: (r) => kind === 'invoices'
-          ? [r.number, r.customer, r.document_date, r.due_date, r.terms, r.currency, r.external_id, money(r, 'amount_minor')]
+          // An invoice in installments leaves due_date empty, so importing it recomputes the schedule from its terms.
+          ? [r.number, r.customer, r.document_date, (r.installments as number) > 1 ? '' : r.due_date, r.terms, r.currency, r.external_id, money(r, 'amount_minor')]
           : kind === 'credit-notes'
             ? [r.number, r.customer, r.document_date, money(r, 'amount_minor'), r.currency, r.related]
             : [r.number, r.customer, r.document_date, money(r, 'amount_minor'), r.currency],

@@ -115,6 +115,8 @@ export async function importRows(ctx: Context, kind: ImportKind, source: RowSour
     // Any error found while writing rolls the whole import back.
     errors.throwIfAny(kind);
     await appendAudit(sql, ctx.tenant.id, { actor: ctx.actor, action: `import.${kind}`, entityType: 'import', entityId: null, after: report });
+    // Check the ledger after a bulk change; enqueued in this transaction, so only if the import commits.
+    await ctx.jobs?.enqueue(sql, 'ledger.verify', { tenantId: ctx.tenant.id }, { singletonKey: ctx.tenant.id });
   });
   return report;
 }
@@ -297,7 +299,8 @@ function validateDocument(ctx: Context, state: ImportState, kind: ImportKind, ro
   }
   let terms: Terms | null = null;
   let termsCode: string | undefined;
-  if ('paymentTerms' in row || 'dueDate' in row) {
+  // Every invoice gets terms: optional cells are absent from the row when empty, so test the kind, not the keys.
+  if (kind === 'invoices') {
     const inv = row as InvoiceRow;
     termsCode = inv.paymentTerms;
     if (inv.paymentTerms) {
@@ -377,14 +380,16 @@ async function writeDocuments(ctx: Context, sql: Sql, state: ImportState, kind: 
   const skipped = built.filter((b) => !inserted.has(b.doc.id));
   if (skipped.length) {
     const kindOf = built[0]!.checked.kind;
-    const existing = await sql.query<{ number: string; hash: string }>(
-      `SELECT number, payload_hash AS hash FROM documents WHERE tenant_id = $1 AND kind = $2 AND number = ANY($3)`,
+    const existing = await sql.query<PostedDocument>(
+      `SELECT d.number, d.payload_hash AS hash, c.code AS "customerCode", d.document_date AS "documentDate", d.currency, d.amount_minor AS "amountMinor"
+         FROM documents d JOIN customers c ON c.tenant_id = d.tenant_id AND c.id = d.customer_id
+        WHERE d.tenant_id = $1 AND d.kind = $2 AND d.number = ANY($3)`,
       [ctx.tenant.id, kindOf, skipped.map((b) => b.doc.number)]);
-    const hashes = new Map(existing.map((e) => [e.number, e.hash]));
+    const posted = new Map(existing.map((e) => [e.number, e]));
     for (const b of skipped) {
-      const hash = hashes.get(b.doc.number);
-      if (hash === b.doc.payloadHash) report.unchanged += 1;
-      else if (hash) errors.add([{ line: b.row.line, column: 'number' in b.row ? 'number' : 'reference', message: `${b.doc.number} is already posted with other details; a posted document is never changed: reverse it in arflow and import the correction under a new number` }]);
+      const before = posted.get(b.doc.number);
+      if (before?.hash === b.doc.payloadHash) report.unchanged += 1;
+      else if (before) errors.add(changedDetails(b.row, b.checked, before));
       else errors.add([{ line: b.row.line, column: 'external_id', message: `external id ${b.checked.externalId} is already used by another document` }]);
     }
   }
@@ -400,6 +405,24 @@ async function writeDocuments(ctx: Context, sql: Sql, state: ImportState, kind: 
   }
   const applying = fresh.filter((b) => b.checked.appliesTo?.length || b.checked.againstInvoice);
   if (applying.length) await applyImported(ctx, sql, applying, report, errors);
+}
+
+interface PostedDocument { number: string; hash: string; customerCode: string; documentDate: string; currency: string; amountMinor: bigint }
+
+/** A re-imported document whose details differ from the posted one: one problem per differing column, so the user sees what changed. */
+function changedDetails(row: DocumentImportRow, checked: CheckedDocument, posted: PostedDocument): ErrorDetail[] {
+  const fix = 'a posted document is never changed: reverse it in arflow and import the correction under a new number';
+  const compared: [string, string, string][] = [
+    ['customer_code', posted.customerCode, checked.customer.code],
+    ['documentDate' in row ? 'document_date' : 'date', posted.documentDate, checked.documentDate],
+    ['currency', posted.currency, checked.currency],
+    ['amount', formatAmount(posted.amountMinor, posted.currency), formatAmount(checked.amountMinor, checked.currency)],
+  ];
+  const changed = compared.filter(([, before, now]) => before !== now);
+  if (changed.length === 0) {
+    return [{ line: row.line, column: 'number' in row ? 'number' : 'reference', message: `${checked.number} is already posted with other details (due date, terms or applications); ${fix}` }];
+  }
+  return changed.map(([column, before, now]) => ({ line: row.line, column, message: `${checked.number} is already posted with ${column} ${before}, not ${now}; ${fix}` }));
 }
 
 /** Plans and writes the allocations of imported payments and credit notes, in file order, against locked open items. */

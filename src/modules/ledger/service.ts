@@ -196,6 +196,12 @@ export function buildDocument(
         ...base, id: uuidv7(), seq: s.seq, amountMinor: s.amountMinor, dueDate: s.dueDate, discountDate: s.discountDate,
         discountAmountMinor: s.discountAmountMinor,
       }));
+      // A zero installment could never be paid or closed (and the items table refuses it): say so instead.
+      if (items.some((i) => i.amountMinor === 0n)) {
+        throw invalid('DOCUMENT_INVALID', `amount: ${formatAmount(input.amountMinor, input.currency)} ${input.currency} is too small to split into the ${items.length} installments of terms ${posting.terms?.code}; post a larger amount, other terms or a due date`, [
+          { field: 'amount', message: 'too small to split into installments' },
+        ]);
+      }
       dueDate = items[items.length - 1]!.dueDate;
     }
   } else {
@@ -499,8 +505,10 @@ export async function applyCredit(ctx: Context, raw: ApplyInput, sqlInTx?: Sql):
 export async function reverseAllocation(ctx: Context, allocationId: string, raw: z.input<typeof reverseSchema>, sqlInTx?: Sql) {
   const input = parseInput(reverseSchema, raw, 'reversal');
   const run = async (sql: Sql) => {
-    const allocation = await findAllocation(sql, ctx.tenant.id, allocationId);
-    if (!allocation) throw notFound('ALLOCATION_NOT_FOUND', `no allocation has id ${allocationId}`);
+    // An id that is not a uuid cannot name an allocation (and would make the query fail).
+    const wellFormed = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(allocationId);
+    const allocation = wellFormed ? await findAllocation(sql, ctx.tenant.id, allocationId.toLowerCase()) : null;
+    if (!allocation) throw notFound('ALLOCATION_NOT_FOUND', `no allocation has id ${allocationId}; the ids are listed by \`arflow documents show NUMBER --format json\``);
     if (allocation.reversesAllocationId) throw conflict('ALLOCATION_IS_REVERSAL', 'this allocation is itself a reversal; apply the credit again instead');
     if (allocation.reversedById) throw conflict('ALREADY_REVERSED', `allocation ${allocationId} is already reversed`);
     if (allocation.creditDocumentKind === 'reversal' || allocation.debitDocumentKind === 'reversal') {
@@ -539,10 +547,16 @@ export async function reverseDocument(ctx: Context, documentId: string, raw: z.i
     if (doc.reversedById) throw conflict('ALREADY_REVERSED', `${doc.kind} ${doc.number} is already reversed`);
     const date = input.date ?? maxDate(doc.documentDate, tenantToday(ctx.tenant, ctx.clock));
     if (date < doc.documentDate) throw invalid('REVERSAL_DATE_TOO_EARLY', `date: the reversal cannot predate ${doc.number} (${doc.documentDate})`, [{ field: 'date', message: 'too early' }]);
-    const live = await liveAllocationsOfDocument(sql, ctx.tenant.id, doc.id);
+    let live = await liveAllocationsOfDocument(sql, ctx.tenant.id, doc.id);
     const touched = [...new Set(live.flatMap((a) => [a.creditItemId, a.debitItemId]))];
     const ownItems = await itemsOfDocument(sql, ctx.tenant.id, doc.id);
-    await lockItems(sql, ctx.tenant.id, [...new Set([...touched, ...ownItems.map((i) => i.id)])]);
+    const locked = new Set([...touched, ...ownItems.map((i) => i.id)]);
+    await lockItems(sql, ctx.tenant.id, [...locked]);
+    // Look again under the lock: a concurrent reversal or application of this document may have committed meanwhile.
+    if ((await findDocumentById(sql, ctx.tenant.id, doc.id))?.reversedById) throw conflict('ALREADY_REVERSED', `${doc.kind} ${doc.number} is already reversed`);
+    live = await liveAllocationsOfDocument(sql, ctx.tenant.id, doc.id);
+    const lateItems = [...new Set(live.flatMap((a) => [a.creditItemId, a.debitItemId]))].filter((id) => !locked.has(id));
+    if (lateItems.length) await lockItems(sql, ctx.tenant.id, lateItems);
     const unwound = live.map((a) => unwindRow(ctx, a, maxDate(date, a.allocationDate), `reversal of ${doc.kind} ${doc.number}: ${input.reason}`));
     await insertAllocations(sql, ctx.tenant.id, unwound);
 

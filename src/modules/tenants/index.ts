@@ -6,6 +6,7 @@ import { checkCurrency } from '../../domain/money.ts';
 import { isTimeZone, todayIn, type LocalDate } from '../../domain/dates.ts';
 import { conflict, invalid, notFound } from '../../domain/errors.ts';
 import type { Clock } from '../context.ts';
+import { parseInput } from '../validate.ts';
 
 export interface Tenant {
   id: string;
@@ -32,7 +33,7 @@ export type CreateTenantInput = z.input<typeof createTenantSchema>;
 const SELECT = `SELECT id, code, name, currency, time_zone AS "timeZone", locale, default_terms_code AS "defaultTermsCode" FROM tenants`;
 
 export async function createTenant(db: Database, raw: CreateTenantInput): Promise<Tenant> {
-  const input = createTenantSchema.parse(raw);
+  const input = parseInput(createTenantSchema, raw, 'tenant');
   checkCurrency(input.currency);
   if (!isTimeZone(input.timeZone)) {
     throw invalid('INVALID_TIME_ZONE', `timeZone: "${input.timeZone}" is not an IANA time zone (e.g. Asia/Shanghai)`, [
