@@ -905,7 +905,7 @@ describe('concurrency: two clients racing to apply the same payment cannot both 
     const replies = await racers;
     expect(replies.filter((r) => r.status >= 500), replies.map((r) => r.text).join('\n')).toEqual([]);
     expect(replies.filter((r) => r.status === 201)).toHaveLength(1);
-    expectError(replies.find((r) => r.status !== 201)!, 409);
+    expectError(replies.find((r) => r.status !== 201)!, 409, 'ALREADY_REVERSED');
     // The invoice is owed again, once: 100.00.
     expect((await doc('INV-RACE5')).open).toBe('100.00');
     expect((await doc('PAY-RACE5')).status).toBe('reversed');
@@ -920,8 +920,45 @@ describe('concurrency: two clients racing to apply the same payment cannot both 
     const replies = await racers;
     expect(replies.filter((r) => r.status >= 500), replies.map((r) => r.text).join('\n')).toEqual([]);
     expect(replies.filter((r) => r.status === 201)).toHaveLength(1);
-    expectError(replies.find((r) => r.status !== 201)!, 409);
+    expectError(replies.find((r) => r.status !== 201)!, 409, 'ALREADY_REVERSED');
     expect(await doc('INV-RACE6')).toMatchObject({ open: '0.00', status: 'reversed' });
+    // One reversal document, not two.
+    expect(numbers(await ok(get('/api/v1/documents?customer=C-RACE&kind=reversal&q=REV-INV-RACE6'), 200))).toEqual(['REV-INV-RACE6']);
+    await verifyClean();
+  });
+
+  it('two clients undoing one allocation at once: undone once', async () => {
+    await ok(post('/api/v1/documents', { kind: 'invoice', number: 'INV-RACE7', customer: 'C-RACE', documentDate: '2026-06-01', amount: '100.00' }));
+    const pay = await ok(post('/api/v1/documents', { kind: 'payment', number: 'PAY-RACE7', customer: 'C-RACE', documentDate: '2026-06-02', amount: '100.00', appliesTo: [{ document: 'INV-RACE7', amount: '70.00' }] }));
+    const allocationId = pay.allocations[0].id as string;
+    const { opened } = await gate(await itemOf('PAY-RACE7'), 2);
+    const racers = Promise.all([0, 1].map(() => post(`/api/v1/allocations/${allocationId}/reverse`, { reason: 'wrong invoice' })));
+    await opened;
+    const replies = await racers;
+    expect(replies.filter((r) => r.status >= 500), replies.map((r) => r.text).join('\n')).toEqual([]);
+    expect(replies.filter((r) => r.status === 201)).toHaveLength(1);
+    expectError(replies.find((r) => r.status !== 201)!, 409, 'ALREADY_REVERSED');
+    // 70.00 given back once: invoice 100.00 open, payment 100.00 unapplied (not 170.00, which the balance check would refuse).
+    expect((await doc('INV-RACE7')).open).toBe('100.00');
+    expect((await doc('PAY-RACE7')).open).toBe('100.00');
+    await verifyClean();
+  });
+
+  it('applying a payment while another client reverses it: whatever the order, the invoice ends unpaid', async () => {
+    await ok(post('/api/v1/documents', { kind: 'invoice', number: 'INV-RACE8', customer: 'C-RACE', documentDate: '2026-06-01', amount: '100.00' }));
+    await ok(post('/api/v1/documents', { kind: 'payment', number: 'PAY-RACE8', customer: 'C-RACE', documentDate: '2026-06-02', amount: '100.00' }));
+    const { opened } = await gate(await itemOf('PAY-RACE8'), 2);
+    const [applied, reversed] = await Promise.all([
+      post('/api/v1/allocations', { from: { kind: 'payment', number: 'PAY-RACE8' }, to: [{ document: 'INV-RACE8' }] }),
+      post('/api/v1/documents/payment:PAY-RACE8/reverse', { reason: 'duplicate receipt' }),
+      opened,
+    ]);
+    expect([applied!.status, reversed!.status].filter((s) => s >= 500), `${applied!.text}\n${reversed!.text}`).toEqual([]);
+    // The reversal always goes through: after the application it undoes it, before it the application finds nothing left.
+    expect(reversed!.status, reversed!.text).toBe(201);
+    if (applied!.status !== 201) expectError(applied!, 409);
+    expect((await doc('INV-RACE8')).open).toBe('100.00');
+    expect((await doc('PAY-RACE8')).status).toBe('reversed');
     await verifyClean();
   });
 });

@@ -297,7 +297,7 @@ describe('imports, the ledger and export', () => {
     expect(asJson.code).toBe('IMPORT_REJECTED');
     expect(asJson.details.map((d) => [d.line, d.column])).toEqual([[2, 'customer_code'], [3, 'document_date'], [4, 'amount'], [6, 'number']]);
     // All or nothing: the good rows X-4 (line 5) and X-5 are not in the ledger either.
-    expect(await list('--q', 'X-')).toEqual([]);
+    expect((await list()).filter((d) => d.number.startsWith('X-'))).toEqual([]);
     expect((await list()).length).toBe(7);
 
     const noDate = write('invoices-no-date.csv', 'number,customer_code,amount\nX-9,C001,10.00\n');

@@ -21,6 +21,7 @@ import { importFile } from '../modules/imports/service.ts';
 import { IMPORT_KINDS, isImportKind } from '../modules/imports/columns.ts';
 import { exportData, EXPORT_KINDS, type ExportKind } from '../modules/exports/index.ts';
 import { startJobs } from '../jobs/index.ts';
+import { withIdempotency } from '../modules/idempotency/index.ts';
 import { processIo, table, toJson, type Format, type Io } from './output.ts';
 import { CREDIT_KINDS } from '../domain/ledger.ts';
 
@@ -80,7 +81,7 @@ export async function runCli(argv: string[], environment: CliEnvironment = {}): 
       const format = globals(command).format;
       const code = options.tenant ?? globals(command).tenant;
       if (!code) command.error("error: required option '--tenant <code>' not specified", { exitCode: 2, code: 'commander.missingMandatoryOptionValue' });
-      const tenant = await withDb((db) => createTenant(db, { code, name: options.name, currency: options.currency, timeZone: options.timezone, locale: options.locale }));
+      const tenant = await withDb((db) => createTenant(db, { code, name: options.name, currency: options.currency, timeZone: options.timezone, locale: options.locale }, `cli:${env.USER ?? 'user'}`));
       print(format, tenant, () => `created tenant ${tenant.code} (${tenant.name}, ${tenant.currency}, ${tenant.timeZone})`);
     });
 
@@ -134,7 +135,7 @@ export async function runCli(argv: string[], environment: CliEnvironment = {}): 
     .action((code: string, options: { name?: string; net?: string; eom?: boolean; monthsAfterEom?: string; discount?: string; installments?: string; default?: boolean }, command: Command) =>
       withContext(command, async (ctx, format) => {
         const created = await createTerms(ctx, { code, name: options.name, net: options.net, eom: options.eom, monthsAfterEom: options.monthsAfterEom, discount: options.discount, installments: options.installments });
-        if (options.default) await setDefaultTerms(ctx.db, ctx.tenant, code);
+        if (options.default) await setDefaultTerms(ctx.db, ctx.tenant, code, ctx.actor);
         const shown = presentTerms(created);
         print(format, shown, () => `payment terms ${shown.code}: ${shown.description}${options.default ? ' (default)' : ''}`);
       }));
@@ -262,14 +263,16 @@ export async function runCli(argv: string[], environment: CliEnvironment = {}): 
     .requiredOption('--from <kind:number>', `the credit, as KIND:NUMBER (${CREDIT_KINDS.join(', ')}); payment assumed without a kind`)
     .requiredOption('--to <list>', 'documents to pay, NUMBER[:AMOUNT],...; without an amount as much as is open')
     .option('--date <date>', 'application date (default: the later document date)')
-    .action((options: { from: string; to: string; date?: string }, command: Command) =>
+    .option('--key <key>', 'idempotency key: running the command again with it applies nothing twice')
+    .action((options: { from: string; to: string; date?: string; key?: string }, command: Command) =>
       withContext(command, async (ctx, format) => {
         const [kind, number] = options.from.includes(':') ? options.from.split(/:(.*)/s) as [string, string] : ['payment', options.from];
         const to = options.to.split(/[,;]/).filter(Boolean).map((part) => {
           const [document, amount] = part.split(':') as [string, string | undefined];
           return { document: document.trim(), ...(amount ? { amount: amount.trim() } : {}) };
         });
-        const result = await applyCredit(ctx, { from: { kind: kind as never, number }, to, date: options.date });
+        const request = { from: { kind: kind as never, number }, to, date: options.date };
+        const result = await withIdempotency(ctx, options.key, 'allocation.apply', request, (sql) => applyCredit(ctx, request, sql));
         print(format, result, () => [...result.allocations.map((a) => `applied ${a.amount} ${a.currency} of ${a.from.number} to ${a.to.number}#${a.to.installment} on ${a.date}`), `left unapplied: ${result.creditOpen}`].join('\n'));
       }));
 

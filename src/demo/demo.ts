@@ -87,7 +87,7 @@ export async function createDemo(db: Database, clock: Clock, options: DemoOption
   const rng = random(options.seed ?? 20260101);
   const asOf = options.asOf ?? todayIn('Asia/Shanghai', clock.now());
   const start = addMonths(asOf, -18);
-  const tenant = await createTenant(db, { code, name: '演示贸易有限公司 (arflow demo)', currency: 'CNY', timeZone: 'Asia/Shanghai', locale: 'zh-CN' });
+  const tenant = await createTenant(db, { code, name: '演示贸易有限公司 (arflow demo)', currency: 'CNY', timeZone: 'Asia/Shanghai', locale: 'zh-CN' }, 'demo');
   const ctx: Context = { db, tenant, clock, actor: 'demo' };
 
   await createTerms(ctx, { code: 'NET30', name: '月结30天', net: 30 });
@@ -96,7 +96,7 @@ export async function createDemo(db: Database, clock: Clock, options: DemoOption
   await createTerms(ctx, { code: '2-10-N30', name: '10天内付款折扣2%，净30天', net: 30, discount: '2/10' });
   await createTerms(ctx, { code: 'SPLIT3', name: '分三期', installments: '30@0,40@30,30@60' });
   await createTerms(ctx, { code: 'EONM', name: '次月底', monthsAfterEom: 1 });
-  await setDefaultTerms(db, tenant, 'NET30');
+  await setDefaultTerms(db, tenant, 'NET30', 'demo');
   const withDefault = { ...ctx, tenant: { ...tenant, defaultTermsCode: 'NET30' } };
 
   // USD rates, monthly, a random walk around 7.15.

@@ -37,7 +37,7 @@ export async function registerRoutes(server: FastifyInstance, db: Database, scop
   // Tenants -------------------------------------------------------------------------------------------------------
   app.get('/api/v1/tenants', { schema: { tags: ['tenants'], summary: 'List tenants (companies)', response: errors } }, async () => ({ items: await listTenants(db) }));
   app.post('/api/v1/tenants', { schema: { tags: ['tenants'], summary: 'Create a tenant', body: createTenantSchema, response: errors } }, async (request, reply) => {
-    const tenant = await createTenant(db, request.body);
+    const tenant = await createTenant(db, request.body, 'api');
     tenantsChanged();
     return reply.status(201).send(tenant);
   });

@@ -515,6 +515,8 @@ export async function reverseAllocation(ctx: Context, allocationId: string, raw:
       throw conflict('ALLOCATION_OF_REVERSAL', 'this allocation belongs to a document reversal and cannot be undone on its own');
     }
     await lockItems(sql, ctx.tenant.id, [allocation.creditItemId, allocation.debitItemId]);
+    // Look again under the lock: a concurrent reversal of this allocation may have committed meanwhile.
+    if ((await findAllocation(sql, ctx.tenant.id, allocation.id))?.reversedById) throw conflict('ALREADY_REVERSED', `allocation ${allocationId} is already reversed`);
     const date = input.date ?? maxDate(allocation.allocationDate, tenantToday(ctx.tenant, ctx.clock));
     if (input.date && input.date < allocation.allocationDate) throw invalid('REVERSAL_DATE_TOO_EARLY', `date: the reversal cannot predate the allocation (${allocation.allocationDate})`, [{ field: 'date', message: 'too early' }]);
     const row = unwindRow(ctx, allocation, date, input.reason);

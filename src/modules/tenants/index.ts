@@ -6,6 +6,7 @@ import { checkCurrency } from '../../domain/money.ts';
 import { isTimeZone, todayIn, type LocalDate } from '../../domain/dates.ts';
 import { conflict, invalid, notFound } from '../../domain/errors.ts';
 import type { Clock } from '../context.ts';
+import { appendAudit } from '../audit/index.ts';
 import { parseInput } from '../validate.ts';
 
 export interface Tenant {
@@ -32,7 +33,7 @@ export type CreateTenantInput = z.input<typeof createTenantSchema>;
 
 const SELECT = `SELECT id, code, name, currency, time_zone AS "timeZone", locale, default_terms_code AS "defaultTermsCode" FROM tenants`;
 
-export async function createTenant(db: Database, raw: CreateTenantInput): Promise<Tenant> {
+export async function createTenant(db: Database, raw: CreateTenantInput, actor = 'system'): Promise<Tenant> {
   const input = parseInput(createTenantSchema, raw, 'tenant');
   checkCurrency(input.currency);
   if (!isTimeZone(input.timeZone)) {
@@ -48,7 +49,9 @@ export async function createTenant(db: Database, raw: CreateTenantInput): Promis
       `INSERT INTO tenants (id, code, name, currency, time_zone, locale) VALUES ($1, $2, $3, $4, $5, $6)`,
       [id, input.code, input.name, input.currency, input.timeZone, input.locale],
     );
-    return { id, ...input, defaultTermsCode: null };
+    const tenant: Tenant = { id, ...input, defaultTermsCode: null };
+    await appendAudit(sql, id, { actor, action: 'tenant.create', entityType: 'tenant', entityId: input.code, after: tenant });
+    return tenant;
   });
 }
 
@@ -69,8 +72,11 @@ export async function resolveTenant(db: Database, code: string | undefined): Pro
   throw invalid('TENANT_REQUIRED', `there are ${all.length} tenants (${all.map((t) => t.code).join(', ')}); name one with --tenant CODE`);
 }
 
-export async function setDefaultTerms(db: Database, tenant: Tenant, termsCode: string): Promise<void> {
-  await db.system((sql) => sql.query(`UPDATE tenants SET default_terms_code = $2 WHERE id = $1`, [tenant.id, termsCode]));
+export async function setDefaultTerms(db: Database, tenant: Tenant, termsCode: string, actor = 'system'): Promise<void> {
+  await db.system(async (sql) => {
+    await sql.query(`UPDATE tenants SET default_terms_code = $2 WHERE id = $1`, [tenant.id, termsCode]);
+    await appendAudit(sql, tenant.id, { actor, action: 'tenant.default_terms', entityType: 'tenant', entityId: tenant.code, before: { defaultTermsCode: tenant.defaultTermsCode }, after: { defaultTermsCode: termsCode } });
+  });
 }
 
 /** The tenant's business date now, in its time zone. */
