@@ -16,7 +16,6 @@ const CLOCK = fixedClock('2026-06-30T04:00:00Z');
 interface Reply {
   status: number;
   // The API's JSON, read by the assertions; typed loosely on purpose (the tests check its shape).
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   body: any;
   headers: Record<string, unknown>;
   text: string;

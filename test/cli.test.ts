@@ -524,55 +524,77 @@ describe.skipIf(!fs.existsSync(IBM_SAMPLE))('the IBM accounts receivable sample'
 
 // ---------------------------------------------------------------------------------------------------------------
 
+// The real bin, `node bin/arflow.mjs`, in child processes. Each child pays for loading tsx and PGlite, so the runs
+// start with the file (see binScenario below) and overlap the in-process tests; these tests check what they printed.
+
 describe('the bin in a child process', () => {
-  const exec = promisify(execFile);
-  let test: TestDatabase | undefined;
-  let env: NodeJS.ProcessEnv;
-  beforeAll(async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'arflow-bin-'));
-    env = { ...process.env, ARFLOW_DATA_DIR: dataDir, ARFLOW_TENANT: '' };
-    delete env.DATABASE_URL;
-    if (process.env.DATABASE_URL) {
-      // A PostgreSQL run: the child uses a fresh test database of its own.
-      test = await openTestDatabase();
-      env.DATABASE_URL = test.url;
-    }
-  });
-  afterAll(async () => {
-    await test?.drop();
-    if (env?.ARFLOW_DATA_DIR) fs.rmSync(env.ARFLOW_DATA_DIR, { recursive: true, force: true });
+  it('prints help', async () => {
+    const { help, unknown } = await binRuns;
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('Usage: arflow [options] [command]');
+    expect(help.out).toContain('import [options] <kind> <file>');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain("unknown command 'no-such-command'");
   });
 
+  it('runs init, import and ledger verify against its own database', async () => {
+    const { init, customers, invoices, verify } = await binRuns;
+    expect(init).toMatchObject({ code: 0, out: 'created tenant ACME (Acme, CNY, Asia/Shanghai)\n' });
+    expect(customers).toMatchObject({ code: 0, out: 'imported customers from bin-customers.csv: 1 rows, 1 new, 0 updated, 0 unchanged\n' });
+    expect(invoices.code).toBe(0);
+    expect(JSON.parse(invoices.out)).toEqual({ kind: 'invoices', file: 'bin-invoices.csv', rows: 2, created: 2, updated: 0, unchanged: 0, allocations: 0, dryRun: false });
+    // The two invoices, 1,234.50 + 765.50, each one item; no allocations.
+    expect(verify).toMatchObject({ code: 0, out: 'checked 2 documents, 2 items, 0 allocations: consistent\n' });
+  });
+});
+
+let binRuns: Promise<Record<'help' | 'unknown' | 'init' | 'customers' | 'invoices' | 'verify', Run>>;
+let binCleanup: () => Promise<void> = async () => {};
+
+beforeAll(() => {
+  binRuns = binScenario();
+  binRuns.catch(() => {}); // reported by the tests that await it
+});
+afterAll(async () => {
+  await binRuns.catch(() => {});
+  await binCleanup();
+});
+
+/**
+ * Runs the bin against a data directory of its own (PGlite), or, when DATABASE_URL is set, against a fresh
+ * PostgreSQL test database; DATABASE_URL is never inherited as is.
+ */
+async function binScenario() {
+  const exec = promisify(execFile);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'arflow-bin-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, ARFLOW_DATA_DIR: path.join(dir, 'data'), ARFLOW_TENANT: '' };
+  delete env.DATABASE_URL;
+  let database: TestDatabase | undefined;
+  binCleanup = async () => {
+    await database?.drop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  if (process.env.DATABASE_URL) {
+    database = await openTestDatabase();
+    env.DATABASE_URL = database.url;
+  }
   const arflow = async (...argv: string[]): Promise<Run> => {
     try {
-      const { stdout, stderr } = await exec(process.execPath, ['bin/arflow.mjs', ...argv], { cwd: REPO, env, timeout: 30_000 });
+      const { stdout, stderr } = await exec(process.execPath, ['bin/arflow.mjs', ...argv], { cwd: REPO, env, timeout: 50_000 });
       return { code: 0, out: stdout, err: stderr };
     } catch (error) {
       const e = error as { code?: number; stdout?: string; stderr?: string };
       return { code: typeof e.code === 'number' ? e.code : -1, out: e.stdout ?? '', err: e.stderr ?? '' };
     }
   };
-
-  it('prints help', async () => {
-    const help = await arflow('--help');
-    expect(help.code).toBe(0);
-    expect(help.out).toContain('Usage: arflow [options] [command]');
-    expect(help.out).toContain('import [options] <kind> <file>');
-    expect((await arflow('no-such-command')).code).toBe(2);
-  });
-
-  it('runs init, import and ledger verify against its own database', async () => {
-    expect(await arflow('init', '--tenant', 'ACME', '--name', 'Acme', '--currency', 'CNY', '--timezone', 'Asia/Shanghai')).toMatchObject({ code: 0, out: 'created tenant ACME (Acme, CNY, Asia/Shanghai)\n' });
-    const customers = write('bin-customers.csv', '客户编码,客户名称\nC001,上海华东贸易有限公司\n');
-    expect((await arflow('import', 'customers', customers)).out).toBe('imported customers from bin-customers.csv: 1 rows, 1 new, 0 updated, 0 unchanged\n');
-    const invoices = write('bin-invoices.csv', 'number,customer_code,document_date,due_date,amount\nINV-1,C001,2026-03-01,2026-03-31,"1,234.50"\nINV-2,C001,2026-03-02,2026-04-01,765.50\n');
-    const imported = await arflow('--format', 'json', 'import', 'invoices', invoices);
-    expect(imported.code).toBe(0);
-    expect(JSON.parse(imported.out)).toMatchObject({ rows: 2, created: 2 });
-    const bad = await arflow('import', 'invoices', write('bin-bad.csv', 'number,customer_code,document_date,amount\nINV-3,C404,2026-03-01,1.00\n'));
-    expect(bad.code).toBe(1);
-    expect(bad.err).toContain('line 2, column customer_code: no customer has code C404');
-    const verified = await arflow('ledger', 'verify');
-    expect(verified).toMatchObject({ code: 0, out: 'checked 2 documents, 2 items, 0 allocations: consistent\n' });
-  });
-});
+  const customersFile = path.join(dir, 'bin-customers.csv');
+  fs.writeFileSync(customersFile, '客户编码,客户名称\nC001,上海华东贸易有限公司\n');
+  const invoicesFile = path.join(dir, 'bin-invoices.csv');
+  fs.writeFileSync(invoicesFile, 'number,customer_code,document_date,due_date,amount\nINV-1,C001,2026-03-01,2026-03-31,"1,234.50"\nINV-2,C001,2026-03-02,2026-04-01,765.50\n');
+  const [help, unknown] = await Promise.all([arflow('--help'), arflow('no-such-command')]);
+  const init = await arflow('init', '--tenant', 'ACME', '--name', 'Acme', '--currency', 'CNY', '--timezone', 'Asia/Shanghai');
+  const customers = await arflow('import', 'customers', customersFile);
+  const invoices = await arflow('--format', 'json', 'import', 'invoices', invoicesFile);
+  const verify = await arflow('ledger', 'verify');
+  return { help, unknown, init, customers, invoices, verify };
+}

@@ -134,7 +134,10 @@ export const documents = pgTable('documents', {
   uniqueIndex('documents_reverses').on(t.tenantId, t.reversesDocumentId),
   index('documents_customer_date').on(t.tenantId, t.customerId, t.documentDate),
   index('documents_date').on(t.tenantId, t.documentDate),
+  // Numbers are looked up without their kind too (KIND:NUMBER is optional); PostgreSQL 15 has no skip scan.
+  index('documents_by_number').on(t.tenantId, t.number),
   foreignKey({ columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }),
+  foreignKey({ columns: [t.tenantId, t.termsId], foreignColumns: [paymentTerms.tenantId, paymentTerms.id] }),
   foreignKey({ columns: [t.tenantId, t.relatedDocumentId], foreignColumns: [t.tenantId, t.id] }),
   foreignKey({ columns: [t.tenantId, t.reversesDocumentId], foreignColumns: [t.tenantId, t.id] }),
   check('documents_kind', sql`${t.kind} in ('invoice', 'debit_note', 'charge', 'refund', 'credit_note', 'payment', 'advance', 'write_off', 'reversal')`),
@@ -231,7 +234,7 @@ export const documentEvents = pgTable('document_events', {
 
 /** First answer to each idempotency key: a repeat with the same request hash replays it, another hash is a conflict. */
 export const idempotencyKeys = pgTable('idempotency_keys', {
-  tenantId: uuid('tenant_id').notNull(),
+  tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
   key: text('key').notNull(),
   operation: text('operation').notNull(),
   requestHash: text('request_hash').notNull(),
@@ -241,14 +244,14 @@ export const idempotencyKeys = pgTable('idempotency_keys', {
 
 /** Next number per document kind for documents posted without one (PAY-000001). */
 export const numberSequences = pgTable('number_sequences', {
-  tenantId: uuid('tenant_id').notNull(),
+  tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
   kind: text('kind').notNull(),
   nextValue: bigint('next_value', { mode: 'bigint' }).notNull(),
 }, (t) => [primaryKey({ columns: [t.tenantId, t.kind] })]);
 
 /** Who changed what, when and why. Append-only (issue 3 adds the per-tenant hash chain). */
 export const auditLog = pgTable('audit_log', {
-  tenantId: uuid('tenant_id').notNull(),
+  tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
   id: uuid('id').notNull(),
   occurredAt: instant('occurred_at').notNull().default(sql`now()`),
   actor: text('actor').notNull(),

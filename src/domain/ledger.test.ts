@@ -88,7 +88,7 @@ describe('planAllocations: what is refused, each problem naming its field', () =
       [{ field: 'to.0', message: /more than the 10000 minor units still unapplied/ }]],
     // 60.00 + 50.00 = 110.00 > 100.00: no single request is at fault.
     ['amounts adding up to more than the credit', 10000n, requests(['INV-1', 6000n], ['INV-3', 5000n]),
-      [{ field: 'appliesTo', message: /add up to more than the 10000/ }]],
+      [{ field: 'to', message: /add up to more than the 10000/ }]],
     ['over the item\'s open', 100000n, requests(['INV-1', 50001n]),
       [{ field: 'to.0', message: /INV-1 has only 50000 minor units open, less than the 50001/ }]],
     // INV-2 is 30.00 + 70.01 = 100.01 open in all.
@@ -123,6 +123,18 @@ describe('planAllocations: what is refused, each problem naming its field', () =
     expect(error).toMatchObject({ kind: 'invalid', code: 'ALLOCATION_INVALID' });
     expect(error.details).toEqual(problems.map((p) => ({ field: p.field, message: expect.stringMatching(p.message) })));
     expect(error.message).toContain(error.details[0]!.message);
+  });
+
+  it.each([
+    // [caller, the requests' fields, the field of a fault they share]
+    ['applying a credit', ['to.0', 'to.1'], 'to'],
+    ['posting with appliesTo', ['appliesTo.0', 'appliesTo.1'], 'appliesTo'],
+    ['an import line', ['applies_to', 'applies_to'], 'applies_to'],
+  ])('amounts over the credit together are reported on their list (%s)', (_caller, fields, field) => {
+    // 300.00 + 300.00 = 600.00 asked of a credit of 500.00.
+    const asked = [{ documentNumber: 'INV-1', amountMinor: 30000n, field: fields[0]! }, { documentNumber: 'INV-3', amountMinor: 30000n, field: fields[1]! }];
+    const error = appErrorOf(() => planAllocations(50000n, 'CNY', asked, byDocument(item('INV-1', 1, 50000n, '2026-03-31'), item('INV-3', 1, 50000n, '2026-03-31'))));
+    expect(error.details).toEqual([{ field, message: expect.stringContaining('add up to more than the 50000') }]);
   });
 });
 
@@ -159,6 +171,7 @@ describe('planAllocations: properties', () => {
         const appError = error as AppError;
         expect(appError).toMatchObject({ kind: 'invalid', code: 'ALLOCATION_INVALID' });
         expect(appError.details.length).toBeGreaterThan(0);
+        // Each request's own field, or for a fault of several together their list's.
         const fields = new Set(['appliesTo', ...list.map((r) => r.field)]);
         for (const detail of appError.details) expect(fields.has(detail.field!)).toBe(true);
         return;

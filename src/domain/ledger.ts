@@ -71,7 +71,8 @@ export function planAllocations(
   const requestedTotal = requests.reduce((sum, r) => sum + (r.amountMinor ?? 0n), 0n);
   if (requestedTotal > creditOpenMinor) {
     problems.push({
-      field: requests.length === 1 ? requests[0]!.field : 'appliesTo',
+      // Several requests share the fault: name their list (`to.1` → `to`, `appliesTo.0` → `appliesTo`).
+      field: requests.length === 1 ? requests[0]!.field : requests[0]!.field.replace(/\.\d+$/, ''),
       message: `amounts to apply add up to more than the ${creditOpenMinor} minor units still unapplied on the credit`,
     });
   }
