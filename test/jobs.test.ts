@@ -43,4 +43,24 @@ describe('jobs enqueued with the change', () => {
     const numbers = await test.db.tenant(ctx.tenant.id, (sql) => sql.query<{ number: string }>('SELECT number FROM documents ORDER BY number'));
     expect(numbers.map((n) => n.number)).toEqual(['I1']);
   });
+
+  it('the server side runs the check and audits what it found', async () => {
+    const worker = await startJobs(test.db, { clock: { now: () => new Date('2026-06-30T04:00:00Z') }, work: true });
+    try {
+      const ctx = { ...contextFor(test.db, await makeTenant(test.db)), jobs: worker };
+      await importRows(ctx, 'customers', rows([{ line: 2, code: 'W1', name: 'Worker test' }]));
+      let state = '';
+      for (let i = 0; i < 60 && state !== 'completed'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const [job] = await test.db.system((sql) => sql.query<{ state: string }>(`SELECT state FROM pgboss.job WHERE name = 'ledger.verify' AND data->>'tenantId' = $1`, [ctx.tenant.id]));
+        state = job?.state ?? '';
+      }
+      expect(state).toBe('completed');
+      // A clean ledger leaves no failure in the audit trail.
+      const failures = await test.db.tenant(ctx.tenant.id, (sql) => sql.query(`SELECT 1 FROM audit_log WHERE action = 'ledger.verify.failed'`));
+      expect(failures).toEqual([]);
+    } finally {
+      await worker.stop();
+    }
+  });
 });
