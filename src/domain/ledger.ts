@@ -140,7 +140,7 @@ function compareItems(a: OpenItem, b: OpenItem): number {
   const da = a.dueDate ?? '9999-12-31';
   const db = b.dueDate ?? '9999-12-31';
   if (da !== db) return da < db ? -1 : 1;
-  return b.seq - a.seq;
+  return a.seq - b.seq;
 }
 
 /** The open amount of an item from its amount and its allocations (reversal rows are negative). */
