@@ -19,6 +19,7 @@ import {
   type NewCustomerRow,
 } from '../customers/index.ts';
 import { loadTermsMaps, type Terms } from '../terms/index.ts';
+import { schedule } from '../../domain/terms.ts';
 import { buildDocument, documentFingerprint } from '../ledger/service.ts';
 import { insertAllocations, insertDocuments, type NewAllocation, type NewDocument, type NewItem } from '../ledger/repository.ts';
 import type { ImportKind } from './columns.ts';
@@ -312,6 +313,9 @@ function validateDocument(ctx: Context, state: ImportState, kind: ImportKind, ro
       terms = state.terms.byCode.get(ctx.tenant.defaultTermsCode) ?? null;
     }
     if (inv.dueDate && inv.dueDate < inv.documentDate) at('due_date', `the due date ${inv.dueDate} is before the invoice date ${inv.documentDate}`);
+    if (!inv.dueDate && terms?.rule.installments && amountMinor > 0n && schedule(terms.rule, inv.documentDate, amountMinor, currency).some((i) => i.amountMinor <= 0n)) {
+      at('amount', `${row.amount} is too small to split into the ${terms.rule.installments.length} installments of terms ${terms.code}; give a due date or other terms`);
+    }
   }
   const applies = 'appliesTo' in row ? row.appliesTo : undefined;
   const appliesTo = applies?.map((a) => {
