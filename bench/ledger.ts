@@ -253,6 +253,8 @@ interface ApiFigure {
   maxMs: number;
   errors: number;
   serverPeakRssBytes: number | null;
+  /** The server's background ledger check (enqueued by the imports), waited for before the load. */
+  ledgerCheckSeconds: number | null;
 }
 
 interface PaymentRequest {
@@ -321,7 +323,9 @@ function request(agent: http.Agent, port: number, method: string, urlPath: strin
 
 async function startServer(target: Target): Promise<{ child: ChildProcess; port: number; log: () => string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [ARFLOW, 'serve', '--no-demo', '--port', String(port), '--host', '127.0.0.1'], { cwd: ROOT, env: target.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The server logs at its default level (info: one line per request), as it would in production.
+  const env = { ...target.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
+  const child = spawn(process.execPath, [ARFLOW, 'serve', '--no-demo', '--port', String(port), '--host', '127.0.0.1'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const keep = (chunk: Buffer) => {
     log = (log + chunk.toString()).slice(-20_000);
@@ -330,19 +334,41 @@ async function startServer(target: Target): Promise<{ child: ChildProcess; port:
   child.stderr!.on('data', keep);
   const agent = new http.Agent({ keepAlive: false });
   const deadline = Date.now() + 300_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`arflow serve exited with ${child.exitCode}:\n${log}`);
-    try {
-      const res = await request(agent, port, 'GET', '/api/v1/health');
-      if (res.status === 200) break;
-    } catch {
-      // not listening yet
+  try {
+    for (;;) {
+      if (child.exitCode !== null || /internal error/.test(log)) throw new Error(`arflow serve failed to start:\n${log}`);
+      try {
+        const res = await request(agent, port, 'GET', '/api/v1/health');
+        if (res.status === 200) break;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error(`arflow serve did not answer within 5 minutes:\n${log}`);
+      await new Promise((r) => setTimeout(r, 200));
     }
-    if (Date.now() > deadline) throw new Error(`arflow serve did not answer within 5 minutes:\n${log}`);
-    await new Promise((r) => setTimeout(r, 200));
+  } catch (error) {
+    await stopServer(child);
+    throw error;
+  } finally {
+    agent.destroy();
   }
-  agent.destroy();
   return { child, port, log: () => log };
+}
+
+/**
+ * Every import enqueues a check of the ledger (job ledger.verify), which the server runs soon after it starts. It
+ * reads the whole ledger, so the load waits for it to finish rather than compete with it; its duration is reported.
+ */
+async function waitForLedgerCheck(server: { child: ChildProcess; log: () => string }, timeoutSeconds: number): Promise<{ seconds: number; outcome: 'verified' | 'problems' | 'timeout' }> {
+  const started = performance.now();
+  for (;;) {
+    const log = server.log();
+    if (/ledger verified/.test(log)) return { seconds: (performance.now() - started) / 1000, outcome: 'verified' };
+    if (/ledger verification found problems/.test(log)) return { seconds: (performance.now() - started) / 1000, outcome: 'problems' };
+    if (server.child.exitCode !== null) throw new Error(`arflow serve exited with ${server.child.exitCode}:\n${log}`);
+    if ((performance.now() - started) / 1000 > timeoutSeconds) return { seconds: timeoutSeconds, outcome: 'timeout' };
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 async function stopServer(child: ChildProcess): Promise<void> {
@@ -394,6 +420,9 @@ async function postPayments(target: Target, dataDir: string, options: Options): 
   const all = apiPayments(dataDir, warmup + options.apiRequests, stamp());
   const server = await startServer(target);
   try {
+    const check = await waitForLedgerCheck(server, 60 + options.invoices / 1000);
+    if (check.outcome === 'problems') throw new Error(`the server's ledger check found problems:\n${server.log().slice(-5000)}`);
+    if (check.outcome === 'timeout') console.error(`  (no ledger check finished within ${check.seconds} s of start; load starts anyway)`);
     // Warm-up: JIT, connection pool and caches; not counted.
     const warm = await drive(server.port, all.slice(0, warmup), options.concurrency, SETUP.tenant.code);
     if (warm.errors.length) throw new Error(`warm-up: ${warm.errors.length} requests failed, e.g. ${warm.errors[0]!.status} ${warm.errors[0]!.body.slice(0, 1000)}`);
@@ -405,6 +434,7 @@ async function postPayments(target: Target, dataDir: string, options: Options): 
       requestsPerSecond: options.apiRequests / run.seconds, p50Ms: percentile(sorted, 50), p90Ms: percentile(sorted, 90),
       p99Ms: percentile(sorted, 99), maxMs: sorted[sorted.length - 1] ?? NaN, errors: run.errors.length,
       serverPeakRssBytes: server.child.pid ? readVmHwm(server.child.pid) : null,
+      ledgerCheckSeconds: check.outcome === 'verified' ? check.seconds : null,
     };
   } finally {
     await stopServer(server.child);
@@ -453,6 +483,9 @@ function resultRows(result: Result, manifest: Manifest): string[][] {
       `${int(a.requestsPerSecond)} req/s; p50 ${ms(a.p50Ms)} ms, p90 ${ms(a.p90Ms)} ms, p99 ${ms(a.p99Ms)} ms, max ${ms(a.maxMs)} ms`, `${mb(a.serverPeakRssBytes)} (server)`,
       `≥ ${int(t.postsPerSecond)}/s: ${verdict(a.requestsPerSecond >= t.postsPerSecond && a.errors === 0)}; p99 < ${t.p99Ms} ms: ${verdict(a.p99Ms < t.p99Ms)}`,
     ]);
+  }
+  if (result.api?.ledgerCheckSeconds != null) {
+    rows.push(['ledger check (server job)', 'ledger.verify, enqueued by the imports, run after `arflow serve` starts; waited for before the load', `${result.api.ledgerCheckSeconds.toFixed(1)} s`, '', '', '']);
   }
   rows.push(['start-up (included above)', '`arflow tenants`: load code, open database, check migrations', `${result.startupSeconds.toFixed(1)} s`, '', '', '']);
   void manifest;

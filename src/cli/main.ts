@@ -227,7 +227,7 @@ export async function runCli(argv: string[], environment: CliEnvironment = {}): 
       withContext(command, async (ctx) => {
         if (!(EXPORT_KINDS as readonly string[]).includes(kind)) throw new AppError('invalid', 'UNKNOWN_EXPORT_KIND', `"${kind}" is not an export kind; use one of ${EXPORT_KINDS.join(', ')}`);
         if (options.as !== 'csv' && options.as !== 'jsonl') throw new AppError('invalid', 'UNKNOWN_EXPORT_FORMAT', '--as must be csv or jsonl');
-        const target = options.out ? fs.createWriteStream(options.out) : null;
+        const target = options.out ? await openForWriting(options.out) : null;
         const rows = await exportData(ctx, kind as ExportKind, options.as, (chunk) => (target ? target.write(chunk) : io.out(chunk.replace(/\n$/, ''))));
         if (target) await new Promise<void>((resolve, reject) => target.end((e?: Error | null) => (e ? reject(e) : resolve())));
         if (options.out) {
@@ -336,6 +336,15 @@ export async function runCli(argv: string[], environment: CliEnvironment = {}): 
     return 3;
   }
   return exitCode;
+}
+
+/** A file to write, opened before any work, so a bad path is a clear error instead of a crash on an unhandled stream error. */
+function openForWriting(file: string): Promise<fs.WriteStream> {
+  return new Promise((resolve, reject) => {
+    const stream = fs.createWriteStream(file);
+    stream.once('error', (e: NodeJS.ErrnoException) => reject(new AppError('invalid', 'CANNOT_WRITE_FILE', `${file} cannot be written (${e.code ?? e.message}); check that its folder exists and is writable`)));
+    stream.once('ready', () => resolve(stream));
+  });
 }
 
 /** Entry point of bin/arflow.mjs. */

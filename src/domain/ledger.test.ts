@@ -85,15 +85,15 @@ describe('planAllocations: what is refused, each problem naming its field', () =
   it.each<[string, bigint, AllocationRequest[], { field: string; message: RegExp }[]]>([
     // [label, credit unapplied, requests, problems]
     ['one amount over the credit', 10000n, requests(['INV-1', 10001n]),
-      [{ field: 'to.0', message: /more than the 10000 minor units still unapplied/ }]],
+      [{ field: 'to.0', message: /add up to 100\.01 CNY, more than the 100\.00 CNY still unapplied/ }]],
     // 60.00 + 50.00 = 110.00 > 100.00: no single request is at fault.
     ['amounts adding up to more than the credit', 10000n, requests(['INV-1', 6000n], ['INV-3', 5000n]),
-      [{ field: 'to', message: /add up to more than the 10000/ }]],
+      [{ field: 'to', message: /add up to 110\.00 CNY, more than the 100\.00 CNY/ }]],
     ['over the item\'s open', 100000n, requests(['INV-1', 50001n]),
-      [{ field: 'to.0', message: /INV-1 has only 50000 minor units open, less than the 50001/ }]],
+      [{ field: 'to.0', message: /INV-1 has only 500\.00 CNY open, less than the 500\.01 CNY to apply/ }]],
     // INV-2 is 30.00 + 70.01 = 100.01 open in all.
     ['over the document\'s open across installments', 100000n, requests(['INV-2', 10002n]),
-      [{ field: 'to.0', message: /INV-2 has only 10001 minor units open/ }]],
+      [{ field: 'to.0', message: /INV-2 has only 100\.01 CNY open/ }]],
     ['an unknown document', 100000n, requests(['INV-1', 100n], ['INV-99']),
       [{ field: 'to.1', message: /no open item of this customer has number INV-99/ }]],
     ['a document in another currency', 100000n, requests(['USD-1']),
@@ -113,14 +113,14 @@ describe('planAllocations: what is refused, each problem naming its field', () =
       [{ field: 'to.0', message: /nothing of the credit is left for INV-1/ }]],
     ['every problem at once', 100000n, requests(['INV-99'], ['CLOSED-1'], ['USD-1'], ['INV-1', 60000n]),
       [
-        { field: 'to.3', message: /has only 50000/ },
+        { field: 'to.3', message: /has only 500\.00 CNY/ },
         { field: 'to.0', message: /INV-99/ },
         { field: 'to.1', message: /nothing open/ },
         { field: 'to.2', message: /USD/ },
       ]],
   ])('%s', (_label, credit, asked, problems) => {
     const error = appErrorOf(() => planAllocations(credit, 'CNY', asked, ledger));
-    expect(error).toMatchObject({ kind: 'invalid', code: 'ALLOCATION_INVALID' });
+    expect(error).toMatchObject(expectedRefusal(error.details.map((d) => d.message)));
     expect(error.details).toEqual(problems.map((p) => ({ field: p.field, message: expect.stringMatching(p.message) })));
     expect(error.message).toContain(error.details[0]!.message);
   });
@@ -134,9 +134,17 @@ describe('planAllocations: what is refused, each problem naming its field', () =
     // 300.00 + 300.00 = 600.00 asked of a credit of 500.00.
     const asked = [{ documentNumber: 'INV-1', amountMinor: 30000n, field: fields[0]! }, { documentNumber: 'INV-3', amountMinor: 30000n, field: fields[1]! }];
     const error = appErrorOf(() => planAllocations(50000n, 'CNY', asked, byDocument(item('INV-1', 1, 50000n, '2026-03-31'), item('INV-3', 1, 50000n, '2026-03-31'))));
-    expect(error.details).toEqual([{ field, message: expect.stringContaining('add up to more than the 50000') }]);
+    expect(error.details).toEqual([{ field, message: expect.stringContaining('add up to 600.00 CNY, more than the 500.00 CNY') }]);
   });
 });
+
+/** Problems of the ledger's state (not enough open or unapplied) alone are a conflict; any problem of form makes it invalid. */
+const STATE_PROBLEM = /nothing open|has only .* open|nothing of the credit is left|add up to .* more than/;
+function expectedRefusal(messages: string[]) {
+  return messages.every((m) => STATE_PROBLEM.test(m))
+    ? { kind: 'conflict', code: 'ALLOCATION_EXCEEDS_OPEN' }
+    : { kind: 'invalid', code: 'ALLOCATION_INVALID' };
+}
 
 describe('planAllocations: properties', () => {
   const numbers = ['A', 'B', 'C', 'D'];
@@ -169,7 +177,7 @@ describe('planAllocations: properties', () => {
       } catch (error) {
         expect(error).toBeInstanceOf(AppError);
         const appError = error as AppError;
-        expect(appError).toMatchObject({ kind: 'invalid', code: 'ALLOCATION_INVALID' });
+        expect(appError).toMatchObject(expectedRefusal(appError.details.map((d) => d.message)));
         expect(appError.details.length).toBeGreaterThan(0);
         // Each request's own field, or for a fault of several together their list's.
         const fields = new Set(['appliesTo', ...list.map((r) => r.field)]);

@@ -4,6 +4,7 @@
  */
 import { AppError, assert, invalid, type ErrorDetail } from './errors.ts';
 import type { LocalDate } from './dates.ts';
+import { formatAmount } from './money.ts';
 
 export const DEBIT_KINDS = ['invoice', 'debit_note', 'charge', 'refund'] as const;
 export const CREDIT_KINDS = ['payment', 'credit_note', 'advance', 'write_off'] as const;
@@ -64,6 +65,10 @@ export function planAllocations(
   openItemsByDocument: ReadonlyMap<string, readonly OpenItem[]>,
 ): PlannedAllocation[] {
   const problems: ErrorDetail[] = [];
+  // Problems of the ledger's state (nothing open, less open than asked) rather than of the request's form: when they
+  // are all there is, the answer is a conflict (someone else applied first), not bad input.
+  let stateProblems = 0;
+  const money = (minor: bigint) => `${formatAmount(minor, creditCurrency)} ${creditCurrency}`;
   const seen = new Set<string>();
   let remaining = creditOpenMinor;
   const plan: PlannedAllocation[] = [];
@@ -73,8 +78,9 @@ export function planAllocations(
     problems.push({
       // Several requests share the fault: name their list (`to.1` → `to`, `appliesTo.0` → `appliesTo`).
       field: requests.length === 1 ? requests[0]!.field : requests[0]!.field.replace(/\.\d+$/, ''),
-      message: `amounts to apply add up to more than the ${creditOpenMinor} minor units still unapplied on the credit`,
+      message: `amounts to apply add up to ${money(requestedTotal)}, more than the ${money(creditOpenMinor)} still unapplied on the credit`,
     });
+    stateProblems += 1;
   }
   // Explicit amounts first, so an unspecified request cannot eat what an explicit one needs.
   const ordered = [...requests.filter((r) => r.amountMinor !== undefined), ...requests.filter((r) => r.amountMinor === undefined)];
@@ -100,6 +106,7 @@ export function planAllocations(
     const open = items.reduce((sum, i) => sum + i.openMinor, 0n);
     if (open === 0n) {
       problems.push({ field: request.field, message: `${request.documentNumber} has nothing open` });
+      stateProblems += 1;
       continue;
     }
     if (request.amountMinor !== undefined && request.amountMinor <= 0n) {
@@ -109,13 +116,15 @@ export function planAllocations(
     if (request.amountMinor !== undefined && request.amountMinor > open) {
       problems.push({
         field: request.field,
-        message: `${request.documentNumber} has only ${open} minor units open, less than the ${request.amountMinor} to apply`,
+        message: `${request.documentNumber} has only ${money(open)} open, less than the ${money(request.amountMinor)} to apply`,
       });
+      stateProblems += 1;
       continue;
     }
     let want = request.amountMinor ?? (open < remaining ? open : remaining);
     if (want <= 0n) {
       problems.push({ field: request.field, message: `nothing of the credit is left for ${request.documentNumber}` });
+      stateProblems += 1;
       continue;
     }
     if (want > remaining) want = remaining;
@@ -130,7 +139,9 @@ export function planAllocations(
     }
   }
   if (problems.length > 0) {
-    throw invalid('ALLOCATION_INVALID', `cannot apply: ${problems[0]!.message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, problems);
+    const message = `cannot apply: ${problems[0]!.message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`;
+    if (stateProblems === problems.length) throw new AppError('conflict', 'ALLOCATION_EXCEEDS_OPEN', message, problems);
+    throw invalid('ALLOCATION_INVALID', message, problems);
   }
   assert(remaining >= 0n, 'allocation planned beyond the credit');
   return plan;

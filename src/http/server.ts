@@ -2,7 +2,7 @@
  * The HTTP API under /api/v1: thin routes that validate with zod and call one use case each. OpenAPI at
  * /api/openapi.json, browsable at /api/docs.
  */
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -31,8 +31,11 @@ export interface RequestScope {
 const VERSION = '0.1.0';
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  // Fastify 5 takes a ready logger (pino instance, as `arflow serve` passes) as loggerInstance, options as logger.
+  const logger = options.logger;
+  const isLoggerInstance = typeof logger === 'object' && logger !== null && typeof (logger as { child?: unknown }).child === 'function';
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(isLoggerInstance ? { loggerInstance: logger as FastifyBaseLogger } : { logger: logger ?? false }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // Errors the router raises before a route is found (a path parameter too long, a malformed URL) get the same shape.
     frameworkErrors: errorHandler,

@@ -49,8 +49,9 @@ describe('posting and applying', () => {
   });
 
   it('refuses to apply more than is open, and names the field', async () => {
+    // 700.00 is more than the 200.00 left on PAY-1 and the 600.00 open on INV-1: a conflict with the ledger's state.
     await expect(applyCredit(ctx, { from: { kind: 'payment', number: 'PAY-1' }, to: [{ document: 'INV-1', amount: '700.00' }] }))
-      .rejects.toMatchObject({ code: 'ALLOCATION_INVALID' });
+      .rejects.toMatchObject({ kind: 'conflict', code: 'ALLOCATION_EXCEEDS_OPEN' });
     // Unapplied 200.00 on PAY-1 and 600.00 open on INV-1: applying without an amount takes 200.00.
     const applied = await applyCredit(ctx, { from: { kind: 'payment', number: 'PAY-1' }, to: [{ document: 'INV-1' }] });
     expect(applied.allocations.map((a) => a.amount)).toEqual(['200.00']);

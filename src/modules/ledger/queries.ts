@@ -1,6 +1,7 @@
 /** Reading the ledger: document lists, open items, customer balances, and the consistency check of the cached balances. */
 import { z } from 'zod';
 import type { Sql } from '../../db/database.ts';
+import { parseDate } from '../../domain/dates.ts';
 import { DOCUMENT_KINDS } from '../../domain/ledger.ts';
 import { formatAmount } from '../../domain/money.ts';
 import { notFound } from '../../domain/errors.ts';
@@ -30,6 +31,8 @@ export type DocumentListQuery = z.input<typeof documentListSchema>;
 /** Documents newest first (document date, then id), keyset-paged so page 1,000 costs what page 1 does. */
 export async function listDocuments(ctx: Context, sql: Sql, raw: DocumentListQuery) {
   const query = parseInput(documentListSchema, raw, 'document list');
+  if (query.from) parseDate(query.from, 'from'); // the schema checks the form only: 2026-02-30 must not reach SQL
+  if (query.to) parseDate(query.to, 'to');
   const where = ['d.tenant_id = $1'];
   const params: unknown[] = [ctx.tenant.id];
   const add = (clause: string, value: unknown) => {

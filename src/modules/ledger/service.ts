@@ -504,6 +504,7 @@ export async function applyCredit(ctx: Context, raw: ApplyInput, sqlInTx?: Sql):
 /** Reverses one allocation: a new row with negated amounts; both items' open amounts come back. */
 export async function reverseAllocation(ctx: Context, allocationId: string, raw: z.input<typeof reverseSchema>, sqlInTx?: Sql) {
   const input = parseInput(reverseSchema, raw, 'reversal');
+  if (input.date) parseDate(input.date, 'date'); // the schema checks the form only: 2026-13-01 must not reach SQL
   const run = async (sql: Sql) => {
     // An id that is not a uuid cannot name an allocation (and would make the query fail).
     const wellFormed = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(allocationId);
@@ -542,6 +543,7 @@ function unwindRow(ctx: Context, a: AllocationRow, date: LocalDate, reason: stri
  */
 export async function reverseDocument(ctx: Context, documentId: string, raw: z.input<typeof reverseSchema>, sqlInTx?: Sql) {
   const input = parseInput(reverseSchema, raw, 'reversal');
+  if (input.date) parseDate(input.date, 'date'); // the schema checks the form only: 2026-13-01 must not reach SQL
   const run = async (sql: Sql) => {
     const doc = await findDocumentById(sql, ctx.tenant.id, documentId);
     if (!doc) throw notFound('DOCUMENT_NOT_FOUND', `no document has id ${documentId}`);
