@@ -135,6 +135,19 @@ describe('posting and applying', () => {
     expect(report.documents).toBeGreaterThan(10);
   });
 
+  it('finds a cached open amount that drifted from the ledger, and rebuilds it', async () => {
+    // INV-7 (200.00, 50.00 credited by CN-1) has 150.00 open; corrupt its cache to 10.00 behind the ledger's back.
+    const inv = await doc('INV-7');
+    await test.db.system((sql) => sql.query(`UPDATE item_balances SET open_minor = 1000 WHERE item_id = $1`, [inv.items![0]!.id]));
+    const found = await verifyLedger(ctx, false);
+    expect(found.problems).toEqual([{ kind: 'balance', reference: 'INV-7#1', message: 'cached open amount 10.00 CNY, the ledger says 150.00 CNY' }]);
+    expect(found.rebuilt).toBe(0);
+    const fixed = await verifyLedger(ctx, true);
+    expect(fixed.rebuilt).toBe(1);
+    expect((await doc('INV-7')).open).toBe('150.00');
+    expect((await verifyLedger(ctx, false)).problems).toEqual([]);
+  });
+
   it('never lets a tenant see another tenant\'s rows', async () => {
     const other = contextFor(test.db, await makeTenant(test.db));
     const seen = await test.db.tenant(other.tenant.id, (sql) => sql.query('SELECT count(*)::int AS n FROM documents'));

@@ -236,14 +236,14 @@ export async function verifyLedger(ctx: Context, rebuild: boolean): Promise<Veri
               (SELECT count(*) FROM documents WHERE tenant_id = $1)::int8 AS documents,
               (SELECT count(*) FROM allocations WHERE tenant_id = $1)::int8 AS allocations`, [t]);
     const problems: VerifyReport['problems'] = [];
-    const balanceDrift = await sql.query<{ itemId: string; number: string; seq: number; cached: bigint | null; expected: bigint }>(
+    const balanceDrift = await sql.query<{ itemId: string; number: string; seq: number; currency: string; cached: bigint | null; expected: bigint }>(
       `WITH applied AS (
          SELECT item_id, sum(amount)::int8 AS amount FROM (
            SELECT debit_item_id AS item_id, amount_minor AS amount FROM allocations WHERE tenant_id = $1
            UNION ALL
            SELECT credit_item_id, credit_amount_minor FROM allocations WHERE tenant_id = $1) x
          GROUP BY item_id)
-       SELECT i.id AS "itemId", d.number, i.seq, b.open_minor AS cached, (i.amount_minor - coalesce(a.amount, 0))::int8 AS expected
+       SELECT i.id AS "itemId", d.number, i.seq, i.currency, b.open_minor AS cached, (i.amount_minor - coalesce(a.amount, 0))::int8 AS expected
          FROM items i
          JOIN documents d ON d.tenant_id = i.tenant_id AND d.id = i.document_id
          LEFT JOIN item_balances b ON b.tenant_id = i.tenant_id AND b.item_id = i.id
@@ -252,7 +252,8 @@ export async function verifyLedger(ctx: Context, rebuild: boolean): Promise<Veri
         LIMIT 10000`, [t]);
     for (const d of balanceDrift) {
       const bad = d.expected < 0n ? ' (the ledger itself is over-applied)' : '';
-      problems.push({ kind: 'balance', reference: `${d.number}#${d.seq}`, message: `cached open ${d.cached ?? 'missing'} minor units, ledger says ${d.expected}${bad}` });
+      const cached = d.cached === null ? 'missing' : `${formatAmount(d.cached, d.currency)} ${d.currency}`;
+      problems.push({ kind: 'balance', reference: `${d.number}#${d.seq}`, message: `cached open amount ${cached}, the ledger says ${formatAmount(d.expected, d.currency)} ${d.currency}${bad}` });
     }
     const docDrift = await sql.query<{ number: string; kind: string; amount: bigint; items: bigint }>(
       `SELECT d.number, d.kind, d.amount_minor AS amount, coalesce(sum(i.amount_minor), 0)::int8 AS items
