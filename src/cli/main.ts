@@ -328,7 +328,8 @@ export async function runCli(argv: string[], environment: CliEnvironment = {}): 
       io.err(`error: ${error.message}`);
       for (const d of error.details.slice(0, format === 'json' ? 0 : 1000)) {
         const where = d.line !== undefined ? `line ${d.line}${d.column ? `, column ${d.column}` : ''}` : d.field ?? '';
-        if (error.details.length > 1 || where) io.err(`  ${where}: ${d.message}`);
+        // A single field-named detail repeats the message; a line-numbered one or a list adds to it.
+        if (error.details.length > 1 || d.line !== undefined) io.err(`  ${where}: ${d.message}`);
       }
       return 1;
     }
