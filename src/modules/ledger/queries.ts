@@ -7,6 +7,7 @@ import { formatAmount } from '../../domain/money.ts';
 import { notFound } from '../../domain/errors.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { Context } from '../context.ts';
+import { tenantToday } from '../tenants/index.ts';
 import { decodeCursor, encodeCursor, getCustomer, MAX_PAGE_SIZE } from '../customers/index.ts';
 import { localDateText, parseInput } from '../validate.ts';
 import {
@@ -108,7 +109,7 @@ export async function customerBalance(ctx: Context, sql: Sql, code: string) {
        FROM item_balances b JOIN items i ON i.tenant_id = b.tenant_id AND i.id = b.item_id
       WHERE b.tenant_id = $1 AND b.customer_id = $2 AND b.open_minor > 0
       GROUP BY i.currency, i.side ORDER BY i.currency`,
-    [ctx.tenant.id, customer.id, todayFor(ctx)],
+    [ctx.tenant.id, customer.id, tenantToday(ctx.tenant, ctx.clock)],
   );
   const currencies = [...new Set(rows.map((r) => r.currency))];
   return {
@@ -129,10 +130,6 @@ export async function customerBalance(ctx: Context, sql: Sql, code: string) {
       };
     }),
   };
-}
-
-function todayFor(ctx: Context) {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: ctx.tenant.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ctx.clock.now());
 }
 
 export const openItemsSchema = z.object({
