@@ -582,6 +582,8 @@ describe('customer balance and open items', () => {
     // unapplied 1500.00 - 600.00 = 900.00; net 800.00 - 900.00 = -100.00 (the customer is in credit).
     expect(balance).toEqual({
       customer: 'C-BAL',
+      // The test clock stands at 2026-06-30 04:00 UTC, noon in Shanghai.
+      asOf: '2026-06-30',
       balances: [{ currency: 'CNY', receivable: '800.00', overdue: '400.00', unapplied: '900.00', net: '-100.00', openItems: 2, openCredits: 1 }],
     });
     const items = await ok(get('/api/v1/customers/C-BAL/open-items'), 200);

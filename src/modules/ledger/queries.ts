@@ -103,17 +103,20 @@ export async function resolveDocument(sql: Sql, tenantId: string, ref: string): 
 /** A customer's balance per currency: receivable open items, unapplied credits, and the net. */
 export async function customerBalance(ctx: Context, sql: Sql, code: string) {
   const customer = await getCustomer(sql, ctx.tenant.id, code);
+  // Today's balance: what is open now, overdue as of the tenant's today (past dates are aging's job, issue 4).
+  const today = tenantToday(ctx.tenant, ctx.clock);
   const rows = await sql.query<{ currency: string; side: string; open: bigint; items: bigint; overdue: bigint }>(
     `SELECT i.currency, i.side, sum(b.open_minor)::int8 AS open, count(*)::int8 AS items,
             coalesce(sum(b.open_minor) FILTER (WHERE i.side = 'debit' AND i.due_date < $3), 0)::int8 AS overdue
        FROM item_balances b JOIN items i ON i.tenant_id = b.tenant_id AND i.id = b.item_id
       WHERE b.tenant_id = $1 AND b.customer_id = $2 AND b.open_minor > 0
       GROUP BY i.currency, i.side ORDER BY i.currency`,
-    [ctx.tenant.id, customer.id, tenantToday(ctx.tenant, ctx.clock)],
+    [ctx.tenant.id, customer.id, today],
   );
   const currencies = [...new Set(rows.map((r) => r.currency))];
   return {
     customer: customer.code,
+    asOf: today,
     balances: currencies.map((currency) => {
       const debit = rows.find((r) => r.currency === currency && r.side === 'debit');
       const credit = rows.find((r) => r.currency === currency && r.side === 'credit');
