@@ -114,6 +114,47 @@ function readVmHwm(pid: number): number | null {
   }
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc/PID/stat; null when unreadable. */
+function processCpuSeconds(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds used so far by all live processes with this command name (the PostgreSQL server's processes). */
+function cpuSecondsOf(command: string): number {
+  let total = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== command) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
+/** The machine's busy and total CPU time (all cores) from /proc/stat, in clock ticks; null when unreadable. */
+function machineCpuTicks(): { busy: number; total: number } | null {
+  try {
+    const [cpu] = fs.readFileSync('/proc/stat', 'utf8').split('\n');
+    const ticks = cpu!.trim().split(/\s+/).slice(1).map(Number);
+    const total = ticks.reduce((a, b) => a + b, 0);
+    const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+    return { busy: total - idle, total };
+  } catch {
+    return null;
+  }
+}
+
 /** Runs `node bin/arflow.mjs ARGS` and measures it from outside. */
 async function runArflow(args: string[], env: NodeJS.ProcessEnv): Promise<Measured> {
   const timeFile = path.join(WORK, `time-${process.pid}.txt`);
@@ -253,8 +294,18 @@ interface ApiFigure {
   maxMs: number;
   errors: number;
   serverPeakRssBytes: number | null;
+  /** From starting `arflow serve` to its first answer (on PGlite this includes the ledger check, which blocks it). */
+  serverReadySeconds: number;
   /** The server's background ledger check (enqueued by the imports), waited for before the load. */
   ledgerCheckSeconds: number | null;
+  /** CPU time of the arflow server process per request (the database's is not in it). */
+  serverCpuMsPerRequest: number | null;
+  /** CPU time of the PostgreSQL server's processes per request (PostgreSQL only; PGlite runs inside the server). */
+  postgresCpuMsPerRequest: number | null;
+  /** CPU time of the load generator (this process) per request. */
+  clientCpuMsPerRequest: number;
+  /** Share of the machine's CPU (all cores) busy during the load: server, database, load generator and anything else. */
+  machineBusy: number | null;
 }
 
 interface PaymentRequest {
@@ -321,11 +372,14 @@ function request(agent: http.Agent, port: number, method: string, urlPath: strin
   });
 }
 
-async function startServer(target: Target): Promise<{ child: ChildProcess; port: number; log: () => string }> {
+async function startServer(target: Target): Promise<{ child: ChildProcess; port: number; log: () => string; readySeconds: number }> {
   const port = await freePort();
+  const started = performance.now();
   // The server logs at its default level (info: one line per request), as it would in production.
-  const env = { ...target.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
-  const child = spawn(process.execPath, [ARFLOW, 'serve', '--no-demo', '--port', String(port), '--host', '127.0.0.1'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env: NodeJS.ProcessEnv = { ...target.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
+  // Node flags for the server alone, e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=.bench/prof" to profile it.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, ARFLOW, 'serve', '--no-demo', '--port', String(port), '--host', '127.0.0.1'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const keep = (chunk: Buffer) => {
     log = (log + chunk.toString()).slice(-20_000);
@@ -352,7 +406,7 @@ async function startServer(target: Target): Promise<{ child: ChildProcess; port:
   } finally {
     agent.destroy();
   }
-  return { child, port, log: () => log };
+  return { child, port, log: () => log, readySeconds: (performance.now() - started) / 1000 };
 }
 
 /**
@@ -426,7 +480,15 @@ async function postPayments(target: Target, dataDir: string, options: Options): 
     // Warm-up: JIT, connection pool and caches; not counted.
     const warm = await drive(server.port, all.slice(0, warmup), options.concurrency, SETUP.tenant.code);
     if (warm.errors.length) throw new Error(`warm-up: ${warm.errors.length} requests failed, e.g. ${warm.errors[0]!.status} ${warm.errors[0]!.body.slice(0, 1000)}`);
+    const serverCpuBefore = server.child.pid ? processCpuSeconds(server.child.pid) : null;
+    const machineBefore = machineCpuTicks();
+    const postgresBefore = target.engine === 'postgres' ? cpuSecondsOf('postgres') : null;
+    const clientBefore = process.cpuUsage();
     const run = await drive(server.port, all.slice(warmup), options.concurrency, SETUP.tenant.code);
+    const serverCpuAfter = server.child.pid ? processCpuSeconds(server.child.pid) : null;
+    const machineAfter = machineCpuTicks();
+    const postgresAfter = target.engine === 'postgres' ? cpuSecondsOf('postgres') : null;
+    const client = process.cpuUsage(clientBefore);
     const sorted = Float64Array.from(run.latenciesMs).sort();
     if (run.errors.length) console.error(`  ${run.errors.length} requests failed, e.g. ${run.errors[0]!.status} ${run.errors[0]!.body.slice(0, 500)}`);
     return {
@@ -435,6 +497,11 @@ async function postPayments(target: Target, dataDir: string, options: Options): 
       p99Ms: percentile(sorted, 99), maxMs: sorted[sorted.length - 1] ?? NaN, errors: run.errors.length,
       serverPeakRssBytes: server.child.pid ? readVmHwm(server.child.pid) : null,
       ledgerCheckSeconds: check.outcome === 'verified' ? check.seconds : null,
+      serverReadySeconds: server.readySeconds,
+      serverCpuMsPerRequest: serverCpuBefore !== null && serverCpuAfter !== null ? ((serverCpuAfter - serverCpuBefore) * 1000) / options.apiRequests : null,
+      postgresCpuMsPerRequest: postgresBefore !== null && postgresAfter !== null ? ((postgresAfter - postgresBefore) * 1000) / options.apiRequests : null,
+      clientCpuMsPerRequest: (client.user + client.system) / 1000 / options.apiRequests,
+      machineBusy: machineBefore && machineAfter ? (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total) : null,
     };
   } finally {
     await stopServer(server.child);
@@ -446,6 +513,8 @@ async function postPayments(target: Target, dataDir: string, options: Options): 
 
 interface Result {
   engine: Engine;
+  /** The machine's 1-minute load average when this database's run began (other work on the machine skews figures). */
+  loadBefore: number;
   version: string;
   startupSeconds: number;
   imports: ImportFigure[];
@@ -480,12 +549,20 @@ function resultRows(result: Result, manifest: Manifest): string[][] {
     const a = result.api;
     rows.push([
       'post payments (API)', `${int(a.requests)} requests, ${a.concurrency} clients${a.errors ? `, ${a.errors} failed` : ''}`, `${a.seconds.toFixed(1)} s`,
-      `${int(a.requestsPerSecond)} req/s; p50 ${ms(a.p50Ms)} ms, p90 ${ms(a.p90Ms)} ms, p99 ${ms(a.p99Ms)} ms, max ${ms(a.maxMs)} ms`, `${mb(a.serverPeakRssBytes)} (server)`,
+      `${int(a.requestsPerSecond)} req/s; p50 ${ms(a.p50Ms)} ms, p90 ${ms(a.p90Ms)} ms, p99 ${ms(a.p99Ms)} ms, max ${ms(a.maxMs)} ms` +
+        (a.serverCpuMsPerRequest !== null ? `; CPU per request: server ${a.serverCpuMsPerRequest.toFixed(2)} ms` : '') +
+        (a.postgresCpuMsPerRequest !== null ? `, PostgreSQL ${a.postgresCpuMsPerRequest.toFixed(2)} ms` : '') +
+        `, load generator ${a.clientCpuMsPerRequest.toFixed(2)} ms` +
+        (a.machineBusy !== null ? `; machine ${Math.round(a.machineBusy * 100)}% busy` : ''),
+      `${mb(a.serverPeakRssBytes)} (server)`,
       `≥ ${int(t.postsPerSecond)}/s: ${verdict(a.requestsPerSecond >= t.postsPerSecond && a.errors === 0)}; p99 < ${t.p99Ms} ms: ${verdict(a.p99Ms < t.p99Ms)}`,
     ]);
   }
+  if (result.api) {
+    rows.push(['server start', '`arflow serve` until its first answer', `${result.api.serverReadySeconds.toFixed(1)} s`, '', '', '']);
+  }
   if (result.api?.ledgerCheckSeconds != null) {
-    rows.push(['ledger check (server job)', 'ledger.verify, enqueued by the imports, run after `arflow serve` starts; waited for before the load', `${result.api.ledgerCheckSeconds.toFixed(1)} s`, '', '', '']);
+    rows.push(['ledger check (server job)', 'enqueued by the imports, run by the server after it answers; the load waits for it', `${result.api.ledgerCheckSeconds.toFixed(1)} s`, '', '', '']);
   }
   rows.push(['start-up (included above)', '`arflow tenants`: load code, open database, check migrations', `${result.startupSeconds.toFixed(1)} s`, '', '', '']);
   void manifest;
@@ -516,7 +593,8 @@ function markdownSection(result: Result, manifest: Manifest, options: Options): 
     `<!-- bench:ledger ${key} -->`,
     `### ${result.engine === 'pglite' ? 'PGlite' : 'PostgreSQL'}, ${int(manifest.invoices)} invoices`,
     '',
-    `${date}; ${m.cpu}, ${m.cores} cores, ${m.ramGb} GB RAM; ${m.os}; Node ${m.node}; ${result.version}.`,
+    `${date}; ${m.cpu}, ${m.cores} cores, ${m.ramGb} GB RAM; ${m.os}; Node ${m.node}; ${result.version};`,
+    `load average ${result.loadBefore.toFixed(2)} when the run began.`,
     `Data: ${int(manifest.customers)} customers, ${int(manifest.invoices)} invoices, ${int(manifest.payments)} payments (seed ${manifest.seed});`,
     `API: ${int(result.api?.requests ?? 0)} payments after ${int(result.api?.warmup ?? 0)} warm-up requests, ${options.concurrency} concurrent clients.`,
     '',
@@ -550,7 +628,8 @@ function updateDocs(sections: { key: string; text: string }[]) {
 // ---------------------------------------------------------------------------------------------------------------
 
 async function benchmark(engine: Engine, manifest: Manifest, dataDir: string, options: Options): Promise<Result> {
-  console.log(`\n== ${engine}: preparing`);
+  const loadBefore = os.loadavg()[0]!;
+  console.log(`\n== ${engine}: preparing (load average ${loadBefore.toFixed(2)})`);
   const target = await prepare(engine, options);
   console.log(`   ${target.description}; ${target.version}`);
   try {
@@ -573,7 +652,7 @@ async function benchmark(engine: Engine, manifest: Manifest, dataDir: string, op
       console.log(`   ${verify}`);
       if (run.code !== 0) throw new Error(`arflow ledger verify failed:\n${run.stdout}\n${run.stderr}`);
     }
-    return { engine, version: target.version, startupSeconds: startup.seconds, imports, api, verify };
+    return { engine, loadBefore, version: target.version, startupSeconds: startup.seconds, imports, api, verify };
   } finally {
     await target.cleanup();
   }

@@ -9,9 +9,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+// PGlite is loaded when first opened (openPglite): its module holds the WebAssembly build, some 60 MB of memory
+// that a process working against a PostgreSQL server does not need.
+import type { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
@@ -67,6 +67,7 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Database 
   }
   let client: PGlite;
   try {
+    const { PGlite } = await import('@electric-sql/pglite');
     client = await PGlite.create({
       ...(options.dataDir ? { dataDir: path.join(options.dataDir, 'pglite') } : {}),
       ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
@@ -103,7 +104,8 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Database 
       return { rows: results.length ? results[results.length - 1]!.rows : [] };
     },
     async migrate() {
-      await migratePglite(drizzlePglite(client), { migrationsFolder: MIGRATIONS_FOLDER });
+      const [{ drizzle }, { migrate }] = await Promise.all([import('drizzle-orm/pglite'), import('drizzle-orm/pglite/migrator')]);
+      await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
     },
     async close() {
       try {
@@ -175,6 +177,23 @@ const pgTypes = {
   },
 };
 
+/**
+ * Parameterised statements are prepared once per connection and then only bound and executed: the server skips
+ * parsing and, once it settles on a generic plan, planning, which is most of the cost of the short statements of a
+ * posting. Each distinct SQL text gets one name for the life of the process; the application's texts are a fixed
+ * set, and past MAX_PREPARED_TEXTS (a safety bound, never reached by arflow's own SQL) texts run unprepared.
+ */
+const MAX_PREPARED_TEXTS = 1000;
+const statementNames = new Map<string, string>();
+function statementName(text: string): string | undefined {
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < MAX_PREPARED_TEXTS) {
+    name = `arflow_${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
 /** Serialization failures and deadlocks: the transaction did nothing and may simply be run again. */
 const RETRYABLE = new Set(['40001', '40P01']);
 
@@ -185,7 +204,8 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Database
   });
   const wrap = (client: pg.PoolClient): Sql => ({
     async query<R>(text: string, params: readonly unknown[] = []) {
-      const result = await client.query(text, params as unknown[]);
+      const name = params.length ? statementName(text) : undefined;
+      const result = await client.query(name ? { name, text, values: params as unknown[] } : { text, values: params as unknown[] });
       return result.rows as R[];
     },
   });
@@ -238,9 +258,19 @@ export interface OpenOptions {
   dataDir?: string | undefined;
 }
 
+/** Connections to a PostgreSQL server: ARFLOW_DB_POOL (1 to 200), default 10. */
+export function poolSizeFromEnv(text: string | undefined): number {
+  if (text === undefined || text.trim() === '') return 10;
+  const size = Number(text);
+  if (!Number.isInteger(size) || size < 1 || size > 200) {
+    throw new AppError('invalid', 'INVALID_POOL_SIZE', `ARFLOW_DB_POOL must be a whole number of connections from 1 to 200, not "${text}"`);
+  }
+  return size;
+}
+
 /** The database the environment names: `DATABASE_URL` (PostgreSQL) or PGlite in `ARFLOW_DATA_DIR` (default ./data). */
 export async function openDatabase(options: OpenOptions = {}): Promise<Database> {
   const url = options.databaseUrl ?? process.env.DATABASE_URL;
-  if (url) return openPostgres(url);
+  if (url) return openPostgres(url, poolSizeFromEnv(process.env.ARFLOW_DB_POOL));
   return openPglite({ dataDir: options.dataDir ?? process.env.ARFLOW_DATA_DIR ?? path.resolve('data') });
 }

@@ -6,7 +6,8 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { Parser as CsvParser, type CsvError } from 'csv-parse';
-import ExcelJS from 'exceljs';
+// exceljs is loaded only for a workbook (readXlsx): a CSV import does not pay its start-up time and memory.
+import type ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { AppError, invalid, tooLarge } from '../../domain/errors.ts';
 
@@ -400,6 +401,9 @@ interface StreamingWorkbook extends AsyncIterable<SheetReader> {
 }
 
 async function* readXlsx(path: string, options: ReadOptions, limits: ReadLimits, totalBytes: number): AsyncGenerator<SourceRecord> {
+  // Loaded before the stream opens: once the progress listener is on, the stream flows, and no chunk may pass
+  // before the workbook reader listens too.
+  const { default: excel } = await import('exceljs');
   const file = createReadStream(path);
   let bytesRead = 0;
   file.on('data', (chunk) => {
@@ -407,7 +411,7 @@ async function* readXlsx(path: string, options: ReadOptions, limits: ReadLimits,
     options.onProgress?.(bytesRead, totalBytes);
   });
   // styles: 'cache' is what tells a date cell from a number cell (by its number format).
-  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(file, {
+  const workbook = new excel.stream.xlsx.WorkbookReader(file, {
     worksheets: 'emit',
     sharedStrings: 'cache',
     hyperlinks: 'ignore',

@@ -96,18 +96,35 @@ export async function importRows(ctx: Context, kind: ImportKind, source: RowSour
   options.onPhase?.('writing');
   await ctx.db.tenant(ctx.tenant.id, async (sql) => {
     let batch: ImportRow[] = [];
+    // Documents are written one batch behind the reading: while the database writes batch k, the next rows are read,
+    // checked and built (CPU), so the two overlap. Writes still run one at a time and in file order.
+    let writing: Promise<void> = Promise.resolve();
     const flush = async () => {
       if (batch.length === 0) return;
-      if (kind === 'customers') await writeCustomers(ctx, sql, state, batch as CustomerRow[], report, errors);
-      else await writeDocuments(ctx, sql, state, kind, batch as DocumentImportRow[], report, errors);
+      const rowsNow = batch;
       batch = [];
+      if (kind === 'customers') {
+        await writeCustomers(ctx, sql, state, rowsNow as CustomerRow[], report, errors);
+        return;
+      }
+      const prepared = prepareDocuments(ctx, state, kind, rowsNow as DocumentImportRow[]);
+      await writing;
+      writing = writeDocuments(ctx, sql, prepared, report, errors);
+      // A failure is rethrown by the next `await writing`; this only keeps it from counting as unhandled meanwhile.
+      writing.catch(() => {});
     };
-    for await (const result of source()) {
-      if (!result.ok) continue;
-      batch.push(result.row);
-      if (batch.length >= BATCH_ROWS) await flush();
+    try {
+      for await (const result of source()) {
+        if (!result.ok) continue;
+        batch.push(result.row);
+        if (batch.length >= BATCH_ROWS) await flush();
+      }
+      await flush();
+    } finally {
+      // Never leave the transaction while a write is still in flight, whatever failed.
+      await writing.catch(() => {});
     }
-    await flush();
+    await writing;
     if (kind === 'customers') {
       const links = state.pendingLinks;
       const bad = new Set(await linkParents(sql, ctx.tenant.id, links.map((l) => ({ code: l.code, parentCode: l.parentCode }))));
@@ -119,7 +136,19 @@ export async function importRows(ctx: Context, kind: ImportKind, source: RowSour
     // Check the ledger after a bulk change; enqueued in this transaction, so only if the import commits.
     await ctx.jobs?.enqueue(sql, 'ledger.verify', { tenantId: ctx.tenant.id }, { singletonKey: ctx.tenant.id });
   });
+  await refreshStatistics(ctx, kind);
   return report;
+}
+
+/**
+ * Brings the planner's statistics up to date after a bulk write. PGlite has no autovacuum and a PostgreSQL server
+ * may run it late (or not at all): without statistics the planner takes a one-tenant table for a small one and
+ * answers lookups by number or id with scans of the whole tenant, which makes the next import (and the API)
+ * slower the larger the ledger. Only an optimisation, so a refusal (the database user does not own the tables) is ignored.
+ */
+async function refreshStatistics(ctx: Context, kind: ImportKind): Promise<void> {
+  const tables = kind === 'customers' ? 'customers, customer_contacts' : 'documents, items, item_balances, allocations, document_events';
+  await ctx.db.system((sql) => sql.query(`ANALYZE ${tables}`)).catch(() => {});
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -345,31 +374,17 @@ function validateDocument(ctx: Context, state: ImportState, kind: ImportKind, ro
   };
 }
 
-async function writeDocuments(ctx: Context, sql: Sql, state: ImportState, kind: ImportKind, rows: DocumentImportRow[], report: ImportReport, errors: ErrorList) {
-  const built: { row: DocumentImportRow; checked: CheckedDocument; doc: NewDocument; items: NewItem[] }[] = [];
-  const checkedRows = rows.map((row) => ({ row, checked: validateDocument(ctx, state, kind, row).doc! }));
-  // Credit notes name the invoice they correct: find it (same customer) to link the note to it.
-  const againstNumbers = [...new Set(checkedRows.flatMap((c) => (c.checked.againstInvoice ? [c.checked.againstInvoice] : [])))];
-  const related = new Map<string, string>();
-  if (againstNumbers.length) {
-    const found = await sql.query<{ id: string; number: string; customerId: string }>(
-      `SELECT id, number, customer_id AS "customerId" FROM documents
-        WHERE tenant_id = $1 AND number = ANY($2) AND side = 'debit' AND kind <> 'reversal'`, [ctx.tenant.id, againstNumbers]);
-    for (const f of found) related.set(`${f.customerId}|${f.number}`, f.id);
-  }
-  for (const { row, checked } of checkedRows) {
-    let relatedDocumentId: string | null = null;
-    if (checked.againstInvoice) {
-      relatedDocumentId = related.get(`${checked.customer.id}|${checked.againstInvoice}`) ?? null;
-      if (!relatedDocumentId) {
-        errors.add([{ line: row.line, column: 'against_invoice', message: `customer ${checked.customer.code} has no invoice ${checked.againstInvoice}` }]);
-        continue;
-      }
-    }
+interface PreparedDocument { row: DocumentImportRow; checked: CheckedDocument; doc: NewDocument; items: NewItem[] }
+
+/** Checks and builds a batch's documents: CPU only, no database, so it can run while the previous batch is written. */
+function prepareDocuments(ctx: Context, state: ImportState, kind: ImportKind, rows: DocumentImportRow[]): PreparedDocument[] {
+  return rows.map((row) => {
+    const checked = validateDocument(ctx, state, kind, row).doc!;
+    // The related invoice of a credit note is looked up when the batch is written (writeDocuments).
     const { doc, items } = buildDocument(ctx, {
       kind: checked.kind, number: checked.number, documentDate: checked.documentDate, dueDate: checked.dueDate,
       currency: checked.currency, amountMinor: checked.amountMinor, externalId: checked.externalId,
-      sourceSystem: checked.externalId ? 'import' : undefined, relatedDocumentId,
+      sourceSystem: checked.externalId ? 'import' : undefined, relatedDocumentId: null,
       payloadHash: documentFingerprint({
         kind: checked.kind, number: checked.number, customer: checked.customer.code, documentDate: checked.documentDate,
         dueDate: checked.dueDate, paymentTerms: checked.termsCode, currency: checked.currency, amountMinor: checked.amountMinor,
@@ -377,7 +392,31 @@ async function writeDocuments(ctx: Context, sql: Sql, state: ImportState, kind: 
         appliesTo: checked.appliesTo?.map((a) => ({ document: a.document, amount: a.amount })),
       }),
     }, { customer: checked.customer, terms: checked.terms, fxRate: checked.fxRate });
-    built.push({ row, checked, doc, items });
+    return { row, checked, doc, items };
+  });
+}
+
+async function writeDocuments(ctx: Context, sql: Sql, prepared: PreparedDocument[], report: ImportReport, errors: ErrorList) {
+  // Credit notes name the invoice they correct: find it (same customer) to link the note to it.
+  const againstNumbers = [...new Set(prepared.flatMap((c) => (c.checked.againstInvoice ? [c.checked.againstInvoice] : [])))];
+  const related = new Map<string, string>();
+  if (againstNumbers.length) {
+    const found = await sql.query<{ id: string; number: string; customerId: string }>(
+      `SELECT id, number, customer_id AS "customerId" FROM documents
+        WHERE tenant_id = $1 AND number = ANY($2) AND side = 'debit' AND kind <> 'reversal'`, [ctx.tenant.id, againstNumbers]);
+    for (const f of found) related.set(`${f.customerId}|${f.number}`, f.id);
+  }
+  const built: PreparedDocument[] = [];
+  for (const b of prepared) {
+    if (b.checked.againstInvoice) {
+      const relatedDocumentId = related.get(`${b.checked.customer.id}|${b.checked.againstInvoice}`) ?? null;
+      if (!relatedDocumentId) {
+        errors.add([{ line: b.row.line, column: 'against_invoice', message: `customer ${b.checked.customer.code} has no invoice ${b.checked.againstInvoice}` }]);
+        continue;
+      }
+      b.doc.relatedDocumentId = relatedDocumentId;
+    }
+    built.push(b);
   }
   if (built.length === 0) return;
   const inserted = await insertDocuments(sql, ctx.tenant.id, built.map((b) => b.doc), built.flatMap((b) => b.items));
