@@ -102,10 +102,13 @@ export async function itemsOfDocument(sql: Sql, tenantId: string, documentId: st
 
 /** Debit items of the named documents for one customer, locked in id order (the lock order everywhere: credits, then debits, each by id). */
 export async function lockDebitItemsByNumbers(sql: Sql, tenantId: string, customerId: string, numbers: readonly string[]): Promise<ItemRow[]> {
+  // One number (a payment posted for one invoice, the usual case) gets its own statement: with `= ANY` the server
+  // cannot know the list's length in a cached plan, so it would plan the prepared statement anew every time.
+  const single = numbers.length === 1;
   return sql.query<ItemRow>(
-    `${ITEM_SELECT} WHERE i.tenant_id = $1 AND i.customer_id = $2 AND d.number = ANY($3) AND i.side = 'debit' AND d.kind <> 'reversal'
+    `${ITEM_SELECT} WHERE i.tenant_id = $1 AND i.customer_id = $2 AND d.number = ${single ? '$3' : 'ANY($3)'} AND i.side = 'debit' AND d.kind <> 'reversal'
       ORDER BY i.id FOR UPDATE OF b`,
-    [tenantId, customerId, numbers],
+    [tenantId, customerId, single ? numbers[0] : numbers],
   );
 }
 
@@ -239,6 +242,24 @@ export async function insertAllocations(sql: Sql, tenantId: string, rows: readon
   for (const r of rows) {
     delta.set(r.debitItemId, (delta.get(r.debitItemId) ?? 0n) + r.amountMinor);
     delta.set(r.creditItemId, (delta.get(r.creditItemId) ?? 0n) + r.creditAmountMinor);
+  }
+  if (rows.length === 1 && delta.size === 2) {
+    // One allocation (a payment posted for one invoice, the usual case through the API) gets a statement without
+    // arrays: the server cannot know an array's length in a cached plan, so it would plan the statement every time.
+    const r = rows[0]!;
+    const [[firstItemId, firstDelta], [secondItemId, secondDelta]] = [...delta] as [[string, bigint], [string, bigint]];
+    await sql.query(
+      `WITH new_allocation AS (
+         INSERT INTO allocations (tenant_id, id, batch_id, credit_item_id, debit_item_id, customer_id, amount_minor,
+                                  credit_amount_minor, fx_gain_minor, allocation_date, reverses_allocation_id, reason, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13))
+       UPDATE item_balances b SET open_minor = b.open_minor - d.delta
+         FROM (VALUES ($14::uuid, $15::int8), ($16::uuid, $17::int8)) AS d(item_id, delta)
+        WHERE b.tenant_id = $1 AND b.item_id = d.item_id`,
+      [tenantId, r.id, r.batchId, r.creditItemId, r.debitItemId, r.customerId, r.amountMinor, r.creditAmountMinor, r.fxGainMinor,
+        r.allocationDate, r.reversesAllocationId, r.reason, r.createdBy, firstItemId, firstDelta, secondItemId, secondDelta],
+    );
+    return;
   }
   // One statement: the insert runs as a CTE beside the balance update (they touch different tables). The `= ANY`
   // makes the balances an index lookup by primary key whatever the planner believes about the table's size.
