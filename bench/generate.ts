@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { addDays, toDayNumber, fromDayNumber, type LocalDate } from '../src/domain/dates.ts';
 import { usccCheckCharacter } from '../src/domain/tax-id.ts';
+import { random } from '../src/demo/random.ts';
 
 /** Bump when the output changes, so cached files from an older generator are not reused. */
 export const GENERATOR_VERSION = 1;
@@ -50,28 +51,6 @@ export interface Manifest {
   bytes: Record<string, number>;
 }
 
-/** mulberry32, as in the demo company: small, fast and deterministic. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
-    pick: <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!,
-    chance: (p: number) => next() < p,
-    logNormal: (median: number, sigma: number) => {
-      const u = Math.max(next(), 1e-12);
-      const v = next();
-      return median * Math.exp(sigma * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v));
-    },
-  };
-}
 type Rng = ReturnType<typeof random>;
 
 const CITIES = ['上海', '北京', '深圳', '广州', '杭州', '苏州', '南京', '成都', '武汉', '天津', '宁波', '青岛', '厦门', '西安', '重庆', '无锡'];

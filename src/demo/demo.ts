@@ -16,6 +16,7 @@ import { applyCredit, postDocument, resolveDocument, reverseDocument } from '../
 import { createTenant, listTenants, setDefaultTerms } from '../modules/tenants/index.ts';
 import { createTerms } from '../modules/terms/index.ts';
 import { setFxRate } from '../modules/fx/index.ts';
+import { random } from './random.ts';
 
 export interface DemoOptions {
   code?: string;
@@ -34,29 +35,6 @@ export interface DemoSummary {
   to: LocalDate;
 }
 
-/** mulberry32: a small, good-enough deterministic PRNG. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
-    pick: <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!,
-    chance: (p: number) => next() < p,
-    /** Log-normal around `median` (amounts, delays). */
-    logNormal: (median: number, sigma: number) => {
-      const u = Math.max(next(), 1e-12);
-      const v = next();
-      return median * Math.exp(sigma * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v));
-    },
-  };
-}
 
 const CITIES = ['上海', '北京', '深圳', '广州', '杭州', '苏州', '南京', '成都', '武汉', '天津', '宁波', '青岛', '厦门', '西安', '重庆', '无锡', '佛山', '东莞'];
 const WORDS = ['恒通', '华信', '鼎盛', '瑞丰', '金桥', '宏远', '天成', '嘉禾', '博达', '新元', '永泰', '安和', '中联', '汇丰', '长江', '东方', '海纳', '正泰', '科达', '明辉', '德润', '凯瑞', '远航', '星河'];
