@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import type { LocalDate } from './dates.ts';
 import { AppError } from './errors.ts';
 import { planAllocations, type AllocationRequest, type OpenItem, type PlannedAllocation } from './ledger.ts';
+import { appErrorOf } from './test-helpers.ts';
 
 /** An open item of document `number`: `INV-1#2` is its second installment. Amounts are in minor units (fen). */
 function item(number: string, seq: number, openMinor: bigint, dueDate: LocalDate | null, currency = 'CNY'): OpenItem {
@@ -18,16 +19,6 @@ function byDocument(...items: OpenItem[]): Map<string, OpenItem[]> {
 /** Requests as the API numbers them: `to.0`, `to.1`… */
 function requests(...asked: [string, bigint?][]): AllocationRequest[] {
   return asked.map(([documentNumber, amountMinor], i) => ({ documentNumber, ...(amountMinor === undefined ? {} : { amountMinor }), field: `to.${i}` }));
-}
-
-function appErrorOf(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppError);
-    return error as AppError;
-  }
-  throw new Error('expected an AppError, nothing was thrown');
 }
 
 // INV-1: one item, 500.00 open. INV-2: installments of 30.00 (due 04-10) and 70.01 (due 05-10), seq order = due order.

@@ -12,17 +12,7 @@ import {
   splitProportionally,
   sumMinor,
 } from './money.ts';
-
-/** Runs `fn` and returns the AppError it throws (fails the test if it throws nothing or something else). */
-function appErrorOf(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppError);
-    return error as AppError;
-  }
-  throw new Error('expected an AppError, nothing was thrown');
-}
+import { appErrorOf } from './test-helpers.ts';
 
 describe('currencyScale', () => {
   it.each([

@@ -20,6 +20,7 @@ import {
   type ScheduledInstallment,
   type TermsSpec,
 } from './terms.ts';
+import { appErrorOf } from './test-helpers.ts';
 
 const pct = (text: string): Decimal => parseDecimal(text, 'percent');
 
@@ -34,16 +35,6 @@ function installments(text: string): InstallmentRule[] {
     const [percent, days] = item.split('@') as [string, string];
     return { percent: pct(percent), days: Number(days) };
   });
-}
-
-function appErrorOf(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppError);
-    return error as AppError;
-  }
-  throw new Error('expected an AppError, nothing was thrown');
 }
 
 const net30 = netTerms(30);
