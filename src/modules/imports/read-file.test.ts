@@ -331,10 +331,11 @@ describe('readRecords: XLSX', () => {
     const rewritten = styles.replace('<xf numFmtId="14"', '<xf numFmtId="31"');
     expect(rewritten).not.toBe(styles);
     zip.file('xl/styles.xml', rewritten);
-    // Stored in the order Excel uses: workbook first, shared strings after the sheets.
+    // Shared strings before the sheet: with them after it (Excel's own order) exceljs spools the sheet to a temp file,
+    // and in CI that file once vanished before exceljs read it (an uncaught ENOENT); see the issue note.
     const ordered = new JSZip();
     const order = ['[Content_Types].xml', '_rels/.rels', 'xl/workbook.xml', 'xl/_rels/workbook.xml.rels', 'xl/styles.xml',
-      'xl/theme/theme1.xml', 'xl/worksheets/sheet1.xml', 'xl/sharedStrings.xml', 'docProps/app.xml', 'docProps/core.xml'];
+      'xl/theme/theme1.xml', 'xl/sharedStrings.xml', 'xl/worksheets/sheet1.xml', 'docProps/app.xml', 'docProps/core.xml'];
     for (const name of order) ordered.file(name, await zip.file(name)!.async('nodebuffer'));
     const path = await tempFile('cjk-date.xlsx', await ordered.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' }));
     expect(await readAll(path)).toEqual([
