@@ -24,7 +24,7 @@ import pg from 'pg';
 import { openDatabase } from '../src/db/database.ts';
 import { systemClock, type Context } from '../src/modules/context.ts';
 import { setFxRate } from '../src/modules/fx/index.ts';
-import { createTenant, setDefaultTerms } from '../src/modules/tenants/index.ts';
+import { createTenant, resolveTenant, setDefaultTerms } from '../src/modules/tenants/index.ts';
 import { createTerms } from '../src/modules/terms/index.ts';
 import { API_DATE, SETUP, generate, type Manifest } from './generate.ts';
 
@@ -50,7 +50,7 @@ interface Options {
 function parseOptions(argv: string[]): Options {
   const options: Options = {
     invoices: 20_000, databases: ['pglite', 'postgres'], apiRequests: 20_000, concurrency: 32,
-    postgresUrl: process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432', seed: 20260101, keep: false, verify: false, docs: true,
+    postgresUrl: process.env.BENCH_POSTGRES_URL ?? defaultPostgresUrl(), seed: 20260101, keep: false, verify: false, docs: true,
   };
   const count = (name: string, text: string | undefined, min: number) => {
     const n = Number(text?.replace(/[_,]/g, ''));
@@ -201,6 +201,15 @@ interface Target {
   cleanup(): Promise<void>;
 }
 
+/**
+ * The local server's Unix socket when it has one (Debian's /var/run/postgresql), else TCP on 127.0.0.1: a server on the
+ * same machine is reached through its socket in production too, and on this kind of virtual machine a loopback TCP
+ * round trip costs several times the CPU of a socket one (docs/benchmarks.md).
+ */
+function defaultPostgresUrl(): string {
+  return fs.existsSync('/var/run/postgresql/.s.PGSQL.5432') ? 'postgres://postgres@%2Fvar%2Frun%2Fpostgresql' : 'postgres://postgres@127.0.0.1:5432';
+}
+
 const stamp = () => new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
 
 async function prepare(engine: Engine, options: Options): Promise<Target> {
@@ -277,6 +286,54 @@ async function importKind(target: Target, dataDir: string, kind: ImportFigure['k
   const report = JSON.parse(run.stdout) as { rows: number; created: number; allocations: number };
   if (report.created !== report.rows) throw new Error(`arflow import ${kind}: ${report.rows} rows but ${report.created} created: ${run.stdout}`);
   return { kind, rows: report.rows, allocations: report.allocations, seconds: run.seconds, rowsPerSecond: report.rows / run.seconds, peakRssBytes: run.peakRssBytes };
+}
+
+/**
+ * What the database alone needs to write invoices: the rows an invoice import writes (a document, its item and the
+ * item's balance), with the same keys, indexes, checks and row-level security, made by three INSERT … SELECT
+ * statements inside the database, with no arflow code, in one transaction that is rolled back. An import can come
+ * near this rate but not pass it; it says what a target above it would need (a lighter schema or more cores).
+ */
+interface FloorFigure {
+  rows: number;
+  seconds: number;
+  rowsPerSecond: number;
+}
+
+async function databaseFloor(target: Target, count: number): Promise<FloorFigure> {
+  const db = await openDatabase({ databaseUrl: target.env.DATABASE_URL, dataDir: target.env.ARFLOW_DATA_DIR });
+  let seconds = NaN;
+  try {
+    const tenant = await resolveTenant(db, SETUP.tenant.code);
+    const rollback = new Error('roll back the floor measurement');
+    await db.tenant(tenant.id, async (sql) => {
+      // The source rows, made before the clock starts: ids in time order like uuid v7, customers spread over all.
+      await sql.query(`CREATE TEMP TABLE floor_source ON COMMIT DROP AS
+        WITH c AS (SELECT array_agg(id ORDER BY id) AS ids FROM customers)
+        SELECT ('00000000-0000-7000-8000-' || lpad(to_hex(g), 12, '0'))::uuid AS document_id,
+               ('00000000-0000-7000-9000-' || lpad(to_hex(g), 12, '0'))::uuid AS item_id,
+               c.ids[1 + (g * 7919) % cardinality(c.ids)] AS customer_id, 'FLOOR-' || g AS number,
+               date '2025-01-01' + g % 540 AS document_date, (10000 + g % 900000)::int8 AS amount_minor
+          FROM generate_series(1, ${Math.trunc(count)}) g, c`);
+      const started = performance.now();
+      const tenantId = `current_setting('app.tenant_id')::uuid`;
+      await sql.query(`INSERT INTO documents (tenant_id, id, kind, side, number, customer_id, document_date, posting_date, due_date,
+                         currency, amount_minor, fx_rate, functional_amount_minor, payload_hash, created_by)
+        SELECT ${tenantId}, document_id, 'invoice', 'debit', number, customer_id, document_date, document_date, document_date + 30,
+               'CNY', amount_minor, 1, amount_minor, md5(number), 'bench' FROM floor_source`);
+      await sql.query(`INSERT INTO items (tenant_id, id, document_id, customer_id, seq, side, currency, amount_minor, due_date)
+        SELECT ${tenantId}, item_id, document_id, customer_id, 1, 'debit', 'CNY', amount_minor, document_date + 30 FROM floor_source`);
+      await sql.query(`INSERT INTO item_balances (tenant_id, item_id, customer_id, amount_minor, open_minor)
+        SELECT ${tenantId}, item_id, customer_id, amount_minor, amount_minor FROM floor_source`);
+      seconds = (performance.now() - started) / 1000;
+      throw rollback;
+    }).catch((error: unknown) => {
+      if (error !== rollback) throw error;
+    });
+  } finally {
+    await db.close();
+  }
+  return { rows: count, seconds, rowsPerSecond: count / seconds };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -518,9 +575,13 @@ interface Result {
   version: string;
   startupSeconds: number;
   imports: ImportFigure[];
+  floor: FloorFigure;
   api: ApiFigure | null;
   verify: string | null;
 }
+
+/** Invoices the database-floor step writes (at most). */
+const FLOOR_ROWS = 200_000;
 
 const TARGETS = { invoicesPerSecond: 50_000, peakRssMb: 300, postsPerSecond: 500, p99Ms: 100 };
 /** PGlite may be this many times slower (or bigger) than PostgreSQL. */
@@ -545,6 +606,8 @@ function resultRows(result: Result, manifest: Manifest): string[][] {
     if (i.kind === 'invoices') target = `≥ ${int(t.invoicesPerSecond)}/s: ${verdict(i.rowsPerSecond >= t.invoicesPerSecond)}; ≤ ${t.peakRssMb} MB: ${verdict(i.peakRssBytes !== null && i.peakRssBytes / 1024 / 1024 <= t.peakRssMb)}`;
     rows.push([`import ${i.kind}`, what, `${i.seconds.toFixed(1)} s`, `${int(i.rowsPerSecond)} rows/s`, mb(i.peakRssBytes), target]);
   }
+  const f = result.floor;
+  rows.push(['database floor', `${int(f.rows)} invoices written by SQL alone: the rows, keys and checks an import writes, no arflow code (rolled back)`, `${f.seconds.toFixed(1)} s`, `${int(f.rowsPerSecond)} rows/s`, '', '']);
   if (result.api) {
     const a = result.api;
     rows.push([
@@ -642,6 +705,10 @@ async function benchmark(engine: Engine, manifest: Manifest, dataDir: string, op
       console.log(`${figure.seconds.toFixed(1)} s, ${int(figure.rowsPerSecond)} rows/s, peak ${mb(figure.peakRssBytes)}`);
       imports.push(figure);
     }
+    const floorRows = Math.min(options.invoices, FLOOR_ROWS);
+    process.stdout.write(`   database floor: ${int(floorRows)} invoices by SQL alone… `);
+    const floor = await databaseFloor(target, floorRows);
+    console.log(`${floor.seconds.toFixed(1)} s, ${int(floor.rowsPerSecond)} rows/s`);
     process.stdout.write(`   post ${int(options.apiRequests)} payments over HTTP, ${options.concurrency} clients… `);
     const api = await postPayments(target, dataDir, options);
     console.log(api ? `${int(api.requestsPerSecond)} req/s, p50 ${ms(api.p50Ms)} ms, p99 ${ms(api.p99Ms)} ms` : 'skipped');
@@ -652,7 +719,7 @@ async function benchmark(engine: Engine, manifest: Manifest, dataDir: string, op
       console.log(`   ${verify}`);
       if (run.code !== 0) throw new Error(`arflow ledger verify failed:\n${run.stdout}\n${run.stderr}`);
     }
-    return { engine, loadBefore, version: target.version, startupSeconds: startup.seconds, imports, api, verify };
+    return { engine, loadBefore, version: target.version, startupSeconds: startup.seconds, imports, floor, api, verify };
   } finally {
     await target.cleanup();
   }

@@ -883,7 +883,7 @@ describe('concurrency: two clients racing to apply the same payment cannot both 
     await ok(post('/api/v1/documents', { kind: 'invoice', number: 'INV-RACE4', customer: 'C-RACE', documentDate: '2026-06-01', amount: '100.00' }));
     await ok(post('/api/v1/documents', { kind: 'payment', number: 'PAY-RACE4', customer: 'C-RACE', documentDate: '2026-06-02', amount: '100.00' }));
     const body = { from: { kind: 'payment', number: 'PAY-RACE4' }, to: [{ document: 'INV-RACE4', amount: '40.00' }] };
-    // The first racer waits on the payment's lock; its twins wait on the key it claimed (4 waiting in all).
+    // All 4 wait on the payment's lock; the first to get it applies, the others then fail on what it did and replay.
     const { opened } = await gate(await itemOf('PAY-RACE4'), 4);
     const racers = Promise.all(Array.from({ length: 4 }, () => post('/api/v1/allocations', body, { key: 'race-4-same-key' })));
     await opened;
@@ -893,6 +893,19 @@ describe('concurrency: two clients racing to apply the same payment cannot both 
     // 100.00 - 40.00 = 60.00 open on both sides: applied once, not 4 × 40.00.
     expect((await doc('INV-RACE4')).open).toBe('60.00');
     expect((await doc('PAY-RACE4')).open).toBe('60.00');
+    await verifyClean();
+  });
+
+  it('one Idempotency-Key on 4 simultaneous auto-numbered receipts posts one receipt, and all 4 answers name it', async () => {
+    const body = { kind: 'advance', customer: 'C-RACE', documentDate: '2026-06-03', amount: '75.00', memo: 'race-auto-number' };
+    // Nothing to fail on here: each twin numbers and inserts its own receipt, then waits on the first one's key and
+    // must roll all of it back when that commits.
+    const replies = await Promise.all(Array.from({ length: 4 }, () => post('/api/v1/documents', body, { key: 'race-auto-number' })));
+    expect(replies.map((r) => r.status)).toEqual([201, 201, 201, 201]);
+    const numbers = new Set(replies.map((r) => r.body.document.number));
+    expect(numbers.size).toBe(1);
+    const listed = await get('/api/v1/documents?kind=advance&customer=C-RACE&limit=200');
+    expect(listed.body.items.filter((d: { memo: string | null }) => d.memo === 'race-auto-number').map((d: { number: string }) => d.number)).toEqual([...numbers]);
     await verifyClean();
   });
 

@@ -30,8 +30,11 @@ export interface Database {
   readonly description: string;
   /** A transaction as the database owner: migrations and tenant management only. */
   system<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
-  /** A transaction confined to one tenant by row-level security. */
-  tenant<T>(tenantId: string, fn: (sql: Sql) => Promise<T>): Promise<T>;
+  /**
+   * A transaction confined to one tenant by row-level security. `preload`, a read without parameters (its literals
+   * already escaped), runs in the same round trip as the transaction's start; `fn` gets its rows.
+   */
+  tenant<T>(tenantId: string, fn: (sql: Sql, preloaded: Record<string, unknown>[]) => Promise<T>, options?: { preload?: string }): Promise<T>;
   /** One statement (or several, without parameters) as the owner, outside any transaction: for pg-boss. */
   execute(text: string, params?: readonly unknown[]): Promise<{ rows: unknown[] }>;
   migrate(): Promise<void>;
@@ -93,10 +96,10 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Database 
     client,
     description: options.dataDir ? `embedded (PGlite) in ${options.dataDir}` : 'embedded (PGlite) in memory',
     system: (fn) => client.transaction((tx) => fn(wrap(tx))),
-    tenant: (tenantId, fn) =>
+    tenant: (tenantId, fn, options) =>
       client.transaction(async (tx) => {
-        await tx.exec(enterTenant(tenantId));
-        return fn(wrap(tx));
+        const results = await tx.exec(options?.preload ? `${enterTenant(tenantId)}; ${options.preload}` : enterTenant(tenantId));
+        return fn(wrap(tx), options?.preload ? results[results.length - 1]!.rows as Record<string, unknown>[] : []);
       }),
     async execute(text, params) {
       if (params && params.length) return { rows: (await client.query(text, params as unknown[])).rows };
@@ -209,12 +212,12 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Database
       return result.rows as R[];
     },
   });
-  async function run<T>(prologue: string | null, fn: (sql: Sql) => Promise<T>): Promise<T> {
+  async function run<T>(prologue: string | null, fn: (sql: Sql, preloaded: Record<string, unknown>[]) => Promise<T>, preload?: string): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await pool.connect();
       try {
-        await client.query(prologue ? `BEGIN; ${prologue}` : 'BEGIN');
-        const result = await fn(wrap(client));
+        const started = await client.query(`BEGIN${prologue ? `; ${prologue}` : ''}${preload ? `; ${preload}` : ''}`) as unknown as pg.QueryResult | pg.QueryResult[];
+        const result = await fn(wrap(client), preload && Array.isArray(started) ? started[started.length - 1]!.rows : []);
         await client.query('COMMIT');
         return result;
       } catch (error) {
@@ -232,7 +235,7 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Database
     pool,
     description: `PostgreSQL ${where.host}${where.pathname}`,
     system: (fn) => run(null, fn),
-    tenant: (tenantId, fn) => run(enterTenant(tenantId), fn),
+    tenant: (tenantId, fn, options) => run(enterTenant(tenantId), fn, options?.preload),
     async execute(text, params) {
       return { rows: (await pool.query(text, params as unknown[] | undefined)).rows };
     },

@@ -1,10 +1,12 @@
 /**
  * Idempotent writes (TigerBeetle's rule): the client's key names the write. The first answer is stored in the same
  * transaction as the write; a repeat with the same request gets that answer again, a repeat with a different
- * request is a conflict. Two concurrent requests with one key: the second waits on the key's row and then replays.
+ * request is a conflict.
  */
 import type { Sql } from '../../db/database.ts';
-import { conflict, invalid } from '../../domain/errors.ts';
+import pg from 'pg';
+import { AppError, conflict, invalid } from '../../domain/errors.ts';
+import { deferringAudit, INSERT_PENDING_AUDIT, takeDeferredAudit } from '../audit/index.ts';
 import { canonicalJson, payloadHash } from '../hash.ts';
 import type { Context } from '../context.ts';
 
@@ -19,10 +21,21 @@ export function checkIdempotencyKey(key: string): string {
   return key;
 }
 
+interface StoredAnswer {
+  operation: string;
+  requestHash: string;
+  response: unknown;
+}
+
 /**
  * Runs `write` in one tenant transaction under an idempotency key (or without one when `key` is undefined).
  * The result must be JSON-safe after canonicalJson (bigints become strings in the stored copy, so results should
  * already be presentation objects).
+ *
+ * The key's stored answer is read in the transaction's first round trip; a new key is written with the answer and
+ * the change's audit entries by the transaction's last statement. A concurrent twin therefore does its work too, but
+ * cannot commit it: it waits on the first one's key, fails on the key's primary key, rolls back, and replays the
+ * stored answer. A twin that fails on the first one's effects instead (the invoice it pays is paid now) also replays.
  */
 export async function withIdempotency<T>(
   ctx: Context,
@@ -34,27 +47,35 @@ export async function withIdempotency<T>(
   if (key === undefined) return ctx.db.tenant(ctx.tenant.id, write);
   checkIdempotencyKey(key);
   const requestHash = payloadHash({ operation, request });
-  return ctx.db.tenant(ctx.tenant.id, async (sql) => {
-    // Claim the key first: a concurrent twin blocks here until this transaction ends, then sees the stored answer.
-    const claimed = await sql.query<{ key: string }>(
-      `INSERT INTO idempotency_keys (tenant_id, key, operation, request_hash, response)
-       VALUES ($1, $2, $3, $4, 'null'::jsonb) ON CONFLICT DO NOTHING RETURNING key`,
-      [ctx.tenant.id, key, operation, requestHash],
-    );
-    if (claimed.length === 0) {
-      const [first] = await sql.query<{ operation: string; requestHash: string; response: T }>(
-        `SELECT operation, request_hash AS "requestHash", response FROM idempotency_keys WHERE tenant_id = $1 AND key = $2`,
-        [ctx.tenant.id, key],
-      );
-      if (!first || first.operation !== operation || first.requestHash !== requestHash) {
-        throw conflict('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key "${key}" was already used for a different request; use a new key for a new request`);
-      }
-      return first.response;
+  const replay = (first: StoredAnswer): T => {
+    if (first.operation !== operation || first.requestHash !== requestHash) {
+      throw conflict('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key "${key}" was already used for a different request; use a new key for a new request`);
     }
-    const result = await write(sql);
-    await sql.query(`UPDATE idempotency_keys SET response = $3::jsonb WHERE tenant_id = $1 AND key = $2`, [
-      ctx.tenant.id, key, canonicalJson(result),
-    ]);
-    return result;
-  });
+    return first.response as T;
+  };
+  // The tenant id is a checked uuid and the key is escaped, so the read can go with the transaction's first statement.
+  const preload = `SELECT operation, request_hash AS "requestHash", response FROM idempotency_keys
+                    WHERE tenant_id = '${ctx.tenant.id}' AND key = ${pg.escapeLiteral(key)}`;
+  try {
+    return await ctx.db.tenant(ctx.tenant.id, async (sql, stored) => {
+      if (stored[0]) return replay(stored[0] as unknown as StoredAnswer);
+      const tx = deferringAudit(sql);
+      const result = await write(tx);
+      await sql.query(`WITH audit AS (${INSERT_PENDING_AUDIT})
+        INSERT INTO idempotency_keys (tenant_id, key, operation, request_hash, response) VALUES ($1, $3, $4, $5, $6::jsonb)`,
+      [ctx.tenant.id, JSON.stringify(takeDeferredAudit(tx)), key, operation, requestHash, canonicalJson(result)]);
+      return result;
+    }, { preload });
+  } catch (error) {
+    const twinWon = (error as { code?: string; constraint?: string }).code === '23505' && (error as { constraint?: string }).constraint === KEY_CONSTRAINT;
+    if (!twinWon && !(error instanceof AppError && error.code !== 'IDEMPOTENCY_KEY_REUSED')) throw error;
+    const [first] = await ctx.db.tenant(ctx.tenant.id, (sql) => sql.query<StoredAnswer>(
+      `SELECT operation, request_hash AS "requestHash", response FROM idempotency_keys WHERE tenant_id = $1 AND key = $2`, [ctx.tenant.id, key]));
+    if (first) return replay(first);
+    if (twinWon) throw new Error(`assertion failed: idempotency key ${key} clashed but is not stored`);
+    throw error;
+  }
 }
+
+/** The primary key of idempotency_keys, as the migration names it. */
+const KEY_CONSTRAINT = 'idempotency_keys_tenant_id_key_pk';

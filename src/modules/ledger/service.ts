@@ -199,6 +199,10 @@ export function documentFingerprint(f: FingerprintFields): string {
   return createHash('sha256').update(text + '}').digest('base64url').slice(0, 32);
 }
 
+async function generatedNumber(sql: Sql, ctx: Context, kind: PostableKind): Promise<string> {
+  return `${NUMBER_PREFIX[kind]}-${String(await nextNumber(sql, ctx.tenant.id, kind)).padStart(6, '0')}`;
+}
+
 /** Builds the rows of one document (not yet written). Pure apart from ids. */
 export function buildDocument(
   ctx: Context,
@@ -336,6 +340,7 @@ async function postInTx(ctx: Context, sql: Sql, input: PostDocumentFields): Prom
   const fxRate = await resolveFxRate(sql, ctx, currency, input.documentDate, input.fxRate);
 
   let number = input.number;
+  const numberGiven = number !== undefined;
   // Only what the request says, not what was looked up (terms, rates), so the same request always hashes alike.
   const fingerprint = (n: string) => documentFingerprint({
     kind: input.kind, number: n, customer: customer.code, documentDate: input.documentDate, dueDate: input.dueDate,
@@ -348,8 +353,8 @@ async function postInTx(ctx: Context, sql: Sql, input: PostDocumentFields): Prom
     const existingId = await findDocumentIdByNumber(sql, ctx.tenant.id, input.kind, number);
     if (existingId) return replayOrConflict(ctx, sql, (await findDocumentById(sql, ctx.tenant.id, existingId))!, fingerprint(number));
   } else {
-    do number = `${NUMBER_PREFIX[input.kind]}-${String(await nextNumber(sql, ctx.tenant.id, input.kind)).padStart(6, '0')}`;
-    while (await findDocumentIdByNumber(sql, ctx.tenant.id, input.kind, number));
+    // A number someone gave a document by hand may be the next one: the insert below then skips it and takes another.
+    number = await generatedNumber(sql, ctx, input.kind);
   }
   if (input.externalId) {
     const [clash] = await sql.query<{ number: string }>(
@@ -366,12 +371,19 @@ async function postInTx(ctx: Context, sql: Sql, input: PostDocumentFields): Prom
     related = credit;
   }
 
-  const { doc, items } = buildDocument(ctx, {
-    kind: input.kind, number, documentDate: input.documentDate, postingDate: input.postingDate, dueDate: input.dueDate,
+  const build = (n: string) => buildDocument(ctx, {
+    kind: input.kind, number: n, documentDate: input.documentDate, postingDate: input.postingDate, dueDate: input.dueDate,
     currency, amountMinor, relatedDocumentId: related?.id ?? null, reason: input.reason, memo: input.memo,
-    sourceSystem: input.sourceSystem, externalId: input.externalId, payloadHash: fingerprint(number),
+    sourceSystem: input.sourceSystem, externalId: input.externalId, payloadHash: fingerprint(n),
   }, { customer, terms, fxRate });
-  const inserted = await insertDocuments(sql, ctx.tenant.id, [doc], items);
+  let { doc, items } = build(number);
+  let inserted = await insertDocuments(sql, ctx.tenant.id, [doc], items);
+  // Skipped because a document posted by hand has the number: take the next one (not for a clash of external ids).
+  while (!numberGiven && !inserted.has(doc.id) && await findDocumentIdByNumber(sql, ctx.tenant.id, input.kind, number)) {
+    number = await generatedNumber(sql, ctx, input.kind);
+    ({ doc, items } = build(number));
+    inserted = await insertDocuments(sql, ctx.tenant.id, [doc], items);
+  }
   if (!inserted.has(doc.id)) {
     // A concurrent post of the same number won the race: replay its answer or report the conflict.
     const [existing] = await findDocumentsByNumber(sql, ctx.tenant.id, number, [input.kind]);
