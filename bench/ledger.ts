@@ -25,6 +25,7 @@ import { openDatabase } from '../src/db/database.ts';
 import { systemClock, type Context } from '../src/modules/context.ts';
 import { setFxRate } from '../src/modules/fx/index.ts';
 import { createTenant, resolveTenant, setDefaultTerms } from '../src/modules/tenants/index.ts';
+import { createApiToken, createUser } from '../src/modules/access/index.ts';
 import { createTerms } from '../src/modules/terms/index.ts';
 import { API_DATE, SETUP, generate, type Manifest } from './generate.ts';
 
@@ -198,6 +199,8 @@ interface Target {
   env: NodeJS.ProcessEnv;
   description: string;
   version: string;
+  /** An API token of a finance manager of the bench company, for the API load. */
+  apiToken: string;
   cleanup(): Promise<void>;
 }
 
@@ -246,6 +249,7 @@ async function prepare(engine: Engine, options: Options): Promise<Target> {
   // The tenant and what the files refer to: payment terms and the USD rate. Not timed.
   const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.ARFLOW_DATA_DIR });
   let version: string;
+  let apiToken: string;
   try {
     await db.migrate();
     const tenant = await createTenant(db, SETUP.tenant);
@@ -255,6 +259,9 @@ async function prepare(engine: Engine, options: Options): Promise<Target> {
       if ('default' in t && t.default) await setDefaultTerms(db, tenant, t.code);
     }
     for (const r of SETUP.fxRates) await setFxRate(ctx, r);
+    // The API load posts as another system would: with an API token of a finance manager.
+    const { user } = await createUser(ctx, { email: 'bench@arflow.example', name: 'Benchmark', role: 'admin', password: 'benchmark password 2026' });
+    apiToken = (await createApiToken(ctx, { tenantId: tenant.id, userId: user.id, actor: user.email, name: user.name, role: 'admin', handle: user.handle, via: 'cli' }, { name: 'bench-load', role: 'finance_manager' })).token;
     const [row] = await db.system((sql) => sql.query<{ version: string }>('SELECT version()'));
     version = row!.version.split(' on ')[0]!.split(',')[0]!;
   } finally {
@@ -264,7 +271,7 @@ async function prepare(engine: Engine, options: Options): Promise<Target> {
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', '@electric-sql', 'pglite', 'package.json'), 'utf8')) as { version: string };
     version = `PGlite ${pkg.version} (${version})`;
   }
-  return { engine, env, description, version, cleanup };
+  return { engine, env, description, version, apiToken, cleanup };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -492,7 +499,7 @@ async function stopServer(child: ChildProcess): Promise<void> {
 }
 
 /** Sends `requests` with `concurrency` clients, each waiting for its answer before sending the next. */
-async function drive(port: number, requests: PaymentRequest[], concurrency: number, tenant: string): Promise<{ latenciesMs: Float64Array; seconds: number; errors: { status: number; body: string }[] }> {
+async function drive(port: number, requests: PaymentRequest[], concurrency: number, apiToken: string): Promise<{ latenciesMs: Float64Array; seconds: number; errors: { status: number; body: string }[] }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const latenciesMs = new Float64Array(requests.length);
   const errors: { status: number; body: string }[] = [];
@@ -506,7 +513,7 @@ async function drive(port: number, requests: PaymentRequest[], concurrency: numb
       const t0 = performance.now();
       let res: { status: number; body: string };
       try {
-        res = await request(agent, port, 'POST', '/api/v1/documents', r.body, { 'idempotency-key': r.key, 'x-tenant': tenant });
+        res = await request(agent, port, 'POST', '/api/v1/documents', r.body, { 'idempotency-key': r.key, authorization: `Bearer ${apiToken}` });
       } catch (error) {
         res = { status: 0, body: String(error) };
       }
@@ -535,13 +542,13 @@ async function postPayments(target: Target, dataDir: string, options: Options): 
     if (check.outcome === 'problems') throw new Error(`the server's ledger check found problems:\n${server.log().slice(-5000)}`);
     if (check.outcome === 'timeout') console.error(`  (no ledger check finished within ${check.seconds} s of start; load starts anyway)`);
     // Warm-up: JIT, connection pool and caches; not counted.
-    const warm = await drive(server.port, all.slice(0, warmup), options.concurrency, SETUP.tenant.code);
+    const warm = await drive(server.port, all.slice(0, warmup), options.concurrency, target.apiToken);
     if (warm.errors.length) throw new Error(`warm-up: ${warm.errors.length} requests failed, e.g. ${warm.errors[0]!.status} ${warm.errors[0]!.body.slice(0, 1000)}`);
     const serverCpuBefore = server.child.pid ? processCpuSeconds(server.child.pid) : null;
     const machineBefore = machineCpuTicks();
     const postgresBefore = target.engine === 'postgres' ? cpuSecondsOf('postgres') : null;
     const clientBefore = process.cpuUsage();
-    const run = await drive(server.port, all.slice(warmup), options.concurrency, SETUP.tenant.code);
+    const run = await drive(server.port, all.slice(warmup), options.concurrency, target.apiToken);
     const serverCpuAfter = server.child.pid ? processCpuSeconds(server.child.pid) : null;
     const machineAfter = machineCpuTicks();
     const postgresAfter = target.engine === 'postgres' ? cpuSecondsOf('postgres') : null;

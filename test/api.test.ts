@@ -5,10 +5,13 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../src/http/server.ts';
-import { fixedClock, openTestDatabase, type TestDatabase } from './support.ts';
+import { adminToken, contextFor, fixedClock, openTestDatabase, type TestDatabase } from './support.ts';
+import { createTenant } from '../src/modules/tenants/index.ts';
 
 let test: TestDatabase;
 let app: FastifyInstance;
+/** An administrator's API token per company code. */
+const tokens = new Map<string, string>();
 
 // Tenant "today" is 2026-06-30 (12:00 in Asia/Shanghai): aging and default reversal dates count from it.
 const CLOCK = fixedClock('2026-06-30T04:00:00Z');
@@ -22,7 +25,7 @@ interface Reply {
 }
 
 interface CallOptions {
-  /** X-Tenant header; default ACME, null for none. */
+  /** Act with that company's administrator token; default ACME, null for no credentials. */
   tenant?: string | null;
   key?: string;
   headers?: Record<string, string>;
@@ -33,7 +36,7 @@ interface CallOptions {
 async function call(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown, options: CallOptions = {}): Promise<Reply> {
   const headers: Record<string, string> = { ...options.headers };
   const tenant = options.tenant === undefined ? 'ACME' : options.tenant;
-  if (tenant !== null) headers['x-tenant'] = tenant;
+  if (tenant !== null && headers.authorization === undefined) headers.authorization = `Bearer ${tokens.get(tenant) ?? 'arf_unknown-company'}`;
   if (options.key !== undefined) headers['idempotency-key'] = options.key;
   const response = await app.inject({
     method, url, headers,
@@ -75,7 +78,10 @@ beforeAll(async () => {
   test = await openTestDatabase();
   app = await buildServer({ db: test.db, clock: CLOCK });
   await app.ready();
-  await ok(post('/api/v1/tenants', { code: 'ACME', name: '上海艾克米贸易有限公司', currency: 'CNY', timeZone: 'Asia/Shanghai' }, { tenant: null }));
+  for (const company of [{ code: 'ACME', name: '上海艾克米贸易有限公司', currency: 'CNY' }, { code: 'BETA', name: 'Beta Trading Ltd', currency: 'USD' }]) {
+    const tenant = await createTenant(test.db, { ...company, timeZone: 'Asia/Shanghai' });
+    tokens.set(company.code, await adminToken(contextFor(test.db, tenant, CLOCK)));
+  }
   await ok(post('/api/v1/terms', { code: 'NET30', net: 30 }));
   await ok(post('/api/v1/terms', { code: 'SPLIT', installments: '30@0,70@30' }));
 });
@@ -87,29 +93,16 @@ afterAll(async () => {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-describe('tenants', () => {
-  it('with one tenant, X-Tenant may be left out', async () => {
-    const list = await ok(get('/api/v1/tenants', { tenant: null }), 200);
-    expect(list.items.map((t: { code: string }) => t.code)).toEqual(['ACME']);
-    const terms = await ok(get('/api/v1/terms', { tenant: null }), 200);
-    expect(terms.items.map((t: { code: string }) => t.code)).toEqual(expect.arrayContaining(['NET30', 'SPLIT']));
+describe('companies', () => {
+  it("answers each token with its own company", async () => {
+    expect(await ok(get('/api/v1/company'), 200)).toMatchObject({ code: 'ACME', currency: 'CNY', timeZone: 'Asia/Shanghai', locale: 'zh-CN' });
+    expect(await ok(get('/api/v1/company', { tenant: 'BETA' }), 200)).toMatchObject({ code: 'BETA', currency: 'USD' });
   });
 
-  it('creates a tenant (201) and refuses a duplicate code (409 with the error shape)', async () => {
-    const beta = await ok(post('/api/v1/tenants', { code: 'BETA', name: 'Beta Trading Ltd', currency: 'usd' }, { tenant: null }));
-    // The currency is normalised to upper case and the time zone defaults to Asia/Shanghai.
-    expect(beta).toMatchObject({ code: 'BETA', currency: 'USD', timeZone: 'Asia/Shanghai', locale: 'zh-CN' });
-    const again = await post('/api/v1/tenants', { code: 'BETA', name: 'Beta again', currency: 'CNY' }, { tenant: null });
-    expectError(again, 409, 'TENANT_EXISTS');
-    expectError(await post('/api/v1/tenants', { code: 'GAMMA', name: 'Gamma', currency: 'ZZZ' }, { tenant: null }), 400, 'INVALID_CURRENCY', /currency/);
-    expectError(await post('/api/v1/tenants', { code: 'GAMMA', name: 'Gamma', currency: 'CNY', timeZone: 'Mars/Olympus' }, { tenant: null }), 400, 'INVALID_TIME_ZONE', /timeZone/);
-  });
-
-  it('with two tenants, a request must name one', async () => {
-    expectError(await get('/api/v1/terms', { tenant: null }), 400, 'TENANT_REQUIRED');
-    expectError(await get('/api/v1/customers', { tenant: null }), 400, 'TENANT_REQUIRED');
-    await ok(get('/api/v1/terms', { tenant: 'ACME' }), 200);
-    expectError(await get('/api/v1/terms', { tenant: 'NOPE' }), 404, 'TENANT_NOT_FOUND');
+  it('refuses every request without credentials, or with an unknown token, with 401', async () => {
+    expectError(await get('/api/v1/terms', { tenant: null }), 401, 'UNAUTHENTICATED');
+    expectError(await get('/api/v1/customers', { tenant: 'NO-SUCH' }), 401, 'INVALID_TOKEN');
+    expectError(await get('/api/v1/customers', { tenant: null, headers: { authorization: 'Basic YWRtaW46YWRtaW4=' } }), 401, 'INVALID_TOKEN');
   });
 
   it("one tenant cannot see another tenant's customers or documents", async () => {
@@ -643,7 +636,7 @@ describe('OpenAPI', () => {
     expect(r.status).toBe(200);
     const spec = JSON.parse(r.text) as { openapi: string; paths: Record<string, Record<string, unknown>> };
     expect(spec.openapi).toMatch(/^3\./);
-    for (const path of ['/api/v1/documents', '/api/v1/allocations', '/api/v1/customers', '/api/v1/customers/{code}', '/api/v1/documents/{ref}/reverse', '/api/v1/terms', '/api/v1/tenants']) {
+    for (const path of ['/api/v1/documents', '/api/v1/allocations', '/api/v1/customers', '/api/v1/customers/{code}', '/api/v1/documents/{ref}/reverse', '/api/v1/terms', '/api/v1/session', '/api/v1/users', '/api/v1/company']) {
       expect(Object.keys(spec.paths), path).toContain(path);
     }
     expect(Object.keys(spec.paths['/api/v1/documents']!)).toEqual(expect.arrayContaining(['get', 'post']));
@@ -748,14 +741,15 @@ describe('bad input is a 4xx with {code, message, details}, never a 500', () => 
     { name: 'terms with a zero installment', method: 'POST', url: '/api/v1/terms', body: { code: 'T-BAD', installments: '0@0,100@30' } },
     { name: 'terms with a discount of 100%', method: 'POST', url: '/api/v1/terms', body: { code: 'T-BAD', net: 30, discount: '100/10' } },
     { name: 'terms with months after eom but eom off', method: 'POST', url: '/api/v1/terms', body: { code: 'T-BAD', eom: false, monthsAfterEom: 1 } },
-    { name: 'tenant code with spaces', method: 'POST', url: '/api/v1/tenants', body: { code: 'A B', name: 'x', currency: 'CNY' }, options: { tenant: null } },
+    { name: 'user with an email that is not one', method: 'POST', url: '/api/v1/users', body: { email: 'not an email', name: 'x', role: 'viewer' } },
+    { name: 'user with an unknown role', method: 'POST', url: '/api/v1/users', body: { email: 'x@example.com', name: 'x', role: 'root' } },
+    { name: 'sign-in with a 300-character password', method: 'POST', url: '/api/v1/session', body: { email: 'x@example.com', password: long(300) }, options: { tenant: null } },
     { name: 'patch with version 1.5', method: 'PATCH', url: '/api/v1/customers/C-BADIN', body: { version: 1.5 } },
     { name: 'patch with an unknown currency', method: 'PATCH', url: '/api/v1/customers/C-BADIN', body: { currency: 'XYZ' } },
     { name: 'ledger verify with rebuild as text', method: 'POST', url: '/api/v1/ledger/verify', body: { rebuild: 'yes' } },
     { name: 'Idempotency-Key beyond 200 characters', method: 'POST', url: '/api/v1/documents', body: invoice, options: { key: long(201) } },
     { name: 'Idempotency-Key with non-ASCII', method: 'POST', url: '/api/v1/documents', body: invoice, options: { key: '键-1' } },
-    { name: 'X-Tenant beyond 64 characters', method: 'GET', url: '/api/v1/customers', options: { tenant: long(65) } },
-    { name: 'X-Tenant that does not exist', method: 'GET', url: '/api/v1/customers', options: { tenant: 'NO-SUCH' } },
+    { name: 'an Authorization header beyond 100 characters', method: 'GET', url: '/api/v1/customers', options: { headers: { authorization: `Bearer arf_${long(200)}` } } },
     { name: 'text/plain body', method: 'POST', url: '/api/v1/documents', options: { raw: 'kind=invoice', headers: { 'content-type': 'text/plain' } } },
     { name: 'JSON body that is a string', method: 'POST', url: '/api/v1/documents', options: { raw: '"invoice"', headers: { 'content-type': 'application/json' } } },
     { name: 'body beyond 1 MiB', method: 'POST', url: '/api/v1/documents', body: { ...invoice, memo: long(1_100_000) }, status: 413 },

@@ -13,7 +13,9 @@ import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/main.ts';
-import { fixedClock, openTestDatabase, type TestDatabase } from './support.ts';
+import { signIn } from '../src/modules/access/index.ts';
+import { listTenants } from '../src/modules/tenants/index.ts';
+import { adminToken, fixedClock, openTestDatabase, type TestDatabase } from './support.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 // 2026-06-30 12:00 in Asia/Shanghai: "today" for the tenant.
@@ -70,8 +72,14 @@ describe('tenants', () => {
   const { run, json } = cliOn(() => test);
 
   it('creates a tenant with init; commands without --tenant use the only one', async () => {
-    const created = await run('init', '--tenant', 'ACME', '--name', '艾克姆有限公司', '--currency', 'CNY', '--timezone', 'Asia/Shanghai');
-    expect(created).toMatchObject({ code: 0, out: 'created tenant ACME (艾克姆有限公司, CNY, Asia/Shanghai)' });
+    const created = await run('init', '--tenant', 'ACME', '--name', '艾克姆有限公司', '--currency', 'CNY', '--timezone', 'Asia/Shanghai', '--admin-email', 'boss@acme.example');
+    expect(created.code).toBe(0);
+    const lines = created.out.split('\n');
+    expect(lines.slice(0, 2)).toEqual(['created tenant ACME (艾克姆有限公司, CNY, Asia/Shanghai)', 'first administrator: boss@acme.example']);
+    // The one-time password printed once signs the administrator in, who must then choose their own.
+    const password = /^one-time password:\s+(\S+)/.exec(lines[2]!)![1]!;
+    const signedIn = await signIn(test.db, CLOCK, { email: 'boss@acme.example', password }, {});
+    expect(signedIn.principal).toMatchObject({ role: 'admin', mustChangePassword: true });
     expect(await json(0, 'tenants')).toEqual([expect.objectContaining({ code: 'ACME', currency: 'CNY', timeZone: 'Asia/Shanghai', locale: 'zh-CN' })]);
     expect(await json(0, 'terms', 'add', 'NET30', '--net', '30')).toMatchObject({ code: 'NET30' });
     expect((await json(0, 'terms', 'list')).map((t: { code: string }) => t.code)).toEqual(['NET30']);
@@ -84,6 +92,22 @@ describe('tenants', () => {
     expect(bad).toMatchObject({ code: 'VALIDATION_FAILED', details: [expect.objectContaining({ field: 'code' })] });
     expect(await json(1, 'init', '--tenant', 'ACME', '--name', 'Again')).toMatchObject({ code: 'TENANT_EXISTS' });
     expect(await json(1, 'init', '--tenant', 'ZZ', '--name', 'Bad currency', '--currency', 'XXX')).toMatchObject({ code: expect.any(String), message: expect.stringContaining('XXX') });
+  });
+
+  it('acts as the API token in ARFLOW_TOKEN: its company, and only what its role may do', async () => {
+    const ctx = { db: test.db, tenant: (await listTenants(test.db))[0]!, actor: 'test', clock: CLOCK };
+    const viewer = await adminToken(ctx, 'viewer');
+    const asViewer = async (...args: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runCli(['--format', 'json', ...args], { io: { out: (s) => out.push(s), err: (s) => err.push(s), interactive: false }, clock: CLOCK, env: { ARFLOW_TOKEN: viewer }, db: test.db });
+      return { code, body: JSON.parse(out.join('\n')) };
+    };
+    expect((await asViewer('terms', 'list')).code).toBe(0);
+    expect(await asViewer('terms', 'add', 'NET45', '--net', '45')).toMatchObject({ code: 1, body: { code: 'FORBIDDEN', message: expect.stringContaining('terms.write') } });
+    expect(await asViewer('--tenant', 'NOPE', 'terms', 'list')).toMatchObject({ code: 1, body: { code: 'FORBIDDEN' } });
+    const bad = await runCli(['terms', 'list'], { io: { out() {}, err() {}, interactive: false }, clock: CLOCK, env: { ARFLOW_TOKEN: 'arf_nope' }, db: test.db });
+    expect(bad).toBe(1);
   });
 
   it('with two tenants, asks for --tenant', async () => {
@@ -542,7 +566,8 @@ describe('the bin in a child process', () => {
 
   it('runs init, import and ledger verify against its own database', async () => {
     const { init, customers, invoices, verify } = await binRuns;
-    expect(init).toMatchObject({ code: 0, out: 'created tenant ACME (Acme, CNY, Asia/Shanghai)\n' });
+    expect(init.code).toBe(0);
+    expect(init.out).toMatch(/^created tenant ACME \(Acme, CNY, Asia\/Shanghai\)\nfirst administrator: admin@acme\.local\none-time password: +[A-Za-z0-9]{4}(-[A-Za-z0-9]{4}){3} /);
     expect(customers).toMatchObject({ code: 0, out: 'imported customers from bin-customers.csv: 1 rows, 1 new, 0 updated, 0 unchanged\n' });
     expect(invoices.code).toBe(0);
     expect(JSON.parse(invoices.out)).toEqual({ kind: 'invoices', file: 'bin-invoices.csv', rows: 2, created: 2, updated: 0, unchanged: 0, allocations: 0, dryRun: false });

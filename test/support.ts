@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openPglite, openPostgres, type Database } from '../src/db/database.ts';
 import type { Clock, Context } from '../src/modules/context.ts';
+import type { Role } from '../src/domain/access.ts';
 import { createTenant, type Tenant } from '../src/modules/tenants/index.ts';
 
 export interface TestDatabase {
@@ -68,3 +69,13 @@ export async function makeTenant(db: Database, overrides: Partial<{ code: string
 export function contextFor(db: Database, tenant: Tenant, clock = fixedClock('2026-06-30T04:00:00Z'), actor = 'test'): Context {
   return { db, tenant, clock, actor };
 }
+
+/** Creates an administrator in the context's tenant and returns an API token for them (for tests that act as one). */
+export async function adminToken(ctx: Context, role: Role = 'admin'): Promise<string> {
+  const { createUser, createApiToken } = await import('../src/modules/access/index.ts');
+  const n = ++tokenCounter;
+  const { user } = await createUser(ctx, { email: `admin${n}.${ctx.tenant.code.toLowerCase()}@test.example`, name: `Admin ${n}`, role: 'admin', password: 'a long test password' });
+  const { token } = await createApiToken(ctx, { tenantId: ctx.tenant.id, userId: user.id, actor: user.email, name: user.name, role: 'admin', handle: user.handle, via: 'session' }, { name: `test-${n}`, role });
+  return token;
+}
+let tokenCounter = 0;

@@ -8,9 +8,13 @@ import v8 from 'node:v8';
 import { Command, CommanderError, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { openDatabase, type Database } from '../db/database.ts';
-import { AppError } from '../domain/errors.ts';
+import { AppError, notAllowed, unauthenticated } from '../domain/errors.ts';
+import { can, ROLES } from '../domain/access.ts';
+import { appendAudit } from '../modules/audit/index.ts';
+import { checkNewUser, createUser, listUsers, resetPassword, resolveApiToken, type Principal } from '../modules/access/index.ts';
+import { commandPath, permissionOfCommand } from './permissions.ts';
 import { systemClock, type Clock, type Context } from '../modules/context.ts';
-import { createTenant, listTenants, resolveTenant, setDefaultTerms } from '../modules/tenants/index.ts';
+import { checkNewTenant, createTenant, getTenantById, listTenants, resolveTenant, setDefaultTerms, type Tenant } from '../modules/tenants/index.ts';
 import { createTerms, listTerms, presentTerms } from '../modules/terms/index.ts';
 import { getCustomer, listContacts, listCustomers, presentCustomer } from '../modules/customers/index.ts';
 import { listFxRates, setFxRate } from '../modules/fx/index.ts';
@@ -56,9 +60,35 @@ export async function runCli(argv: string[], environment: CliEnvironment = {}): 
     }
   };
   const globals = (command: Command): GlobalOptions => command.optsWithGlobals() as GlobalOptions;
+  /**
+   * A tenant command: acts as the API token in ARFLOW_TOKEN (its company and role), or else as the operator at this
+   * machine (`cli:LOGIN`, an administrator: whoever can open the database can do anything in it). Either way the
+   * command's permission (CLI_PERMISSIONS) is checked against the role first.
+   */
   const withContext = <T>(command: Command, fn: (ctx: Context, format: Format) => Promise<T>) => {
     const g = globals(command);
-    return withDb(async (db) => fn({ db, tenant: await resolveTenant(db, g.tenant ?? env.ARFLOW_TENANT), actor: `cli:${env.USER ?? 'user'}`, clock }, g.format));
+    const permission = permissionOfCommand(command);
+    return withDb(async (db) => {
+      let principal: Principal;
+      let tenant: Tenant;
+      if (env.ARFLOW_TOKEN) {
+        const byToken = await resolveApiToken(db, clock, env.ARFLOW_TOKEN);
+        if (!byToken) throw unauthenticated('INVALID_TOKEN', 'ARFLOW_TOKEN is unknown, revoked or expired; ask an administrator for a token, or unset it to act as the operator');
+        tenant = await getTenantById(db, byToken.tenantId);
+        const named = g.tenant ?? env.ARFLOW_TENANT;
+        if (named && named !== tenant.code) throw notAllowed('FORBIDDEN', `ARFLOW_TOKEN belongs to company ${tenant.code}, not ${named}`);
+        principal = byToken;
+      } else {
+        tenant = await resolveTenant(db, g.tenant ?? env.ARFLOW_TENANT);
+        principal = { tenantId: tenant.id, userId: null, actor: `cli:${env.USER ?? 'user'}`, name: env.USER ?? 'user', role: 'admin', handle: null, via: 'cli' };
+      }
+      const ctx: Context = { db, tenant, actor: principal.actor, principal, clock };
+      if (!can(principal.role, permission)) {
+        await db.tenant(tenant.id, (sql) => appendAudit(sql, tenant.id, { actor: principal.actor, action: 'access.denied', entityType: 'command', entityId: `arflow ${commandPath(command)}`, after: { permission, role: principal.role } }));
+        throw notAllowed('FORBIDDEN', `your role (${principal.role}) may not run \`arflow ${commandPath(command)}\`: it needs the permission ${permission}; ask an administrator`);
+      }
+      return fn(ctx, g.format);
+    });
   };
   const print = (format: Format, value: unknown, text: () => string) => io.out(format === 'json' ? toJson(value) : text());
 
@@ -78,12 +108,28 @@ export async function runCli(argv: string[], environment: CliEnvironment = {}): 
     .option('--currency <code>', 'functional currency (ISO 4217)', 'CNY')
     .option('--timezone <zone>', 'IANA time zone', 'Asia/Shanghai')
     .option('--locale <locale>', 'zh-CN or en', 'zh-CN')
-    .action(async (options: { tenant?: string; name: string; currency: string; timezone: string; locale: 'zh-CN' | 'en' }, command: Command) => {
+    .option('--admin-email <email>', 'email of the first administrator (default: admin@CODE.local)')
+    .option('--admin-name <name>', 'name of the first administrator', 'Administrator')
+    .action(async (options: { tenant?: string; name: string; currency: string; timezone: string; locale: 'zh-CN' | 'en'; adminEmail?: string; adminName: string }, command: Command) => {
       const format = globals(command).format;
       const code = options.tenant ?? globals(command).tenant;
       if (!code) command.error("error: required option '--tenant <code>' not specified", { exitCode: 2, code: 'commander.missingMandatoryOptionValue' });
-      const tenant = await withDb((db) => createTenant(db, { code, name: options.name, currency: options.currency, timeZone: options.timezone, locale: options.locale }, `cli:${env.USER ?? 'user'}`));
-      print(format, tenant, () => `created tenant ${tenant.code} (${tenant.name}, ${tenant.currency}, ${tenant.timeZone})`);
+      const actor = `cli:${env.USER ?? 'user'}`;
+      const email = options.adminEmail ?? `admin@${code.toLowerCase().replace(/[^a-z0-9-]/g, '-')}.local`;
+      const { tenant, admin } = await withDb(async (db) => {
+        // All checked before anything is written, so a taken email cannot leave a company without an administrator.
+        const fields = { code, name: options.name, currency: options.currency, timeZone: options.timezone, locale: options.locale };
+        await checkNewTenant(db, fields);
+        await checkNewUser(db, { email, name: options.adminName, role: 'admin' });
+        const created = await createTenant(db, fields, actor);
+        const first = await createUser({ db, tenant: created, actor, clock }, { email, name: options.adminName, role: 'admin', locale: options.locale });
+        return { tenant: created, admin: first };
+      });
+      print(format, { ...tenant, admin: { email: admin.user.email, oneTimePassword: admin.oneTimePassword } }, () => [
+        `created tenant ${tenant.code} (${tenant.name}, ${tenant.currency}, ${tenant.timeZone})`,
+        `first administrator: ${admin.user.email}`,
+        `one-time password:   ${admin.oneTimePassword}   (shown once; sign in and choose your own)`,
+      ].join('\n'));
     });
 
   program.command('tenants')
@@ -307,6 +353,30 @@ export async function runCli(argv: string[], environment: CliEnvironment = {}): 
       const doc = await ctx.db.tenant(ctx.tenant.id, (sql) => resolveDocument(sql, ctx.tenant.id, ref.includes(':') ? ref : `advance:${ref}`));
       const result = await verifyAdvance(ctx, doc.id, { date: options.date });
       print(format, result, () => `advance ${result.number} verified on ${result.verifiedOn}`);
+    }));
+
+  const users = program.command('users').description('people who sign in, and their roles');
+  users.command('list').description('list users').action((_o: unknown, command: Command) =>
+    withContext(command, async (ctx, format) => {
+      const all = await listUsers(ctx);
+      print(format, all, () => table(['email', 'name', 'handle', 'role', 'status'], all.map((u) => [u.email, u.name, u.handle, u.role, u.status])));
+    }));
+  users.command('add <email>')
+    .requiredOption('--name <name>', 'full name')
+    .addOption(new Option('--role <role>', 'role').choices([...ROLES]).makeOptionMandatory())
+    .option('--handle <handle>', 'what customers\' collector/salesperson fields name (default: the email before the @)')
+    .description('create a user with a one-time password')
+    .action((email: string, options: { name: string; role: (typeof ROLES)[number]; handle?: string }, command: Command) =>
+      withContext(command, async (ctx, format) => {
+        const { user, oneTimePassword } = await createUser(ctx, { email, name: options.name, role: options.role, ...(options.handle ? { handle: options.handle } : {}) });
+        print(format, { user, oneTimePassword }, () => `created ${user.email} (${user.role}); one-time password: ${oneTimePassword} (shown once)`);
+      }));
+  users.command('reset-password <email>').description('give a user a new one-time password; their sessions end').action((email: string, _o: unknown, command: Command) =>
+    withContext(command, async (ctx, format) => {
+      const user = (await listUsers(ctx)).find((u) => u.email === email.trim().toLowerCase());
+      if (!user) throw new AppError('not_found', 'USER_NOT_FOUND', `no user has email ${email}; list them with \`arflow users list\``);
+      const reset = await resetPassword(ctx, user.id);
+      print(format, { email: user.email, oneTimePassword: reset.oneTimePassword }, () => `new one-time password for ${user.email}: ${reset.oneTimePassword} (shown once)`);
     }));
 
   const ledger = program.command('ledger').description('the ledger as a whole');

@@ -23,6 +23,10 @@ export const tenants = pgTable('tenants', {
   timeZone: text('time_zone').notNull(),
   locale: text('locale').notNull(),
   defaultTermsCode: text('default_terms_code'),
+  /** Write-offs above this (functional currency, minor units) need a second person's approval; 0: every one does. */
+  writeOffApprovalMinor: money('write_off_approval_minor').notNull().default(sql`0`),
+  /** Credit-limit increases above this need approval; 0: every change does. */
+  creditLimitApprovalMinor: money('credit_limit_approval_minor').notNull().default(sql`0`),
   createdAt: instant('created_at').notNull().default(sql`now()`),
 });
 
@@ -266,4 +270,116 @@ export const auditLog = pgTable('audit_log', {
 }, (t) => [
   primaryKey({ columns: [t.tenantId, t.id] }),
   index('audit_log_entity').on(t.tenantId, t.entityType, t.entityId),
+]);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Access (issue 3): users, their sessions, API tokens, sign-in attempts, approval requests.
+
+/**
+ * People who sign in. A user belongs to one company (tenant); the email is unique across all of them, so signing in
+ * needs no company code. `handle` is what customers' `collector` and `salesperson` fields name.
+ */
+export const users = pgTable('users', {
+  tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+  id: uuid('id').notNull(),
+  email: text('email').notNull(),
+  name: text('name').notNull(),
+  handle: text('handle').notNull(),
+  role: text('role').notNull(),
+  status: text('status').notNull().default('active'),
+  /** argon2id, in the PHC string format ($argon2id$v=19$m=…). */
+  passwordHash: text('password_hash').notNull(),
+  /** Set for a password someone else chose (first admin, reset): the user must choose a new one at sign-in. */
+  mustChangePassword: boolean('must_change_password').notNull().default(true),
+  locale: text('locale'),
+  version: integer('version').notNull().default(1),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+  createdBy: text('created_by').notNull(),
+  updatedAt: instant('updated_at').notNull().default(sql`now()`),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  uniqueIndex('users_email').on(sql`lower(${t.email})`),
+  uniqueIndex('users_handle').on(t.tenantId, t.handle),
+  check('users_role', sql`${t.role} in ('admin', 'finance_manager', 'credit_manager', 'collector', 'sales', 'auditor', 'viewer')`),
+  check('users_status', sql`${t.status} in ('active', 'disabled')`),
+]);
+
+/** Signed-in browsers. The cookie holds a random token; only its SHA-256 is stored. */
+export const sessions = pgTable('sessions', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  tokenHash: text('token_hash').notNull(),
+  userId: uuid('user_id').notNull(),
+  /** Sent back by the page in X-CSRF-Token on every write made with the cookie. */
+  csrfToken: text('csrf_token').notNull(),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+  lastSeenAt: instant('last_seen_at').notNull().default(sql`now()`),
+  expiresAt: instant('expires_at').notNull(),
+  revokedAt: instant('revoked_at'),
+  ip: text('ip'),
+  userAgent: text('user_agent'),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  uniqueIndex('sessions_token').on(t.tokenHash),
+  index('sessions_user').on(t.tenantId, t.userId),
+  foreignKey({ columns: [t.tenantId, t.userId], foreignColumns: [users.tenantId, users.id] }),
+]);
+
+/** Credentials for other systems: a role, shown once, stored as its SHA-256, revocable. */
+export const apiTokens = pgTable('api_tokens', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  name: text('name').notNull(),
+  tokenHash: text('token_hash').notNull(),
+  /** The first characters of the token, to tell tokens apart in lists (arf_3kq9…). */
+  prefix: text('prefix').notNull(),
+  role: text('role').notNull(),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+  createdBy: uuid('created_by').notNull(),
+  expiresAt: instant('expires_at'),
+  lastUsedAt: instant('last_used_at'),
+  revokedAt: instant('revoked_at'),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  uniqueIndex('api_tokens_token').on(t.tokenHash),
+  foreignKey({ columns: [t.tenantId, t.createdBy], foreignColumns: [users.tenantId, users.id] }),
+  check('api_tokens_role', sql`${t.role} in ('admin', 'finance_manager', 'credit_manager', 'collector', 'sales', 'auditor', 'viewer')`),
+]);
+
+/** Failed sign-ins, for the rate limit per email and per address (kept for a day by the nightly job). */
+export const signInFailures = pgTable('sign_in_failures', {
+  id: uuid('id').primaryKey(),
+  email: text('email').notNull(),
+  ip: text('ip'),
+  at: instant('at').notNull().default(sql`now()`),
+}, (t) => [
+  index('sign_in_failures_email').on(sql`lower(${t.email})`, t.at),
+  index('sign_in_failures_ip').on(t.ip, t.at),
+]);
+
+/**
+ * Requests that need a second person (segregation of duties): write-offs above the company threshold, credit-limit
+ * and terms changes, reversals. The request carries the action's input; approving it performs the action as the
+ * requester, recorded with the approver.
+ */
+export const approvals = pgTable('approvals', {
+  tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+  id: uuid('id').notNull(),
+  action: text('action').notNull(),
+  permission: text('permission').notNull(),
+  summary: text('summary').notNull(),
+  request: jsonb('request').notNull(),
+  requestedBy: uuid('requested_by').notNull(),
+  requestedAt: instant('requested_at').notNull().default(sql`now()`),
+  status: text('status').notNull().default('pending'),
+  decidedBy: uuid('decided_by'),
+  decidedAt: instant('decided_at'),
+  decisionReason: text('decision_reason'),
+  result: jsonb('result'),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  index('approvals_status').on(t.tenantId, t.status, t.requestedAt),
+  foreignKey({ columns: [t.tenantId, t.requestedBy], foreignColumns: [users.tenantId, users.id] }),
+  foreignKey({ columns: [t.tenantId, t.decidedBy], foreignColumns: [users.tenantId, users.id] }),
+  check('approvals_status', sql`${t.status} in ('pending', 'approved', 'rejected', 'cancelled')`),
 ]);

@@ -4,6 +4,8 @@
  * from customer payment habits (early, on time, late, very late, defaulting). Deterministic: the same seed and as-of
  * date give the same ledger. It goes through the real import and posting paths, so it also exercises them.
  */
+import type { Role } from '../domain/access.ts';
+import { createUser } from '../modules/access/index.ts';
 import type { Database } from '../db/database.ts';
 import { addDays, addMonths, toDayNumber, fromDayNumber, todayIn, type LocalDate } from '../domain/dates.ts';
 import { conflict } from '../domain/errors.ts';
@@ -43,6 +45,18 @@ const FORMS = ['有限公司', '股份有限公司', '集团有限公司'];
 const FOREIGN = ['Acme Components Inc.', 'Northwind Traders LLC', 'Contoso GmbH', 'Fabrikam Ltd.', 'Globex Corp.', 'Initech Pte. Ltd.', 'Umbrella Trading Co.', 'Stark Supplies Ltd.', 'Wayne Industrial Inc.', 'Tyrell Parts BV', 'Soylent Foods SA', 'Hooli Devices Inc.'];
 const REGIONS = ['华东', '华南', '华北', '西南', '华中'];
 const SALES = ['王磊', '李娜', '张伟', '刘洋', '陈静', '杨帆'];
+
+/** The demo company's users, one per role; all sign in with DEMO_PASSWORD (a demo, never a real company). */
+export const DEMO_PASSWORD = 'arflow-demo-2026';
+export const DEMO_USERS: readonly { email: string; name: string; role: Role; handle?: string }[] = [
+  { email: 'admin@demo.example', name: '管理员', role: 'admin' },
+  { email: 'finance@demo.example', name: '钱芳', role: 'finance_manager' },
+  { email: 'credit@demo.example', name: '郑涛', role: 'credit_manager' },
+  { email: 'collector@demo.example', name: '赵敏', role: 'collector', handle: '赵敏' },
+  { email: 'sales@demo.example', name: '王磊', role: 'sales', handle: '王磊' },
+  { email: 'auditor@demo.example', name: '冯琳', role: 'auditor' },
+  { email: 'viewer@demo.example', name: '访客', role: 'viewer' },
+];
 const COLLECTORS = ['赵敏', '孙强', '周婷', '吴昊'];
 
 type Habit = 'early' | 'on_time' | 'late' | 'very_late' | 'defaulter';
@@ -213,6 +227,11 @@ export async function createDemo(db: Database, clock: Clock, options: DemoOption
     const doc = await db.tenant(tenant.id, (sql) => resolveDocument(sql, tenant.id, `payment:${bounced.reference}`));
     await reverseDocument(withDefault, doc.id, { reason: '支票退票 (cheque returned unpaid)', date: addDays(bounced.date, 3) });
   }
+
+  // One user per role, to try each one's view (README, "Demo users"). A collector and a sales person own customers.
+  // Emails are unique across companies: a demo under another code gets its own domain (admin@x.demo.example).
+  const domain = code === 'DEMO' ? 'demo.example' : `${code.toLowerCase().replace(/[^a-z0-9-]/g, '-')}.demo.example`;
+  for (const u of DEMO_USERS) await createUser(ctx, { ...u, email: u.email.replace('demo.example', domain), password: DEMO_PASSWORD, locale: 'zh-CN' });
 
   const [counts] = await db.tenant(tenant.id, (sql) => sql.query<{ documents: bigint; allocations: bigint }>(
     `SELECT (SELECT count(*) FROM documents WHERE tenant_id = $1)::int8 AS documents, (SELECT count(*) FROM allocations WHERE tenant_id = $1)::int8 AS allocations`, [tenant.id]));

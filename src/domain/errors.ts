@@ -3,7 +3,7 @@
  * and the CLI exit code; `code` is stable and documented; `message` says what was wrong and how to fix it.
  * Programmer errors are not AppErrors: they are assertions and crash loudly.
  */
-export type ErrorKind = 'invalid' | 'not_found' | 'conflict' | 'not_allowed' | 'unauthenticated' | 'too_large';
+export type ErrorKind = 'invalid' | 'not_found' | 'conflict' | 'not_allowed' | 'unauthenticated' | 'too_large' | 'too_many';
 
 export interface ErrorDetail {
   /** Where: a field path (`items[2].amount`), or a file position (`line 14, column amount`). */
@@ -35,6 +35,10 @@ export const conflict = (code: string, message: string, details?: ErrorDetail[])
   new AppError('conflict', code, message, details);
 export const tooLarge = (code: string, message: string, details?: ErrorDetail[]) =>
   new AppError('too_large', code, message, details);
+export const unauthenticated = (code: string, message: string) => new AppError('unauthenticated', code, message);
+export const notAllowed = (code: string, message: string, details?: ErrorDetail[]) =>
+  new AppError('not_allowed', code, message, details);
+export const tooMany = (code: string, message: string) => new AppError('too_many', code, message);
 
 /** Crashes on a broken internal invariant. Never use for user input. */
 export function assert(condition: unknown, message: string): asserts condition {

@@ -14,40 +14,31 @@ import {
   listDocuments, listOpenItems, postDocument, postDocumentSchema, resolveDocument, reverseAllocation, reverseDocument,
   reverseSchema, verifyAdvance, verifyLedger,
 } from '../modules/ledger/index.ts';
-import { createTenant, createTenantSchema, listTenants } from '../modules/tenants/index.ts';
 import { createTermsSchema, createTerms, getTerms, listTerms, presentTerms } from '../modules/terms/index.ts';
 import type { RequestScope } from './server.ts';
+import { demand } from './auth.ts';
 
 const errorBody = z.object({ code: z.string(), message: z.string(), details: z.array(z.object({ field: z.string().optional(), line: z.number().optional(), column: z.string().optional(), message: z.string() })) });
 /** Success bodies are documented by the route summaries and docs/api.md; errors share one schema. */
 const ok = { 200: z.any(), 201: z.any() };
-const errors = { ...ok, 400: errorBody, 404: errorBody, 409: errorBody };
-const idempotencyHeader = z.object({ 'idempotency-key': z.string().max(200).optional(), 'x-tenant': z.string().max(64).optional() });
-const tenantHeader = z.object({ 'x-tenant': z.string().max(64).optional() });
+const errors = { ...ok, 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody };
+const idempotencyHeader = z.object({ 'idempotency-key': z.string().max(200).optional() });
 const codeParams = z.object({ code: z.string().min(1).max(64) });
 const refParams = z.object({ ref: z.string().min(1).max(140).describe('document id, number, or KIND:NUMBER') });
 
-export async function registerRoutes(server: FastifyInstance, db: Database, scope: RequestScope, tenantsChanged: () => void) {
+export async function registerRoutes(server: FastifyInstance, db: Database, scope: RequestScope) {
   const app = server.withTypeProvider<ZodTypeProvider>();
   const read = async <T>(request: Parameters<RequestScope['context']>[0], fn: (ctx: Awaited<ReturnType<RequestScope['context']>>, sql: Parameters<Parameters<Database['tenant']>[1]>[0]) => Promise<T>) => {
     const ctx = await scope.context(request);
     return db.tenant(ctx.tenant.id, (sql) => fn(ctx, sql));
   };
 
-  // Tenants -------------------------------------------------------------------------------------------------------
-  app.get('/api/v1/tenants', { schema: { tags: ['tenants'], summary: 'List tenants (companies)', response: errors } }, async () => ({ items: await listTenants(db) }));
-  app.post('/api/v1/tenants', { schema: { tags: ['tenants'], summary: 'Create a tenant', body: createTenantSchema, response: errors } }, async (request, reply) => {
-    const tenant = await createTenant(db, request.body, 'api');
-    tenantsChanged();
-    return reply.status(201).send(tenant);
-  });
-
   // Payment terms ---------------------------------------------------------------------------------------------------
-  app.get('/api/v1/terms', { schema: { tags: ['terms'], summary: 'List payment terms', headers: tenantHeader, response: errors } }, (request) =>
+  app.get('/api/v1/terms', { config: { access: 'terms.read' }, schema: { tags: ['terms'], summary: 'List payment terms', response: errors } }, (request) =>
     read(request, async (ctx, sql) => ({ items: (await listTerms(sql, ctx.tenant.id)).map(presentTerms) })));
-  app.get('/api/v1/terms/:code', { schema: { tags: ['terms'], summary: 'One payment terms rule', params: codeParams, headers: tenantHeader, response: errors } }, (request) =>
+  app.get('/api/v1/terms/:code', { config: { access: 'terms.read' }, schema: { tags: ['terms'], summary: 'One payment terms rule', params: codeParams, response: errors } }, (request) =>
     read(request, async (ctx, sql) => presentTerms(await getTerms(sql, ctx.tenant.id, request.params.code))));
-  app.post('/api/v1/terms', {
+  app.post('/api/v1/terms', { config: { access: 'terms.write' },
     schema: { tags: ['terms'], summary: 'Create payment terms: net days, end of month, discount "2/10", installments "30@0,70@30"', body: createTermsSchema, headers: idempotencyHeader, response: errors },
   }, async (request, reply) => {
     const ctx = await scope.context(request);
@@ -56,12 +47,12 @@ export async function registerRoutes(server: FastifyInstance, db: Database, scop
   });
 
   // Customers -------------------------------------------------------------------------------------------------------
-  app.get('/api/v1/customers', { schema: { tags: ['customers'], summary: 'Search and page through customers', querystring: customerListSchema, headers: tenantHeader, response: errors } }, (request) =>
+  app.get('/api/v1/customers', { config: { access: 'customers.read' }, schema: { tags: ['customers'], summary: 'Search and page through customers', querystring: customerListSchema, response: errors } }, (request) =>
     read(request, async (ctx, sql) => {
       const page = await listCustomers(sql, ctx.tenant.id, request.query);
       return { items: page.items.map((c) => presentCustomer(c)), nextCursor: page.nextCursor };
     }));
-  app.post('/api/v1/customers', { schema: { tags: ['customers'], summary: 'Create a customer with its contacts', body: customerSchema, headers: idempotencyHeader, response: errors } }, async (request, reply) => {
+  app.post('/api/v1/customers', { config: { access: 'customers.write' }, schema: { tags: ['customers'], summary: 'Create a customer with its contacts', body: customerSchema, headers: idempotencyHeader, response: errors } }, async (request, reply) => {
     const ctx = await scope.context(request);
     const result = await withIdempotency(ctx, scope.idempotencyKey(request), 'customer.create', request.body, async (sql) => {
       const saved = await createCustomer(ctx, request.body, sql);
@@ -69,43 +60,44 @@ export async function registerRoutes(server: FastifyInstance, db: Database, scop
     });
     return reply.status(result.outcome === 'created' ? 201 : 200).send(result);
   });
-  app.get('/api/v1/customers/:code', { schema: { tags: ['customers'], summary: 'A customer with contacts', params: codeParams, headers: tenantHeader, response: errors } }, (request) =>
+  app.get('/api/v1/customers/:code', { config: { access: 'customers.read' }, schema: { tags: ['customers'], summary: 'A customer with contacts', params: codeParams, response: errors } }, (request) =>
     read(request, async (ctx, sql) => {
       const customer = await getCustomer(sql, ctx.tenant.id, request.params.code);
       return presentCustomer(customer, await listContacts(sql, ctx.tenant.id, customer.id));
     }));
-  app.patch('/api/v1/customers/:code', { schema: { tags: ['customers'], summary: 'Change a customer (send version to guard against concurrent edits)', params: codeParams, body: customerPatchSchema, headers: tenantHeader, response: errors } }, async (request) => {
+  app.patch('/api/v1/customers/:code', { config: { access: 'customers.write' }, schema: { tags: ['customers'], summary: 'Change a customer (send version to guard against concurrent edits)', params: codeParams, body: customerPatchSchema, response: errors } }, async (request) => {
     const ctx = await scope.context(request);
     const customer = await updateCustomer(ctx, request.params.code, request.body);
     return db.tenant(ctx.tenant.id, async (sql) => presentCustomer(customer, await listContacts(sql, ctx.tenant.id, customer.id)));
   });
-  app.get('/api/v1/customers/:code/balance', { schema: { tags: ['customers'], summary: 'Receivable, overdue, unapplied and net balance per currency', params: codeParams, headers: tenantHeader, response: errors } }, (request) =>
+  app.get('/api/v1/customers/:code/balance', { config: { access: 'customers.read' }, schema: { tags: ['customers'], summary: 'Receivable, overdue, unapplied and net balance per currency', params: codeParams, response: errors } }, (request) =>
     read(request, (ctx, sql) => customerBalance(ctx, sql, request.params.code)));
-  app.get('/api/v1/customers/:code/open-items', {
-    schema: { tags: ['customers'], summary: 'Open installments and unapplied credits, oldest due first', params: codeParams, querystring: z.object({ side: z.enum(['debit', 'credit']).optional(), limit: z.coerce.number().int().min(1).max(200).optional(), cursor: z.string().max(500).optional() }), headers: tenantHeader, response: errors },
+  app.get('/api/v1/customers/:code/open-items', { config: { access: 'customers.read' },
+    schema: { tags: ['customers'], summary: 'Open installments and unapplied credits, oldest due first', params: codeParams, querystring: z.object({ side: z.enum(['debit', 'credit']).optional(), limit: z.coerce.number().int().min(1).max(200).optional(), cursor: z.string().max(500).optional() }), response: errors },
   }, (request) => read(request, (ctx, sql) => listOpenItems(ctx, sql, { ...request.query, customer: request.params.code })));
 
   // FX rates --------------------------------------------------------------------------------------------------------
-  app.get('/api/v1/fx-rates', { schema: { tags: ['fx'], summary: 'FX rates to the functional currency', querystring: z.object({ currency: z.string().length(3).optional() }), headers: tenantHeader } }, (request) =>
+  app.get('/api/v1/fx-rates', { config: { access: 'fx.read' }, schema: { tags: ['fx'], summary: 'FX rates to the functional currency', querystring: z.object({ currency: z.string().length(3).optional() }) } }, (request) =>
     read(request, async (ctx, sql) => ({ items: await listFxRates(sql, ctx.tenant.id, request.query.currency?.toUpperCase()) })));
-  app.post('/api/v1/fx-rates', { schema: { tags: ['fx'], summary: 'Record the rate of a currency on a date', body: fxRateSchema, headers: tenantHeader, response: errors } }, async (request, reply) => {
+  app.post('/api/v1/fx-rates', { config: { access: 'fx.write' }, schema: { tags: ['fx'], summary: 'Record the rate of a currency on a date', body: fxRateSchema, response: errors } }, async (request, reply) => {
     const ctx = await scope.context(request);
     return reply.status(201).send(await setFxRate(ctx, request.body));
   });
 
   // Documents -------------------------------------------------------------------------------------------------------
-  app.get('/api/v1/documents', { schema: { tags: ['documents'], summary: 'Documents, newest first, with filters', querystring: documentListSchema, headers: tenantHeader, response: errors } }, (request) =>
+  app.get('/api/v1/documents', { config: { access: 'documents.read' }, schema: { tags: ['documents'], summary: 'Documents, newest first, with filters', querystring: documentListSchema, response: errors } }, (request) =>
     read(request, (ctx, sql) => listDocuments(ctx, sql, request.query)));
-  app.post('/api/v1/documents', {
+  app.post('/api/v1/documents', { config: { access: 'documents.post' },
     schema: { tags: ['documents'], summary: 'Post an invoice, debit note, charge, refund, payment, credit note, advance receipt or write-off', body: postDocumentSchema, headers: idempotencyHeader, response: errors },
   }, async (request, reply) => {
     const ctx = await scope.context(request);
+    if (request.body.kind === 'write_off') await demand(ctx, 'write_offs.post', 'POST /api/v1/documents (write-off)');
     const result = await withIdempotency(ctx, scope.idempotencyKey(request), 'document.post', request.body, (sql) => postDocument(ctx, request.body, sql));
     return reply.status(result.outcome === 'created' ? 201 : 200).send(result);
   });
-  app.get('/api/v1/documents/:ref', { schema: { tags: ['documents'], summary: 'A document with its items and allocations', params: refParams, headers: tenantHeader, response: errors } }, (request) =>
+  app.get('/api/v1/documents/:ref', { config: { access: 'documents.read' }, schema: { tags: ['documents'], summary: 'A document with its items and allocations', params: refParams, response: errors } }, (request) =>
     read(request, (ctx, sql) => getDocument(ctx, sql, request.params.ref)));
-  app.post('/api/v1/documents/:ref/reverse', {
+  app.post('/api/v1/documents/:ref/reverse', { config: { access: 'documents.reverse' },
     schema: { tags: ['documents'], summary: 'Reverse a posted document (its allocations are undone first)', params: refParams, body: reverseSchema, headers: idempotencyHeader, response: errors },
   }, async (request, reply) => {
     const ctx = await scope.context(request);
@@ -115,8 +107,8 @@ export async function registerRoutes(server: FastifyInstance, db: Database, scop
     });
     return reply.status(201).send(result);
   });
-  app.post('/api/v1/documents/:ref/verify', {
-    schema: { tags: ['documents'], summary: 'Mark an advance receipt as verified against the bank', params: refParams, body: z.object({ date: z.string().optional() }).nullish(), headers: tenantHeader, response: errors },
+  app.post('/api/v1/documents/:ref/verify', { config: { access: 'documents.verify' },
+    schema: { tags: ['documents'], summary: 'Mark an advance receipt as verified against the bank', params: refParams, body: z.object({ date: z.string().optional() }).nullish(), response: errors },
   }, async (request) => {
     const ctx = await scope.context(request);
     const doc = await db.tenant(ctx.tenant.id, (sql) => resolveDocument(sql, ctx.tenant.id, request.params.ref));
@@ -124,16 +116,16 @@ export async function registerRoutes(server: FastifyInstance, db: Database, scop
   });
 
   // Allocations -----------------------------------------------------------------------------------------------------
-  app.get('/api/v1/allocations', { schema: { tags: ['allocations'], summary: 'Allocations, newest first', querystring: allocationListSchema, headers: tenantHeader, response: errors } }, (request) =>
+  app.get('/api/v1/allocations', { config: { access: 'documents.read' }, schema: { tags: ['allocations'], summary: 'Allocations, newest first', querystring: allocationListSchema, response: errors } }, (request) =>
     read(request, (ctx, sql) => listAllocations(ctx, sql, request.query)));
-  app.post('/api/v1/allocations', {
+  app.post('/api/v1/allocations', { config: { access: 'documents.post' },
     schema: { tags: ['allocations'], summary: 'Apply a payment, credit note, advance or write-off to open items', body: applySchema, headers: idempotencyHeader, response: errors },
   }, async (request, reply) => {
     const ctx = await scope.context(request);
     const result = await withIdempotency(ctx, scope.idempotencyKey(request), 'allocation.apply', request.body, (sql) => applyCredit(ctx, request.body, sql));
     return reply.status(201).send(result);
   });
-  app.post('/api/v1/allocations/:id/reverse', {
+  app.post('/api/v1/allocations/:id/reverse', { config: { access: 'documents.reverse' },
     schema: { tags: ['allocations'], summary: 'Undo one allocation', params: z.object({ id: z.uuid() }), body: reverseSchema, headers: idempotencyHeader, response: errors },
   }, async (request, reply) => {
     const ctx = await scope.context(request);
@@ -142,7 +134,7 @@ export async function registerRoutes(server: FastifyInstance, db: Database, scop
   });
 
   // Ledger ----------------------------------------------------------------------------------------------------------
-  app.post('/api/v1/ledger/verify', {
-    schema: { tags: ['ledger'], summary: 'Check cached open amounts against the ledger; rebuild them with {"rebuild": true}', body: z.object({ rebuild: z.boolean().default(false) }).nullish(), headers: tenantHeader },
+  app.post('/api/v1/ledger/verify', { config: { access: 'ledger.verify' },
+    schema: { tags: ['ledger'], summary: 'Check cached open amounts against the ledger; rebuild them with {"rebuild": true}', body: z.object({ rebuild: z.boolean().default(false) }).nullish() },
   }, async (request) => verifyLedger(await scope.context(request), request.body?.rebuild ?? false));
 }

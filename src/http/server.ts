@@ -10,7 +10,9 @@ import type { Database } from '../db/database.ts';
 import { invalid } from '../domain/errors.ts';
 import type { Clock, Context } from '../modules/context.ts';
 import type { JobQueue } from '../jobs/index.ts';
-import { listTenants, resolveTenant, type Tenant } from '../modules/tenants/index.ts';
+import { getTenantById, type Tenant } from '../modules/tenants/index.ts';
+import { principalOf, registerAuth } from './auth.ts';
+import { registerAccessRoutes } from './access-routes.ts';
 import { errorHandler } from './errors.ts';
 import { registerRoutes } from './routes.ts';
 
@@ -26,6 +28,8 @@ export interface ServerOptions {
 export interface RequestScope {
   context(request: FastifyRequest): Promise<Context>;
   idempotencyKey(request: FastifyRequest): string | undefined;
+  /** Forget the cached tenant after its settings change. */
+  tenantChanged(tenantId: string): void;
 }
 
 const VERSION = '0.1.0';
@@ -62,41 +66,42 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           'Accounts receivable ledger. Amounts are decimal strings in major units ("1234.50"); dates are YYYY-MM-DD business dates. ' +
           'Every write accepts an Idempotency-Key header: a repeat with the same body returns the first answer, a different body is 409. ' +
           'Errors are {code, message, details}. Lists are cursor-paged: pass nextCursor back as cursor. ' +
-          'The tenant is chosen with the X-Tenant header (its code), or is the only tenant.',
+          'Sign in with POST /api/v1/session (a session cookie; changes then send its csrfToken in X-CSRF-Token), or send an API ' +
+          'token in Authorization: Bearer arf_…. The caller\'s company and role follow from either; each route needs one permission (docs/security.md).',
       },
       components: {},
     },
     transform: jsonSchemaTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  await registerAuth(app, options.db, options.clock);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  // Tenants by id, read once per process: a principal names its tenant by id.
   const tenants = new Map<string, Tenant>();
-  let onlyTenant: Tenant | null = null;
   const scope: RequestScope = {
     async context(request) {
-      const header = request.headers['x-tenant'];
-      const code = Array.isArray(header) ? header[0] : header;
-      let tenant = code ? tenants.get(code) : onlyTenant;
+      const principal = principalOf(request);
+      let tenant = tenants.get(principal.tenantId);
       if (!tenant) {
-        tenant = await resolveTenant(options.db, code);
-        tenants.set(tenant.code, tenant);
-        if (!code && (await listTenants(options.db)).length === 1) onlyTenant = tenant;
+        tenant = await getTenantById(options.db, principal.tenantId);
+        tenants.set(tenant.id, tenant);
       }
-      return { db: options.db, tenant, actor: 'api', clock: options.clock, ...(options.jobs ? { jobs: options.jobs } : {}) };
+      return { db: options.db, tenant, actor: principal.actor, principal, clock: options.clock, ...(options.jobs ? { jobs: options.jobs } : {}) };
     },
     idempotencyKey(request) {
       const header = request.headers['idempotency-key'];
       if (Array.isArray(header)) throw invalid('INVALID_IDEMPOTENCY_KEY', 'send one Idempotency-Key header, not several');
       return header;
     },
+    tenantChanged(tenantId) {
+      tenants.delete(tenantId);
+    },
   };
-  app.get('/api/v1/health', { schema: { tags: ['system'], summary: 'Liveness and the database in use' } }, async () => ({
+  app.get('/api/v1/health', { config: { access: 'public' }, schema: { tags: ['system'], summary: 'Liveness and the database in use' } }, async () => ({
     status: 'ok', version: VERSION, database: options.db.engine,
   }));
-  await registerRoutes(app, options.db, scope, () => {
-    tenants.clear();
-    onlyTenant = null;
-  });
+  await registerAccessRoutes(app, options.db, options.clock, scope);
+  await registerRoutes(app, options.db, scope);
   return app;
 }

@@ -2,6 +2,7 @@
 import type { Database } from '../db/database.ts';
 import type { Tenant } from './tenants/index.ts';
 import type { JobQueue } from '../jobs/index.ts';
+import type { Principal } from './access/index.ts';
 
 export interface Clock {
   now(): Date;
@@ -14,6 +15,8 @@ export interface Context {
   tenant: Tenant;
   /** The user or system acting: `cli:root`, `api`, `import:invoices.csv`. Issue 3 puts real users here. */
   actor: string;
+  /** The signed-in user or API token behind the request (absent for the CLI and jobs, which act as the system). */
+  principal?: Principal;
   clock: Clock;
   /** Where follow-up work is enqueued, inside the change's transaction; absent where no queue runs (tests). */
   jobs?: JobQueue;

@@ -33,7 +33,7 @@ export type CreateTenantInput = z.input<typeof createTenantSchema>;
 
 const SELECT = `SELECT id, code, name, currency, time_zone AS "timeZone", locale, default_terms_code AS "defaultTermsCode" FROM tenants`;
 
-export async function createTenant(db: Database, raw: CreateTenantInput, actor = 'system'): Promise<Tenant> {
+function checkedTenantInput(raw: CreateTenantInput) {
   const input = parseInput(createTenantSchema, raw, 'tenant');
   checkCurrency(input.currency);
   if (!isTimeZone(input.timeZone)) {
@@ -41,6 +41,18 @@ export async function createTenant(db: Database, raw: CreateTenantInput, actor =
       { field: 'timeZone', message: 'unknown time zone' },
     ]);
   }
+  return input;
+}
+
+/** Validates a new tenant and that its code is free, without writing (for `arflow init`, before anything is written). */
+export async function checkNewTenant(db: Database, raw: CreateTenantInput): Promise<void> {
+  const input = checkedTenantInput(raw);
+  const existing = await db.system((sql) => sql.query(`SELECT 1 FROM tenants WHERE code = $1`, [input.code]));
+  if (existing[0]) throw conflict('TENANT_EXISTS', `a tenant with code ${input.code} already exists`);
+}
+
+export async function createTenant(db: Database, raw: CreateTenantInput, actor = 'system'): Promise<Tenant> {
+  const input = checkedTenantInput(raw);
   return db.system(async (sql) => {
     const existing = await sql.query<Tenant>(`${SELECT} WHERE code = $1`, [input.code]);
     if (existing[0]) throw conflict('TENANT_EXISTS', `a tenant with code ${input.code} already exists`);
@@ -70,6 +82,12 @@ export async function resolveTenant(db: Database, code: string | undefined): Pro
   if (all.length === 1) return all[0]!;
   if (all.length === 0) throw notFound('NO_TENANT', 'there is no tenant yet; create one with `arflow init --tenant CODE --name NAME --currency CNY`');
   throw invalid('TENANT_REQUIRED', `there are ${all.length} tenants (${all.map((t) => t.code).join(', ')}); name one with --tenant CODE`);
+}
+
+export async function getTenantById(db: Database, id: string): Promise<Tenant> {
+  const [tenant] = await db.system((sql) => sql.query<Tenant>(`${SELECT} WHERE id = $1`, [id]));
+  if (!tenant) throw notFound('TENANT_NOT_FOUND', `no tenant has id ${id}`);
+  return tenant;
 }
 
 export async function setDefaultTerms(db: Database, tenant: Tenant, termsCode: string, actor = 'system'): Promise<void> {
