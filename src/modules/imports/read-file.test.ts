@@ -1,11 +1,11 @@
-import { mkdtemp, rm, stat, writeFile, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import JSZip from 'jszip';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AppError } from '../../domain/errors.ts';
 import {
   cellText,
@@ -331,11 +331,10 @@ describe('readRecords: XLSX', () => {
     const rewritten = styles.replace('<xf numFmtId="14"', '<xf numFmtId="31"');
     expect(rewritten).not.toBe(styles);
     zip.file('xl/styles.xml', rewritten);
-    // Shared strings before the sheet: with them after it (Excel's own order) exceljs spools the sheet to a temp file,
-    // and in CI that file once vanished before exceljs read it (an uncaught ENOENT); see the issue note.
+    // Stored in the order Excel uses: workbook first, shared strings after the sheets (so exceljs spools the sheet).
     const ordered = new JSZip();
     const order = ['[Content_Types].xml', '_rels/.rels', 'xl/workbook.xml', 'xl/_rels/workbook.xml.rels', 'xl/styles.xml',
-      'xl/theme/theme1.xml', 'xl/sharedStrings.xml', 'xl/worksheets/sheet1.xml', 'docProps/app.xml', 'docProps/core.xml'];
+      'xl/theme/theme1.xml', 'xl/worksheets/sheet1.xml', 'xl/sharedStrings.xml', 'docProps/app.xml', 'docProps/core.xml'];
     for (const name of order) ordered.file(name, await zip.file(name)!.async('nodebuffer'));
     const path = await tempFile('cjk-date.xlsx', await ordered.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' }));
     expect(await readAll(path)).toEqual([
@@ -361,6 +360,59 @@ describe('readRecords: XLSX', () => {
       expect(record.line).toBe(1);
       break;
     }
+  });
+
+  it('leaves no temp file or descriptor behind when the sheets come before the shared strings', async () => {
+    // exceljs spools such sheets to `tmp` files. It used to be that a sheet we skipped had its file opened after (or
+    // while) exceljs unlinked it: an open descriptor leaked, or now and then an uncaught ENOENT; and a reader stopped
+    // early left the files behind until the process exited.
+    const workbook = new ExcelJS.Workbook();
+    workbook.addWorksheet('First').addRow(['first']);
+    const middle = workbook.addWorksheet('Middle');
+    middle.addRow(['code', 'name']);
+    middle.addRow(['C001', '华东']);
+    middle.addRow(['C002', '华南']);
+    middle.getCell('XFD3').value = 'far away';
+    workbook.addWorksheet('Last').addRow(['last']);
+    const path = join(dir, 'spooled.xlsx');
+    await workbook.xlsx.writeFile(path);
+    const names = Object.keys((await JSZip.loadAsync(await readFile(path))).files);
+    expect(names.indexOf('xl/worksheets/sheet3.xml')).toBeLessThan(names.indexOf('xl/sharedStrings.xml'));
+
+    const tmp = await realpath(tmpdir());
+    const ours = (name: string) => name.includes(`tmp-${process.pid}-`);
+    const tempFiles = async () => (await readdir(tmp)).filter(ours);
+    const tempDescriptors = async () => {
+      if (process.platform !== 'linux') return [];
+      const links = await Promise.all((await readdir('/proc/self/fd')).map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')));
+      return links.filter(ours);
+    };
+    const before = await tempFiles();
+    // exceljs removes a temp file without waiting for the unlink, so the last one may take a moment to go.
+    const expectClean = () =>
+      vi.waitFor(async () => {
+        expect((await tempFiles()).filter((name) => !before.includes(name))).toEqual([]);
+        expect(await tempDescriptors()).toEqual([]);
+      }, { timeout: 2_000, interval: 10 });
+
+    // Read to the end, skipping the sheets before and after (a few times: the old ENOENT was one skipped sheet in a
+    // hundred or so; the descriptors left open showed on every read).
+    for (let i = 0; i < 5; i++) {
+      expect(await readAll(path, { sheet: 'First' })).toEqual([{ line: 1, values: ['first'] }]);
+      await expectClean();
+    }
+    // Every sheet skipped.
+    expect((await failure(readAll(path, { sheet: 'None' }))).code).toBe('IMPORT_SHEET_NOT_FOUND');
+    await expectClean();
+    // Stopped by the consumer in the middle sheet, and by a refused row of it.
+    for await (const record of readRecords(path, { sheet: 'Middle' })) {
+      expect(record.line).toBe(1);
+      break;
+    }
+    await expectClean();
+    const error = await failure(readAll(path, { sheet: 'Middle' }));
+    expect(error.code).toBe('IMPORT_TOO_MANY_COLUMNS');
+    await expectClean();
   });
 
   it('bounds the columns', async () => {

@@ -5,6 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { Parser as CsvParser, type CsvError } from 'csv-parse';
 // exceljs is loaded only for a workbook (readXlsx): a CSV import does not pay its start-up time and memory.
 import type ExcelJS from 'exceljs';
@@ -390,6 +391,11 @@ function iconvDecoder(encoding: TextEncoding) {
 /** The parts of exceljs' streaming reader we use (its typings describe the in-memory workbook). */
 interface SheetReader extends AsyncIterable<ExcelJS.Row> {
   name: string;
+  /**
+   * Where the sheet's XML comes from: the zip entry itself, or, for a sheet stored before xl/sharedStrings.xml
+   * (Excel's own order), a read stream on the temporary file exceljs spooled it to.
+   */
+  iterator?: unknown;
 }
 interface StreamingWorkbook extends AsyncIterable<SheetReader> {
   model?: { sheets?: { name: string; state?: string }[] };
@@ -423,26 +429,79 @@ async function* readXlsx(path: string, options: ReadOptions, limits: ReadLimits,
   workbook.model ??= { sheets: [] };
   const seen: string[] = [];
   let found = false;
+  // Iterated by hand rather than with for-await: a stop must not simply return() exceljs's generator (see finally).
+  const sheets = workbook[Symbol.asyncIterator]();
+  let done = false;
+  let current: SheetReader | undefined;
   try {
-    for await (const sheet of workbook) {
-      seen.push(sheet.name);
-      const wanted = options.sheet ?? firstVisibleSheet(workbook) ?? sheet.name;
-      if (found || sheet.name !== wanted) continue;
+    for (;;) {
+      const next = await sheets.next();
+      if (next.done) break;
+      current = next.value;
+      seen.push(current.name);
+      const wanted = options.sheet ?? firstVisibleSheet(workbook) ?? current.name;
+      if (found || current.name !== wanted) {
+        await releaseSpool(current);
+        continue;
+      }
       found = true;
       readCjkDateFormats(workbook);
       const date1904 = workbook.properties?.model?.date1904 === true;
-      for await (const row of sheet) yield xlsxRecord(row, limits, date1904);
+      for await (const row of current) yield xlsxRecord(row, limits, date1904);
     }
+    done = true;
   } catch (error) {
     if (error instanceof AppError) throw error;
     throw invalid('IMPORT_BAD_XLSX', `the file cannot be read as an Excel workbook (${(error as Error).message}); open it in Excel and save it again as .xlsx`);
   } finally {
+    if (!done) await stopWorkbook(sheets, current);
     file.destroy();
   }
   if (!found) {
     throw invalid('IMPORT_SHEET_NOT_FOUND', options.sheet === undefined
       ? 'the workbook has no worksheet'
       : `the workbook has no sheet "${options.sheet}"; its sheets are: ${seen.map((s) => `"${s}"`).join(', ')}`);
+  }
+}
+
+/**
+ * A sheet stored before xl/sharedStrings.xml (the order Excel writes) cannot be parsed when the zip reaches it, so
+ * exceljs copies it to a `tmp` file and, once the zip is read, hands out the spooled sheets one by one: for each it
+ * opens a read stream (with no 'error' listener) and, as soon as the consumer asks for the next sheet, closes its own
+ * descriptor and unlinks the file. A sheet we skip is never read, so its stream's open races that unlink: usually it
+ * wins and the descriptor leaks; now and then the unlink wins and the open fails with an uncaught ENOENT. This takes
+ * the stream over before exceljs moves on: it is closed and, only once its open has settled, the next sheet asked for.
+ */
+async function releaseSpool(sheet: SheetReader): Promise<void> {
+  const stream = sheet.iterator;
+  if (!(stream instanceof Readable)) return; // read straight from the zip entry: exceljs drains the entry itself
+  await new Promise<void>((resolve) => {
+    stream.on('error', () => {}); // an open or read that fails now concerns nobody
+    if (stream.closed) return resolve();
+    stream.once('close', () => resolve());
+    stream.destroy();
+  });
+}
+
+/**
+ * After an early stop (the consumer stopped, or a row was refused): when the sheet being read was a spooled one,
+ * exceljs has read the whole zip and what is left is spooled sheets, so they are walked through without being read;
+ * exceljs then removes each temp file (the current one included) and closes its descriptors. A return() instead
+ * would leave them all, and their descriptors, until the process exits. Otherwise exceljs is still reading the zip
+ * and return() stops it: no spooled sheet has been opened yet and none will be, so nothing can race (a sheet spooled
+ * before the shared strings of a workbook that has sheets on both sides of them stays in its file until tmp removes
+ * it at exit; walking on would mean reading the rest of a possibly large file).
+ */
+async function stopWorkbook(sheets: AsyncIterator<SheetReader>, current: SheetReader | undefined): Promise<void> {
+  try {
+    if (current !== undefined && current.iterator instanceof Readable) {
+      await releaseSpool(current);
+      for (let next = await sheets.next(); !next.done; next = await sheets.next()) await releaseSpool(next.value);
+    } else {
+      await sheets.return?.();
+    }
+  } catch {
+    // Clean-up only: the error (or the stop) that brought us here is what the caller sees.
   }
 }
 
