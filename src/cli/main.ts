@@ -11,6 +11,8 @@ import { openDatabase, type Database } from '../db/database.ts';
 import { AppError, notAllowed, unauthenticated } from '../domain/errors.ts';
 import { can, ROLES } from '../domain/access.ts';
 import { appendAudit } from '../modules/audit/index.ts';
+import { verifyAudit } from '../modules/audit/chain.ts';
+import { exportAudit, searchAudit } from '../modules/audit/search.ts';
 import { checkNewUser, createUser, listUsers, resetPassword, resolveApiToken, type Principal } from '../modules/access/index.ts';
 import { commandPath, permissionOfCommand } from './permissions.ts';
 import { systemClock, type Clock, type Context } from '../modules/context.ts';
@@ -378,6 +380,44 @@ export async function runCli(argv: string[], environment: CliEnvironment = {}): 
       const reset = await resetPassword(ctx, user.id);
       print(format, { email: user.email, oneTimePassword: reset.oneTimePassword }, () => `new one-time password for ${user.email}: ${reset.oneTimePassword} (shown once)`);
     }));
+
+  const audit = program.command('audit').description('the audit trail: search, export, verify its hash chain');
+  const auditFilters = (c: Command) => c
+    .option('--actor <who>', 'a user\'s email, token:NAME or cli:LOGIN')
+    .option('--action <action>', 'an action (document.post) or a prefix ending in "." (session.)')
+    .option('--document <ref>', 'a document number or KIND:NUMBER')
+    .option('--customer <code>', 'a customer and its documents')
+    .option('--from <date>', 'first business date, YYYY-MM-DD')
+    .option('--to <date>', 'last business date, YYYY-MM-DD');
+  type AuditFilters = { actor?: string; action?: string; document?: string; customer?: string; from?: string; to?: string };
+  auditFilters(audit.command('search')).option('--limit <n>', 'entries (at most 200)', '50').description('newest entries first')
+    .action((options: AuditFilters & { limit: string }, command: Command) =>
+      withContext(command, async (ctx, format) => {
+        const { limit, ...filters } = options;
+        const page = await ctx.db.tenant(ctx.tenant.id, (sql) => searchAudit(ctx, sql, { ...filters, limit }));
+        print(format, page, () => table(['time', 'actor', 'action', 'entity', 'sealed'], page.items.map((e) => [e.occurredAt, e.actor, e.action, `${e.entityType} ${e.entityId ?? ''}`, e.sealed ? 'yes' : 'no'])));
+      }));
+  auditFilters(audit.command('export')).option('--out <file>', 'write to a file instead of stdout').description('matching entries as CSV (the export is itself recorded)')
+    .action((options: AuditFilters & { out?: string }, command: Command) =>
+      withContext(command, async (ctx) => {
+        const { out, ...filters } = options;
+        const target = out ? await openForWriting(out) : null;
+        const rows = await exportAudit(ctx, filters, (chunk) => (target ? target.write(chunk) : io.out(chunk.replace(/\n$/, ''))));
+        if (target) await new Promise<void>((resolve, reject) => target.end((e?: Error | null) => (e ? reject(e) : resolve())));
+        if (out) {
+          if (globals(command).format === 'json') io.out(toJson({ rows, file: out }));
+          else io.err(`exported ${rows} audit entries to ${out}`);
+        }
+      }));
+  audit.command('verify').description('seal new entries and recompute the hash chain; exit 1 if any entry was changed or deleted')
+    .action((_o: unknown, command: Command) =>
+      withContext(command, async (ctx, format) => {
+        const result = await verifyAudit(ctx.db, ctx.tenant.id);
+        print(format, result, () => result.ok
+          ? `audit trail intact: ${result.checked} entries checked${result.head ? `; last seal ${result.head.seq} ${result.head.hash}` : ''}`
+          : [`audit trail BROKEN: ${result.problems.length} problems in ${result.checked} entries`, ...result.problems.map((p) => `  ${p.message}`)].join('\n'));
+        if (!result.ok) exitCode = 1;
+      }));
 
   const ledger = program.command('ledger').description('the ledger as a whole');
   ledger.command('verify')

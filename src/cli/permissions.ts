@@ -23,6 +23,9 @@ export const CLI_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'users list': 'users.read',
   'users add': 'users.manage',
   'users reset-password': 'users.manage',
+  'audit search': 'audit.read',
+  'audit export': 'audit.export',
+  'audit verify': 'audit.verify',
 };
 
 /** "terms add" for `arflow terms add …`. */

@@ -270,6 +270,24 @@ export const auditLog = pgTable('audit_log', {
 }, (t) => [
   primaryKey({ columns: [t.tenantId, t.id] }),
   index('audit_log_entity').on(t.tenantId, t.entityType, t.entityId),
+  index('audit_log_time').on(t.tenantId, t.occurredAt),
+]);
+
+/**
+ * The audit trail's hash chain, per tenant: seal `seq` covers audit entry `auditId` with
+ * hash = SHA-256(previous seal's hash + the entry's canonical JSON). Entries are sealed shortly after they commit (a
+ * job every minute, and before every check), in the order the sealer sees them, so writers never wait on a chain
+ * head; `arflow audit verify` recomputes the chain and names any entry changed or deleted, and any gap.
+ */
+export const auditSeals = pgTable('audit_seals', {
+  tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+  seq: bigint('seq', { mode: 'bigint' }).notNull(),
+  auditId: uuid('audit_id').notNull(),
+  hash: text('hash').notNull(),
+  sealedAt: instant('sealed_at').notNull().default(sql`now()`),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.seq] }),
+  uniqueIndex('audit_seals_entry').on(t.tenantId, t.auditId),
 ]);
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import type { JobQueue } from '../jobs/index.ts';
 import { getTenantById, type Tenant } from '../modules/tenants/index.ts';
 import { principalOf, registerAuth } from './auth.ts';
 import { registerAccessRoutes } from './access-routes.ts';
+import { registerAuditRoutes } from './audit-routes.ts';
 import { errorHandler } from './errors.ts';
 import { registerRoutes } from './routes.ts';
 
@@ -103,5 +104,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   }));
   await registerAccessRoutes(app, options.db, options.clock, scope);
   await registerRoutes(app, options.db, scope);
+  await registerAuditRoutes(app, options.db, scope);
   return app;
 }

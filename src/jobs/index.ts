@@ -8,12 +8,13 @@
  */
 import PgBoss from 'pg-boss';
 import type { Database, Sql } from '../db/database.ts';
+import { sealAudit } from '../modules/audit/chain.ts';
 import { appendAudit } from '../modules/audit/index.ts';
 import type { Clock } from '../modules/context.ts';
 import { verifyLedger } from '../modules/ledger/queries.ts';
 import { listTenants } from '../modules/tenants/index.ts';
 
-export const QUEUES = { verifyLedger: 'ledger.verify', verifyAll: 'ledger.verify-all' } as const;
+export const QUEUES = { verifyLedger: 'ledger.verify', verifyAll: 'ledger.verify-all', sealAudit: 'audit.seal' } as const;
 type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 /** What services see: enqueue a job inside their own transaction. */
@@ -69,6 +70,14 @@ export async function startJobs(db: Database, options: JobOptions): Promise<Jobs
     });
     // 02:00 in China (18:00 UTC), when nobody posts.
     await boss.schedule(QUEUES.verifyAll, '0 18 * * *', {}, { tz: 'UTC' });
+    // The audit trail's hash chain: new entries are sealed within a minute or so.
+    await boss.work(QUEUES.sealAudit, async () => {
+      for (const tenant of await listTenants(db)) {
+        const sealed = await sealAudit(db, tenant.id);
+        if (sealed) options.log?.info({ tenant: tenant.code, sealed }, 'audit entries sealed');
+      }
+    });
+    await boss.schedule(QUEUES.sealAudit, '* * * * *', {}, { tz: 'UTC' });
   }
 
   return {

@@ -4,13 +4,14 @@
  */
 import { formatAmount } from '../../domain/money.ts';
 import type { Context } from '../context.ts';
+import { appendAudit } from '../audit/index.ts';
 
 export const EXPORT_KINDS = ['customers', 'invoices', 'payments', 'credit-notes', 'advances', 'open-items', 'allocations'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 
 const PAGE = 5000;
 
-function csvCell(value: unknown): string {
+export function csvCell(value: unknown): string {
   const s = value === null || value === undefined ? '' : String(value);
   // Leading = + - @ would run as formulas in a spreadsheet: prefix them (OWASP CSV injection advice).
   const safe = /^[=+\-@\t\r]/.test(s) && !/^-?\d/.test(s) ? `'${s}` : s;
@@ -112,5 +113,7 @@ export async function exportData(ctx: Context, kind: ExportKind, format: 'csv' |
     after = rows[rows.length - 1]!.k as string;
     if (rows.length < PAGE) break;
   }
+  // Who took which data out, and how much: exports are part of the trail.
+  await ctx.db.tenant(ctx.tenant.id, (sql) => appendAudit(sql, ctx.tenant.id, { actor: ctx.actor, action: 'export.run', entityType: 'export', entityId: kind, after: { kind, format, rows: count } }));
   return count;
 }
