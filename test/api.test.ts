@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../src/http/server.ts';
 import { adminToken, contextFor, fixedClock, openTestDatabase, type TestDatabase } from './support.ts';
 import { createTenant } from '../src/modules/tenants/index.ts';
+import { setApprovalSettings } from '../src/modules/approvals/index.ts';
 
 let test: TestDatabase;
 let app: FastifyInstance;
@@ -80,6 +81,8 @@ beforeAll(async () => {
   await app.ready();
   for (const company of [{ code: 'ACME', name: '上海艾克米贸易有限公司', currency: 'CNY' }, { code: 'BETA', name: 'Beta Trading Ltd', currency: 'USD' }]) {
     const tenant = await createTenant(test.db, { ...company, timeZone: 'Asia/Shanghai' });
+    // These tests are about the ledger: nothing waits for a second person here (test/approvals.test.ts covers that).
+    await setApprovalSettings(contextFor(test.db, tenant, CLOCK), { writeOffApproval: null, creditLimitApproval: null, reversalsNeedApproval: false });
     tokens.set(company.code, await adminToken(contextFor(test.db, tenant, CLOCK)));
   }
   await ok(post('/api/v1/terms', { code: 'NET30', net: 30 }));

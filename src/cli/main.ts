@@ -13,6 +13,7 @@ import { can, ROLES } from '../domain/access.ts';
 import { appendAudit } from '../modules/audit/index.ts';
 import { verifyAudit } from '../modules/audit/chain.ts';
 import { exportAudit, searchAudit } from '../modules/audit/search.ts';
+import { needsApproval, requestApproval } from '../modules/approvals/index.ts';
 import { checkNewUser, createUser, listUsers, resetPassword, resolveApiToken, type Principal } from '../modules/access/index.ts';
 import { commandPath, permissionOfCommand } from './permissions.ts';
 import { systemClock, type Clock, type Context } from '../modules/context.ts';
@@ -344,6 +345,17 @@ export async function runCli(argv: string[], environment: CliEnvironment = {}): 
           return;
         }
         if (!ref) throw new AppError('invalid', 'DOCUMENT_REQUIRED', 'name the document to reverse (id, number or KIND:NUMBER), or give --allocation ID');
+        const asked = { ref, reason: options.reason, ...(options.date ? { date: options.date } : {}) };
+        // With ARFLOW_TOKEN the company's approval rule applies as in the API; the operator acts directly.
+        const held = await ctx.db.tenant(ctx.tenant.id, async (sql) => {
+          const doc = await resolveDocument(sql, ctx.tenant.id, ref);
+          const summary = await needsApproval(sql, ctx, 'document.reverse', asked);
+          return summary ? requestApproval(sql, ctx, 'document.reverse', { ...asked, ref: doc.id }, summary) : null;
+        });
+        if (held) {
+          print(format, { outcome: 'approval_requested', approval: held }, () => `approval requested (${held.id}): ${held.summary}; someone else must approve it`);
+          return;
+        }
         const doc = await ctx.db.tenant(ctx.tenant.id, (sql) => resolveDocument(sql, ctx.tenant.id, ref));
         const result = await reverseDocument(ctx, doc.id, { reason: options.reason, date: options.date });
         print(format, result, () => `reversed ${result.reversed.kind} ${result.reversed.number} with ${result.reversal.number}${result.unappliedAllocations.length ? `; undid ${result.unappliedAllocations.length} allocation(s)` : ''}`);

@@ -23,10 +23,11 @@ export const tenants = pgTable('tenants', {
   timeZone: text('time_zone').notNull(),
   locale: text('locale').notNull(),
   defaultTermsCode: text('default_terms_code'),
-  /** Write-offs above this (functional currency, minor units) need a second person's approval; 0: every one does. */
-  writeOffApprovalMinor: money('write_off_approval_minor').notNull().default(sql`0`),
-  /** Credit-limit increases above this need approval; 0: every change does. */
-  creditLimitApprovalMinor: money('credit_limit_approval_minor').notNull().default(sql`0`),
+  /** Write-offs above this (functional currency, minor units) need a second person's approval; 0: all do; null: none. */
+  writeOffApprovalMinor: money('write_off_approval_minor').default(sql`0`),
+  /** Credit-limit increases above this, and terms changes, need approval; 0: every one; null: none. */
+  creditLimitApprovalMinor: money('credit_limit_approval_minor').default(sql`0`),
+  reversalsNeedApproval: boolean('reversals_need_approval').notNull().default(true),
   createdAt: instant('created_at').notNull().default(sql`now()`),
 });
 
@@ -387,10 +388,13 @@ export const approvals = pgTable('approvals', {
   permission: text('permission').notNull(),
   summary: text('summary').notNull(),
   request: jsonb('request').notNull(),
-  requestedBy: uuid('requested_by').notNull(),
+  /** The requesting user (null for an API token); requestedByActor says who either way. */
+  requestedBy: uuid('requested_by'),
+  requestedByActor: text('requested_by_actor').notNull(),
   requestedAt: instant('requested_at').notNull().default(sql`now()`),
   status: text('status').notNull().default('pending'),
   decidedBy: uuid('decided_by'),
+  decidedByActor: text('decided_by_actor'),
   decidedAt: instant('decided_at'),
   decisionReason: text('decision_reason'),
   result: jsonb('result'),

@@ -17,10 +17,11 @@ import {
 import { createTermsSchema, createTerms, getTerms, listTerms, presentTerms } from '../modules/terms/index.ts';
 import type { RequestScope } from './server.ts';
 import { demand } from './auth.ts';
+import { needsApproval, requestApproval } from '../modules/approvals/index.ts';
 
 const errorBody = z.object({ code: z.string(), message: z.string(), details: z.array(z.object({ field: z.string().optional(), line: z.number().optional(), column: z.string().optional(), message: z.string() })) });
 /** Success bodies are documented by the route summaries and docs/api.md; errors share one schema. */
-const ok = { 200: z.any(), 201: z.any() };
+const ok = { 200: z.any(), 201: z.any(), 202: z.any() };
 const errors = { ...ok, 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody };
 const idempotencyHeader = z.object({ 'idempotency-key': z.string().max(200).optional() });
 const codeParams = z.object({ code: z.string().min(1).max(64) });
@@ -65,8 +66,16 @@ export async function registerRoutes(server: FastifyInstance, db: Database, scop
       const customer = await getCustomer(sql, ctx.tenant.id, request.params.code);
       return presentCustomer(customer, await listContacts(sql, ctx.tenant.id, customer.id));
     }));
-  app.patch('/api/v1/customers/:code', { config: { access: 'customers.write' }, schema: { tags: ['customers'], summary: 'Change a customer (send version to guard against concurrent edits)', params: codeParams, body: customerPatchSchema, response: errors } }, async (request) => {
+  app.patch('/api/v1/customers/:code', { config: { access: 'customers.write' }, schema: { tags: ['customers'], summary: 'Change a customer (send version to guard against concurrent edits); a credit-limit increase above the company threshold or a terms change answers 202 with an approval request', params: codeParams, body: customerPatchSchema, response: errors } }, async (request, reply) => {
     const ctx = await scope.context(request);
+    const credit = request.body.creditLimit !== undefined || request.body.paymentTerms !== undefined;
+    if (credit) await demand(ctx, 'customers.credit', 'PATCH /api/v1/customers/:code (credit limit or terms)');
+    const asked = { code: request.params.code, patch: request.body };
+    const held = credit ? await db.tenant(ctx.tenant.id, async (sql) => {
+      const summary = await needsApproval(sql, ctx, 'customer.credit', asked);
+      return summary ? requestApproval(sql, ctx, 'customer.credit', asked, summary) : null;
+    }) : null;
+    if (held) return reply.status(202).send({ outcome: 'approval_requested', approval: held });
     const customer = await updateCustomer(ctx, request.params.code, request.body);
     return db.tenant(ctx.tenant.id, async (sql) => presentCustomer(customer, await listContacts(sql, ctx.tenant.id, customer.id)));
   });
@@ -92,8 +101,12 @@ export async function registerRoutes(server: FastifyInstance, db: Database, scop
   }, async (request, reply) => {
     const ctx = await scope.context(request);
     if (request.body.kind === 'write_off') await demand(ctx, 'write_offs.post', 'POST /api/v1/documents (write-off)');
-    const result = await withIdempotency(ctx, scope.idempotencyKey(request), 'document.post', request.body, (sql) => postDocument(ctx, request.body, sql));
-    return reply.status(result.outcome === 'created' ? 201 : 200).send(result);
+    const result = await withIdempotency(ctx, scope.idempotencyKey(request), 'document.post', request.body, async (sql) => {
+      const summary = request.body.kind === 'write_off' ? await needsApproval(sql, ctx, 'write_off.post', request.body) : null;
+      if (summary) return { outcome: 'approval_requested' as const, approval: await requestApproval(sql, ctx, 'write_off.post', request.body, summary) };
+      return postDocument(ctx, request.body, sql);
+    });
+    return reply.status(result.outcome === 'created' ? 201 : result.outcome === 'approval_requested' ? 202 : 200).send(result);
   });
   app.get('/api/v1/documents/:ref', { config: { access: 'documents.read' }, schema: { tags: ['documents'], summary: 'A document with its items and allocations', params: refParams, response: errors } }, (request) =>
     read(request, (ctx, sql) => getDocument(ctx, sql, request.params.ref)));
@@ -101,11 +114,14 @@ export async function registerRoutes(server: FastifyInstance, db: Database, scop
     schema: { tags: ['documents'], summary: 'Reverse a posted document (its allocations are undone first)', params: refParams, body: reverseSchema, headers: idempotencyHeader, response: errors },
   }, async (request, reply) => {
     const ctx = await scope.context(request);
-    const result = await withIdempotency(ctx, scope.idempotencyKey(request), 'document.reverse', { ref: request.params.ref, ...request.body }, async (sql) => {
+    const asked = { ref: request.params.ref, ...request.body };
+    const result = await withIdempotency(ctx, scope.idempotencyKey(request), 'document.reverse', asked, async (sql) => {
       const doc = await resolveDocument(sql, ctx.tenant.id, request.params.ref);
+      const summary = await needsApproval(sql, ctx, 'document.reverse', asked);
+      if (summary) return { outcome: 'approval_requested' as const, approval: await requestApproval(sql, ctx, 'document.reverse', { ...asked, ref: doc.id }, summary) };
       return reverseDocument(ctx, doc.id, request.body, sql);
     });
-    return reply.status(201).send(result);
+    return reply.status('outcome' in result && result.outcome === 'approval_requested' ? 202 : 201).send(result);
   });
   app.post('/api/v1/documents/:ref/verify', { config: { access: 'documents.verify' },
     schema: { tags: ['documents'], summary: 'Mark an advance receipt as verified against the bank', params: refParams, body: z.object({ date: z.string().optional() }).nullish(), response: errors },

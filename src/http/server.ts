@@ -14,6 +14,7 @@ import { getTenantById, type Tenant } from '../modules/tenants/index.ts';
 import { principalOf, registerAuth } from './auth.ts';
 import { registerAccessRoutes } from './access-routes.ts';
 import { registerAuditRoutes } from './audit-routes.ts';
+import { registerApprovalRoutes } from './approval-routes.ts';
 import { errorHandler } from './errors.ts';
 import { registerRoutes } from './routes.ts';
 
@@ -105,5 +106,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await registerAccessRoutes(app, options.db, options.clock, scope);
   await registerRoutes(app, options.db, scope);
   await registerAuditRoutes(app, options.db, scope);
+  await registerApprovalRoutes(app, options.db, scope);
   return app;
 }

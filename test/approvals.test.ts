@@ -1,0 +1,116 @@
+/**
+ * Segregation of duties through the API: a finance manager's write-off, reversal and credit-limit increase wait for
+ * another person; the requester can never approve their own; approving does the action; thresholds decide.
+ */
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Role } from '../src/domain/access.ts';
+import { buildServer } from '../src/http/server.ts';
+import { createApiToken, createUser } from '../src/modules/access/index.ts';
+import { createTenant, type Tenant } from '../src/modules/tenants/index.ts';
+import { contextFor, fixedClock, openTestDatabase, type TestDatabase } from './support.ts';
+
+const CLOCK = fixedClock('2026-06-30T04:00:00Z');
+let t: TestDatabase;
+let app: FastifyInstance;
+let acme: Tenant;
+const as: Record<string, string> = {};
+
+async function tokenFor(name: string, role: Role): Promise<string> {
+  const ctx = contextFor(t.db, acme, CLOCK);
+  const { user } = await createUser(ctx, { email: `${name}@acme.example`, name, role, password: 'a long test passphrase' });
+  const { token } = await createApiToken(ctx, { tenantId: acme.id, userId: user.id, actor: user.email, name, role: 'admin', handle: user.handle, via: 'session' }, { name, role });
+  return token;
+}
+
+async function call(method: 'GET' | 'POST' | 'PATCH', url: string, who: string, body?: unknown) {
+  const r = await app.inject({ method, url, headers: { authorization: `Bearer ${as[who]}` }, ...(body ? { payload: body as object } : {}) });
+  return { status: r.statusCode, body: r.json() };
+}
+
+const open = async (ref: string) => (await call('GET', `/api/v1/documents/${ref}`, 'fin1')).body.open as string;
+
+beforeAll(async () => {
+  t = await openTestDatabase();
+  app = await buildServer({ db: t.db, clock: CLOCK });
+  await app.ready();
+  acme = await createTenant(t.db, { code: 'ACME', name: 'Acme', currency: 'CNY' });
+  as.fin1 = await tokenFor('fin1', 'finance_manager');
+  as.fin2 = await tokenFor('fin2', 'finance_manager');
+  as.credit = await tokenFor('credit', 'credit_manager');
+  as.admin = await tokenFor('boss', 'admin');
+  as.collector = await tokenFor('collector', 'collector');
+  expect((await call('POST', '/api/v1/customers', 'fin1', { code: 'C1', name: '上海一号', creditLimit: '10000.00' })).status).toBe(201);
+  for (const n of [1, 2, 3]) {
+    expect((await call('POST', '/api/v1/documents', 'fin1', { kind: 'invoice', number: `INV-${n}`, customer: 'C1', documentDate: '2026-01-10', amount: '300.00' })).status).toBe(201);
+  }
+});
+afterAll(async () => {
+  await app?.close();
+  await t?.drop();
+});
+
+describe('with the defaults of a new company (everything needs approval)', () => {
+  it('holds a write-off for approval, refuses the requester as approver, and writes off when another approves', async () => {
+    const asked = await call('POST', '/api/v1/documents', 'fin1', { kind: 'write_off', customer: 'C1', documentDate: '2026-06-30', amount: '300.00', appliesTo: [{ document: 'INV-1' }], reason: 'customer dissolved' });
+    expect(asked.status).toBe(202);
+    expect(asked.body.approval).toMatchObject({ action: 'write_off.post', status: 'pending', requestedBy: 'token:fin1' });
+    expect(asked.body.approval.summary).toContain('300.00 CNY of C1');
+    expect(await open('INV-1')).toBe('300.00');
+
+    const self = await call('POST', `/api/v1/approvals/${asked.body.approval.id}/approve`, 'fin1', {});
+    expect([self.status, self.body.code]).toEqual([403, 'SELF_APPROVAL']);
+    // A credit manager decides approvals, but may not write off: not theirs to approve.
+    expect((await call('POST', `/api/v1/approvals/${asked.body.approval.id}/approve`, 'credit', {})).status).toBe(403);
+    expect((await call('POST', `/api/v1/approvals/${asked.body.approval.id}/approve`, 'collector', {})).status).toBe(403);
+
+    const approved = await call('POST', `/api/v1/approvals/${asked.body.approval.id}/approve`, 'fin2', { reason: 'checked the liquidation notice' });
+    expect(approved.status).toBe(200);
+    expect(approved.body).toMatchObject({ status: 'approved', decidedBy: 'token:fin2' });
+    expect(approved.body.result.document).toMatchObject({ kind: 'write_off', amount: '300.00', createdBy: 'token:fin1 (approved by token:fin2)' });
+    // 300.00 − 300.00 written off = 0.00 open.
+    expect(await open('INV-1')).toBe('0.00');
+    const again = await call('POST', `/api/v1/approvals/${asked.body.approval.id}/approve`, 'admin', {});
+    expect([again.status, again.body.code]).toEqual([409, 'APPROVAL_DECIDED']);
+  });
+
+  it('holds a reversal; a rejection needs a reason and leaves the document as it was', async () => {
+    const asked = await call('POST', '/api/v1/documents/INV-2/reverse', 'fin1', { reason: 'issued twice' });
+    expect(asked.status).toBe(202);
+    const id = asked.body.approval.id;
+    expect((await call('POST', `/api/v1/approvals/${id}/reject`, 'fin2', {})).status).toBe(400);
+    const rejected = await call('POST', `/api/v1/approvals/${id}/reject`, 'fin2', { reason: 'not a duplicate: two deliveries' });
+    expect(rejected.body).toMatchObject({ status: 'rejected', decisionReason: 'not a duplicate: two deliveries' });
+    expect((await call('GET', '/api/v1/documents/INV-2', 'fin1')).body.status).toBe('open');
+  });
+
+  it('holds a credit-limit increase, lets the requester withdraw it, and shows the inbox by role', async () => {
+    const asked = await call('PATCH', '/api/v1/customers/C1', 'credit', { creditLimit: '50000.00' });
+    expect(asked.status).toBe(202);
+    expect(asked.body.approval.summary).toBe('C1: credit limit 10000.00 → 50000.00 CNY');
+    // Lowering a limit lowers risk: it is done at once.
+    expect((await call('PATCH', '/api/v1/customers/C1', 'credit', { creditLimit: '8000.00' })).status).toBe(200);
+    const inbox = await call('GET', '/api/v1/approvals?status=pending', 'fin2');
+    expect(inbox.body.items.map((a: { id: string }) => a.id)).toContain(asked.body.approval.id);
+    // A collector sees only their own requests (none).
+    expect((await call('GET', '/api/v1/approvals', 'collector')).body.items).toEqual([]);
+    expect((await call('POST', `/api/v1/approvals/${asked.body.approval.id}/cancel`, 'fin2', {})).status).toBe(403);
+    expect((await call('POST', `/api/v1/approvals/${asked.body.approval.id}/cancel`, 'credit', {})).body.status).toBe('cancelled');
+    expect((await call('GET', '/api/v1/customers/C1', 'fin1')).body.creditLimit).toBe('8000.00');
+  });
+});
+
+describe('thresholds', () => {
+  it('lets write-offs up to the threshold through and holds the ones above it', async () => {
+    const settings = await call('PATCH', '/api/v1/company/approval-settings', 'admin', { writeOffApproval: '100.00' });
+    expect(settings.body).toMatchObject({ writeOffApproval: '100.00', reversalsNeedApproval: true });
+    // Only administrators change the thresholds.
+    expect((await call('PATCH', '/api/v1/company/approval-settings', 'fin1', { writeOffApproval: null })).status).toBe(403);
+    const small = await call('POST', '/api/v1/documents', 'fin1', { kind: 'write_off', customer: 'C1', documentDate: '2026-06-30', amount: '100.00', appliesTo: [{ document: 'INV-3', amount: '100.00' }] });
+    expect(small.status).toBe(201);
+    const large = await call('POST', '/api/v1/documents', 'fin1', { kind: 'write_off', customer: 'C1', documentDate: '2026-06-30', amount: '100.01', appliesTo: [{ document: 'INV-3', amount: '100.01' }] });
+    expect(large.status).toBe(202);
+    // 300.00 − 100.00 written off at once = 200.00; the 100.01 waits.
+    expect(await open('INV-3')).toBe('200.00');
+  });
+});
