@@ -8,6 +8,8 @@ import { verifyAudit } from '../modules/audit/chain.ts';
 import { auditSearchSchema, exportAudit, searchAudit } from '../modules/audit/search.ts';
 import { resolveDocument } from '../modules/ledger/index.ts';
 import type { RequestScope } from './server.ts';
+import { assertInScope } from '../modules/access/scope.ts';
+import { notFound } from '../domain/errors.ts';
 
 const errorBody = z.object({ code: z.string(), message: z.string(), details: z.array(z.object({ field: z.string().optional(), message: z.string() })) });
 const errors = { 200: z.any(), 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody };
@@ -47,6 +49,7 @@ export async function registerAuditRoutes(server: FastifyInstance, db: Database,
     const ctx = await scope.context(request);
     return db.tenant(ctx.tenant.id, async (sql) => {
       const doc = await resolveDocument(sql, ctx.tenant.id, request.params.ref);
+      await assertInScope(ctx, sql, doc.customerId, () => notFound('DOCUMENT_NOT_FOUND', `no document matches ${request.params.ref}`));
       return searchAudit(ctx, sql, { entityType: 'document', entityId: doc.id, limit: 200, ...(request.query.cursor ? { cursor: request.query.cursor } : {}) });
     });
   });

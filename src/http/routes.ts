@@ -17,6 +17,8 @@ import {
 import { createTermsSchema, createTerms, getTerms, listTerms, presentTerms } from '../modules/terms/index.ts';
 import type { RequestScope } from './server.ts';
 import { demand } from './auth.ts';
+import { assertInScope, customerScope } from '../modules/access/scope.ts';
+import { notFound } from '../domain/errors.ts';
 import { needsApproval, requestApproval } from '../modules/approvals/index.ts';
 
 const errorBody = z.object({ code: z.string(), message: z.string(), details: z.array(z.object({ field: z.string().optional(), line: z.number().optional(), column: z.string().optional(), message: z.string() })) });
@@ -50,7 +52,8 @@ export async function registerRoutes(server: FastifyInstance, db: Database, scop
   // Customers -------------------------------------------------------------------------------------------------------
   app.get('/api/v1/customers', { config: { access: 'customers.read' }, schema: { tags: ['customers'], summary: 'Search and page through customers', querystring: customerListSchema, response: errors } }, (request) =>
     read(request, async (ctx, sql) => {
-      const page = await listCustomers(sql, ctx.tenant.id, request.query);
+      const scope = customerScope(ctx);
+      const page = await listCustomers(sql, ctx.tenant.id, scope ? { ...request.query, [scope.field]: scope.handle } : request.query);
       return { items: page.items.map((c) => presentCustomer(c)), nextCursor: page.nextCursor };
     }));
   app.post('/api/v1/customers', { config: { access: 'customers.write' }, schema: { tags: ['customers'], summary: 'Create a customer with its contacts', body: customerSchema, headers: idempotencyHeader, response: errors } }, async (request, reply) => {
@@ -64,6 +67,7 @@ export async function registerRoutes(server: FastifyInstance, db: Database, scop
   app.get('/api/v1/customers/:code', { config: { access: 'customers.read' }, schema: { tags: ['customers'], summary: 'A customer with contacts', params: codeParams, response: errors } }, (request) =>
     read(request, async (ctx, sql) => {
       const customer = await getCustomer(sql, ctx.tenant.id, request.params.code);
+      await assertInScope(ctx, sql, customer.id, () => notFound('CUSTOMER_NOT_FOUND', `customer: no customer has code ${request.params.code}; create it first or check the code`));
       return presentCustomer(customer, await listContacts(sql, ctx.tenant.id, customer.id));
     }));
   app.patch('/api/v1/customers/:code', { config: { access: 'customers.write' }, schema: { tags: ['customers'], summary: 'Change a customer (send version to guard against concurrent edits); a credit-limit increase above the company threshold or a terms change answers 202 with an approval request', params: codeParams, body: customerPatchSchema, response: errors } }, async (request, reply) => {

@@ -6,6 +6,7 @@ import { DOCUMENT_KINDS } from '../../domain/ledger.ts';
 import { formatAmount } from '../../domain/money.ts';
 import { notFound } from '../../domain/errors.ts';
 import { appendAudit } from '../audit/index.ts';
+import { assertInScope, customerScope, scopeCondition } from '../access/scope.ts';
 import type { Context } from '../context.ts';
 import { tenantToday } from '../tenants/index.ts';
 import { decodeCursor, encodeCursor, getCustomer, MAX_PAGE_SIZE } from '../customers/index.ts';
@@ -42,6 +43,8 @@ export async function listDocuments(ctx: Context, sql: Sql, raw: DocumentListQue
   };
   if (query.kind) add('d.kind = ?', query.kind);
   if (query.customer) add('c.code = ?', query.customer);
+  const scope = customerScope(ctx);
+  if (scope) add(`c.${scope.field} = ?`, scope.handle);
   if (query.currency) add('d.currency = ?', query.currency.toUpperCase());
   if (query.from) add('d.document_date >= ?', query.from);
   if (query.to) add('d.document_date <= ?', query.to);
@@ -69,6 +72,7 @@ export async function listDocuments(ctx: Context, sql: Sql, raw: DocumentListQue
 /** One document with its items and allocations; `ref` is its id or `kind:number`. */
 export async function getDocument(ctx: Context, sql: Sql, ref: string) {
   const doc = await resolveDocument(sql, ctx.tenant.id, ref);
+  await assertInScope(ctx, sql, doc.customerId, () => notFound('DOCUMENT_NOT_FOUND', `no document matches ${ref}; give its id, its number, or KIND:NUMBER (invoice:INV-1)`));
   const items = await itemsOfDocument(sql, ctx.tenant.id, doc.id);
   const related = doc.relatedDocumentId ? await findDocumentById(sql, ctx.tenant.id, doc.relatedDocumentId) : null;
   return {
@@ -103,6 +107,7 @@ export async function resolveDocument(sql: Sql, tenantId: string, ref: string): 
 /** A customer's balance per currency: receivable open items, unapplied credits, and the net. */
 export async function customerBalance(ctx: Context, sql: Sql, code: string) {
   const customer = await getCustomer(sql, ctx.tenant.id, code);
+  await assertInScope(ctx, sql, customer.id, () => notFound('CUSTOMER_NOT_FOUND', `customer: no customer has code ${code}; create it first or check the code`));
   // Today's balance: what is open now, overdue as of the tenant's today (past dates are aging's job, issue 4).
   const today = tenantToday(ctx.tenant, ctx.clock);
   const rows = await sql.query<{ currency: string; side: string; open: bigint; items: bigint; overdue: bigint }>(
@@ -146,6 +151,7 @@ export const openItemsSchema = z.object({
 export async function listOpenItems(ctx: Context, sql: Sql, raw: z.input<typeof openItemsSchema>) {
   const query = parseInput(openItemsSchema, raw, 'open items');
   const customer = await getCustomer(sql, ctx.tenant.id, query.customer, 'customer');
+  await assertInScope(ctx, sql, customer.id, () => notFound('CUSTOMER_NOT_FOUND', `customer: no customer has code ${query.customer}; create it first or check the code`));
   const params: unknown[] = [ctx.tenant.id, customer.id, query.side ?? null];
   let after = '';
   if (query.cursor) {
@@ -195,6 +201,8 @@ export async function listAllocations(ctx: Context, sql: Sql, raw: z.input<typeo
     params.push(customer.id);
     where.push(`a.customer_id = $${params.length}`);
   }
+  const scope = customerScope(ctx);
+  if (scope) { params.push(scope.handle); where.push(scopeCondition(scope, 'a.customer_id', params.length)); }
   if (query.from) { params.push(query.from); where.push(`a.allocation_date >= $${params.length}`); }
   if (query.to) { params.push(query.to); where.push(`a.allocation_date <= $${params.length}`); }
   if (query.cursor) {
