@@ -443,7 +443,7 @@ async function startServer(target: Target): Promise<{ child: ChildProcess; port:
   const env: NodeJS.ProcessEnv = { ...target.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
   // Node flags for the server alone, e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=.bench/prof" to profile it.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, ARFLOW, 'serve', '--no-demo', '--port', String(port), '--host', '127.0.0.1'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, ARFLOW, 'serve', '--no-demo', '--no-web', '--port', String(port), '--host', '127.0.0.1'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const keep = (chunk: Buffer) => {
     log = (log + chunk.toString()).slice(-20_000);

@@ -147,9 +147,10 @@ export async function runCli(argv: string[], environment: CliEnvironment = {}): 
     .option('--port <port>', 'port (env PORT)', env.PORT ?? '3000')
     .option('--host <host>', 'address to listen on (env HOST)', env.HOST ?? '0.0.0.0')
     .option('--no-demo', 'do not create the demo company when the database is empty')
-    .action(async (options: { port: string; host: string; demo: boolean }) => {
+    .option('--no-web', 'serve the API only: do not build or serve the web app')
+    .action(async (options: { port: string; host: string; demo: boolean; web: boolean }) => {
       const { serve } = await import('./serve.ts');
-      await serve({ port: Number(options.port), host: options.host, demo: options.demo, env, clock, io });
+      await serve({ port: Number(options.port), host: options.host, demo: options.demo, web: options.web && env.ARFLOW_WEB !== 'off', env, clock, io });
     });
 
   const dbCommand = program.command('db').description('database administration');

@@ -3,6 +3,7 @@ import pino from 'pino';
 import { openDatabase } from '../db/database.ts';
 import { startJobs } from '../jobs/index.ts';
 import { buildServer } from '../http/server.ts';
+import { ensureWebBuild, WEB_DIST } from '../web/build.ts';
 import { listTenants } from '../modules/tenants/index.ts';
 import type { Clock } from '../modules/context.ts';
 import type { Io } from './output.ts';
@@ -11,6 +12,8 @@ export interface ServeOptions {
   port: number;
   host: string;
   demo: boolean;
+  /** Build (when its sources changed) and serve the web app at /. */
+  web: boolean;
   env: NodeJS.ProcessEnv;
   clock: Clock;
   io: Io;
@@ -27,9 +30,14 @@ export async function serve(options: ServeOptions): Promise<void> {
   }
   const log = pino({ level: options.env.LOG_LEVEL ?? 'info' });
   const jobs = await startJobs(db, { clock: options.clock, work: true, log });
-  const app = await buildServer({ db, clock: options.clock, jobs, logger: log });
+  let webDist: string | undefined;
+  if (options.web) {
+    await ensureWebBuild((m) => options.io.err(m));
+    webDist = WEB_DIST;
+  }
+  const app = await buildServer({ db, clock: options.clock, jobs, logger: log, ...(webDist ? { webDist } : {}) });
   await app.listen({ port: options.port, host: options.host });
-  options.io.err(`arflow is serving http://localhost:${options.port} on ${db.description} (API docs: http://localhost:${options.port}/api/docs)`);
+  options.io.err(`arflow is serving http://localhost:${options.port} on ${db.description}${webDist ? '' : ' (API only)'} (API docs: http://localhost:${options.port}/api/docs)`);
   await new Promise<void>((resolve) => {
     const stop = async () => {
       process.off('SIGINT', stop);

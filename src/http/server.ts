@@ -17,6 +17,7 @@ import { registerAuditRoutes } from './audit-routes.ts';
 import { registerApprovalRoutes } from './approval-routes.ts';
 import { errorHandler } from './errors.ts';
 import { registerRoutes } from './routes.ts';
+import { registerWeb, wantsWebApp } from './web.ts';
 
 export interface ServerOptions {
   db: Database;
@@ -25,6 +26,8 @@ export interface ServerOptions {
   logger?: boolean | object;
   /** Largest request body in bytes. */
   bodyLimit?: number;
+  /** The built web app to serve at / (src/web/build.ts); without it only the API is served. */
+  webDist?: string;
 }
 
 export interface RequestScope {
@@ -54,7 +57,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((request, reply) => reply.status(404).send({ code: 'ROUTE_NOT_FOUND', message: `${request.method} ${request.url} is not an arflow route; see /api/docs`, details: [] }));
+  app.setNotFoundHandler((request, reply) => options.webDist && wantsWebApp(request.method, request.url)
+    ? reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').sendFile('index.html')
+    : reply.status(404).send({ code: 'ROUTE_NOT_FOUND', message: `${request.method} ${request.url} is not an arflow route; see /api/docs`, details: [] }));
   // Safety net: presenters emit amounts as strings; should a bigint slip through it must not crash the reply.
   app.setReplySerializer((payload) => JSON.stringify(payload, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
 
@@ -107,5 +112,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await registerRoutes(app, options.db, scope);
   await registerAuditRoutes(app, options.db, scope);
   await registerApprovalRoutes(app, options.db, scope);
+  if (options.webDist) await registerWeb(app, options.webDist);
   return app;
 }
