@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../src/modules/context.ts';
 import {
   FAILURE_WINDOW_MINUTES, MAX_FAILURES_PER_EMAIL, SESSION_IDLE_MINUTES, changePassword, checkNewPassword, createApiToken,
-  createUser, generatePassword, listApiTokens, resetPassword, resolveApiToken, resolveSession, revokeApiToken, signIn,
+  createUser, generatePassword, listApiTokens, listUsers, resetPassword, resolveApiToken, resolveSession, revokeApiToken, signIn,
   signOut, updateUser, type Principal,
 } from '../src/modules/access/index.ts';
 import { auditOf } from '../src/modules/audit/index.ts';
@@ -77,6 +77,9 @@ describe('users and signing in', () => {
     await changePassword(contextFor(t.db, acme, clock, user.email), signedIn.principal, oneTimePassword!, 'a ledger that always balances');
     const again = await signIn(t.db, clock, { email: 'li.na@example.com', password: 'a ledger that always balances' }, from);
     expect(again.principal.mustChangePassword).toBe(false);
+    // The users list says when each last signed in: the second sign-in, at the clock's time.
+    const listed = (await listUsers(ctx())).find((u) => u.email === 'li.na@example.com');
+    expect(new Date(listed!.lastSignInAt!).toISOString()).toBe(clock.now().toISOString());
   });
 
   it('answers a wrong email and a wrong password alike, and audits the failure in the user\'s company', async () => {

@@ -100,6 +100,38 @@ describe('with the defaults of a new company (everything needs approval)', () =>
   });
 });
 
+describe('the inbox as a screen reads it', () => {
+  it('lists one\'s own requests or everyone else\'s, with what each is about; approving a credit increase sets the limit', async () => {
+    const reversal = (await call('POST', '/api/v1/documents/INV-2/reverse', 'fin1', { reason: 'posted to the wrong customer' })).body.approval;
+    const credit = (await call('PATCH', '/api/v1/customers/C1', 'credit', { creditLimit: '20000.00', paymentTerms: 'NET45' })).body.approval;
+    const mine = await call('GET', '/api/v1/approvals?status=pending&requester=me', 'fin1');
+    expect(mine.body.items.map((a: { id: string }) => a.id)).toEqual([reversal.id]);
+    const others = await call('GET', '/api/v1/approvals?status=pending&requester=others', 'fin1');
+    expect(others.body.items.map((a: { id: string }) => a.id)).toContain(credit.id);
+    expect(others.body.items.every((a: { requestedBy: string }) => a.requestedBy !== 'token:fin1')).toBe(true);
+    expect(mine.body.items[0].subject).toEqual({
+      kind: 'reversal', reason: 'posted to the wrong customer', customer: { code: 'C1', name: '上海一号' },
+      document: { id: expect.any(String), kind: 'invoice', number: 'INV-2', amount: '300.00', currency: 'CNY' },
+    });
+    // The limit was lowered to 8000.00 above: the request reads "from 8000.00 to 20000.00".
+    const asked = others.body.items.find((a: { id: string }) => a.id === credit.id);
+    expect(asked.subject).toMatchObject({ kind: 'credit', creditLimit: { now: '8000.00', requested: '20000.00' }, terms: { requested: 'NET45' } });
+
+    // There are no NET45 terms: approving cannot be done, and nothing is approved.
+    expect((await call('POST', `/api/v1/approvals/${credit.id}/approve`, 'fin2', {})).status).toBe(400);
+    expect((await call('GET', '/api/v1/approvals?status=pending&requester=others', 'fin1')).body.items.map((a: { id: string }) => a.id)).toContain(credit.id);
+    expect((await call('POST', `/api/v1/approvals/${reversal.id}/cancel`, 'fin1', {})).body.status).toBe('cancelled');
+  });
+
+  it('approves a credit-limit increase and records the customer as it became', async () => {
+    const asked = (await call('PATCH', '/api/v1/customers/C1', 'credit', { creditLimit: '12000.00' })).body.approval;
+    const approved = await call('POST', `/api/v1/approvals/${asked.id}/approve`, 'fin2', { reason: 'two years of payments on time' });
+    expect(approved.status).toBe(200);
+    expect(approved.body).toMatchObject({ status: 'approved', decisionReason: 'two years of payments on time' });
+    expect((await call('GET', '/api/v1/customers/C1', 'fin1')).body.creditLimit).toBe('12000.00');
+  });
+});
+
 describe('thresholds', () => {
   it('lets write-offs up to the threshold through and holds the ones above it', async () => {
     const settings = await call('PATCH', '/api/v1/company/approval-settings', 'admin', { writeOffApproval: '100.00' });

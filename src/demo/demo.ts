@@ -5,7 +5,8 @@
  * date give the same ledger. It goes through the real import and posting paths, so it also exercises them.
  */
 import type { Role } from '../domain/access.ts';
-import { createUser } from '../modules/access/index.ts';
+import { createUser, type User } from '../modules/access/index.ts';
+import { decideApproval, needsApproval, requestApproval, type ApprovalAction } from '../modules/approvals/index.ts';
 import type { Database } from '../db/database.ts';
 import { addDays, addMonths, toDayNumber, fromDayNumber, todayIn, type LocalDate } from '../domain/dates.ts';
 import { conflict } from '../domain/errors.ts';
@@ -231,7 +232,53 @@ export async function createDemo(db: Database, clock: Clock, options: DemoOption
   // One user per role, to try each one's view (README, "Demo users"). A collector and a sales person own customers.
   // Emails are unique across companies: a demo under another code gets its own domain (admin@x.demo.example).
   const domain = code === 'DEMO' ? 'demo.example' : `${code.toLowerCase().replace(/[^a-z0-9-]/g, '-')}.demo.example`;
-  for (const u of DEMO_USERS) await createUser(ctx, { ...u, email: u.email.replace('demo.example', domain), password: DEMO_PASSWORD, locale: 'zh-CN' });
+  const users = new Map<string, User>();
+  for (const u of DEMO_USERS) users.set(u.email, (await createUser(ctx, { ...u, email: u.email.replace('demo.example', domain), password: DEMO_PASSWORD, locale: 'zh-CN' })).user);
+
+  // The approvals inbox at work: requests by different users, waiting for a second person, and one already decided.
+  // They go through the same checks and services as the API's, so they are audited like any other.
+  const as = (email: string, hoursAgo: number): Context => {
+    const user = users.get(email)!;
+    return {
+      ...withDefault, actor: user.email, clock: { now: () => new Date(clock.now().getTime() - hoursAgo * 3_600_000) },
+      principal: { tenantId: tenant.id, userId: user.id, actor: user.email, name: user.name, role: user.role, handle: user.handle, via: 'session' },
+    };
+  };
+  const ask = (who: Context, action: ApprovalAction, request: unknown) => db.tenant(tenant.id, async (sql) => {
+    const summary = await needsApproval(sql, who, action, request);
+    if (!summary) throw new Error(`assertion failed: the demo's ${action} request does not need approval`);
+    return requestApproval(sql, who, action, request, summary);
+  });
+  const openOf = async (number: string) => {
+    const doc = await db.tenant(tenant.id, (sql) => resolveDocument(sql, tenant.id, `invoice:${number}`));
+    return doc.reversedById ? 0n : (await db.tenant(tenant.id, (sql) => sql.query<{ open: bigint }>(`SELECT coalesce(sum(b.open_minor), 0)::int8 AS open FROM items i JOIN item_balances b ON b.tenant_id = i.tenant_id AND b.item_id = i.id WHERE i.tenant_id = $1 AND i.document_id = $2`, [tenant.id, doc.id])))[0]!.open;
+  };
+  const domesticKeys = customers.filter((c) => !c.currency && c.segment === 'key');
+  const [raised, granted] = [domesticKeys[0] ?? domestic[0]!, domesticKeys[1] ?? domestic[1]!];
+  // credit@ asked for a higher limit for a key customer a week ago; admin@ approved it the next day.
+  const grantedLimit = BigInt(granted.creditLimit!) + 500_000n;
+  const decided = await ask(as('credit@demo.example', 7 * 24), 'customer.credit', { code: granted.code, patch: { creditLimit: `${grantedLimit}.00` } });
+  await decideApproval(as('admin@demo.example', 6 * 24), decided.id, 'approve', { reason: '已核对近两年付款记录，均按期付款' });
+  // finance@ asks to write off a defaulter's long-overdue invoice (every write-off of the demo company needs approval).
+  for (const inv of invoices) {
+    if (inv.customer.habit !== 'defaulter' || inv.customer.currency || inv.dueGuess > addDays(asOf, -180)) continue;
+    const openMinor = await openOf(inv.number);
+    if (openMinor === 0n) continue;
+    await ask(as('finance@demo.example', 50), 'write_off.post', {
+      kind: 'write_off', customer: inv.customerCode, documentDate: asOf, amount: formatAmount(openMinor, 'CNY'), appliesTo: [{ document: inv.number }],
+      reason: '逾期超过半年，多次催收无果，客户已停止经营',
+    });
+    break;
+  }
+  // credit@ asks for a higher limit for another key customer.
+  const raisedLimit = BigInt(raised.creditLimit!) + 1_000_000n;
+  await ask(as('credit@demo.example', 26), 'customer.credit', { code: raised.code, patch: { creditLimit: `${raisedLimit}.00` } });
+  // finance@ asks to reverse a recent payment that was posted to the wrong customer.
+  const misposted = payments.findLast((p) => p.appliesTo && p.currency === undefined && p !== bounced && p.date < asOf);
+  if (misposted) {
+    const doc = await db.tenant(tenant.id, (sql) => resolveDocument(sql, tenant.id, `payment:${misposted.reference}`));
+    await ask(as('finance@demo.example', 3), 'document.reverse', { ref: doc.id, reason: '银行回单属于另一家客户，误登记到此客户' });
+  }
 
   const [counts] = await db.tenant(tenant.id, (sql) => sql.query<{ documents: bigint; allocations: bigint }>(
     `SELECT (SELECT count(*) FROM documents WHERE tenant_id = $1)::int8 AS documents, (SELECT count(*) FROM allocations WHERE tenant_id = $1)::int8 AS allocations`, [tenant.id]));

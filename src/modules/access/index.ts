@@ -128,8 +128,11 @@ export async function checkNewUser(db: Database, raw: CreateUserInput): Promise<
   if (taken) throw conflict('EMAIL_TAKEN', `email: ${input.email} already has an account (emails are unique across companies)`, [{ field: 'email', message: 'taken' }]);
 }
 
-export async function listUsers(ctx: Context): Promise<User[]> {
-  return ctx.db.tenant(ctx.tenant.id, (sql) => sql.query<User>(`${USER_SELECT} WHERE tenant_id = $1 ORDER BY email`, [ctx.tenant.id]));
+/** The company's users by email, each with when they last signed in (null: never). */
+export async function listUsers(ctx: Context): Promise<(User & { lastSignInAt: string | null })[]> {
+  return ctx.db.tenant(ctx.tenant.id, (sql) => sql.query<User & { lastSignInAt: string | null }>(
+    `SELECT u.*, (SELECT max(s.created_at) FROM sessions s WHERE s.tenant_id = $1 AND s.user_id = u.id) AS "lastSignInAt"
+       FROM (${USER_SELECT} WHERE tenant_id = $1) u ORDER BY u.email`, [ctx.tenant.id]));
 }
 
 async function loadUser(sql: Sql, tenantId: string, id: string, lock = false): Promise<User> {

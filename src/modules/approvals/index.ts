@@ -12,6 +12,7 @@ import { can, PERMISSIONS, type Permission } from '../../domain/access.ts';
 import { conflict, invalid, notAllowed, notFound } from '../../domain/errors.ts';
 import { formatAmount, parseAmount } from '../../domain/money.ts';
 import { appendAudit } from '../audit/index.ts';
+import { canonicalJson } from '../hash.ts';
 import type { Context } from '../context.ts';
 import { getCustomer, updateCustomer, type CustomerPatch } from '../customers/index.ts';
 import { postDocument, resolveDocument, reverseDocument, type PostDocumentInput } from '../ledger/index.ts';
@@ -123,9 +124,9 @@ export async function needsApproval(sql: Sql, ctx: Context, action: ApprovalActi
 export async function requestApproval(sql: Sql, ctx: Context, action: ApprovalAction, request: unknown, summary: string): Promise<Approval> {
   const id = uuidv7();
   const [row] = await sql.query<Approval>(
-    `INSERT INTO approvals (tenant_id, id, action, permission, summary, request, requested_by, requested_by_actor)
-     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8) RETURNING id`,
-    [ctx.tenant.id, id, action, APPROVAL_ACTIONS[action], summary, JSON.stringify(request), ctx.principal?.userId ?? null, ctx.actor]);
+    `INSERT INTO approvals (tenant_id, id, action, permission, summary, request, requested_by, requested_by_actor, requested_at)
+     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9) RETURNING id`,
+    [ctx.tenant.id, id, action, APPROVAL_ACTIONS[action], summary, JSON.stringify(request), ctx.principal?.userId ?? null, ctx.actor, ctx.clock.now().toISOString()]);
   await appendAudit(sql, ctx.tenant.id, { actor: ctx.actor, action: 'approval.request', entityType: 'approval', entityId: row!.id, after: { action, summary, request } });
   const [approval] = await sql.query<Approval>(`${SELECT} WHERE tenant_id = $1 AND id = $2`, [ctx.tenant.id, id]);
   return approval!;
@@ -133,20 +134,73 @@ export async function requestApproval(sql: Sql, ctx: Context, action: ApprovalAc
 
 export const approvalListSchema = z.object({
   status: z.enum(['pending', 'approved', 'rejected', 'cancelled']).optional(),
+  /** `me`: one's own requests; `others`: everyone else's (what one may decide). Those who may not decide see only their own. */
+  requester: z.enum(['me', 'others']).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().regex(/^[0-9a-f-]{36}$/).optional(),
 });
 
-/** The inbox: everyone's requests for those who may decide, one's own for the others; newest first. */
-export async function listApprovals(ctx: Context, sql: Sql, raw: z.input<typeof approvalListSchema>): Promise<{ items: Approval[]; nextCursor: string | null }> {
+/**
+ * What a request is about, as facts a screen can word in its own language: the document, customer and amounts.
+ * Credit requests give the customer's limit and terms as they are now (before the change, while it is pending).
+ */
+export type ApprovalSubject =
+  | { kind: 'reversal'; document: { id: string; kind: string; number: string; amount: string; currency: string }; customer: { code: string; name: string }; reason: string }
+  | { kind: 'write_off'; customer: { code: string; name: string }; amount: string; currency: string; documents: string[]; reason: string | null }
+  | {
+    kind: 'credit'; customer: { code: string; name: string; currency: string };
+    creditLimit: { now: string | null; requested: string } | null; terms: { now: string | null; requested: string | null } | null;
+  };
+
+async function subjectOf(sql: Sql, ctx: Context, approval: Approval): Promise<ApprovalSubject | null> {
+  try {
+    if (approval.action === 'document.reverse') {
+      const r = approval.request as { ref: string; reason: string };
+      const doc = await resolveDocument(sql, ctx.tenant.id, r.ref);
+      return {
+        kind: 'reversal', reason: r.reason, customer: { code: doc.customerCode, name: doc.customerName },
+        document: { id: doc.id, kind: doc.kind, number: doc.number, amount: formatAmount(doc.amountMinor, doc.currency), currency: doc.currency },
+      };
+    }
+    if (approval.action === 'write_off.post') {
+      const r = approval.request as PostDocumentInput;
+      const customer = await getCustomer(sql, ctx.tenant.id, r.customer);
+      return {
+        kind: 'write_off', customer: { code: customer.code, name: customer.name }, amount: r.amount, currency: r.currency?.toUpperCase() ?? customer.currency,
+        documents: (r.appliesTo ?? []).map((a) => a.document), reason: r.reason ?? null,
+      };
+    }
+    const r = approval.request as { code: string; patch: CustomerPatch };
+    const customer = await getCustomer(sql, ctx.tenant.id, r.code);
+    const limit = r.patch.creditLimit;
+    return {
+      kind: 'credit', customer: { code: customer.code, name: customer.name, currency: customer.currency },
+      creditLimit: limit === undefined ? null : {
+        now: customer.creditLimitMinor === null ? null : formatAmount(customer.creditLimitMinor, customer.currency),
+        requested: formatAmount(parseAmount(limit, customer.currency, 'creditLimit'), customer.currency),
+      },
+      terms: r.patch.paymentTerms === undefined ? null : { now: customer.termsCode, requested: r.patch.paymentTerms ?? null },
+    };
+  } catch {
+    // The summary still says what was asked; the facts are a convenience.
+    return null;
+  }
+}
+
+/** The inbox: everyone's requests for those who may decide, one's own for the others; newest first, with their subjects. */
+export async function listApprovals(ctx: Context, sql: Sql, raw: z.input<typeof approvalListSchema>): Promise<{ items: (Approval & { subject: ApprovalSubject | null })[]; nextCursor: string | null }> {
   const input = parseInput(approvalListSchema, raw, 'list');
   const everyone = !ctx.principal || can(ctx.principal.role, 'approvals.decide');
+  const requester = !everyone || input.requester === 'me' ? 'me' : input.requester ?? null;
   const rows = await sql.query<Approval>(
-    `${SELECT} WHERE tenant_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR requested_by_actor = $3)
-        AND ($4::uuid IS NULL OR id < $4) ORDER BY id DESC LIMIT ${input.limit + 1}`,
-    [ctx.tenant.id, input.status ?? null, everyone ? null : ctx.actor, input.cursor ?? null]);
-  const items = rows.slice(0, input.limit);
-  return { items, nextCursor: rows.length > input.limit ? items[items.length - 1]!.id : null };
+    `${SELECT} WHERE tenant_id = $1 AND ($2::text IS NULL OR status = $2)
+        AND ($3::text IS NULL OR ($3 = 'me' AND requested_by_actor = $4) OR ($3 = 'others' AND requested_by_actor <> $4))
+        AND ($5::uuid IS NULL OR id < $5) ORDER BY id DESC LIMIT ${input.limit + 1}`,
+    [ctx.tenant.id, input.status ?? null, requester, ctx.actor, input.cursor ?? null]);
+  const page = rows.slice(0, input.limit);
+  const items = [];
+  for (const approval of page) items.push({ ...approval, subject: await subjectOf(sql, ctx, approval) });
+  return { items, nextCursor: rows.length > input.limit ? page[page.length - 1]!.id : null };
 }
 
 export const decisionSchema = z.object({ reason: z.string().trim().max(500).optional() });
@@ -183,7 +237,7 @@ export async function decideApproval(ctx: Context, id: string, decision: 'approv
     const status = decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : 'cancelled';
     await sql.query(
       `UPDATE approvals SET status = $3, decided_by = $4, decided_by_actor = $5, decided_at = $6, decision_reason = $7, result = $8::jsonb WHERE tenant_id = $1 AND id = $2`,
-      [ctx.tenant.id, id, status, ctx.principal?.userId ?? null, ctx.actor, ctx.clock.now().toISOString(), input.reason ?? null, JSON.stringify(result)]);
+      [ctx.tenant.id, id, status, ctx.principal?.userId ?? null, ctx.actor, ctx.clock.now().toISOString(), input.reason ?? null, canonicalJson(result)]);
     await appendAudit(sql, ctx.tenant.id, { actor: ctx.actor, action: `approval.${decision}`, entityType: 'approval', entityId: id, reason: input.reason ?? null, after: { action: approval.action, summary: approval.summary } });
     const [after] = await sql.query<Approval>(`${SELECT} WHERE tenant_id = $1 AND id = $2`, [ctx.tenant.id, id]);
     return after!;
