@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../src/http/server.ts';
 import { sealAudit, verifyAudit } from '../src/modules/audit/chain.ts';
+import { createUser } from '../src/modules/access/index.ts';
 import { createTenant, type Tenant } from '../src/modules/tenants/index.ts';
 import { adminToken, contextFor, fixedClock, openTestDatabase, type TestDatabase } from './support.ts';
 
@@ -68,6 +69,31 @@ describe('searching the trail', () => {
     expect((await call('GET', '/api/v1/audit?from=2026-07-01&to=2026-06-01', auditor)).status).toBe(400);
   });
 
+  it('says from where each change came: the API token and the caller\'s address', async () => {
+    // app.inject calls from 127.0.0.1 with a Bearer token: an API change from that address.
+    const r = await call('GET', '/api/v1/audit?action=customer.create', auditor);
+    expect(r.body.items.map((e: { origin: string }) => e.origin)).toEqual(['api 127.0.0.1', 'api 127.0.0.1']);
+  });
+
+  it('believes a trusted proxy about the caller\'s address and protocol, and nobody else', async () => {
+    const behindProxy = await buildServer({ db: t.db, clock: CLOCK, trustProxy: ['127.0.0.1'] });
+    try {
+      const headers = { authorization: `Bearer ${admin}`, 'x-forwarded-for': '203.0.113.7', 'x-forwarded-proto': 'https' };
+      expect((await behindProxy.inject({ method: 'POST', url: '/api/v1/customers', headers, payload: { code: 'C3', name: '广州三号' } })).statusCode).toBe(201);
+      // Without trust (the default server), the same header is ignored: the address is the connection's.
+      expect((await app.inject({ method: 'POST', url: '/api/v1/customers', headers, payload: { code: 'C4', name: '深圳四号' } })).statusCode).toBe(201);
+      const r = await call('GET', '/api/v1/audit?action=customer.create&limit=2', auditor);
+      expect(r.body.items.map((e: { entityId: string; origin: string }) => [e.entityId, e.origin])).toEqual([['C4', 'api 127.0.0.1'], ['C3', 'api 203.0.113.7']]);
+      // Behind a TLS proxy the session cookie is Secure; on plain HTTP it cannot be.
+      await createUser(contextFor(t.db, acme, CLOCK), { email: 'li.na@acme.example', name: '李娜', role: 'viewer', password: 'three quiet rivers' });
+      const signIn = (server: FastifyInstance) => server.inject({ method: 'POST', url: '/api/v1/session', headers: { 'x-forwarded-proto': 'https' }, payload: { email: 'li.na@acme.example', password: 'three quiet rivers' } });
+      expect(String((await signIn(behindProxy)).headers['set-cookie'])).toMatch(/; Secure/);
+      expect(String((await signIn(app)).headers['set-cookie'])).not.toMatch(/; Secure/);
+    } finally {
+      await behindProxy.close();
+    }
+  });
+
   it('shows a document its own history', async () => {
     const r = await call('GET', '/api/v1/documents/PAY-1/history', auditor);
     expect(r.body.items.map((e: { action: string }) => e.action)).toEqual(['document.post']);
@@ -84,7 +110,7 @@ describe('searching the trail', () => {
     const r = await call('GET', '/api/v1/audit/export?customer=C1', auditor);
     expect(r.status).toBe(200);
     const lines = (r.body as string).trimEnd().split('\n');
-    expect(lines[0]).toBe('occurred_at,actor,action,entity_type,entity_id,reason,before,after,sealed,id');
+    expect(lines[0]).toBe('occurred_at,actor,origin,action,entity_type,entity_id,reason,before,after,sealed,id');
     expect(lines).toHaveLength(1 + 3);
     const exports = await call('GET', '/api/v1/audit?action=audit.export', auditor);
     expect(exports.body.items[0].after).toMatchObject({ rows: 3, filters: { customer: 'C1' } });
@@ -117,6 +143,15 @@ describe('the hash chain', () => {
     expect(result.problems).toEqual([expect.objectContaining({ problem: 'changed', entryId: entry!.id })]);
     expect(result.problems[0]!.message).toContain('was changed');
     await tamper(`UPDATE audit_log SET after = jsonb_set(after, '{document,amount}', '"50.00"') WHERE id = $1`, [entry!.id]);
+    expect((await verifyAudit(t.db, acme.id)).ok).toBe(true);
+  });
+
+  it('names an entry whose origin was changed in the database', async () => {
+    const [entry] = await t.db.tenant(acme.id, (sql) => sql.query<{ id: string }>(`SELECT id FROM audit_log WHERE action = 'customer.create' AND entity_id = 'C1'`));
+    await tamper(`UPDATE audit_log SET origin = 'cli someone@elsewhere' WHERE id = $1`, [entry!.id]);
+    const result = await verifyAudit(t.db, acme.id);
+    expect(result.problems).toEqual([expect.objectContaining({ problem: 'changed', entryId: entry!.id })]);
+    await tamper(`UPDATE audit_log SET origin = 'api 127.0.0.1' WHERE id = $1`, [entry!.id]);
     expect((await verifyAudit(t.db, acme.id)).ok).toBe(true);
   });
 

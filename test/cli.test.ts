@@ -145,6 +145,9 @@ describe('payment terms', () => {
     // Adding the same terms again is a no-op; other terms under a used code are a conflict.
     expect((await run('terms', 'add', 'NET30', '--net', '30')).code).toBe(0);
     expect(await json(1, 'terms', 'add', 'NET30', '--net', '45')).toMatchObject({ code: 'TERMS_EXISTS' });
+    // The audit trail says the terms came from the command line, by this machine's user.
+    const trail = await json<{ items: { action: string; actor: string; origin: string }[] }>(0, 'audit', 'search', '--action', 'terms.');
+    expect(trail.items.find((e) => e.action === 'terms.create')).toMatchObject({ actor: 'cli:tester', origin: `cli tester@${os.hostname()}` });
   });
 
   it('refuses installments that do not add up to 100%, naming --installments', async () => {

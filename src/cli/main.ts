@@ -2,12 +2,13 @@
  * The `arflow` command. Every command takes --tenant CODE (default: the only tenant) and --format json. Exit codes:
  * 0 done, 1 the request was refused (bad input, not found, conflict), 2 wrong usage, 3 internal error.
  */
+import { hostname } from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
 import { Command, CommanderError, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { openDatabase, type Database } from '../db/database.ts';
+import { openDatabase, withOrigin, type Database } from '../db/database.ts';
 import { AppError, notAllowed, unauthenticated } from '../domain/errors.ts';
 import { can, ROLES } from '../domain/access.ts';
 import { appendAudit } from '../modules/audit/index.ts';
@@ -71,7 +72,9 @@ export async function runCli(argv: string[], environment: CliEnvironment = {}): 
   const withContext = <T>(command: Command, fn: (ctx: Context, format: Format) => Promise<T>) => {
     const g = globals(command);
     const permission = permissionOfCommand(command);
-    return withDb(async (db) => {
+    return withDb(async (database) => {
+      // Every change this command makes is audited as coming from this machine's operator.
+      const db = withOrigin(database, `cli ${env.USER ?? 'user'}@${hostname()}`);
       let principal: Principal;
       let tenant: Tenant;
       if (env.ARFLOW_TOKEN) {

@@ -2,7 +2,7 @@
 import pino from 'pino';
 import { openDatabase } from '../db/database.ts';
 import { startJobs } from '../jobs/index.ts';
-import { buildServer } from '../http/server.ts';
+import { buildServer, parseTrustProxy } from '../http/server.ts';
 import { ensureWebBuild, WEB_DIST } from '../web/build.ts';
 import { listTenants } from '../modules/tenants/index.ts';
 import type { Clock } from '../modules/context.ts';
@@ -35,7 +35,9 @@ export async function serve(options: ServeOptions): Promise<void> {
     await ensureWebBuild((m) => options.io.err(m));
     webDist = WEB_DIST;
   }
-  const app = await buildServer({ db, clock: options.clock, jobs, logger: log, ...(webDist ? { webDist } : {}) });
+  const app = await buildServer({
+    db, clock: options.clock, jobs, logger: log, trustProxy: parseTrustProxy(options.env.ARFLOW_TRUST_PROXY), ...(webDist ? { webDist } : {}),
+  });
   await app.listen({ port: options.port, host: options.host });
   options.io.err(`arflow is serving http://localhost:${options.port} on ${db.description}${webDist ? '' : ' (API only)'} (API docs: http://localhost:${options.port}/api/docs)`);
   await new Promise<void>((resolve) => {

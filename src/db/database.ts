@@ -34,19 +34,38 @@ export interface Database {
    * A transaction confined to one tenant by row-level security. `preload`, a read without parameters (its literals
    * already escaped), runs in the same round trip as the transaction's start; `fn` gets its rows.
    */
-  tenant<T>(tenantId: string, fn: (sql: Sql, preloaded: Record<string, unknown>[]) => Promise<T>, options?: { preload?: string }): Promise<T>;
+  tenant<T>(tenantId: string, fn: (sql: Sql, preloaded: Record<string, unknown>[]) => Promise<T>, options?: TenantOptions): Promise<T>;
   /** One statement (or several, without parameters) as the owner, outside any transaction: for pg-boss. */
   execute(text: string, params?: readonly unknown[]): Promise<{ rows: unknown[] }>;
   migrate(): Promise<void>;
   close(): Promise<void>;
 }
 
+export interface TenantOptions {
+  /** A statement whose rows `fn` gets, run in the same round trip as entering the tenant. */
+  preload?: string;
+  /** From where the change comes (`web 203.0.113.7`, `cli root@host`): the audit log's origin column takes it. */
+  origin?: string;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const enterTenant = (tenantId: string) => {
+const enterTenant = (tenantId: string, origin?: string) => {
   if (!UUID.test(tenantId)) throw new Error(`assertion failed: tenant id ${tenantId} is not a uuid`);
-  // The id is checked above, so inlining it is safe; it saves a round trip on every transaction.
-  return `SET LOCAL ROLE arflow_app; SELECT set_config('app.tenant_id', '${tenantId}', true)`;
+  // The id is checked above and the origin reduced to safe characters, so inlining them is safe; it saves a round
+  // trip on every transaction.
+  const from = origin ? `, set_config('app.origin', '${safeOrigin(origin)}', true)` : '';
+  return `SET LOCAL ROLE arflow_app; SELECT set_config('app.tenant_id', '${tenantId}', true)${from}`;
 };
+
+/** An origin as it may be inlined in SQL: letters, digits and `.:_@-` and spaces, at most 120 characters. */
+export function safeOrigin(origin: string): string {
+  return origin.replace(/[^A-Za-z0-9.:_@ -]/g, '?').slice(0, 120);
+}
+
+/** The same database, with every tenant transaction marked as coming from `origin` (for the audit log). */
+export function withOrigin(db: Database, origin: string): Database {
+  return { ...db, tenant: (tenantId, fn, options) => db.tenant(tenantId, fn, { ...options, origin }) };
+}
 
 const TYPE_OIDS = { int8: 20, date: 1082, timestamp: 1114, timestamptz: 1184 } as const;
 const INT8_ARRAY_OID = 1016;
@@ -98,7 +117,8 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Database 
     system: (fn) => client.transaction((tx) => fn(wrap(tx))),
     tenant: (tenantId, fn, options) =>
       client.transaction(async (tx) => {
-        const results = await tx.exec(options?.preload ? `${enterTenant(tenantId)}; ${options.preload}` : enterTenant(tenantId));
+        const enter = enterTenant(tenantId, options?.origin);
+        const results = await tx.exec(options?.preload ? `${enter}; ${options.preload}` : enter);
         return fn(wrap(tx), options?.preload ? results[results.length - 1]!.rows as Record<string, unknown>[] : []);
       }),
     async execute(text, params) {
@@ -235,7 +255,7 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Database
     pool,
     description: `PostgreSQL ${where.host}${where.pathname}`,
     system: (fn) => run(null, fn),
-    tenant: (tenantId, fn, options) => run(enterTenant(tenantId), fn, options?.preload),
+    tenant: (tenantId, fn, options) => run(enterTenant(tenantId, options?.origin), fn, options?.preload),
     async execute(text, params) {
       return { rows: (await pool.query(text, params as unknown[] | undefined)).rows };
     },

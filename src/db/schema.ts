@@ -256,7 +256,7 @@ export const numberSequences = pgTable('number_sequences', {
   nextValue: bigint('next_value', { mode: 'bigint' }).notNull(),
 }, (t) => [primaryKey({ columns: [t.tenantId, t.kind] })]);
 
-/** Who changed what, when and why. Append-only (issue 3 adds the per-tenant hash chain). */
+/** Who changed what, when, from where and why. Append-only, hash-chained per tenant (audit_seals). */
 export const auditLog = pgTable('audit_log', {
   tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
   id: uuid('id').notNull(),
@@ -268,6 +268,11 @@ export const auditLog = pgTable('audit_log', {
   reason: text('reason'),
   before: jsonb('before'),
   after: jsonb('after'),
+  /**
+   * From where: `web 203.0.113.7`, `api 203.0.113.7` (an API token), `cli root@host`, `job`. Filled by the column's
+   * default from the transaction's app.origin setting, which the request's context sets as it enters the tenant.
+   */
+  origin: text('origin').default(sql`NULLIF(current_setting('app.origin', true), '')`),
 }, (t) => [
   primaryKey({ columns: [t.tenantId, t.id] }),
   index('audit_log_entity').on(t.tenantId, t.entityType, t.entityId),

@@ -19,7 +19,7 @@ export async function registerApprovalRoutes(server: FastifyInstance, db: Databa
     schema: { tags: ['approvals'], summary: 'Approval requests, newest first: all of them for those who decide, one\'s own for the others', querystring: approvalListSchema, response: errors },
   }, async (request) => {
     const ctx = await scope.context(request);
-    return db.tenant(ctx.tenant.id, (sql) => listApprovals(ctx, sql, request.query));
+    return ctx.db.tenant(ctx.tenant.id, (sql) => listApprovals(ctx, sql, request.query));
   });
   for (const decision of ['approve', 'reject'] as const) {
     app.post(`/api/v1/approvals/:id/${decision}`, {
@@ -36,7 +36,7 @@ export async function registerApprovalRoutes(server: FastifyInstance, db: Databa
     schema: { tags: ['company'], summary: 'What needs a second person: write-offs above, credit-limit increases above (and terms changes), reversals', response: errors },
   }, async (request) => {
     const ctx = await scope.context(request);
-    return db.tenant(ctx.tenant.id, (sql) => approvalSettings(sql, ctx));
+    return ctx.db.tenant(ctx.tenant.id, (sql) => approvalSettings(sql, ctx));
   });
   app.patch('/api/v1/company/approval-settings', {
     config: { access: 'company.manage' },

@@ -21,7 +21,7 @@ export async function registerAuditRoutes(server: FastifyInstance, db: Database,
     schema: { tags: ['audit'], summary: 'Search the audit trail: by actor, action (or "prefix."), entity, document, customer, dates; newest first', querystring: auditSearchSchema, response: errors },
   }, async (request) => {
     const ctx = await scope.context(request);
-    return db.tenant(ctx.tenant.id, (sql) => searchAudit(ctx, sql, request.query));
+    return ctx.db.tenant(ctx.tenant.id, (sql) => searchAudit(ctx, sql, request.query));
   });
   app.get('/api/v1/audit/export', {
     config: { access: 'audit.export' },
@@ -47,7 +47,7 @@ export async function registerAuditRoutes(server: FastifyInstance, db: Database,
     schema: { tags: ['documents'], summary: 'The audit entries of one document, newest first', params: z.object({ ref: z.string().min(1).max(140) }), querystring: z.object({ cursor: z.string().max(36).optional() }), response: errors },
   }, async (request) => {
     const ctx = await scope.context(request);
-    return db.tenant(ctx.tenant.id, async (sql) => {
+    return ctx.db.tenant(ctx.tenant.id, async (sql) => {
       const doc = await resolveDocument(sql, ctx.tenant.id, request.params.ref);
       await assertInScope(ctx, sql, doc.customerId, () => notFound('DOCUMENT_NOT_FOUND', `no document matches ${request.params.ref}`));
       return searchAudit(ctx, sql, { entityType: 'document', entityId: doc.id, limit: 200, ...(request.query.cursor ? { cursor: request.query.cursor } : {}) });

@@ -115,7 +115,7 @@ async function deny(db: Database, principal: Principal, permission: Permission, 
   await db.tenant(principal.tenantId, (sql) => appendAudit(sql, principal.tenantId, {
     actor: principal.actor, action: 'access.denied', entityType: 'route', entityId: what,
     after: { permission, role: principal.role, ip: ip ?? null },
-  }));
+  }), ip ? { origin: `${principal.via === 'token' ? 'api' : 'web'} ${ip}` } : {});
   throw notAllowed('FORBIDDEN', `your role (${principal.role}) may not do this: it needs the permission ${permission} (${PERMISSIONS[permission]}); ask an administrator`, [
     { field: 'permission', message: permission },
   ]);

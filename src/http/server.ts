@@ -6,7 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Database } from '../db/database.ts';
+import { withOrigin, type Database } from '../db/database.ts';
 import { invalid } from '../domain/errors.ts';
 import type { Clock, Context } from '../modules/context.ts';
 import type { JobQueue } from '../jobs/index.ts';
@@ -28,6 +28,18 @@ export interface ServerOptions {
   bodyLimit?: number;
   /** The built web app to serve at / (src/web/build.ts); without it only the API is served. */
   webDist?: string;
+  /**
+   * The reverse proxies to believe about the caller's address and protocol (X-Forwarded-For/-Proto): `true` for
+   * any, or addresses and CIDR ranges. Behind a TLS proxy it makes the session cookie Secure.
+   */
+  trustProxy?: boolean | string[];
+}
+
+/** ARFLOW_TRUST_PROXY: unset = none, `true` = any, else a comma-separated list of addresses or CIDR ranges. */
+export function parseTrustProxy(value: string | undefined): boolean | string[] {
+  if (!value || value === 'false' || value === '0') return false;
+  if (value === 'true' || value === '1') return true;
+  return value.split(',').map((v) => v.trim()).filter(Boolean);
 }
 
 export interface RequestScope {
@@ -46,6 +58,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const app = Fastify({
     ...(isLoggerInstance ? { loggerInstance: logger as FastifyBaseLogger } : { logger: logger ?? false }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    trustProxy: options.trustProxy ?? false,
     // Errors the router raises before a route is found (a path parameter too long, a malformed URL) get the same shape.
     frameworkErrors: errorHandler,
     // Requests Node's parser refuses (raw non-ASCII in the URL, bad headers) still get arflow's error shape.
@@ -94,7 +107,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         tenant = await getTenantById(options.db, principal.tenantId);
         tenants.set(tenant.id, tenant);
       }
-      return { db: options.db, tenant, actor: principal.actor, principal, clock: options.clock, ...(options.jobs ? { jobs: options.jobs } : {}) };
+      // Every change this request makes is audited as coming from the caller's address, by browser or by API token.
+      const db = withOrigin(options.db, `${principal.via === 'token' ? 'api' : 'web'} ${request.ip}`);
+      return { db, tenant, actor: principal.actor, principal, clock: options.clock, ...(options.jobs ? { jobs: options.jobs } : {}) };
     },
     idempotencyKey(request) {
       const header = request.headers['idempotency-key'];

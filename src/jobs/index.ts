@@ -7,7 +7,7 @@
  * `ledger.verify-all` runs nightly and enqueues that check for every tenant.
  */
 import PgBoss from 'pg-boss';
-import type { Database, Sql } from '../db/database.ts';
+import { withOrigin, type Database, type Sql } from '../db/database.ts';
 import { sealAudit } from '../modules/audit/chain.ts';
 import { appendAudit } from '../modules/audit/index.ts';
 import type { Clock } from '../modules/context.ts';
@@ -53,7 +53,7 @@ export async function startJobs(db: Database, options: JobOptions): Promise<Jobs
       for (const job of jobs) {
         const tenant = (await listTenants(db)).find((t) => t.id === job.data.tenantId);
         if (!tenant) continue;
-        const ctx = { db, tenant, clock: options.clock, actor: 'job:ledger.verify' };
+        const ctx = { db: withOrigin(db, 'job ledger.verify'), tenant, clock: options.clock, actor: 'job:ledger.verify' };
         const report = await verifyLedger(ctx, false);
         if (report.problems.length) {
           options.log?.error({ tenant: tenant.code, problems: report.problems.slice(0, 20) }, 'ledger verification found problems');

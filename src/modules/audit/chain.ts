@@ -21,16 +21,19 @@ interface EntryRow {
   reason: string | null;
   before: unknown;
   after: unknown;
+  origin?: string | null;
 }
 
 const ENTRY_COLUMNS = `a.id, (extract(epoch FROM a.occurred_at) * 1000000)::int8 AS "occurredAtMicros", a.actor, a.action,
-  a.entity_type AS "entityType", a.entity_id AS "entityId", a.reason, a.before, a.after`;
+  a.entity_type AS "entityType", a.entity_id AS "entityId", a.reason, a.before, a.after, a.origin`;
 
 /** The hash of an entry after the previous one's: what an entry's seal holds. */
 export function entryHash(previous: string, entry: EntryRow): string {
   const content = canonicalJson({
     id: entry.id, occurredAtMicros: entry.occurredAtMicros.toString(), actor: entry.actor, action: entry.action,
     entityType: entry.entityType, entityId: entry.entityId, reason: entry.reason, before: entry.before ?? null, after: entry.after ?? null,
+    // Entries from before the origin column have none; leaving the key out keeps their seals valid.
+    ...(entry.origin ? { origin: entry.origin } : {}),
   });
   return createHash('sha256').update(previous).update('\n').update(content).digest('hex');
 }

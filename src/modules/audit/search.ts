@@ -42,6 +42,8 @@ export interface AuditEntry {
   reason: string | null;
   before: unknown;
   after: unknown;
+  /** From where: `web 203.0.113.7`, `api …`, `cli user@host`, `job …`; null for entries older than the column. */
+  origin: string | null;
   sealed: boolean;
 }
 
@@ -81,7 +83,7 @@ function where(ctx: Context, input: z.output<typeof auditSearchSchema>): { claus
 }
 
 const COLUMNS = `a.id, a.occurred_at AS "occurredAt", a.actor, a.action, a.entity_type AS "entityType", a.entity_id AS "entityId", a.reason,
-  a.before, a.after, EXISTS (SELECT 1 FROM audit_seals s WHERE s.tenant_id = a.tenant_id AND s.audit_id = a.id) AS sealed`;
+  a.before, a.after, a.origin, EXISTS (SELECT 1 FROM audit_seals s WHERE s.tenant_id = a.tenant_id AND s.audit_id = a.id) AS sealed`;
 
 export async function searchAudit(ctx: Context, sql: Sql, raw: AuditSearchInput): Promise<{ items: AuditEntry[]; nextCursor: string | null }> {
   const input = parseInput(auditSearchSchema, raw, 'search');
@@ -94,7 +96,7 @@ export async function searchAudit(ctx: Context, sql: Sql, raw: AuditSearchInput)
   return { items, nextCursor: rows.length > input.limit ? items[items.length - 1]!.id : null };
 }
 
-const EXPORT_COLUMNS = ['occurred_at', 'actor', 'action', 'entity_type', 'entity_id', 'reason', 'before', 'after', 'sealed', 'id'];
+const EXPORT_COLUMNS = ['occurred_at', 'actor', 'origin', 'action', 'entity_type', 'entity_id', 'reason', 'before', 'after', 'sealed', 'id'];
 
 /** Writes the matching entries as CSV, newest first, page by page; records the export itself in the trail. */
 export async function exportAudit(ctx: Context, raw: Omit<AuditSearchInput, 'limit' | 'cursor'>, write: (chunk: string) => unknown): Promise<number> {
@@ -106,7 +108,7 @@ export async function exportAudit(ctx: Context, raw: Omit<AuditSearchInput, 'lim
     const page = await ctx.db.tenant(ctx.tenant.id, (sql) => searchAudit(ctx, sql, { ...filters, limit: 200, ...(cursor ? { cursor } : {}) }));
     let chunk = '';
     for (const e of page.items) {
-      chunk += [e.occurredAt, e.actor, e.action, e.entityType, e.entityId, e.reason, e.before === null ? '' : JSON.stringify(e.before), e.after === null ? '' : JSON.stringify(e.after), e.sealed ? 'yes' : 'no', e.id].map(csvCell).join(',') + '\n';
+      chunk += [e.occurredAt, e.actor, e.origin, e.action, e.entityType, e.entityId, e.reason, e.before === null ? '' : JSON.stringify(e.before), e.after === null ? '' : JSON.stringify(e.after), e.sealed ? 'yes' : 'no', e.id].map(csvCell).join(',') + '\n';
     }
     write(chunk);
     rows += page.items.length;

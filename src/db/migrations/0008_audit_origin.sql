@@ -1,0 +1,1 @@
+ALTER TABLE "audit_log" ADD COLUMN "origin" text DEFAULT NULLIF(current_setting('app.origin', true), '');
