@@ -58,6 +58,8 @@ export async function startWebApp(options: { customers?: number; invoices?: numb
     browser,
     async newPage(language = 'zh-CN') {
       const context = await browser.newContext({ baseURL: baseUrl, locale: language, viewport: { width: 1400, height: 900 } });
+      // The browser tests share two cores with the rest of the suite: give a slow page time before failing.
+      context.setDefaultTimeout(45_000);
       contexts.push(context);
       const page = await context.newPage();
       page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
