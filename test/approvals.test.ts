@@ -121,6 +121,9 @@ describe('the inbox as a screen reads it', () => {
     expect((await call('POST', `/api/v1/approvals/${credit.id}/approve`, 'fin2', {})).status).toBe(400);
     expect((await call('GET', '/api/v1/approvals?status=pending&requester=others', 'fin1')).body.items.map((a: { id: string }) => a.id)).toContain(credit.id);
     expect((await call('POST', `/api/v1/approvals/${reversal.id}/cancel`, 'fin1', {})).body.status).toBe('cancelled');
+    const history = await call('GET', '/api/v1/approvals?status=decided', 'fin2');
+    expect(history.body.items.map((a: { id: string }) => a.id)).toContain(reversal.id);
+    expect(history.body.items.every((a: { status: string }) => a.status !== 'pending')).toBe(true);
   });
 
   it('approves a credit-limit increase and records the customer as it became', async () => {

@@ -133,7 +133,8 @@ export async function requestApproval(sql: Sql, ctx: Context, action: ApprovalAc
 }
 
 export const approvalListSchema = z.object({
-  status: z.enum(['pending', 'approved', 'rejected', 'cancelled']).optional(),
+  /** One status, or `decided`: approved, rejected or cancelled (the history). */
+  status: z.enum(['pending', 'approved', 'rejected', 'cancelled', 'decided']).optional(),
   /** `me`: one's own requests; `others`: everyone else's (what one may decide). Those who may not decide see only their own. */
   requester: z.enum(['me', 'others']).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -193,7 +194,7 @@ export async function listApprovals(ctx: Context, sql: Sql, raw: z.input<typeof 
   const everyone = !ctx.principal || can(ctx.principal.role, 'approvals.decide');
   const requester = !everyone || input.requester === 'me' ? 'me' : input.requester ?? null;
   const rows = await sql.query<Approval>(
-    `${SELECT} WHERE tenant_id = $1 AND ($2::text IS NULL OR status = $2)
+    `${SELECT} WHERE tenant_id = $1 AND ($2::text IS NULL OR status = $2 OR ($2 = 'decided' AND status <> 'pending'))
         AND ($3::text IS NULL OR ($3 = 'me' AND requested_by_actor = $4) OR ($3 = 'others' AND requested_by_actor <> $4))
         AND ($5::uuid IS NULL OR id < $5) ORDER BY id DESC LIMIT ${input.limit + 1}`,
     [ctx.tenant.id, input.status ?? null, requester, ctx.actor, input.cursor ?? null]);
