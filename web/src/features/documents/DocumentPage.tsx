@@ -1,8 +1,420 @@
-/** Placeholder until this screen is built. */
+/**
+ * One document: what it is and what is still open, its installments, what has been applied to or from it, and its
+ * history from the audit trail; with the corrections the role may make (reverse, undo an allocation, verify an
+ * advance, apply a credit). A correction the company wants approved answers 202: the page says it awaits approval.
+ */
+import { useMemo, useState, type ReactNode } from 'react';
+import { Alert, App, Button, Card, Descriptions, Flex, Modal, Space, Table, Tag, Typography } from 'antd';
+import { CheckCircleOutlined, DollarOutlined, RollbackOutlined, SwapOutlined } from '@ant-design/icons';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { PageTitle } from '../../shared/components.tsx';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import { api, newIdempotencyKey, type Page } from '../../api/client.ts';
+import { useSession, useSignedIn } from '../../auth/session.tsx';
+import { Amount, ErrorAlert, PageTitle } from '../../shared/components.tsx';
+import { formatAmount, formatDate, formatInstant, formatNumber, isNegative } from '../../shared/format.ts';
+import { checkApplication } from './apply.ts';
+import { ApplyTable, serverLineErrors, useOpenLines } from './ApplyTable.tsx';
+import { StatusTag } from './DocumentsPage.tsx';
+import { apiMinor, formatMinor } from './money.ts';
+import { ReasonDialog } from './ReasonDialog.tsx';
+import {
+  CREDIT_KINDS, documentPath, isApprovalRequested, type Allocation, type AuditEntry, type DocumentDetail, type DocumentItem, type LedgerDocument,
+} from './types.ts';
+
+type Notice = { kind: 'approval' } | { kind: 'done'; text: string };
 
 export function DocumentPage() {
-  const { t } = useTranslation();
-  return <PageTitle title={t('nav.documents')} />;
+  const { ref = '' } = useParams();
+  const { t, i18n } = useTranslation('documents');
+  const lang = i18n.language;
+  const session = useSignedIn();
+  const { can } = useSession();
+  const client = useQueryClient();
+  const navigate = useNavigate();
+  const { message } = App.useApp();
+  const [notice, setNotice] = useState<Notice | null>(null);
+  const [reversing, setReversing] = useState(false);
+  const [undoing, setUndoing] = useState<Allocation | null>(null);
+  const [applying, setApplying] = useState(false);
+
+  const query = useQuery({
+    queryKey: ['documents', 'one', ref],
+    queryFn: () => api.get<DocumentDetail>(`/documents/${encodeURIComponent(ref)}`),
+  });
+  const doc = query.data;
+  const refresh = () => client.invalidateQueries();
+
+  const done = (result: unknown, text: string) => {
+    if (isApprovalRequested(result)) {
+      setNotice({ kind: 'approval' });
+    } else {
+      setNotice({ kind: 'done', text });
+      void message.success(text);
+    }
+    void refresh();
+  };
+
+  const verify = useMutation({
+    mutationFn: () => api.post<LedgerDocument>(`/documents/${encodeURIComponent(doc!.id)}/verify`, {}),
+    onSuccess: (result) => done(result, t('actions.verified')),
+  });
+
+  if (query.error) {
+    return (
+      <>
+        <PageTitle title={t('list.title')} />
+        <ErrorAlert error={query.error} ns="documents" onRetry={() => void query.refetch()} />
+      </>
+    );
+  }
+  if (!doc) return <Card loading aria-busy="true" />;
+
+  const kindName = t(`common:kinds.${doc.kind}`);
+  const reversed = doc.status === 'reversed';
+  const isCredit = (CREDIT_KINDS as readonly string[]).includes(doc.kind);
+  const awaitingVerification = doc.kind === 'advance' && !doc.verifiedOn && !reversed;
+  const canApply = can('documents.post') && isCredit && doc.kind !== 'write_off' && !reversed && !awaitingVerification && apiMinor(doc.open, doc.currency) > 0n;
+  const canReverse = can('documents.reverse') && doc.kind !== 'reversal' && !doc.reversedByDocumentId;
+  const canPay = can('documents.post') && doc.side === 'debit' && doc.kind !== 'reversal' && !reversed && apiMinor(doc.open, doc.currency) > 0n;
+
+  return (
+    <>
+      <PageTitle
+        title={t('document.title', { kind: kindName, number: doc.number })}
+        extra={[
+          canPay ? (
+            <Button key="pay" icon={<DollarOutlined />} onClick={() => navigate(`/payments/new?customer=${encodeURIComponent(doc.customer)}`)}>
+              {t('document.recordPayment')}
+            </Button>
+          ) : null,
+          canApply ? <Button key="apply" type="primary" icon={<SwapOutlined />} onClick={() => setApplying(true)}>{t('actions.apply')}</Button> : null,
+          awaitingVerification && can('documents.verify') ? (
+            <Button
+              key="verify"
+              type="primary"
+              icon={<CheckCircleOutlined />}
+              loading={verify.isPending}
+              onClick={() => Modal.confirm({
+                title: t('actions.verify'),
+                content: t('actions.verifyConfirm', { number: doc.number }),
+                okText: t('actions.verify'),
+                cancelText: t('common:actions.cancel'),
+                onOk: () => verify.mutateAsync(),
+              })}
+            >
+              {t('actions.verify')}
+            </Button>
+          ) : null,
+          canReverse ? <Button key="reverse" danger icon={<RollbackOutlined />} onClick={() => setReversing(true)}>{t('actions.reverse')}</Button> : null,
+        ]}
+      />
+      <Space orientation="vertical" size="large" style={{ width: '100%' }}>
+        {notice?.kind === 'approval' ? (
+          <Alert type="warning" showIcon role="status" closable={{ onClose: () => setNotice(null) }} title={t('actions.awaitsApproval')} action={<Link to="/approvals">{t('actions.toApprovals')}</Link>} />
+        ) : null}
+        {notice?.kind === 'done' ? <Alert type="success" showIcon role="status" closable={{ onClose: () => setNotice(null) }} title={notice.text} /> : null}
+        {verify.error ? <ErrorAlert error={verify.error} ns="documents" /> : null}
+        <Header doc={doc} />
+        {doc.side === 'debit' || doc.items.length > 1 ? (
+          <Card title={t('document.items')} size="small">
+            <ItemsTable doc={doc} />
+          </Card>
+        ) : null}
+        <Card title={t('document.allocations')} size="small">
+          <AllocationsTable doc={doc} onUndo={can('documents.reverse') ? setUndoing : undefined} />
+        </Card>
+        <Card title={t('document.history')} size="small">
+          <History documentRef={doc.id} timeZone={session.company.timeZone} />
+        </Card>
+      </Space>
+      {reversing ? (
+        <ReasonDialog
+          title={t('actions.reverseTitle', { kind: kindName, number: doc.number })}
+          hint={t('actions.reverseHint')}
+          confirmText={t('actions.confirmReverse')}
+          submit={(reason, key) => api.post(`/documents/${encodeURIComponent(doc.id)}/reverse`, { reason }, key)}
+          onCancel={() => setReversing(false)}
+          onDone={(result) => {
+            setReversing(false);
+            done(result, t('actions.reversed'));
+          }}
+        />
+      ) : null}
+      {undoing ? (
+        <ReasonDialog
+          title={t('actions.undoTitle')}
+          hint={t('actions.undoHint')}
+          confirmText={t('actions.confirmUndo')}
+          submit={(reason, key) => api.post(`/allocations/${encodeURIComponent(undoing.id)}/reverse`, { reason }, key)}
+          onCancel={() => setUndoing(null)}
+          onDone={(result) => {
+            setUndoing(null);
+            done(result, t('actions.undone'));
+          }}
+        />
+      ) : null}
+      {applying ? (
+        <ApplyDialog
+          doc={doc}
+          onCancel={() => setApplying(false)}
+          onDone={(appliedMinor) => {
+            setApplying(false);
+            done(null, t('actions.applied', { amount: formatAmount(formatMinor(appliedMinor, doc.currency), doc.currency, lang) }));
+          }}
+        />
+      ) : null}
+    </>
+  );
+}
+
+function Header({ doc }: { doc: DocumentDetail }) {
+  const { t, i18n } = useTranslation('documents');
+  const lang = i18n.language;
+  const session = useSignedIn();
+  const functional = session.company.currency;
+  const isCredit = doc.side === 'credit';
+  const items: { key: string; label: string; children: ReactNode; span?: number }[] = [
+    {
+      key: 'customer', label: t('document.customer'), span: 2,
+      children: <span><Link to={`/customers/${encodeURIComponent(doc.customer)}`}>{doc.customer}</Link> {doc.customerName}</span>,
+    },
+    { key: 'status', label: t('document.status'), children: <StatusTag status={doc.status} /> },
+    { key: 'documentDate', label: t('document.documentDate'), children: formatDate(doc.documentDate, lang) },
+    { key: 'postingDate', label: t('document.postingDate'), children: formatDate(doc.postingDate, lang) },
+    { key: 'dueDate', label: t('document.dueDate'), children: formatDate(doc.dueDate, lang) },
+    { key: 'amount', label: t('document.amount'), children: <Amount value={doc.amount} currency={doc.currency} strong /> },
+    { key: 'open', label: isCredit ? t('document.unapplied') : t('document.open'), children: <span data-testid="open-amount"><Amount value={doc.open} currency={doc.currency} strong /></span> },
+    { key: 'currency', label: t('document.currency'), children: doc.currency },
+  ];
+  if (doc.currency !== functional) {
+    items.push(
+      { key: 'fxRate', label: t('document.fxRate'), children: <span className="amount">{t('document.fxRateValue', { currency: doc.currency, rate: doc.fxRate, functional })}</span> },
+      { key: 'functional', label: t('document.functionalAmount', { currency: functional }), children: <Amount value={doc.functionalAmount} currency={functional} /> },
+    );
+  }
+  if (doc.paymentTerms) items.push({ key: 'terms', label: t('document.paymentTerms'), children: doc.paymentTerms });
+  if (doc.kind === 'advance') {
+    items.push({
+      key: 'verified', label: t('document.verified'),
+      children: doc.verifiedOn ? t('document.verifiedOn', { date: formatDate(doc.verifiedOn, lang) }) : <Tag color="orange">{t('document.notVerified')}</Tag>,
+    });
+  }
+  if (doc.related) {
+    const label = doc.kind === 'refund' ? t('document.refundOf') : doc.kind === 'credit_note' || doc.kind === 'debit_note' ? t('document.againstInvoice') : t('document.related');
+    items.push({ key: 'related', label, children: <Link to={documentPath(doc.related.kind, doc.related.number)}>{t(`common:kinds.${doc.related.kind}`)} {doc.related.number}</Link> });
+  }
+  if (doc.reversedByDocumentId) items.push({ key: 'reversedBy', label: t('document.reversedBy'), children: <DocumentLink id={doc.reversedByDocumentId} /> });
+  if (doc.reversesDocumentId) items.push({ key: 'reverses', label: t('document.reverses'), children: <DocumentLink id={doc.reversesDocumentId} /> });
+  items.push({ key: 'source', label: t('document.source'), children: doc.sourceSystem });
+  if (doc.externalId) items.push({ key: 'externalId', label: t('document.externalId'), children: doc.externalId });
+  if (doc.reason) items.push({ key: 'reason', label: t('document.reason'), children: doc.reason, span: 3 });
+  if (doc.memo) items.push({ key: 'memo', label: t('document.memo'), children: doc.memo, span: 3 });
+  items.push({
+    key: 'created', label: t('document.created'), span: 3,
+    children: t('document.createdBy', { when: formatInstant(doc.createdAt, lang, session.company.timeZone), who: doc.createdBy }),
+  });
+  return <Descriptions bordered size="small" column={{ xs: 1, md: 2, xl: 3 }} items={items} styles={{ label: { width: 150 } }} />;
+}
+
+/** A link to a document known by id (a reversal's counterpart), named by its kind and number once loaded. */
+function DocumentLink({ id }: { id: string }) {
+  const { t } = useTranslation('documents');
+  const query = useQuery({ queryKey: ['documents', 'one', id], queryFn: () => api.get<DocumentDetail>(`/documents/${id}`), staleTime: 60_000 });
+  const d = query.data;
+  return <Link to={d ? documentPath(d.kind, d.number) : `/documents/${id}`}>{d ? `${t(`common:kinds.${d.kind}`)} ${d.number}` : id}</Link>;
+}
+
+function ItemsTable({ doc }: { doc: DocumentDetail }) {
+  const { t, i18n } = useTranslation('documents');
+  const lang = i18n.language;
+  const hasDiscount = doc.items.some((i) => apiMinor(i.discountAmount, doc.currency) !== 0n);
+  return (
+    <Table<DocumentItem>
+      rowKey="id"
+      size="small"
+      pagination={false}
+      dataSource={doc.items}
+      locale={{ emptyText: t('common:states.empty') }}
+      columns={[
+        { title: t('document.installment'), key: 'seq', width: 100, render: (_, i) => `${i.seq} / ${doc.items.length}` },
+        { title: t('document.dueDate'), key: 'dueDate', width: 140, render: (_, i) => formatDate(i.dueDate, lang) },
+        ...(hasDiscount ? [{
+          title: t('document.discount'), key: 'discount', width: 240,
+          render: (_: unknown, i: DocumentItem) => apiMinor(i.discountAmount, doc.currency) !== 0n
+            ? t('document.discountValue', { amount: formatAmount(i.discountAmount, doc.currency, lang), date: formatDate(i.discountDate, lang) })
+            : '—',
+        }] : []),
+        { title: `${t('document.amount')} (${doc.currency})`, key: 'amount', width: 160, align: 'right', render: (_, i) => <span className="amount">{formatNumber(i.amount, doc.currency, lang)}</span> },
+        { title: `${doc.side === 'credit' ? t('document.unapplied') : t('document.open')} (${doc.currency})`, key: 'open', width: 160, align: 'right', render: (_, i) => <span className="amount">{formatNumber(i.open, doc.currency, lang)}</span> },
+      ]}
+    />
+  );
+}
+
+function AllocationsTable({ doc, onUndo }: { doc: DocumentDetail; onUndo?: ((a: Allocation) => void) | undefined }) {
+  const { t, i18n } = useTranslation('documents');
+  const lang = i18n.language;
+  const session = useSignedIn();
+  const functional = session.company.currency;
+  const hasFx = doc.allocations.some((a) => apiMinor(a.fxGain, functional) !== 0n);
+  const hasCrossCurrency = doc.allocations.some((a) => a.creditCurrency !== a.currency);
+  const undoable = (a: Allocation) => !a.reversesAllocationId && !a.reversedByAllocationId && a.from.kind !== 'reversal' && a.to.kind !== 'reversal';
+  const docLink = (d: { kind: string; number: string }, suffix = '') => (
+    d.number === doc.number && d.kind === doc.kind
+      ? <span>{t(`common:kinds.${d.kind}`)} {d.number}{suffix}</span>
+      : <Link to={documentPath(d.kind, d.number)}>{t(`common:kinds.${d.kind}`)} {d.number}{suffix}</Link>
+  );
+  return (
+    <Table<Allocation>
+      rowKey="id"
+      size="small"
+      pagination={doc.allocations.length > 20 ? { pageSize: 20, showSizeChanger: false } : false}
+      dataSource={doc.allocations}
+      locale={{ emptyText: t('document.noAllocations') }}
+      rowClassName={(a) => (a.reversedByAllocationId || a.reversesAllocationId ? 'allocation-undone' : '')}
+      columns={[
+        { title: t('allocation.date'), key: 'date', width: 110, render: (_, a) => formatDate(a.date, lang) },
+        { title: t('allocation.from'), key: 'from', width: 200, render: (_, a) => docLink(a.from) },
+        {
+          title: t('allocation.to'), key: 'to', width: 220,
+          render: (_, a) => docLink(a.to, a.to.installment > 1 ? ` ${t('allocation.installment', { seq: a.to.installment })}` : ''),
+        },
+        { title: t('allocation.amount'), key: 'amount', width: 150, align: 'right', render: (_, a) => <Amount value={a.amount} currency={a.currency} /> },
+        ...(hasCrossCurrency ? [{
+          title: t('allocation.creditAmount'), key: 'creditAmount', width: 150, align: 'right' as const,
+          render: (_: unknown, a: Allocation) => <Amount value={a.creditAmount} currency={a.creditCurrency} />,
+        }] : []),
+        ...(hasFx ? [{
+          title: `${t('allocation.fxGain')} (${functional})`, key: 'fxGain', width: 150, align: 'right' as const,
+          render: (_: unknown, a: Allocation) => (
+            <Typography.Text className="amount" type={isNegative(a.fxGain) ? 'danger' : undefined}>{formatNumber(a.fxGain, functional, lang)}</Typography.Text>
+          ),
+        }] : []),
+        {
+          title: t('allocation.state'), key: 'state', width: 100,
+          render: (_, a) => a.reversesAllocationId
+            ? <Tag>{t('allocation.undoOf')}</Tag>
+            : a.reversedByAllocationId ? <Tag color="default">{t('allocation.undone')}</Tag> : <Tag color="green">{t('allocation.live')}</Tag>,
+        },
+        { title: t('allocation.reason'), key: 'reason', ellipsis: true, render: (_, a) => a.reason ?? '—' },
+        { title: t('allocation.by'), key: 'by', width: 180, ellipsis: true, render: (_, a) => a.createdBy },
+        ...(onUndo ? [{
+          title: '', key: 'undo', width: 80,
+          render: (_: unknown, a: Allocation) => undoable(a) ? (
+            <Button
+              size="small"
+              onClick={() => onUndo(a)}
+              aria-label={t('allocation.undoLabel', { amount: formatAmount(a.amount, a.currency, lang), from: a.from.number, to: a.to.number })}
+            >
+              {t('allocation.undo')}
+            </Button>
+          ) : null,
+        }] : []),
+      ]}
+    />
+  );
+}
+
+function History({ documentRef, timeZone }: { documentRef: string; timeZone: string }) {
+  const { t, i18n } = useTranslation('documents');
+  const lang = i18n.language;
+  const query = useInfiniteQuery({
+    queryKey: ['documents', 'history', documentRef],
+    queryFn: ({ pageParam }) => api.get<Page<AuditEntry>>(`/documents/${encodeURIComponent(documentRef)}/history`, { cursor: pageParam }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+  const entries = useMemo(() => query.data?.pages.flatMap((p) => p.items) ?? [], [query.data]);
+  const actionName = (action: string) => t(`history.actions.${action.replace('.', '_')}`, { defaultValue: action });
+  if (query.error) return <ErrorAlert error={query.error} ns="documents" onRetry={() => void query.refetch()} />;
+  return (
+    <>
+      <Table<AuditEntry>
+        rowKey="id"
+        size="small"
+        loading={query.isPending}
+        pagination={false}
+        dataSource={entries}
+        locale={{ emptyText: t('document.noHistory') }}
+        expandable={{
+          rowExpandable: (e) => e.before != null || e.after != null,
+          expandedRowRender: (e) => (
+            <Flex gap="middle" wrap>
+              {e.before != null ? <JsonBlock title={t('history.before')} value={e.before} /> : null}
+              {e.after != null ? <JsonBlock title={t('history.after')} value={e.after} /> : null}
+            </Flex>
+          ),
+        }}
+        columns={[
+          { title: t('history.when'), key: 'when', width: 200, render: (_, e) => <span className="amount">{formatInstant(e.occurredAt, lang, timeZone)}</span> },
+          { title: t('history.who'), key: 'who', width: 220, ellipsis: true, render: (_, e) => e.actor },
+          { title: t('history.action'), key: 'action', width: 200, render: (_, e) => actionName(e.action) },
+          { title: t('history.reason'), key: 'reason', render: (_, e) => e.reason ?? '—' },
+        ]}
+      />
+      {query.hasNextPage ? (
+        <Button style={{ marginTop: 12 }} onClick={() => void query.fetchNextPage()} loading={query.isFetchingNextPage}>{t('document.loadMore')}</Button>
+      ) : null}
+    </>
+  );
+}
+
+function JsonBlock({ title, value }: { title: string; value: unknown }) {
+  return (
+    <div style={{ flex: '1 1 360px', minWidth: 0 }}>
+      <Typography.Text strong>{title}</Typography.Text>
+      <pre style={{ margin: '4px 0 0', maxHeight: 280, overflow: 'auto', background: '#f7f8fa', padding: 8, borderRadius: 4, fontSize: 12 }}>
+        {JSON.stringify(value, null, 2)}
+      </pre>
+    </div>
+  );
+}
+
+/** Applying a posted credit (payment, credit note, verified advance) to the customer's open items. */
+function ApplyDialog({ doc, onCancel, onDone }: { doc: DocumentDetail; onCancel: () => void; onDone: (appliedMinor: bigint) => void }) {
+  const { t } = useTranslation('documents');
+  const [amounts, setAmounts] = useState<Record<string, string>>({});
+  const [key] = useState(newIdempotencyKey);
+  const open = useOpenLines(doc.customer, doc.currency);
+  const availableMinor = apiMinor(doc.open, doc.currency);
+  const check = checkApplication(open.lines, amounts, availableMinor, doc.currency);
+  const blocked = check.entries.length === 0 || check.overApplied || Object.keys(check.lineProblems).length > 0;
+  const mutation = useMutation({
+    mutationFn: (entries: typeof check.entries) => api.post('/allocations', { from: { kind: doc.kind, number: doc.number }, to: entries }, key),
+    onSuccess: () => onDone(check.appliedMinor),
+  });
+  const [sent, setSent] = useState<typeof check.entries>([]);
+  return (
+    <Modal
+      open
+      width={980}
+      title={t('actions.applyTitle', { kind: t(`common:kinds.${doc.kind}`), number: doc.number })}
+      okText={t('actions.applyConfirm')}
+      cancelText={t('common:actions.cancel')}
+      okButtonProps={{ disabled: blocked, loading: mutation.isPending }}
+      onCancel={onCancel}
+      onOk={() => {
+        if (mutation.isPending || blocked) return;
+        setSent(check.entries);
+        mutation.mutate(check.entries);
+      }}
+      destroyOnHidden
+    >
+      <Space orientation="vertical" style={{ width: '100%' }}>
+        {mutation.error ? <ErrorAlert error={mutation.error} ns="documents" /> : null}
+        <ApplyTable
+          customer={doc.customer}
+          currency={doc.currency}
+          open={open}
+          amounts={amounts}
+          onAmounts={setAmounts}
+          availableMinor={availableMinor}
+          check={check}
+          serverLineErrors={serverLineErrors(mutation.error, sent, t)}
+          disabled={mutation.isPending}
+        />
+      </Space>
+    </Modal>
+  );
 }
