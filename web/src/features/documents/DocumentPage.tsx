@@ -4,7 +4,7 @@
  * advance, apply a credit). A correction the company wants approved answers 202: the page says it awaits approval.
  */
 import { useMemo, useState, type ReactNode } from 'react';
-import { Alert, App, Button, Card, Descriptions, Flex, Modal, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Descriptions, Flex, Modal, Space, Table, Tag, Typography } from 'antd';
 import { CheckCircleOutlined, DollarOutlined, RollbackOutlined, SwapOutlined } from '@ant-design/icons';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -32,7 +32,6 @@ export function DocumentPage() {
   const { can } = useSession();
   const client = useQueryClient();
   const navigate = useNavigate();
-  const { message } = App.useApp();
   const [notice, setNotice] = useState<Notice | null>(null);
   const [reversing, setReversing] = useState(false);
   const [undoing, setUndoing] = useState<Allocation | null>(null);
@@ -50,7 +49,6 @@ export function DocumentPage() {
       setNotice({ kind: 'approval' });
     } else {
       setNotice({ kind: 'done', text });
-      void message.success(text);
     }
     void refresh();
   };
@@ -116,7 +114,7 @@ export function DocumentPage() {
         {notice?.kind === 'done' ? <Alert type="success" showIcon role="status" closable={{ onClose: () => setNotice(null) }} title={notice.text} /> : null}
         {verify.error ? <ErrorAlert error={verify.error} ns="documents" /> : null}
         <Header doc={doc} />
-        {doc.side === 'debit' || doc.items.length > 1 ? (
+        {(doc.side === 'debit' && doc.kind !== 'reversal') || doc.items.length > 1 ? (
           <Card title={t('document.items')} size="small">
             <ItemsTable doc={doc} />
           </Card>
@@ -179,7 +177,7 @@ function Header({ doc }: { doc: DocumentDetail }) {
       key: 'customer', label: t('document.customer'), span: 2,
       children: <span><Link to={`/customers/${encodeURIComponent(doc.customer)}`}>{doc.customer}</Link> {doc.customerName}</span>,
     },
-    { key: 'status', label: t('document.status'), children: <StatusTag status={doc.status} /> },
+    { key: 'status', label: t('document.status'), children: <StatusTag status={doc.status} side={doc.side} /> },
     { key: 'documentDate', label: t('document.documentDate'), children: formatDate(doc.documentDate, lang) },
     { key: 'postingDate', label: t('document.postingDate'), children: formatDate(doc.postingDate, lang) },
     { key: 'dueDate', label: t('document.dueDate'), children: formatDate(doc.dueDate, lang) },
@@ -262,22 +260,24 @@ function AllocationsTable({ doc, onUndo }: { doc: DocumentDetail; onUndo?: ((a: 
   const undoable = (a: Allocation) => !a.reversesAllocationId && !a.reversedByAllocationId && a.from.kind !== 'reversal' && a.to.kind !== 'reversal';
   const docLink = (d: { kind: string; number: string }, suffix = '') => (
     d.number === doc.number && d.kind === doc.kind
-      ? <span>{t(`common:kinds.${d.kind}`)} {d.number}{suffix}</span>
-      : <Link to={documentPath(d.kind, d.number)}>{t(`common:kinds.${d.kind}`)} {d.number}{suffix}</Link>
+      ? <Typography.Text type="secondary">{t('allocation.self')}{suffix}</Typography.Text>
+      : <Link to={documentPath(d.kind, d.number)} style={{ whiteSpace: 'nowrap' }}>{t(`common:kinds.${d.kind}`)} {d.number}{suffix}</Link>
   );
   return (
     <Table<Allocation>
       rowKey="id"
       size="small"
+      className="documents-table"
+      scroll={{ x: 1000 }}
       pagination={doc.allocations.length > 20 ? { pageSize: 20, showSizeChanger: false } : false}
       dataSource={doc.allocations}
       locale={{ emptyText: t('document.noAllocations') }}
       rowClassName={(a) => (a.reversedByAllocationId || a.reversesAllocationId ? 'allocation-undone' : '')}
       columns={[
-        { title: t('allocation.date'), key: 'date', width: 110, render: (_, a) => formatDate(a.date, lang) },
-        { title: t('allocation.from'), key: 'from', width: 200, render: (_, a) => docLink(a.from) },
+        { title: t('allocation.date'), key: 'date', width: 105, render: (_, a) => formatDate(a.date, lang) },
+        { title: t('allocation.from'), key: 'from', render: (_, a) => docLink(a.from) },
         {
-          title: t('allocation.to'), key: 'to', width: 220,
+          title: t('allocation.to'), key: 'to',
           render: (_, a) => docLink(a.to, a.to.installment > 1 ? ` ${t('allocation.installment', { seq: a.to.installment })}` : ''),
         },
         { title: t('allocation.amount'), key: 'amount', width: 150, align: 'right', render: (_, a) => <Amount value={a.amount} currency={a.currency} /> },
@@ -286,21 +286,21 @@ function AllocationsTable({ doc, onUndo }: { doc: DocumentDetail; onUndo?: ((a: 
           render: (_: unknown, a: Allocation) => <Amount value={a.creditAmount} currency={a.creditCurrency} />,
         }] : []),
         ...(hasFx ? [{
-          title: `${t('allocation.fxGain')} (${functional})`, key: 'fxGain', width: 150, align: 'right' as const,
+          title: `${t('allocation.fxGain')} (${functional})`, key: 'fxGain', width: 140, align: 'right' as const,
           render: (_: unknown, a: Allocation) => (
             <Typography.Text className="amount" type={isNegative(a.fxGain) ? 'danger' : undefined}>{formatNumber(a.fxGain, functional, lang)}</Typography.Text>
           ),
         }] : []),
         {
-          title: t('allocation.state'), key: 'state', width: 100,
+          title: t('allocation.state'), key: 'state', width: 110,
           render: (_, a) => a.reversesAllocationId
             ? <Tag>{t('allocation.undoOf')}</Tag>
             : a.reversedByAllocationId ? <Tag color="default">{t('allocation.undone')}</Tag> : <Tag color="green">{t('allocation.live')}</Tag>,
         },
-        { title: t('allocation.reason'), key: 'reason', ellipsis: true, render: (_, a) => a.reason ?? '—' },
-        { title: t('allocation.by'), key: 'by', width: 180, ellipsis: true, render: (_, a) => a.createdBy },
+        { title: t('allocation.reason'), key: 'reason', width: 160, ellipsis: true, render: (_, a) => a.reason ?? '—' },
+        { title: t('allocation.by'), key: 'by', width: 150, ellipsis: true, render: (_, a) => a.createdBy },
         ...(onUndo ? [{
-          title: '', key: 'undo', width: 80,
+          title: '', key: 'undo', width: 75,
           render: (_: unknown, a: Allocation) => undoable(a) ? (
             <Button
               size="small"

@@ -14,6 +14,7 @@ import { useSession } from '../../auth/session.tsx';
 import { CursorPager, ErrorAlert, PageTitle, useCursorPaging } from '../../shared/components.tsx';
 import { formatDate, formatNumber } from '../../shared/format.ts';
 import { CustomerSelect } from './CustomerSelect.tsx';
+import './documents.css';
 import { DOCUMENT_KINDS, documentPath, type DocumentStatus, type LedgerDocument } from './types.ts';
 
 const FILTERS = ['kind', 'customer', 'status', 'currency', 'from', 'to', 'q'] as const;
@@ -22,9 +23,10 @@ const PAGE_SIZE = 50;
 
 const STATUS_COLOURS: Record<DocumentStatus, string> = { open: 'blue', partly_applied: 'gold', closed: 'green', reversed: 'default' };
 
-export function StatusTag({ status }: { status: DocumentStatus }) {
+/** A document's state in the words of its side: an invoice is paid, a payment is applied. */
+export function StatusTag({ status, side }: { status: DocumentStatus; side: 'debit' | 'credit' }) {
   const { t } = useTranslation('documents');
-  return <Tag color={STATUS_COLOURS[status]} variant="outlined">{t(`status.${status}`)}</Tag>;
+  return <Tag color={STATUS_COLOURS[status]}>{t(`status.${side}.${status}`)}</Tag>;
 }
 
 export function DocumentsPage() {
@@ -78,7 +80,7 @@ export function DocumentsPage() {
             value={filters.kind || undefined}
             onChange={(kind) => setFilters({ kind })}
             options={DOCUMENT_KINDS.map((k) => ({ value: k, label: t(`common:kinds.${k}`) }))}
-            style={{ width: 140 }}
+            style={{ width: 130 }}
           />
           <CustomerSelect
             aria-label={t('list.customer')}
@@ -86,7 +88,7 @@ export function DocumentsPage() {
             allowClear
             value={filters.customer || null}
             onChange={(customer) => setFilters({ customer })}
-            style={{ width: 240 }}
+            style={{ width: 210 }}
           />
           <Select
             aria-label={t('list.status')}
@@ -95,7 +97,7 @@ export function DocumentsPage() {
             value={filters.status || undefined}
             onChange={(status) => setFilters({ status })}
             options={[{ value: 'open', label: t('list.statusOpen') }, { value: 'closed', label: t('list.statusClosed') }]}
-            style={{ width: 140 }}
+            style={{ width: 130 }}
           />
           <Input
             aria-label={t('list.currency')}
@@ -106,7 +108,7 @@ export function DocumentsPage() {
             onPressEnter={() => setFilters({ currency: currency.length === 3 ? currency : null })}
             onBlur={() => setFilters({ currency: currency.length === 3 ? currency : null })}
             allowClear
-            style={{ width: 110 }}
+            style={{ width: 100 }}
           />
           <DatePicker.RangePicker
             aria-label={t('list.dates')}
@@ -114,7 +116,7 @@ export function DocumentsPage() {
             allowEmpty={[true, true]}
             value={[filters.from ? dayjs(filters.from) : null, filters.to ? dayjs(filters.to) : null]}
             onChange={(range) => setFilters({ from: range?.[0]?.format('YYYY-MM-DD'), to: range?.[1]?.format('YYYY-MM-DD') })}
-            style={{ width: 240 }}
+            style={{ width: 220 }}
           />
           <Input.Search
             aria-label={t('list.search')}
@@ -123,7 +125,7 @@ export function DocumentsPage() {
             onChange={(e) => setNumber(e.target.value)}
             onSearch={(q) => setFilters({ q: q.trim() })}
             allowClear
-            style={{ width: 200 }}
+            style={{ width: 180 }}
           />
           {filtered ? <Button onClick={() => setParams(new URLSearchParams())}>{t('common:actions.reset')}</Button> : null}
         </Flex>
@@ -136,13 +138,14 @@ export function DocumentsPage() {
         dataSource={query.error ? [] : query.data?.items ?? []}
         pagination={false}
         scroll={{ x: 1100 }}
+        className="documents-table"
         locale={{ emptyText: query.error ? t('common:states.error') : filtered ? t('common:states.noMatch') : t('list.empty') }}
         columns={[
           {
-            title: t('columns.number'), key: 'number', width: 180,
+            title: t('columns.number'), key: 'number', width: 165,
             render: (_, d) => <Link to={documentPath(d.kind, d.number)}>{d.number}</Link>,
           },
-          { title: t('columns.kind'), key: 'kind', width: 100, render: (_, d) => t(`common:kinds.${d.kind}`) },
+          { title: t('columns.kind'), key: 'kind', width: 90, render: (_, d) => t(`common:kinds.${d.kind}`) },
           {
             title: t('columns.customer'), key: 'customer', ellipsis: true,
             render: (_, d) => (
@@ -154,16 +157,16 @@ export function DocumentsPage() {
           },
           { title: t('columns.documentDate'), key: 'documentDate', width: 115, render: (_, d) => formatDate(d.documentDate, lang) },
           { title: t('columns.dueDate'), key: 'dueDate', width: 115, render: (_, d) => formatDate(d.dueDate, lang) },
-          { title: t('columns.currency'), key: 'currency', width: 70, dataIndex: 'currency' },
+          { title: t('columns.currency'), key: 'currency', width: 80, dataIndex: 'currency' },
           {
-            title: t('columns.amount'), key: 'amount', width: 140, align: 'right',
+            title: t('columns.amount'), key: 'amount', width: 130, align: 'right',
             render: (_, d) => <span className="amount">{formatNumber(d.amount, d.currency, lang)}</span>,
           },
           {
-            title: t('columns.open'), key: 'open', width: 140, align: 'right',
+            title: t('columns.open'), key: 'open', width: 130, align: 'right',
             render: (_, d) => <span className="amount">{formatNumber(d.open, d.currency, lang)}</span>,
           },
-          { title: t('columns.status'), key: 'status', width: 100, render: (_, d) => <StatusTag status={d.status} /> },
+          { title: t('columns.status'), key: 'status', width: 110, render: (_, d) => <StatusTag status={d.status} side={d.side} /> },
         ]}
       />
       <CursorPager paging={paging} nextCursor={query.data?.nextCursor} loading={query.isFetching} />

@@ -9,7 +9,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useSearchParams } from 'react-router-dom';
-import { api, newIdempotencyKey } from '../../api/client.ts';
+import { api, ApiError, newIdempotencyKey } from '../../api/client.ts';
 import { useSignedIn } from '../../auth/session.tsx';
 import { ErrorAlert, PageTitle } from '../../shared/components.tsx';
 import { showFieldErrors } from '../../shared/errors.ts';
@@ -31,7 +31,7 @@ interface PaymentForm {
 }
 
 export function RecordPaymentPage() {
-  const { t } = useTranslation('documents');
+  const { t, i18n } = useTranslation('documents');
   const session = useSignedIn();
   const navigate = useNavigate();
   const client = useQueryClient();
@@ -61,7 +61,13 @@ export function RecordPaymentPage() {
       void client.invalidateQueries();
       navigate(documentPath(result.document.kind, result.document.number));
     },
-    onError: (error) => showFieldErrors(form, error),
+    onError: (error) => {
+      // One field named by a code this page translates (a number already used): say it in the page's language.
+      const translated = error instanceof ApiError && error.details.length === 1 && i18n.exists(`documents:errors.${error.code}`)
+        ? new ApiError(error.status, error.code, error.message, [{ ...error.details[0]!, message: t(`errors.${error.code}`) }])
+        : error;
+      showFieldErrors(form, translated);
+    },
   });
 
   const currencies = [...new Set([customerCurrency, session.company.currency, ...COMMON_CURRENCIES].filter((c): c is string => Boolean(c)))];
