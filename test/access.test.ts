@@ -110,6 +110,8 @@ describe('users and signing in', () => {
     const otherCtx = contextFor(t.db, other, clock, 'cli:root');
     expect((await appErrorOf(() => createUser(otherCtx, { email: 'SHARED@example.com', name: 'B', role: 'viewer' }))).code).toBe('EMAIL_TAKEN');
     expect((await appErrorOf(() => createUser(ctx(), { email: 'shared2@example.com', handle: 'shared', name: 'C', role: 'viewer' }))).code).toBe('HANDLE_TAKEN');
+    // The same email in the same company would also take the same default handle: the email is what is wrong.
+    expect((await appErrorOf(() => createUser(ctx(), { email: 'shared@example.com', name: 'D', role: 'viewer' }))).code).toBe('EMAIL_TAKEN');
   });
 
   it('ends a session after its idle time, and on sign-out everywhere', async () => {

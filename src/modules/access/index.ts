@@ -110,6 +110,9 @@ export async function createUser(ctx: Context, raw: CreateUserInput, sqlInTx?: S
       [ctx.tenant.id, id, input.email, input.name, handle, input.role, passwordHash, input.password === undefined, input.locale ?? null, ctx.actor],
     );
     if (!row) {
+      // The email first: a taken email also takes the handle made from it, and the email is what to fix then.
+      const [sameEmail] = await sql.query(`SELECT 1 FROM users WHERE tenant_id = $1 AND lower(email) = $2`, [ctx.tenant.id, input.email]);
+      if (sameEmail) throw conflict('EMAIL_TAKEN', `email: ${input.email} already has an account (emails are unique across companies)`, [{ field: 'email', message: 'taken' }]);
       const [sameHandle] = await sql.query(`SELECT 1 FROM users WHERE tenant_id = $1 AND handle = $2`, [ctx.tenant.id, handle]);
       if (sameHandle) throw conflict('HANDLE_TAKEN', `handle: another user already has handle ${handle}; choose another`, [{ field: 'handle', message: 'taken' }]);
       throw conflict('EMAIL_TAKEN', `email: ${input.email} already has an account (emails are unique across companies)`, [{ field: 'email', message: 'taken' }]);

@@ -1,6 +1,6 @@
 /** The frame around every signed-in screen: navigation by module (what the role may open), company, user, language. */
 import { useMemo, useState } from 'react';
-import { Button, Dropdown, Layout, Menu, Select, Space, Tag, Typography, type MenuProps } from 'antd';
+import { Badge, Button, Dropdown, Layout, Menu, Select, Space, Tag, Typography, type MenuProps } from 'antd';
 import {
   AuditOutlined, CheckSquareOutlined, DollarOutlined, FileTextOutlined, LogoutOutlined, TeamOutlined, UserOutlined,
   SafetyOutlined, BarChartOutlined, PhoneOutlined, BankOutlined, LineChartOutlined, KeyOutlined,
@@ -9,10 +9,11 @@ import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useSignedIn, useSession } from '../auth/session.tsx';
 import { setLanguage, type Language } from '../i18n/index.ts';
+import { useApprovalsToDecide } from '../features/approvals/api.ts';
 
 interface NavEntry {
   key: string;
-  label: string;
+  label: React.ReactNode;
   icon: React.ReactNode;
   permission?: string;
 }
@@ -24,6 +25,7 @@ export function AppLayout() {
   const location = useLocation();
   const navigate = useNavigate();
   const [collapsed, setCollapsed] = useState(false);
+  const toDecide = useApprovalsToDecide();
 
   const items = useMemo<MenuProps['items']>(() => {
     const group = (key: string, label: string, entries: NavEntry[]) => {
@@ -46,7 +48,13 @@ export function AppLayout() {
         { key: '/payments/new', label: t('nav.recordPayment'), icon: <DollarOutlined />, permission: 'documents.post' },
       ]),
       ...group('control', t('nav.control'), [
-        { key: '/approvals', label: t('nav.approvals'), icon: <CheckSquareOutlined /> },
+        {
+          key: '/approvals', icon: <CheckSquareOutlined />,
+          label: toDecide.count > 0
+            // The count is a visual cue (its title says it in words); the link's name stays "Approvals".
+            ? <Space size={6}>{t('nav.approvals')}<span aria-hidden><Badge size="small" count={toDecide.more ? `${toDecide.count}+` : toDecide.count} title={t('approvals:badge', { count: toDecide.count })} /></span></Space>
+            : t('nav.approvals'),
+        },
         { key: '/audit', label: t('nav.audit'), icon: <AuditOutlined />, permission: 'audit.read' },
       ]),
       ...group('admin', t('nav.admin'), [
@@ -54,7 +62,7 @@ export function AppLayout() {
       ]),
       { type: 'group' as const, key: 'coming', label: t('nav.coming'), children: coming },
     ];
-  }, [t, can]);
+  }, [t, can, toDecide.count, toDecide.more]);
 
   const selected = ['/payments/new', '/customers', '/documents', '/approvals', '/audit', '/admin/users'].find((k) => location.pathname.startsWith(k));
 
