@@ -600,6 +600,30 @@ describe('customer balance and open items', () => {
     expectError(await get('/api/v1/customers/NOBODY/balance'), 404, 'CUSTOMER_NOT_FOUND');
     expectError(await get('/api/v1/customers/NOBODY/open-items'), 404, 'CUSTOMER_NOT_FOUND');
   });
+
+  it("shows each listed customer's open balance per currency, the same figures as its balance", async () => {
+    const list = await ok(get('/api/v1/customers?q=C-BAL'), 200);
+    // C-BAL (above): receivable 800.00, unapplied 900.00, net -100.00.
+    expect(list.items.map((c: { code: string; balances: unknown }) => [c.code, c.balances])).toEqual([
+      ['C-BAL', [{ currency: 'CNY', receivable: '800.00', unapplied: '900.00', net: '-100.00' }]],
+    ]);
+    // A customer with nothing open has no balances.
+    await ok(post('/api/v1/customers', { code: 'C-NOBAL', name: '无余额客户' }));
+    expect((await ok(get('/api/v1/customers?q=C-NOBAL'), 200)).items[0].balances).toEqual([]);
+  });
+
+  it("lists the values the customer list's filters take", async () => {
+    await ok(post('/api/v1/customers', { code: 'C-FAC1', name: '筛选客户一', segment: 'key', region: '华东', collector: '赵敏', salesperson: '王磊' }));
+    await ok(post('/api/v1/customers', { code: 'C-FAC2', name: '筛选客户二', segment: 'mid', region: '华东', collector: '孙强', currency: 'USD' }));
+    const facets = await ok(get('/api/v1/customer-filters'), 200);
+    expect(facets.segments).toEqual(expect.arrayContaining(['key', 'mid']));
+    // Each value once, sorted.
+    expect(facets.regions.filter((r: string) => r === '华东')).toEqual(['华东']);
+    expect(facets.collectors).toEqual([...facets.collectors].sort());
+    expect(facets.collectors).toEqual(expect.arrayContaining(['赵敏', '孙强']));
+    expect(facets.salespeople).toEqual(expect.arrayContaining(['王磊']));
+    expect(facets.currencies).toEqual(expect.arrayContaining(['CNY', 'USD']));
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -64,6 +64,8 @@ describe('row scope', () => {
     expect((await get('/api/v1/documents/INV-THEIRS', zhao)).status).toBe(404);
     expect((await get('/api/v1/documents/INV-THEIRS/history', zhao)).status).toBe(404);
     expect((await get('/api/v1/documents/INV-MINE', zhao)).body.open).toBe('80.00');
+    // The filters offer only what the collector's own customers hold.
+    expect((await get('/api/v1/customer-filters', zhao)).body.collectors).toEqual(['赵敏']);
   });
 
   it('gives a sales person the customers whose salesperson they are', async () => {

@@ -4,14 +4,14 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../db/database.ts';
 import {
-  createCustomer, customerListSchema, customerPatchSchema, customerSchema, getCustomer, listContacts, listCustomers,
-  presentCustomer, updateCustomer,
+  createCustomer, customerListSchema, customerPatchSchema, customerSchema, getCustomer, listContacts, listCustomerFacets,
+  listCustomers, presentCustomer, updateCustomer,
 } from '../modules/customers/index.ts';
 import { fxRateSchema, listFxRates, setFxRate } from '../modules/fx/index.ts';
 import { withIdempotency } from '../modules/idempotency/index.ts';
 import {
   allocationListSchema, applyCredit, applySchema, customerBalance, documentListSchema, getDocument, listAllocations,
-  listDocuments, listOpenItems, postDocument, postDocumentSchema, resolveDocument, reverseAllocation, reverseDocument,
+  listDocuments, listOpenItems, openBalancesOf, postDocument, postDocumentSchema, resolveDocument, reverseAllocation, reverseDocument,
   reverseSchema, verifyAdvance, verifyLedger,
 } from '../modules/ledger/index.ts';
 import { createTermsSchema, createTerms, getTerms, listTerms, presentTerms } from '../modules/terms/index.ts';
@@ -50,12 +50,15 @@ export async function registerRoutes(server: FastifyInstance, db: Database, scop
   });
 
   // Customers -------------------------------------------------------------------------------------------------------
-  app.get('/api/v1/customers', { config: { access: 'customers.read' }, schema: { tags: ['customers'], summary: 'Search and page through customers', querystring: customerListSchema, response: errors } }, (request) =>
+  app.get('/api/v1/customers', { config: { access: 'customers.read' }, schema: { tags: ['customers'], summary: 'Search (code or tax id prefix, part of the name) and page through customers, each with its open balance per currency', querystring: customerListSchema, response: errors } }, (request) =>
     read(request, async (ctx, sql) => {
       const scope = customerScope(ctx);
       const page = await listCustomers(sql, ctx.tenant.id, scope ? { ...request.query, [scope.field]: scope.handle } : request.query);
-      return { items: page.items.map((c) => presentCustomer(c)), nextCursor: page.nextCursor };
+      const balances = await openBalancesOf(sql, ctx.tenant.id, page.items.map((c) => c.id));
+      return { items: page.items.map((c) => ({ ...presentCustomer(c), balances: balances.get(c.id) ?? [] })), nextCursor: page.nextCursor };
     }));
+  app.get('/api/v1/customer-filters', { config: { access: 'customers.read' }, schema: { tags: ['customers'], summary: "The values the customer list's filters take: segments, regions, collectors, salespeople, currencies (a collector's or salesperson's own customers only)", response: errors } }, (request) =>
+    read(request, (ctx, sql) => listCustomerFacets(sql, ctx.tenant.id, customerScope(ctx))));
   app.post('/api/v1/customers', { config: { access: 'customers.write' }, schema: { tags: ['customers'], summary: 'Create a customer with its contacts', body: customerSchema, headers: idempotencyHeader, response: errors } }, async (request, reply) => {
     const ctx = await scope.context(request);
     const result = await withIdempotency(ctx, scope.idempotencyKey(request), 'customer.create', request.body, async (sql) => {
@@ -75,13 +78,13 @@ export async function registerRoutes(server: FastifyInstance, db: Database, scop
     const credit = request.body.creditLimit !== undefined || request.body.paymentTerms !== undefined;
     if (credit) await demand(ctx, 'customers.credit', 'PATCH /api/v1/customers/:code (credit limit or terms)');
     const asked = { code: request.params.code, patch: request.body };
-    const held = credit ? await db.tenant(ctx.tenant.id, async (sql) => {
+    const held = credit ? await ctx.db.tenant(ctx.tenant.id, async (sql) => {
       const summary = await needsApproval(sql, ctx, 'customer.credit', asked);
       return summary ? requestApproval(sql, ctx, 'customer.credit', asked, summary) : null;
     }) : null;
     if (held) return reply.status(202).send({ outcome: 'approval_requested', approval: held });
     const customer = await updateCustomer(ctx, request.params.code, request.body);
-    return db.tenant(ctx.tenant.id, async (sql) => presentCustomer(customer, await listContacts(sql, ctx.tenant.id, customer.id)));
+    return ctx.db.tenant(ctx.tenant.id, async (sql) => presentCustomer(customer, await listContacts(sql, ctx.tenant.id, customer.id)));
   });
   app.get('/api/v1/customers/:code/balance', { config: { access: 'customers.read' }, schema: { tags: ['customers'], summary: 'Receivable, overdue, unapplied and net balance per currency', params: codeParams, response: errors } }, (request) =>
     read(request, (ctx, sql) => customerBalance(ctx, sql, request.params.code)));
@@ -131,7 +134,7 @@ export async function registerRoutes(server: FastifyInstance, db: Database, scop
     schema: { tags: ['documents'], summary: 'Mark an advance receipt as verified against the bank', params: refParams, body: z.object({ date: z.string().optional() }).nullish(), response: errors },
   }, async (request) => {
     const ctx = await scope.context(request);
-    const doc = await db.tenant(ctx.tenant.id, (sql) => resolveDocument(sql, ctx.tenant.id, request.params.ref));
+    const doc = await ctx.db.tenant(ctx.tenant.id, (sql) => resolveDocument(sql, ctx.tenant.id, request.params.ref));
     return verifyAdvance(ctx, doc.id, request.body ?? {});
   });
 

@@ -428,6 +428,30 @@ export async function listCustomers(sql: Sql, tenantId: string, rawQuery: Custom
   };
 }
 
+/**
+ * The values the customer list can be filtered by (segments, regions, collectors, salespeople, currencies), each
+ * sorted, at most 500 of each; `scope` limits them to a collector's or salesperson's own customers.
+ */
+export async function listCustomerFacets(sql: Sql, tenantId: string, scope?: { field: 'collector' | 'salesperson'; handle: string } | null) {
+  const params: unknown[] = [tenantId];
+  let where = 'tenant_id = $1';
+  if (scope) {
+    params.push(scope.handle);
+    where += ` AND ${scope.field === 'collector' ? 'collector' : 'salesperson'} = $2`;
+  }
+  const values = async (column: string) =>
+    (await sql.query<{ value: string }>(
+      `SELECT DISTINCT ${column} AS value FROM customers WHERE ${where} AND ${column} IS NOT NULL ORDER BY 1 LIMIT 500`, params,
+    )).map((r) => r.value);
+  return {
+    segments: await values('segment'),
+    regions: await values('region'),
+    collectors: await values('collector'),
+    salespeople: await values('salesperson'),
+    currencies: await values('currency'),
+  };
+}
+
 /** Loads every customer's id, currency and terms by code, for bulk imports (100,000 customers ≈ 20 MB). */
 export async function loadCustomerIndex(sql: Sql, tenantId: string) {
   const rows = await sql.query<{ id: string; code: string; currency: string; termsId: string | null; hash: string }>(

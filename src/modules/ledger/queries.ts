@@ -140,6 +140,37 @@ export async function customerBalance(ctx: Context, sql: Sql, code: string) {
   };
 }
 
+/**
+ * Open balances of a page of customers (at most a list page), per customer and currency: receivable open, unapplied
+ * credits and net. One statement over the open-items index for just these customers, so the customer list's keyset
+ * paging stays on its own index however many customers and documents the company has.
+ */
+export async function openBalancesOf(sql: Sql, tenantId: string, customerIds: readonly string[]) {
+  const result = new Map<string, { currency: string; receivable: string; unapplied: string; net: string }[]>();
+  if (customerIds.length === 0) return result;
+  if (customerIds.length > MAX_PAGE_SIZE) throw new Error(`assertion failed: openBalancesOf takes at most ${MAX_PAGE_SIZE} customers at once, got ${customerIds.length}`);
+  const rows = await sql.query<{ customerId: string; currency: string; debit: bigint; credit: bigint }>(
+    `SELECT b.customer_id AS "customerId", i.currency,
+            coalesce(sum(b.open_minor) FILTER (WHERE i.side = 'debit'), 0)::int8 AS debit,
+            coalesce(sum(b.open_minor) FILTER (WHERE i.side = 'credit'), 0)::int8 AS credit
+       FROM item_balances b JOIN items i ON i.tenant_id = b.tenant_id AND i.id = b.item_id
+      WHERE b.tenant_id = $1 AND b.customer_id = ANY($2::uuid[]) AND b.open_minor > 0
+      GROUP BY b.customer_id, i.currency ORDER BY b.customer_id, i.currency`,
+    [tenantId, customerIds],
+  );
+  for (const r of rows) {
+    const list = result.get(r.customerId) ?? [];
+    list.push({
+      currency: r.currency,
+      receivable: formatAmount(r.debit, r.currency),
+      unapplied: formatAmount(r.credit, r.currency),
+      net: formatAmount(r.debit - r.credit, r.currency),
+    });
+    result.set(r.customerId, list);
+  }
+  return result;
+}
+
 export const openItemsSchema = z.object({
   customer: z.string().max(64),
   side: z.enum(['debit', 'credit']).optional(),
