@@ -20,7 +20,9 @@ export async function registerWeb(app: FastifyInstance, distDir: string): Promis
   await app.register(fastifyStatic, {
     root: distDir,
     prefix: '/',
-    wildcard: false,
+    // Files are looked up on each request, not listed once at start: a rebuild while the server runs (arflow serve
+    // rebuilds when the sources change; several servers may share web/dist) brings new hashed assets.
+    wildcard: true,
     index: false,
     setHeaders(res, path) {
       res.setHeader('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
