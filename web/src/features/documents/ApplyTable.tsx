@@ -7,7 +7,7 @@ import { Alert, Button, Flex, Input, Space, Table, Typography } from 'antd';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
-import { api, ApiError, type Page } from '../../api/client.ts';
+import { api, type Page } from '../../api/client.ts';
 import { ErrorAlert } from '../../shared/components.tsx';
 import { formatAmount, formatDate, formatNumber } from '../../shared/format.ts';
 import { fillOldestFirst, groupOpenItems, type ApplicationCheck, type OpenLine } from './apply.ts';
@@ -145,17 +145,3 @@ export function ApplyTable({ customer, currency, open, amounts, onAmounts, avail
   );
 }
 
-/**
- * The API's refusals of single lines (`appliesTo.2`, `to.0`) by document number, in the order the request named
- * them; the server's own words follow the translated frame, as ErrorAlert does for codes it does not know.
- */
-export function serverLineErrors(error: unknown, entries: readonly { document: string }[], t: (key: string, options?: Record<string, unknown>) => string): Record<string, string> {
-  const found: Record<string, string> = {};
-  if (!(error instanceof ApiError)) return found;
-  for (const detail of error.details) {
-    const m = /^(?:body\.)?(?:appliesTo|to)\.(\d+)/.exec(detail.field ?? '');
-    const entry = m ? entries[Number(m[1])] : undefined;
-    if (entry) found[entry.document] = t('apply.refused', { message: detail.message });
-  }
-  return found;
-}

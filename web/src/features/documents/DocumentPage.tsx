@@ -13,8 +13,8 @@ import { api, newIdempotencyKey, type Page } from '../../api/client.ts';
 import { useSession, useSignedIn } from '../../auth/session.tsx';
 import { Amount, ErrorAlert, PageTitle } from '../../shared/components.tsx';
 import { formatAmount, formatDate, formatInstant, formatNumber, isNegative } from '../../shared/format.ts';
-import { checkApplication } from './apply.ts';
-import { ApplyTable, serverLineErrors, useOpenLines } from './ApplyTable.tsx';
+import { checkApplication, serverLineErrors } from './apply.ts';
+import { ApplyTable, useOpenLines } from './ApplyTable.tsx';
 import { StatusTag } from './DocumentsPage.tsx';
 import { apiMinor, formatMinor } from './money.ts';
 import { ReasonDialog } from './ReasonDialog.tsx';
@@ -347,10 +347,11 @@ function History({ documentRef, timeZone }: { documentRef: string; timeZone: str
           ),
         }}
         columns={[
-          { title: t('history.when'), key: 'when', width: 200, render: (_, e) => <span className="amount">{formatInstant(e.occurredAt, lang, timeZone)}</span> },
-          { title: t('history.who'), key: 'who', width: 220, ellipsis: true, render: (_, e) => e.actor },
-          { title: t('history.action'), key: 'action', width: 200, render: (_, e) => actionName(e.action) },
-          { title: t('history.reason'), key: 'reason', render: (_, e) => e.reason ?? '—' },
+          { title: t('history.when'), key: 'when', width: 180, render: (_, e) => <span className="amount">{formatInstant(e.occurredAt, lang, timeZone)}</span> },
+          { title: t('history.who'), key: 'who', width: 200, ellipsis: true, render: (_, e) => e.actor },
+          { title: t('history.action'), key: 'action', width: 170, render: (_, e) => actionName(e.action) },
+          { title: t('history.summary'), key: 'summary', render: (_, e) => summarize(e, t, lang) ?? '—' },
+          { title: t('history.reason'), key: 'reason', width: 260, ellipsis: true, render: (_, e) => e.reason ?? '—' },
         ]}
       />
       {query.hasNextPage ? (
@@ -358,6 +359,42 @@ function History({ documentRef, timeZone }: { documentRef: string; timeZone: str
       ) : null}
     </>
   );
+}
+
+type Translate = (key: string, options?: Record<string, unknown>) => string;
+interface AllocationLike { amount?: string; currency?: string; to?: { number?: string }; from?: { number?: string } }
+
+/** What an audit entry did, in a line: the amounts and documents its record names (the JSON is one click away). */
+function summarize(entry: AuditEntry, t: Translate, lang: string): string | null {
+  const after = (entry.after ?? {}) as Record<string, unknown>;
+  const applied = (allocations: unknown): string | null => {
+    const list = Array.isArray(allocations) ? (allocations as AllocationLike[]).filter((a) => a.amount && a.currency) : [];
+    if (!list.length) return null;
+    const currency = list[0]!.currency!;
+    if (list.some((a) => a.currency !== currency)) return null;
+    const total = list.reduce((sum, a) => sum + apiMinor(a.amount!, currency), 0n);
+    const documents = [...new Set(list.map((a) => a.to?.number).filter(Boolean))].join(', ');
+    return t('history.summaries.applied', { amount: formatAmount(formatMinor(total, currency), currency, lang), documents });
+  };
+  switch (entry.action) {
+    case 'document.post': {
+      const doc = after.document as { amount?: string; currency?: string } | undefined;
+      if (!doc?.amount || !doc.currency) return null;
+      const posted = t('history.summaries.posted', { amount: formatAmount(doc.amount, doc.currency, lang) });
+      const also = applied(after.allocations);
+      return also ? `${posted}; ${also}` : posted;
+    }
+    case 'allocation.apply':
+      return applied(after.allocations);
+    case 'advance.verify':
+      return typeof after.verifiedOn === 'string' ? t('document.verifiedOn', { date: formatDate(after.verifiedOn, lang) }) : null;
+    case 'document.reverse': {
+      const reversal = after.reversal as { number?: string } | undefined;
+      return reversal?.number ? t('history.summaries.reversal', { number: reversal.number }) : null;
+    }
+    default:
+      return null;
+  }
 }
 
 function JsonBlock({ title, value }: { title: string; value: unknown }) {

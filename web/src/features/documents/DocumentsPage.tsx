@@ -104,7 +104,10 @@ export function DocumentsPage() {
             placeholder={t('list.anyCurrency')}
             value={currency}
             maxLength={3}
-            onChange={(e) => setCurrency(e.target.value.toUpperCase())}
+            onChange={(e) => {
+              setCurrency(e.target.value.toUpperCase());
+              if (!e.target.value) setFilters({ currency: null });
+            }}
             onPressEnter={() => setFilters({ currency: currency.length === 3 ? currency : null })}
             onBlur={() => setFilters({ currency: currency.length === 3 ? currency : null })}
             allowClear

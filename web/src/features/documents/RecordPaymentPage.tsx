@@ -13,8 +13,8 @@ import { api, ApiError, newIdempotencyKey } from '../../api/client.ts';
 import { useSignedIn } from '../../auth/session.tsx';
 import { ErrorAlert, PageTitle } from '../../shared/components.tsx';
 import { showFieldErrors } from '../../shared/errors.ts';
-import { checkApplication } from './apply.ts';
-import { ApplyTable, serverLineErrors, useOpenLines } from './ApplyTable.tsx';
+import { checkApplication, serverLineErrors } from './apply.ts';
+import { ApplyTable, useOpenLines } from './ApplyTable.tsx';
 import { CustomerSelect } from './CustomerSelect.tsx';
 import { formatMinor, parseMinor, todayIn } from './money.ts';
 import { documentPath, type LedgerDocument } from './types.ts';
@@ -74,7 +74,10 @@ export function RecordPaymentPage() {
 
   const submit = (values: PaymentForm) => {
     if (post.isPending) return;
-    if (check.overApplied || Object.keys(check.lineProblems).length > 0) return;
+    if (check.overApplied || Object.keys(check.lineProblems).length > 0) {
+      void message.error(t('payment.fixLines'));
+      return;
+    }
     const minor = parseMinor(values.amount ?? '', currency);
     if (typeof minor !== 'bigint') return;
     setSent(check.entries);

@@ -4,6 +4,7 @@
  * The API applies per document (`appliesTo: [{document, amount}]`) and, within a document, to its earliest
  * installments first; so the lines are documents, with their installments' open amounts added up.
  */
+import { ApiError } from '../../api/client.ts';
 import { apiMinor, formatMinor, parseMinor } from './money.ts';
 import type { OpenItem } from './types.ts';
 
@@ -85,4 +86,19 @@ export function checkApplication(lines: readonly OpenLine[], amounts: Readonly<R
     entries.push({ document: line.number, amount: formatMinor(minor, currency) });
   }
   return { appliedMinor, lineProblems, overApplied: availableMinor !== null && appliedMinor > availableMinor, entries };
+}
+
+/**
+ * The API's refusals of single lines (`appliesTo.2`, `to.0`) by document number, in the order the request named
+ * them; the server's own words follow the translated frame, as ErrorAlert does for codes it does not know.
+ */
+export function serverLineErrors(error: unknown, entries: readonly { document: string }[], t: (key: string, options?: Record<string, unknown>) => string): Record<string, string> {
+  const found: Record<string, string> = {};
+  if (!(error instanceof ApiError)) return found;
+  for (const detail of error.details) {
+    const m = /^(?:body\.)?(?:appliesTo|to)\.(\d+)/.exec(detail.field ?? '');
+    const entry = m ? entries[Number(m[1])] : undefined;
+    if (entry) found[entry.document] = t('apply.refused', { message: detail.message });
+  }
+  return found;
 }

@@ -31,7 +31,6 @@ export const documents = {
     },
     document: {
       title: '{{kind}} {{number}}',
-      header: 'Document',
       customer: 'Customer',
       documentDate: 'Document date',
       postingDate: 'Posting date',
@@ -76,7 +75,8 @@ export const documents = {
       self: 'This document', installment: '#{{seq}}', undo: 'Undo', undoLabel: 'Undo the allocation of {{amount}} from {{from}} to {{to}}',
     },
     history: {
-      when: 'When', who: 'Who', action: 'Action', reason: 'Reason', details: 'Details', before: 'Before', after: 'After',
+      when: 'When', who: 'Who', action: 'Action', summary: 'What', reason: 'Reason', before: 'Before', after: 'After',
+      summaries: { posted: '{{amount}} posted', applied: '{{amount}} applied to {{documents}}', reversal: 'Reversal {{number}} posted' },
       actions: {
         document_post: 'Posted', document_reverse: 'Reversed', allocation_apply: 'Applied to open items',
         allocation_reverse: 'Allocation undone', advance_verify: 'Verified against the bank', approval_request: 'Approval requested',
@@ -200,7 +200,6 @@ export const documents = {
     },
     document: {
       title: '{{kind}} {{number}}',
-      header: '单据信息',
       customer: '客户',
       documentDate: '单据日期',
       postingDate: '记账日期',
@@ -245,7 +244,8 @@ export const documents = {
       self: '本单据', installment: '第 {{seq}} 期', undo: '撤销', undoLabel: '撤销 {{from}} 核销至 {{to}} 的 {{amount}}',
     },
     history: {
-      when: '时间', who: '操作人', action: '操作', reason: '原因', details: '详情', before: '变更前', after: '变更后',
+      when: '时间', who: '操作人', action: '操作', summary: '内容', reason: '原因', before: '变更前', after: '变更后',
+      summaries: { posted: '过账 {{amount}}', applied: '核销 {{amount}} 至 {{documents}}', reversal: '已过账冲销单据 {{number}}' },
       actions: {
         document_post: '过账', document_reverse: '冲销', allocation_apply: '核销未结项',
         allocation_reverse: '撤销核销', advance_verify: '银行核实', approval_request: '提交审批',

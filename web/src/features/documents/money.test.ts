@@ -1,6 +1,7 @@
 /** Exact amounts on the payment form: read, summed and written back in minor units, never through a float. */
 import { describe, expect, it } from 'vitest';
-import { checkApplication, fillOldestFirst, groupOpenItems, type OpenLine } from './apply.ts';
+import { ApiError } from '../../api/client.ts';
+import { checkApplication, fillOldestFirst, groupOpenItems, serverLineErrors, type OpenLine } from './apply.ts';
 import { formatMinor, parseMinor, todayIn } from './money.ts';
 import type { OpenItem } from './types.ts';
 
@@ -70,5 +71,17 @@ describe('applying a payment', () => {
     const bad = checkApplication(lines, { 'INV-1': '150.01', 'INV-2': '1.001', 'INV-3': '-1' }, 10000n, 'CNY');
     expect(bad.lineProblems).toEqual({ 'INV-1': 'moreThanOpen', 'INV-2': 'decimals', 'INV-3': 'notPositive' });
     expect(bad.overApplied).toBe(true);
+  });
+});
+
+describe('the API’s refusals of lines', () => {
+  it('lands on the document each `appliesTo.N` / `to.N` names, in the order the request sent them', () => {
+    const error = new ApiError(409, 'ALLOCATION_EXCEEDS_OPEN', 'cannot apply', [
+      { field: 'appliesTo.1', message: 'INV-2 has only 10.00 CNY open' },
+      { field: 'amount', message: 'not this one' },
+    ]);
+    const t = (key: string, options?: Record<string, unknown>) => `${key}: ${String(options?.message)}`;
+    expect(serverLineErrors(error, [{ document: 'INV-1' }, { document: 'INV-2' }], t)).toEqual({ 'INV-2': 'apply.refused: INV-2 has only 10.00 CNY open' });
+    expect(serverLineErrors(new ApiError(409, 'X', 'x', [{ field: 'to.0', message: 'gone' }]), [{ document: 'INV-9' }], t)).toEqual({ 'INV-9': 'apply.refused: gone' });
   });
 });
