@@ -4,7 +4,7 @@
  */
 import { useEffect, useState } from 'react';
 import { Button, DatePicker, Flex, Input, Select, Table, Tag, Typography } from 'antd';
-import { DollarOutlined } from '@ant-design/icons';
+import { DollarOutlined, SearchOutlined } from '@ant-design/icons';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
@@ -127,6 +127,7 @@ export function DocumentsPage() {
             value={number}
             onChange={(e) => setNumber(e.target.value)}
             onSearch={(q) => setFilters({ q: q.trim() })}
+            enterButton={<Button icon={<SearchOutlined />} aria-label={t('common:actions.search')} />}
             allowClear
             style={{ width: 180 }}
           />
