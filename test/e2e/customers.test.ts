@@ -132,6 +132,7 @@ describe.skipIf(!HAS_CHROMIUM)('web app: customers', () => {
     await expect.poll(() => openRows.count()).toBe(Math.min(items.length, 20));
     const firstLink = openRows.first().getByRole('link');
     expect(await firstLink.getAttribute('href')).toMatch(/^\/documents\//);
+    await page.evaluate('window.scrollTo(0, 0)');
     await web.screenshot(page, 'customer-page');
   });
 
@@ -157,6 +158,7 @@ describe.skipIf(!HAS_CHROMIUM)('web app: customers', () => {
     await page.getByRole('button', { name: 'Previous page' }).click();
     await expectCodes(page, codes.slice(0, 20));
     await page.getByText('Page 1', { exact: true }).waitFor();
+    await page.evaluate('window.scrollTo(0, 0)');
     await web.screenshot(page, 'customers-list');
   });
 
@@ -198,6 +200,32 @@ describe.skipIf(!HAS_CHROMIUM)('web app: customers', () => {
     await page.getByText(`terms NET30 → NET60`).waitFor();
     expect(await page.getByRole('link', { name: 'Open approvals' }).getAttribute('href')).toBe('/approvals');
     expect((await apiGet<Customer>(page, `/customers/${customer.code}`)).paymentTerms).toBe('NET30');
+  });
+
+  it('saves a change with the version it was made against, and refuses it when someone else changed the customer meanwhile', async () => {
+    const { page } = await web.newPage('en');
+    await web.signIn(page, 'admin@demo.example');
+    const customer = (await allCustomers(page)).find((c) => c.code.startsWith('C'))!;
+    const before = await apiGet<Customer & { region: string | null; industry: string | null; version: number }>(page, `/customers/${customer.code}`);
+    const newRegion = before.region === '东北' ? '西北' : '东北';
+    await page.goto(`/customers/${customer.code}`);
+    await page.getByRole('button', { name: /\bEdit$/ }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Region', { exact: true }).fill(newRegion);
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByText(`Customer ${customer.code} saved`).waitFor();
+    await page.getByText(`(v${before.version + 1})`).waitFor();
+    expect((await apiGet<{ region: string }>(page, `/customers/${customer.code}`)).region).toBe(newRegion);
+
+    // Someone else renames the customer while this user's form is open: saving answers a conflict, nothing changes.
+    await page.getByRole('button', { name: /\bEdit$/ }).click();
+    await dialog.getByLabel('Industry', { exact: true }).fill('物流');
+    const { csrfToken } = await apiGet<{ csrfToken: string }>(page, '/session');
+    const other = await page.request.patch(`/api/v1/customers/${customer.code}`, { data: { name: `${customer.name}（新）` }, headers: { 'x-csrf-token': csrfToken } });
+    expect(other.status()).toBe(200);
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByText('Someone else changed this customer meanwhile').waitFor();
+    expect((await apiGet<{ industry: string | null }>(page, `/customers/${customer.code}`)).industry).toBe(before.industry ?? null);
   });
 
   it("shows a collector only their own customers, and another collector's customer as not found", async () => {

@@ -3,7 +3,7 @@
  * first) and documents, both paged. A customer that does not exist, or is not the user's to see (a collector's
  * other customers answer 404), shows a not-found page.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Alert, App as AntApp, Breadcrumb, Button, Card, Col, Descriptions, Empty, Result, Row, Skeleton, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
 import { EditOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient, keepPreviousData } from '@tanstack/react-query';
@@ -35,7 +35,12 @@ export function CustomerPage() {
   const customer = useQuery({ queryKey: ['customer', code], queryFn: () => api.get<Customer>(path) });
   const balance = useQuery({ queryKey: ['customer-balance', code], queryFn: () => api.get<CustomerBalance>(`${path}/balance`), enabled: customer.isSuccess });
 
-  if (customer.error instanceof ApiError && customer.error.status === 404) {
+  const missing = customer.error instanceof ApiError && customer.error.status === 404;
+  useEffect(() => {
+    if (missing) document.title = `${t('customer.notFoundTitle')} · arflow`;
+  }, [missing, t]);
+
+  if (missing) {
     return (
       <Result
         status="404"
@@ -119,7 +124,7 @@ function Profile({ customer: c }: { customer: Customer }) {
       <Descriptions size="small" column={{ xs: 1, sm: 2 }} colon={false} styles={{ label: { width: 120 } }}>
         <Descriptions.Item label={t('columns.code')}>{c.code}</Descriptions.Item>
         <Descriptions.Item label={t('columns.name')}>{c.name}</Descriptions.Item>
-        <Descriptions.Item label={t('columns.taxId')}><span className="mono">{c.taxId ?? none}</span></Descriptions.Item>
+        <Descriptions.Item label={t('columns.taxId')}>{c.taxId ? <span className="mono">{c.taxId}</span> : none}</Descriptions.Item>
         <Descriptions.Item label={t('columns.group')}>
           {c.parentCode
             ? <Link to={`/customers/${encodeURIComponent(c.parentCode)}`}>{t('customer.groupMember', { code: c.parentCode })}</Link>

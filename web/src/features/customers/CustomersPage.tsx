@@ -10,6 +10,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { api, type Page } from '../../api/client.ts';
 import { useSession, useSignedIn } from '../../auth/session.tsx';
+import { formatAmount } from '../../shared/format.ts';
 import { Amount, CursorPager, ErrorAlert, PageTitle, useCursorPaging } from '../../shared/components.tsx';
 import { CustomerFormModal, type SaveOutcome } from './CustomerForm.tsx';
 import { StatusTag, SegmentText } from './parts.tsx';
@@ -22,7 +23,7 @@ const PAGE_SIZES = [20, 50, 100, 200];
 const DEFAULT_PAGE_SIZE = 50;
 
 export function CustomersPage() {
-  const { t } = useTranslation('customers');
+  const { t, i18n } = useTranslation('customers');
   const session = useSignedIn();
   const { can } = useSession();
   const navigate = useNavigate();
@@ -65,7 +66,7 @@ export function CustomersPage() {
       render: (code: string) => <Link to={`/customers/${encodeURIComponent(code)}`}>{code}</Link>,
     },
     { title: t('columns.name'), dataIndex: 'name', key: 'name', className: 'col-name', width: 230, fixed: 'left', ellipsis: { showTitle: true } },
-    { title: t('columns.taxId'), dataIndex: 'taxId', key: 'taxId', className: 'col-taxId', width: 180, render: (v: string | null) => <span className="mono">{v ?? '—'}</span> },
+    { title: t('columns.taxId'), dataIndex: 'taxId', key: 'taxId', className: 'col-taxId', width: 180, render: (v: string | null) => (v ? <span className="mono">{v}</span> : '—') },
     {
       title: t('columns.group'), dataIndex: 'parentCode', key: 'group', className: 'col-group', width: 84,
       render: (v: string | null) => (v ? <Link to={`/customers/${encodeURIComponent(v)}`}>{v}</Link> : '—'),
@@ -85,7 +86,7 @@ export function CustomersPage() {
       render: (_: unknown, row) => (row.balances.length === 0 ? <Typography.Text type="secondary">—</Typography.Text> : (
         <Space orientation="vertical" size={0} align="end">
           {row.balances.map((b) => (
-            <Tooltip key={b.currency} title={`${t('customer.receivable')} ${b.receivable} · ${t('customer.unapplied')} ${b.unapplied} ${b.currency}`}>
+            <Tooltip key={b.currency} title={`${t('customer.receivable')} ${formatAmount(b.receivable, b.currency, i18n.language)} · ${t('customer.unapplied')} ${formatAmount(b.unapplied, b.currency, i18n.language)}`}>
               <span><Amount value={b.net} currency={b.currency} /></span>
             </Tooltip>
           ))}
@@ -93,7 +94,7 @@ export function CustomersPage() {
       )),
     },
     { title: t('columns.status'), dataIndex: 'status', key: 'status', className: 'col-status', width: 84, fixed: 'right', render: (v: CustomerRow['status']) => <StatusTag status={v} /> },
-  ], [t]);
+  ], [t, i18n.language]);
 
   const select = (name: FilterName, placeholder: string, values: string[] | undefined, label?: (v: string) => string) => (
     <Select
@@ -169,6 +170,7 @@ export function CustomersPage() {
       {list.error ? <div style={{ marginBottom: 16 }}><ErrorAlert error={list.error} ns="customers" onRetry={() => void list.refetch()} /></div> : null}
       <Table<CustomerRow>
         rowKey="id"
+        className="customers-table"
         size="middle"
         columns={columns}
         dataSource={list.data?.items ?? []}
