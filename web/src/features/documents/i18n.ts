@@ -196,7 +196,7 @@ export const documents = {
     },
     status: {
       debit: { open: '未结清', partly_applied: '部分结清', closed: '已结清', reversed: '已冲销' },
-      credit: { open: '未核销', partly_applied: '部分核销', closed: '已核销完毕', reversed: '已冲销' },
+      credit: { open: '未核销', partly_applied: '部分核销', closed: '已核销', reversed: '已冲销' },
     },
     document: {
       title: '{{kind}} {{number}}',
