@@ -154,7 +154,7 @@ describe.skipIf(!HAS_CHROMIUM)('web app: approvals, audit trail, users', () => {
     await dialog.getByLabel('Role').click();
     await admin.page.getByTitle('Auditor', { exact: true }).click();
     await dialog.getByRole('button', { name: 'Create' }).click();
-    const shown = admin.page.getByRole('dialog', { name: 'One-time password for li.lei@demo.example' });
+    const shown = admin.page.getByRole('dialog').filter({ hasText: 'One-time password for li.lei@demo.example' });
     const password = (await shown.getByTestId('shown-secret').textContent())!.trim();
     expect(password).toMatch(/^[A-Za-z0-9]{4}(-[A-Za-z0-9]{4}){3}$/);
     await shown.getByRole('button', { name: 'I have handed it over' }).click();
@@ -168,5 +168,30 @@ describe.skipIf(!HAS_CHROMIUM)('web app: approvals, audit trail, users', () => {
     await newcomer.page.waitForURL('**/password');
     await newcomer.page.getByRole('heading', { name: 'Choose your password' }).waitFor();
     await newcomer.page.getByText('You signed in with a one-time password').waitFor();
+  }, 90_000);
+
+  it('lets the auditor verify the hash chain, and names the entry someone changed behind arflow\'s back', async () => {
+    const { page } = await web.newPage('zh-CN');
+    await web.signIn(page, 'auditor@demo.example');
+    await page.goto('/audit');
+    await page.getByRole('button', { name: '验证哈希链' }).click();
+    const result = page.getByRole('dialog');
+    await result.getByText('审计日志验证结果').waitFor();
+    await result.getByText('哈希链完整').waitFor();
+    await result.locator('.ant-modal-footer').getByRole('button').click();
+    await result.waitFor({ state: 'detached' });
+
+    // An intruder with the database owner's password rewrites the reason of the approval made in the first test.
+    const [entry] = await web.db.db.system((sql) => sql.query<{ id: string }>(`SELECT id FROM audit_log WHERE action = 'approval.approve' AND actor = 'admin@demo.example' ORDER BY id DESC LIMIT 1`));
+    await web.db.db.system(async (sql) => {
+      await sql.query(`ALTER TABLE audit_log DISABLE TRIGGER append_only`);
+      await sql.query(`UPDATE audit_log SET reason = 'nothing to see here' WHERE id = $1`, [entry!.id]);
+      await sql.query(`ALTER TABLE audit_log ENABLE TRIGGER append_only`);
+    });
+    await page.getByRole('button', { name: '验证哈希链' }).click();
+    await result.getByText('哈希链已被破坏').waitFor();
+    const problem = result.getByRole('row').filter({ hasText: entry!.id });
+    await problem.getByText('封存后被修改').waitFor();
+    await web.screenshot(page, 'audit-verify-broken');
   }, 90_000);
 });

@@ -78,12 +78,10 @@ function ShownOnce({ title, text, secret, onClose }: { title: string; text: stri
     >
       <Space orientation="vertical" style={{ width: '100%' }}>
         <Alert type="warning" showIcon title={text} />
-        <div className="secret-box">
+        <div data-testid="shown-secret" style={{ padding: '12px 16px', background: '#f6f8fa', border: '1px solid #eaecf0', borderRadius: 6, wordBreak: 'break-all' }}>
           <Typography.Text
-            code
             copyable={{ text: secret, tooltips: [t('otp.copy'), t('otp.copied')] }}
-            style={{ fontSize: 20, letterSpacing: 1 }}
-            data-testid="shown-secret"
+            style={{ fontSize: secret.length > 24 ? 15 : 20, letterSpacing: 1, fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace' }}
           >
             {secret}
           </Typography.Text>
@@ -256,7 +254,7 @@ function UsersTab() {
         size="middle"
         columns={columns}
         dataSource={users.data?.items ?? []}
-        loading={users.isFetching}
+        loading={users.isLoading}
         pagination={false}
         scroll={{ x: 1100 }}
         locale={{ emptyText: users.error ? t('common:states.error') : t('users.empty') }}
@@ -333,22 +331,24 @@ function TokensTab() {
   });
   const state = (k: ApiToken) => (k.revokedAt ? 'revoked' : k.expiresAt && new Date(k.expiresAt).getTime() <= Date.now() ? 'expired' : 'active');
   const columns: TableColumnsType<ApiToken> = [
-    { key: 'name', title: t('tokens.name'), width: 180, dataIndex: 'name' },
-    { key: 'prefix', title: t('tokens.prefix'), width: 110, render: (_, k) => <Typography.Text code>{k.prefix}…</Typography.Text> },
-    { key: 'role', title: t('tokens.role'), width: 130, render: (_, k) => t(`common:roles.${k.role}`) },
-    { key: 'createdBy', title: t('tokens.createdBy'), width: 200, dataIndex: 'createdBy' },
-    { key: 'createdAt', title: t('tokens.createdAt'), width: 170, render: (_, k) => <span className="amount">{instant(k.createdAt)}</span> },
-    { key: 'expiresAt', title: t('tokens.expiresAt'), width: 170, render: (_, k) => (k.expiresAt ? <span className="amount">{instant(k.expiresAt)}</span> : t('tokens.noExpiry')) },
-    { key: 'lastUsedAt', title: t('tokens.lastUsedAt'), width: 170, render: (_, k) => (k.lastUsedAt ? <span className="amount">{instant(k.lastUsedAt)}</span> : <Typography.Text type="secondary">{t('tokens.never')}</Typography.Text>) },
+    { key: 'name', title: t('tokens.name'), width: 160, dataIndex: 'name' },
+    { key: 'prefix', title: t('tokens.prefix'), width: 100, render: (_, k) => <Typography.Text code>{k.prefix}…</Typography.Text> },
+    { key: 'role', title: t('tokens.role'), width: 120, render: (_, k) => t(`common:roles.${k.role}`) },
     {
-      key: 'status', title: t('tokens.status'), width: 100,
+      key: 'created', title: t('tokens.createdAt'), width: 230,
+      render: (_, k) => <Space orientation="vertical" size={0}><span className="amount">{instant(k.createdAt)}</span><Typography.Text type="secondary">{k.createdBy}</Typography.Text></Space>,
+    },
+    { key: 'expiresAt', title: t('tokens.expiresAt'), width: 160, render: (_, k) => (k.expiresAt ? <span className="amount">{instant(k.expiresAt)}</span> : t('tokens.noExpiry')) },
+    { key: 'lastUsedAt', title: t('tokens.lastUsedAt'), width: 160, render: (_, k) => (k.lastUsedAt ? <span className="amount">{instant(k.lastUsedAt)}</span> : <Typography.Text type="secondary">{t('tokens.never')}</Typography.Text>) },
+    {
+      key: 'status', title: t('tokens.status'), width: 90,
       render: (_, k) => <Tag color={state(k) === 'active' ? 'green' : 'default'}>{t(`tokens.${state(k)}`)}</Tag>,
     },
     ...(manage ? [{
-      key: 'actions', title: t('tokens.actions'), width: 110,
+      key: 'actions', title: t('tokens.actions'), width: 90,
       render: (_: unknown, k: ApiToken) => (k.revokedAt ? null : (
         <Popconfirm title={t('tokens.revokeConfirm', { name: k.name })} onConfirm={() => revoke.mutate(k)} okText={t('common:actions.confirm')} cancelText={t('common:actions.cancel')} okButtonProps={{ danger: true }}>
-          <Button size="small" danger aria-label={`${t('tokens.revoke')} ${k.name}`}>{t('tokens.revoke')}</Button>
+          <Button type="link" size="small" danger aria-label={`${t('tokens.revoke')} ${k.name}`}>{t('tokens.revoke')}</Button>
         </Popconfirm>
       )),
     }] : []),
@@ -366,9 +366,9 @@ function TokensTab() {
         size="middle"
         columns={columns}
         dataSource={tokens.data?.items ?? []}
-        loading={tokens.isFetching}
+        loading={tokens.isLoading}
         pagination={false}
-        scroll={{ x: 1200 }}
+        scroll={{ x: 1100 }}
         locale={{ emptyText: tokens.error ? t('common:states.error') : t('tokens.empty') }}
       />
       {creating ? <TokenDialog onClose={() => setCreating(false)} onIssued={(name, token) => setIssued({ name, token })} /> : null}
@@ -413,7 +413,7 @@ function RolesTab() {
         bordered
         columns={columns}
         dataSource={data?.permissions ?? []}
-        loading={roles.isFetching}
+        loading={roles.isLoading}
         pagination={false}
         scroll={{ x: 1100 }}
       />

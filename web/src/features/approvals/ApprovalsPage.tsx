@@ -158,11 +158,12 @@ function ApprovalTable({ tab }: { tab: TabKey }) {
 
   const columns: TableColumnsType<Approval> = [
     { key: 'requested', title: t('columns.requested'), width: 170, render: (_, a) => <span className="amount">{when(a.requestedAt)}</span> },
-    { key: 'requester', title: t('columns.requester'), width: 200, render: (_, a) => a.requestedBy },
+    // One's own requests need no "by" column.
+    ...(tab === 'mine' ? [] : [{ key: 'requester', title: t('columns.requester'), width: 200, render: (_: unknown, a: Approval) => a.requestedBy }]),
     { key: 'what', title: t('columns.what'), render: (_, a) => <WhatIsAsked approval={a} /> },
     { key: 'status', title: t('columns.status'), width: 100, render: (_, a) => <Tag color={STATUS_COLORS[a.status]}>{t(`status.${a.status}`)}</Tag> },
     ...(tab === 'decide' ? [] : [{
-      key: 'decision', title: t('columns.decision'), width: 240,
+      key: 'decision', title: t('columns.decision'), width: 220,
       render: (_: unknown, a: Approval) => (a.decidedAt ? (
         <Space orientation="vertical" size={0}>
           <span>{t('decision.by', { who: a.decidedBy, when: when(a.decidedAt) })}</span>
@@ -170,7 +171,7 @@ function ApprovalTable({ tab }: { tab: TabKey }) {
         </Space>
       ) : '—'),
     }]),
-    ...(tab === 'decided' ? [] : [{ key: 'actions', title: t('columns.actions'), width: 230, render: (_: unknown, a: Approval) => actions(a) }]),
+    ...(tab === 'decided' ? [] : [{ key: 'actions', title: t('columns.actions'), width: 210, render: (_: unknown, a: Approval) => actions(a) }]),
   ];
 
   return (
@@ -181,7 +182,7 @@ function ApprovalTable({ tab }: { tab: TabKey }) {
         size="middle"
         columns={columns}
         dataSource={query.data?.items ?? []}
-        loading={query.isFetching}
+        loading={query.isLoading}
         pagination={false}
         locale={{ emptyText: query.error ? t('common:states.error') : t(`empty.${tab}`) }}
         scroll={{ x: 900 }}

@@ -297,7 +297,7 @@ export function AuditPage() {
         size="middle"
         columns={columns}
         dataSource={query.data?.items ?? []}
-        loading={query.isFetching}
+        loading={query.isLoading}
         pagination={false}
         scroll={{ x: 1050 }}
         locale={{ emptyText: query.error ? t('common:states.error') : Object.keys(filters).length ? t('empty') : t('common:states.empty') }}
