@@ -249,8 +249,13 @@ describe('customers', () => {
     expect(await codes('bj')).toEqual(['BJ-001']);
     // A LIKE wildcard is taken literally.
     expect(await codes('%')).toEqual([]);
-    // Tax id prefix.
+    // Tax id prefix; the whole tax id, typed in lower case, too.
     expect(await codes('913501')).toEqual(['SH-001']);
+    expect(await codes(VALID_USCC.toLowerCase())).toEqual(['SH-001']);
+    // A Latin name in any case.
+    await ok(post('/api/v1/customers', { code: 'US-001', name: 'Initech Pte. Ltd' }));
+    expect(await codes('INITECH')).toEqual(['US-001']);
+    expect(await codes('pte')).toEqual(['US-001']);
   });
 
   it('pages through 25 customers 10 at a time: 10, 10, 5, in code order, then no cursor', async () => {
