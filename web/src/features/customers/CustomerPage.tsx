@@ -5,10 +5,10 @@
  */
 import { useEffect, useState } from 'react';
 import { Alert, App as AntApp, Breadcrumb, Button, Card, Col, Descriptions, Empty, Result, Row, Skeleton, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
-import { EditOutlined } from '@ant-design/icons';
+import { DollarOutlined, EditOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient, keepPreviousData } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams } from 'react-router-dom';
+import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api, ApiError, type Page } from '../../api/client.ts';
 import { useSession, useSignedIn } from '../../auth/session.tsx';
 import { Amount, CursorPager, ErrorAlert, PageTitle, useCursorPaging } from '../../shared/components.tsx';
@@ -28,6 +28,7 @@ export function CustomerPage() {
   const { can } = useSession();
   const client = useQueryClient();
   const { message } = AntApp.useApp();
+  const navigate = useNavigate();
   const [editing, setEditing] = useState(false);
   const [awaiting, setAwaiting] = useState<ApprovalRequested['approval'] | null>(null);
   const path = `/customers/${encodeURIComponent(code)}`;
@@ -71,7 +72,14 @@ export function CustomerPage() {
       <Breadcrumb style={{ marginBottom: 8 }} items={[{ title: <Link to="/customers">{t('list.title')}</Link> }, { title: c.code }]} />
       <PageTitle
         title={`${c.code} · ${c.name}`}
-        extra={can('customers.write') ? <Button icon={<EditOutlined />} onClick={() => setEditing(true)}>{t('customer.edit')}</Button> : null}
+        extra={(
+          <>
+            {can('documents.post') ? (
+              <Button icon={<DollarOutlined />} onClick={() => navigate(`/payments/new?customer=${encodeURIComponent(c.code)}`)}>{t('common:nav.recordPayment')}</Button>
+            ) : null}
+            {can('customers.write') ? <Button icon={<EditOutlined />} onClick={() => setEditing(true)}>{t('customer.edit')}</Button> : null}
+          </>
+        )}
       />
       {awaiting ? (
         <Alert
