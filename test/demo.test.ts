@@ -40,7 +40,7 @@ describe('the demo company', () => {
     ]);
     expect(pending.every((a) => a.subject !== null)).toBe(true);
     const [approved] = items.filter((a) => a.status === 'approved');
-    expect(approved).toMatchObject({ action: 'customer.credit', requestedBy: 'credit@demo.example', decidedBy: 'admin@demo.example' });
+    expect(approved).toMatchObject({ action: 'customer.credit', requestedBy: 'credit@demo.example', requestedByName: '郑涛', decidedBy: 'admin@demo.example', decidedByName: '管理员' });
     // The approved increase is done: the customer's limit is what was asked for.
     const subject = approved!.subject as { kind: 'credit'; customer: { code: string }; creditLimit: { now: string; requested: string } };
     expect(subject.creditLimit.now).toBe(subject.creditLimit.requested);

@@ -132,6 +132,12 @@ describe.skipIf(!HAS_CHROMIUM)('web app: approvals, audit trail, users', () => {
     await entries.filter({ hasText: 'Request approved' }).filter({ hasText: 'Checked the bank statement: entered twice' }).waitFor();
     // The demo's own approval is the other one: two approvals by the administrator, nothing else.
     await expect.poll(() => entries.count()).toBe(2);
+    // "Export CSV" carries the same filters: the file holds the same two entries under its header.
+    const href = await admin.page.getByRole('link', { name: /Export CSV/ }).getAttribute('href');
+    expect(new URL(href!, web.baseUrl).searchParams.get('action')).toBe('approval.approve');
+    const csv = (await (await admin.page.request.get(href!)).text()).trim().split('\n');
+    expect(csv[0]).toMatch(/^occurred_at,actor,/);
+    expect(csv.slice(1).filter((line) => line.includes('approval.approve'))).toHaveLength(2);
     await admin.page.getByRole('button', { name: 'Show the values' }).first().click();
     await admin.page.getByRole('cell', { name: 'summary', exact: true }).waitFor();
     await web.screenshot(admin.page, 'audit');

@@ -189,7 +189,7 @@ async function subjectOf(sql: Sql, ctx: Context, approval: Approval): Promise<Ap
 }
 
 /** The inbox: everyone's requests for those who may decide, one's own for the others; newest first, with their subjects. */
-export async function listApprovals(ctx: Context, sql: Sql, raw: z.input<typeof approvalListSchema>): Promise<{ items: (Approval & { subject: ApprovalSubject | null })[]; nextCursor: string | null }> {
+export async function listApprovals(ctx: Context, sql: Sql, raw: z.input<typeof approvalListSchema>): Promise<{ items: (Approval & { requestedByName: string | null; decidedByName: string | null; subject: ApprovalSubject | null })[]; nextCursor: string | null }> {
   const input = parseInput(approvalListSchema, raw, 'list');
   const everyone = !ctx.principal || can(ctx.principal.role, 'approvals.decide');
   const requester = !everyone || input.requester === 'me' ? 'me' : input.requester ?? null;
@@ -199,8 +199,17 @@ export async function listApprovals(ctx: Context, sql: Sql, raw: z.input<typeof 
         AND ($5::uuid IS NULL OR id < $5) ORDER BY id DESC LIMIT ${input.limit + 1}`,
     [ctx.tenant.id, input.status ?? null, requester, ctx.actor, input.cursor ?? null]);
   const page = rows.slice(0, input.limit);
+  // Who asked and who decided, by name as well as by the email the trail records.
+  const actors = [...new Set(page.flatMap((a) => [a.requestedBy, a.decidedBy]).filter((a): a is string => a !== null))];
+  const names = new Map((await sql.query<{ email: string; name: string }>(
+    `SELECT email, name FROM users WHERE tenant_id = $1 AND email = ANY($2::text[])`, [ctx.tenant.id, actors])).map((u) => [u.email, u.name]));
   const items = [];
-  for (const approval of page) items.push({ ...approval, subject: await subjectOf(sql, ctx, approval) });
+  for (const approval of page) {
+    items.push({
+      ...approval, requestedByName: names.get(approval.requestedBy) ?? null, decidedByName: approval.decidedBy ? names.get(approval.decidedBy) ?? null : null,
+      subject: await subjectOf(sql, ctx, approval),
+    });
+  }
   return { items, nextCursor: rows.length > input.limit ? page[page.length - 1]!.id : null };
 }
 

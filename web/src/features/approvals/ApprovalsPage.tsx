@@ -71,6 +71,17 @@ function WhatIsAsked({ approval }: { approval: Approval }) {
   );
 }
 
+/** A person by name, with the email (or token) the audit trail records beneath. */
+function Who({ name, actor }: { name: string | null; actor: string }) {
+  if (!name) return <span>{actor}</span>;
+  return (
+    <Space orientation="vertical" size={0}>
+      <span>{name}</span>
+      <Typography.Text type="secondary" style={{ fontSize: 12 }}>{actor}</Typography.Text>
+    </Space>
+  );
+}
+
 function DecisionDialog({ approval, decision, onClose }: { approval: Approval; decision: Decision; onClose: () => void }) {
   const { t } = useTranslation('approvals');
   const { message } = App.useApp();
@@ -159,14 +170,14 @@ function ApprovalTable({ tab }: { tab: TabKey }) {
   const columns: TableColumnsType<Approval> = [
     { key: 'requested', title: t('columns.requested'), width: 170, render: (_, a) => <span className="amount">{when(a.requestedAt)}</span> },
     // One's own requests need no "by" column.
-    ...(tab === 'mine' ? [] : [{ key: 'requester', title: t('columns.requester'), width: 200, render: (_: unknown, a: Approval) => a.requestedBy }]),
+    ...(tab === 'mine' ? [] : [{ key: 'requester', title: t('columns.requester'), width: 200, render: (_: unknown, a: Approval) => <Who name={a.requestedByName} actor={a.requestedBy} /> }]),
     { key: 'what', title: t('columns.what'), render: (_, a) => <WhatIsAsked approval={a} /> },
     { key: 'status', title: t('columns.status'), width: 100, render: (_, a) => <Tag color={STATUS_COLORS[a.status]}>{t(`status.${a.status}`)}</Tag> },
     ...(tab === 'decide' ? [] : [{
       key: 'decision', title: t('columns.decision'), width: 220,
       render: (_: unknown, a: Approval) => (a.decidedAt ? (
         <Space orientation="vertical" size={0}>
-          <span>{t('decision.by', { who: a.decidedBy, when: when(a.decidedAt) })}</span>
+          <span>{t('decision.by', { who: a.decidedByName ?? a.decidedBy, when: when(a.decidedAt) })}</span>
           {a.decisionReason ? <Typography.Text type="secondary">{t('decision.comment', { comment: a.decisionReason })}</Typography.Text> : null}
         </Space>
       ) : '—'),

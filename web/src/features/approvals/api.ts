@@ -18,9 +18,12 @@ export interface Approval {
   permission: string;
   summary: string;
   requestedBy: string;
+  /** The requester's name when they are a user (not an API token). */
+  requestedByName: string | null;
   requestedAt: string;
   status: 'pending' | 'approved' | 'rejected' | 'cancelled';
   decidedBy: string | null;
+  decidedByName: string | null;
   decidedAt: string | null;
   decisionReason: string | null;
   subject: ApprovalSubject | null;
