@@ -62,27 +62,27 @@ export function CustomersPage() {
 
   const columns = useMemo<TableColumnsType<CustomerRow>>(() => [
     {
-      title: t('columns.code'), dataIndex: 'code', key: 'code', className: 'col-code', width: 96, fixed: 'left',
+      title: t('columns.code'), dataIndex: 'code', key: 'code', className: 'col-code', width: 88, fixed: 'left',
       render: (code: string) => <Link to={`/customers/${encodeURIComponent(code)}`}>{code}</Link>,
     },
-    { title: t('columns.name'), dataIndex: 'name', key: 'name', className: 'col-name', width: 230, fixed: 'left', ellipsis: { showTitle: true } },
-    { title: t('columns.taxId'), dataIndex: 'taxId', key: 'taxId', className: 'col-taxId', width: 180, render: (v: string | null) => (v ? <span className="mono">{v}</span> : '—') },
+    { title: t('columns.name'), dataIndex: 'name', key: 'name', className: 'col-name', width: 232, fixed: 'left', ellipsis: { showTitle: true } },
+    { title: t('columns.taxId'), dataIndex: 'taxId', key: 'taxId', className: 'col-taxId', width: 170, render: (v: string | null) => (v ? <span className="mono">{v}</span> : '—') },
     {
-      title: t('columns.group'), dataIndex: 'parentCode', key: 'group', className: 'col-group', width: 84,
+      title: t('columns.group'), dataIndex: 'parentCode', key: 'group', className: 'col-group', width: 76,
       render: (v: string | null) => (v ? <Link to={`/customers/${encodeURIComponent(v)}`}>{v}</Link> : '—'),
     },
-    { title: t('columns.segment'), dataIndex: 'segment', key: 'segment', className: 'col-segment', width: 96, render: (v: string | null) => <SegmentText value={v} /> },
-    { title: t('columns.region'), dataIndex: 'region', key: 'region', className: 'col-region', width: 72, render: (v: string | null) => v ?? '—' },
-    { title: t('columns.collector'), dataIndex: 'collector', key: 'collector', className: 'col-collector', width: 96, render: (v: string | null) => v ?? '—' },
-    { title: t('columns.salesperson'), dataIndex: 'salesperson', key: 'salesperson', className: 'col-salesperson', width: 90, render: (v: string | null) => v ?? '—' },
-    { title: t('columns.currency'), dataIndex: 'currency', key: 'currency', className: 'col-currency', width: 72 },
-    { title: t('columns.terms'), dataIndex: 'paymentTerms', key: 'terms', className: 'col-terms', width: 96, render: (v: string | null) => v ?? '—' },
+    { title: t('columns.segment'), dataIndex: 'segment', key: 'segment', className: 'col-segment', width: 92, render: (v: string | null) => <SegmentText value={v} /> },
+    { title: t('columns.region'), dataIndex: 'region', key: 'region', className: 'col-region', width: 66, render: (v: string | null) => v ?? '—' },
+    { title: t('columns.collector'), dataIndex: 'collector', key: 'collector', className: 'col-collector', width: 90, render: (v: string | null) => v ?? '—' },
+    { title: t('columns.salesperson'), dataIndex: 'salesperson', key: 'salesperson', className: 'col-salesperson', width: 100, render: (v: string | null) => v ?? '—' },
+    { title: t('columns.currency'), dataIndex: 'currency', key: 'currency', className: 'col-currency', width: 76 },
+    { title: t('columns.terms'), dataIndex: 'paymentTerms', key: 'terms', className: 'col-terms', width: 84, render: (v: string | null) => v ?? '—' },
     {
-      title: t('columns.creditLimit'), dataIndex: 'creditLimit', key: 'creditLimit', className: 'col-creditLimit', width: 140, align: 'right',
+      title: t('columns.creditLimit'), dataIndex: 'creditLimit', key: 'creditLimit', className: 'col-creditLimit', width: 130, align: 'right',
       render: (v: string | null, row) => <Amount value={v} currency={row.currency} />,
     },
     {
-      title: t('columns.balance'), key: 'balance', className: 'col-balance', width: 160, align: 'right', fixed: 'right',
+      title: t('columns.balance'), key: 'balance', className: 'col-balance', width: 150, align: 'right', fixed: 'right',
       render: (_: unknown, row) => (row.balances.length === 0 ? <Typography.Text type="secondary">—</Typography.Text> : (
         <Space orientation="vertical" size={0} align="end">
           {row.balances.map((b) => (
@@ -93,7 +93,7 @@ export function CustomersPage() {
         </Space>
       )),
     },
-    { title: t('columns.status'), dataIndex: 'status', key: 'status', className: 'col-status', width: 84, fixed: 'right', render: (v: CustomerRow['status']) => <StatusTag status={v} /> },
+    { title: t('columns.status'), dataIndex: 'status', key: 'status', className: 'col-status', width: 76, fixed: 'right', render: (v: CustomerRow['status']) => <StatusTag status={v} /> },
   ], [t, i18n.language]);
 
   const select = (name: FilterName, placeholder: string, values: string[] | undefined, label?: (v: string) => string) => (
@@ -176,7 +176,7 @@ export function CustomersPage() {
         dataSource={list.data?.items ?? []}
         loading={list.isFetching}
         pagination={false}
-        scroll={{ x: 1500 }}
+        scroll={{ x: 1400 }}
         sticky
         aria-label={t('list.caption', { count: list.data?.items.length ?? 0 })}
         locale={{ emptyText: list.error ? t('common:states.error') : filtered ? t('common:states.noMatch') : t('common:states.empty') }}
