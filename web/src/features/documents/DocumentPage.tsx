@@ -82,7 +82,7 @@ export function DocumentPage() {
         title={t('document.title', { kind: kindName, number: doc.number })}
         extra={[
           canPay ? (
-            <Button key="pay" icon={<DollarOutlined />} onClick={() => navigate(`/payments/new?customer=${encodeURIComponent(doc.customer)}`)}>
+            <Button key="pay" icon={<DollarOutlined />} onClick={() => navigate(`/payments/new?${new URLSearchParams({ customer: doc.customer, currency: doc.currency, document: doc.number }).toString()}`)}>
               {t('document.recordPayment')}
             </Button>
           ) : null,

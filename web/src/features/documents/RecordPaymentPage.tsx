@@ -3,7 +3,7 @@
  * here as the API would check them (in minor units, never floats), and the form posts under one idempotency key for
  * its whole life, so a double click or a retry after a lost answer cannot post the payment twice.
  */
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { App, Button, Card, Col, DatePicker, Form, Input, Row, Select, Space } from 'antd';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import dayjs, { type Dayjs } from 'dayjs';
@@ -42,6 +42,8 @@ export function RecordPaymentPage() {
   const [amounts, setAmounts] = useState<Record<string, string>>({});
   const [customerCurrency, setCustomerCurrency] = useState<string | null>(null);
   const [sent, setSent] = useState<{ document: string; amount: string }[]>([]);
+  // Opened from an invoice ("record a payment" on its page): its currency first, then the invoice paid in full.
+  const fromAddress = useRef({ currency: params.get('currency'), document: params.get('document') });
 
   const customer = Form.useWatch('customer', form);
   const currency = Form.useWatch('currency', form) ?? session.company.currency;
@@ -52,6 +54,15 @@ export function RecordPaymentPage() {
   }, [amountText, currency]);
 
   const open = useOpenLines(customer, currency);
+  useEffect(() => {
+    const wanted = fromAddress.current.document;
+    const line = wanted ? open.lines.find((l) => l.number === wanted) : undefined;
+    if (!line) return;
+    fromAddress.current.document = null;
+    const full = formatMinor(line.openMinor, line.currency);
+    setAmounts({ [line.number]: full });
+    if (!form.getFieldValue('amount')) form.setFieldValue('amount', full);
+  }, [open.lines, form]);
   const check = checkApplication(open.lines, amounts, amountMinor, currency);
 
   const post = useMutation({
@@ -100,7 +111,7 @@ export function RecordPaymentPage() {
         form={form}
         layout="vertical"
         requiredMark="optional"
-        initialValues={{ customer: params.get('customer') ?? undefined, documentDate: dayjs(todayIn(session.company.timeZone)), currency: session.company.currency }}
+        initialValues={{ customer: params.get('customer') ?? undefined, documentDate: dayjs(todayIn(session.company.timeZone)), currency: params.get('currency') ?? session.company.currency }}
         onFinish={submit}
       >
         <Space orientation="vertical" size="large" style={{ width: '100%' }}>
@@ -114,7 +125,9 @@ export function RecordPaymentPage() {
                     onChange={() => setAmounts({})}
                     onCustomer={(c) => {
                       setCustomerCurrency(c?.currency ?? null);
-                      if (c) form.setFieldValue('currency', c.currency);
+                      const currency = fromAddress.current.currency ?? c?.currency;
+                      fromAddress.current.currency = null;
+                      if (c && currency) form.setFieldValue('currency', currency);
                     }}
                   />
                 </Form.Item>
