@@ -134,6 +134,49 @@ describe.skipIf(!HAS_CHROMIUM)('web app: documents and payments', () => {
     }
   });
 
+  it('verifies an advance receipt, applies it oldest first, and undoes the allocation with a reason', async () => {
+    const { page } = await web.newPage('en');
+    await web.signIn(page, 'finance@demo.example');
+    const { csrfToken } = await getJson<{ csrfToken: string }>(page, '/session');
+    const advanceMinor = 10000n;
+    const posted = await page.request.post('/api/v1/documents', {
+      headers: { 'x-csrf-token': csrfToken },
+      data: { kind: 'advance', customer: invoice.customer, documentDate: '2026-06-30', amount: formatMinor(advanceMinor, 'CNY') },
+    });
+    expect(posted.status()).toBe(201);
+    const advance = ((await posted.json()) as { document: Doc }).document;
+    const items = await getJson<{ items: { number: string; open: string; currency: string }[] }>(page, `/customers/${invoice.customer}/open-items?side=debit&limit=200`);
+    const oldest = items.items.find((i) => i.currency === 'CNY')!;
+    const oldestOpenMinor = items.items.filter((i) => i.number === oldest.number).reduce((sum, i) => sum + apiMinor(i.open, 'CNY'), 0n);
+    const appliedMinor = advanceMinor < oldestOpenMinor ? advanceMinor : oldestOpenMinor;
+
+    await page.goto(`/documents/advance:${advance.number}`);
+    await page.getByText('Awaiting verification').waitFor();
+    // Not verified yet: nothing to apply.
+    expect(await page.getByRole('button', { name: 'Apply to open items' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Mark as verified' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Mark as verified' }).click();
+    await page.getByText('Verified. The advance can now be applied.').waitFor();
+
+    await page.getByRole('button', { name: 'Apply to open items' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel(`Amount to apply to ${oldest.number}`).waitFor();
+    await dialog.getByRole('button', { name: 'Apply oldest first' }).click();
+    expect(await dialog.getByLabel(`Amount to apply to ${oldest.number}`).inputValue()).toBe(formatMinor(appliedMinor, 'CNY'));
+    await dialog.getByRole('button', { name: 'Apply', exact: true }).click();
+    await page.getByText(`Applied ${formatAmount(formatMinor(appliedMinor, 'CNY'), 'CNY', 'en')}.`).waitFor();
+    await expect.poll(() => page.getByTestId('open-amount').textContent()).toBe(formatAmount(formatMinor(advanceMinor - appliedMinor, 'CNY'), 'CNY', 'en'));
+
+    await page.getByRole('button', { name: /^Undo the allocation/ }).click();
+    await page.getByRole('dialog').getByLabel('Reason').fill('Applied to the wrong invoice');
+    await page.getByRole('dialog').getByRole('button', { name: 'Undo allocation' }).click();
+    await page.getByText(/Allocation undone\.|awaits approval/).first().waitFor();
+    if (await page.getByText('Allocation undone.').count()) {
+      await expect.poll(() => page.getByTestId('open-amount').textContent()).toBe(formatAmount(formatMinor(advanceMinor, 'CNY'), 'CNY', 'en'));
+      await page.getByText('Reversal entry').waitFor();
+    }
+  });
+
   it('offers a viewer no payment to record and no reversal or undo', async () => {
     const { page } = await web.newPage('en');
     await web.signIn(page, 'viewer@demo.example');

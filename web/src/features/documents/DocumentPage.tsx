@@ -4,7 +4,7 @@
  * advance, apply a credit). A correction the company wants approved answers 202: the page says it awaits approval.
  */
 import { useMemo, useState, type ReactNode } from 'react';
-import { Alert, Button, Card, Descriptions, Flex, Modal, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Descriptions, Flex, Modal, Space, Table, Tag, Typography } from 'antd';
 import { CheckCircleOutlined, DollarOutlined, RollbackOutlined, SwapOutlined } from '@ant-design/icons';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -32,6 +32,7 @@ export function DocumentPage() {
   const { can } = useSession();
   const client = useQueryClient();
   const navigate = useNavigate();
+  const { modal } = App.useApp();
   const [notice, setNotice] = useState<Notice | null>(null);
   const [reversing, setReversing] = useState(false);
   const [undoing, setUndoing] = useState<Allocation | null>(null);
@@ -93,7 +94,7 @@ export function DocumentPage() {
               type="primary"
               icon={<CheckCircleOutlined />}
               loading={verify.isPending}
-              onClick={() => Modal.confirm({
+              onClick={() => modal.confirm({
                 title: t('actions.verify'),
                 content: t('actions.verifyConfirm', { number: doc.number }),
                 okText: t('actions.verify'),
