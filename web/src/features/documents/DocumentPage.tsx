@@ -9,7 +9,7 @@ import { CheckCircleOutlined, DollarOutlined, RollbackOutlined, SwapOutlined } f
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router-dom';
-import { api, newIdempotencyKey, type Page } from '../../api/client.ts';
+import { api, ApiError, newIdempotencyKey, type Page } from '../../api/client.ts';
 import { useSession, useSignedIn } from '../../auth/session.tsx';
 import { Amount, ErrorAlert, PageTitle } from '../../shared/components.tsx';
 import { formatAmount, formatDate, formatInstant, formatNumber, isNegative } from '../../shared/format.ts';
@@ -63,7 +63,7 @@ export function DocumentPage() {
     return (
       <>
         <PageTitle title={t('list.title')} />
-        <ErrorAlert error={query.error} ns="documents" onRetry={() => void query.refetch()} />
+        <ErrorAlert error={query.error} ns="documents" onRetry={query.error instanceof ApiError && query.error.status === 404 ? undefined : () => void query.refetch()} />
       </>
     );
   }
