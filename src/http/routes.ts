@@ -33,7 +33,7 @@ export async function registerRoutes(server: FastifyInstance, db: Database, scop
   const app = server.withTypeProvider<ZodTypeProvider>();
   const read = async <T>(request: Parameters<RequestScope['context']>[0], fn: (ctx: Awaited<ReturnType<RequestScope['context']>>, sql: Parameters<Parameters<Database['tenant']>[1]>[0]) => Promise<T>) => {
     const ctx = await scope.context(request);
-    return db.tenant(ctx.tenant.id, (sql) => fn(ctx, sql));
+    return ctx.db.tenant(ctx.tenant.id, (sql) => fn(ctx, sql));
   };
 
   // Payment terms ---------------------------------------------------------------------------------------------------
