@@ -26,7 +26,7 @@ export const admin = {
     },
     tokens: {
       intro: 'API tokens let other systems (ERP, bank feeds) use arflow’s API with a role. A token is shown once when issued; revoke it when no longer needed.',
-      create: 'New API token', name: 'Name', prefix: 'Starts with', role: 'Role', createdBy: 'Issued by', createdAt: 'Issued',
+      create: 'New API token', name: 'Name', prefix: 'Starts with', role: 'Role', createdAt: 'Issued',
       expiresAt: 'Expires', lastUsedAt: 'Last used', status: 'Status', actions: 'Actions', never: 'Never', noExpiry: 'Never',
       expiryHint: 'Optional: the token stops working at the end of this day (company time).',
       active: 'Active', revoked: 'Revoked', expired: 'Expired', revoke: 'Revoke', revokeConfirm: 'Revoke the token “{{name}}”? Systems using it are refused at once.',
@@ -93,7 +93,7 @@ export const admin = {
     },
     tokens: {
       intro: 'API 令牌供其他系统（ERP、银行流水）以某个角色调用 arflow 的接口。令牌仅在签发时显示一次；不再使用时请吊销。',
-      create: '签发 API 令牌', name: '名称', prefix: '开头', role: '角色', createdBy: '签发人', createdAt: '签发时间',
+      create: '签发 API 令牌', name: '名称', prefix: '前缀', role: '角色', createdAt: '签发时间',
       expiresAt: '到期', lastUsedAt: '最近使用', status: '状态', actions: '操作', never: '从未使用', noExpiry: '永不到期',
       expiryHint: '可选：令牌在该日结束时失效（公司时区）。',
       active: '有效', revoked: '已吊销', expired: '已到期', revoke: '吊销', revokeConfirm: '吊销令牌“{{name}}”？使用它的系统将立即被拒绝。',
