@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../src/http/server.ts';
 import { sealAudit, verifyAudit } from '../src/modules/audit/chain.ts';
 import { createUser } from '../src/modules/access/index.ts';
+import { importRows } from '../src/modules/imports/service.ts';
 import { createTenant, type Tenant } from '../src/modules/tenants/index.ts';
 import { adminToken, contextFor, fixedClock, openTestDatabase, type TestDatabase } from './support.ts';
 
@@ -97,6 +98,23 @@ describe('searching the trail', () => {
   it('shows a document its own history', async () => {
     const r = await call('GET', '/api/v1/documents/PAY-1/history', auditor);
     expect(r.body.items.map((e: { action: string }) => e.action)).toEqual(['document.post']);
+  });
+
+  it("shows on an invoice's history the payment that paid it and the import that brought it in", async () => {
+    // INV-1 was posted, then PAY-1 paid it in full: both postings are INV-1's story, newest first.
+    const inv1 = await call('GET', '/api/v1/documents/INV-1/history', auditor);
+    expect(inv1.body.items.map((e: { action: string; after: { document: { number: string } } }) => [e.action, e.after.document.number]))
+      .toEqual([['document.post', 'PAY-1'], ['document.post', 'INV-1']]);
+    // An imported invoice has no entry of its own: the import's one entry (for the whole file) is its history.
+    const ctx = { ...contextFor(t.db, acme, CLOCK), actor: 'cli:importer' };
+    const rows = [{ line: 2, number: 'INV-IMP-1', customerCode: 'C2', documentDate: '2026-06-05', amount: '30.00' }, { line: 3, number: 'INV-IMP-2', customerCode: 'C2', documentDate: '2026-06-06', amount: '40.00' }];
+    await importRows(ctx, 'invoices', () => (async function* () { for (const row of rows) yield { ok: true as const, row }; })());
+    const imported = await call('GET', '/api/v1/documents/INV-IMP-2/history', auditor);
+    expect(imported.body.items).toHaveLength(1);
+    expect(imported.body.items[0]).toMatchObject({ action: 'import.invoices', actor: 'cli:importer' });
+    // INV-2, posted before the import, does not claim it.
+    const inv2 = await call('GET', '/api/v1/documents/INV-2/history', auditor);
+    expect(inv2.body.items.map((e: { action: string }) => e.action)).toEqual(['document.post']);
   });
 
   it('pages with a cursor and never returns more than asked', async () => {

@@ -5,7 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../db/database.ts';
 import { verifyAudit } from '../modules/audit/chain.ts';
-import { auditSearchSchema, exportAudit, searchAudit } from '../modules/audit/search.ts';
+import { auditSearchSchema, documentHistory, exportAudit, searchAudit } from '../modules/audit/search.ts';
 import { resolveDocument } from '../modules/ledger/index.ts';
 import type { RequestScope } from './server.ts';
 import { assertInScope } from '../modules/access/scope.ts';
@@ -44,13 +44,13 @@ export async function registerAuditRoutes(server: FastifyInstance, db: Database,
   });
   app.get('/api/v1/documents/:ref/history', {
     config: { access: 'documents.read' },
-    schema: { tags: ['documents'], summary: 'The audit entries of one document, newest first', params: z.object({ ref: z.string().min(1).max(140) }), querystring: z.object({ cursor: z.string().max(36).optional() }), response: errors },
+    schema: { tags: ['documents'], summary: 'A document\'s history, newest first: its own audit entries, the credits applied to it, the undoing of its allocations, and the import that brought it in', params: z.object({ ref: z.string().min(1).max(140) }), querystring: z.object({ cursor: z.string().max(36).optional() }), response: errors },
   }, async (request) => {
     const ctx = await scope.context(request);
     return ctx.db.tenant(ctx.tenant.id, async (sql) => {
       const doc = await resolveDocument(sql, ctx.tenant.id, request.params.ref);
       await assertInScope(ctx, sql, doc.customerId, () => notFound('DOCUMENT_NOT_FOUND', `no document matches ${request.params.ref}`));
-      return searchAudit(ctx, sql, { entityType: 'document', entityId: doc.id, limit: 200, ...(request.query.cursor ? { cursor: request.query.cursor } : {}) });
+      return documentHistory(ctx, sql, doc.id, request.query.cursor);
     });
   });
 }

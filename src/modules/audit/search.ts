@@ -96,6 +96,37 @@ export async function searchAudit(ctx: Context, sql: Sql, raw: AuditSearchInput)
   return { items, nextCursor: rows.length > input.limit ? items[items.length - 1]!.id : null };
 }
 
+/**
+ * A document's history, newest first: its own entries; those of the credits applied to it (a payment's posting
+ * that paid this invoice, that payment's reversal, which reopened it); the undoing of its allocations; and the
+ * import that brought it in (an import writes one entry for the whole file, in the same transaction as the
+ * documents, so it carries the same transaction time as the document's creation).
+ */
+export async function documentHistory(ctx: Context, sql: Sql, documentId: string, cursor?: string): Promise<{ items: AuditEntry[]; nextCursor: string | null }> {
+  if (cursor !== undefined && !/^[0-9a-f-]{36}$/.test(cursor)) throw invalid('VALIDATION_FAILED', 'cursor: pass back nextCursor as it came', [{ field: 'cursor', message: 'not a cursor' }]);
+  const limit = 200;
+  const params: unknown[] = [ctx.tenant.id, documentId];
+  if (cursor) params.push(cursor);
+  const rows = await sql.query<AuditEntry>(
+    `WITH mine AS (
+       SELECT al.id AS allocation_id, ci.document_id AS credit_document_id, di.document_id AS debit_document_id
+         FROM items it
+         JOIN allocations al ON al.tenant_id = it.tenant_id AND (al.debit_item_id = it.id OR al.credit_item_id = it.id)
+         JOIN items ci ON ci.tenant_id = al.tenant_id AND ci.id = al.credit_item_id
+         JOIN items di ON di.tenant_id = al.tenant_id AND di.id = al.debit_item_id
+        WHERE it.tenant_id = $1 AND it.document_id = $2)
+     SELECT ${COLUMNS} FROM audit_log a
+      WHERE a.tenant_id = $1 ${cursor ? 'AND a.id < $3' : ''}
+        AND ((a.entity_type = 'document' AND a.entity_id IN (
+               SELECT $2::text UNION SELECT credit_document_id::text FROM mine WHERE debit_document_id = $2))
+          OR (a.entity_type = 'allocation' AND a.entity_id IN (SELECT allocation_id::text FROM mine))
+          OR (a.entity_type = 'import' AND a.occurred_at = (SELECT d.created_at FROM documents d WHERE d.tenant_id = $1 AND d.id = $2)))
+      ORDER BY a.id DESC LIMIT ${limit + 1}`,
+    params);
+  const items = rows.slice(0, limit).map((r) => ({ ...r, occurredAt: new Date(r.occurredAt).toISOString() }));
+  return { items, nextCursor: rows.length > limit ? items[items.length - 1]!.id : null };
+}
+
 const EXPORT_COLUMNS = ['occurred_at', 'actor', 'origin', 'action', 'entity_type', 'entity_id', 'reason', 'before', 'after', 'sealed', 'id'];
 
 /** Writes the matching entries as CSV, newest first, page by page; records the export itself in the trail. */

@@ -327,7 +327,9 @@ function History({ documentRef, timeZone }: { documentRef: string; timeZone: str
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
   const entries = useMemo(() => query.data?.pages.flatMap((p) => p.items) ?? [], [query.data]);
-  const actionName = (action: string) => t(`history.actions.${action.replace('.', '_')}`, { defaultValue: action });
+  const actionName = (action: string) => action.startsWith('import.')
+    ? t('history.actions.import')
+    : t(`history.actions.${action.replace('.', '_')}`, { defaultValue: action });
   if (query.error) return <ErrorAlert error={query.error} ns="documents" onRetry={() => void query.refetch()} />;
   return (
     <>
@@ -351,7 +353,7 @@ function History({ documentRef, timeZone }: { documentRef: string; timeZone: str
           { title: t('history.when'), key: 'when', width: 180, render: (_, e) => <span className="amount">{formatInstant(e.occurredAt, lang, timeZone)}</span> },
           { title: t('history.who'), key: 'who', width: 200, ellipsis: true, render: (_, e) => e.actor },
           { title: t('history.action'), key: 'action', width: 170, render: (_, e) => actionName(e.action) },
-          { title: t('history.summary'), key: 'summary', render: (_, e) => summarize(e, t, lang) ?? '—' },
+          { title: t('history.summary'), key: 'summary', render: (_, e) => summarize(e, t, lang, documentRef) ?? '—' },
           { title: t('history.reason'), key: 'reason', width: 260, ellipsis: true, render: (_, e) => e.reason ?? '—' },
         ]}
       />
@@ -366,8 +368,24 @@ type Translate = (key: string, options?: Record<string, unknown>) => string;
 interface AllocationLike { amount?: string; currency?: string; to?: { number?: string }; from?: { number?: string } }
 
 /** What an audit entry did, in a line: the amounts and documents its record names (the JSON is one click away). */
-function summarize(entry: AuditEntry, t: Translate, lang: string): string | null {
+/**
+ * One line saying what an entry did. A document's history also holds entries of other documents (the payment that
+ * paid this invoice) and the import that brought it in: those say which document or file they are about.
+ */
+function summarize(entry: AuditEntry, t: Translate, lang: string, documentId: string): string | null {
   const after = (entry.after ?? {}) as Record<string, unknown>;
+  if (entry.action.startsWith('import.')) {
+    const report = after as { file?: string | null; rows?: number };
+    return report.file ? t('history.summaries.importedFile', { file: report.file, rows: report.rows ?? 0 }) : t('history.summaries.imported', { rows: report.rows ?? 0 });
+  }
+  const other = entry.entityType === 'document' && entry.entityId !== documentId ? after.document as { kind?: string; number?: string } | undefined : undefined;
+  const own = summarizeOwn(entry, after, t, lang);
+  if (!other?.number) return own;
+  const which = t('history.summaries.other', { kind: t(`common:kinds.${other.kind ?? 'payment'}`), number: other.number });
+  return own ? `${which}: ${own}` : which;
+}
+
+function summarizeOwn(entry: AuditEntry, after: Record<string, unknown>, t: Translate, lang: string): string | null {
   const applied = (allocations: unknown): string | null => {
     const list = Array.isArray(allocations) ? (allocations as AllocationLike[]).filter((a) => a.amount && a.currency) : [];
     if (!list.length) return null;

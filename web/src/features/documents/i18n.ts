@@ -76,9 +76,12 @@ export const documents = {
     },
     history: {
       when: 'When', who: 'Who', action: 'Action', summary: 'What', reason: 'Reason', before: 'Before', after: 'After',
-      summaries: { posted: '{{amount}} posted', applied: '{{amount}} applied to {{documents}}', reversal: 'Reversal {{number}} posted' },
+      summaries: {
+        posted: '{{amount}} posted', applied: '{{amount}} applied to {{documents}}', reversal: 'Reversal {{number}} posted',
+        other: '{{kind}} {{number}}', imported: 'Imported with {{rows}} rows of one file', importedFile: 'Imported from {{file}} ({{rows}} rows)',
+      },
       actions: {
-        document_post: 'Posted', document_reverse: 'Reversed', allocation_apply: 'Applied to open items',
+        import: 'Imported', document_post: 'Posted', document_reverse: 'Reversed', allocation_apply: 'Applied to open items',
         allocation_reverse: 'Allocation undone', advance_verify: 'Verified against the bank', approval_request: 'Approval requested',
       },
     },
@@ -245,9 +248,12 @@ export const documents = {
     },
     history: {
       when: '时间', who: '操作人', action: '操作', summary: '内容', reason: '原因', before: '变更前', after: '变更后',
-      summaries: { posted: '过账 {{amount}}', applied: '核销 {{amount}} 至 {{documents}}', reversal: '已过账冲销单据 {{number}}' },
+      summaries: {
+        posted: '过账 {{amount}}', applied: '核销 {{amount}} 至 {{documents}}', reversal: '已过账冲销单据 {{number}}',
+        other: '{{kind}} {{number}}', imported: '随一个文件导入（共 {{rows}} 行）', importedFile: '从 {{file}} 导入（共 {{rows}} 行）',
+      },
       actions: {
-        document_post: '过账', document_reverse: '冲销', allocation_apply: '核销未结项',
+        import: '导入', document_post: '过账', document_reverse: '冲销', allocation_apply: '核销未结项',
         allocation_reverse: '撤销核销', advance_verify: '银行核实', approval_request: '提交审批',
       },
     },
