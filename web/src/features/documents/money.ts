@@ -1,20 +1,15 @@
 /**
  * Exact money arithmetic for the documents screens: decimal strings in major units ("1234.50") are read as BigInt
  * counts of minor units with the currency's scale, summed and compared as integers, and written back as decimal
- * strings. No float ever holds an amount. The scales are ISO 4217's, as the API uses them (src/domain/money.ts).
+ * strings. No float ever holds an amount. The scales and the formatting are the ledger's own (src/domain/money.ts,
+ * pure and shared with the server), so the browser and the API cannot disagree about a currency's decimals.
  */
+import { currencyScale, formatAmount, isCurrency } from '../../../../src/domain/money.ts';
 
-/** ISO 4217 currencies whose minor unit is not 2 decimals (the API's table). */
-const SCALE_EXCEPTIONS: Record<string, number> = {
-  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0, VND: 0,
-  VUV: 0, XAF: 0, XOF: 0, XPF: 0,
-  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
-  CLF: 4, UYW: 4,
-};
-
-/** Number of decimals of a currency's minor unit (CNY 2, JPY 0, KWD 3). */
+/** Number of decimals of a currency's minor unit (CNY 2, JPY 0, KWD 3): the ledger's own table (src/domain/money.ts). */
 export function currencyDecimals(currency: string): number {
-  return SCALE_EXCEPTIONS[currency.toUpperCase()] ?? 2;
+  const code = currency.toUpperCase();
+  return isCurrency(code) ? currencyScale(code) : 2;
 }
 
 export type AmountProblem = 'format' | 'decimals';
@@ -34,14 +29,12 @@ export function parseMinor(text: string, currency: string): bigint | AmountProbl
   return m[1] ? -minor : minor;
 }
 
-/** 123450n → "1234.50" (the API's form: dot, no separators, the currency's decimals). */
+/** 123450n → "1234.50" (the API's form: dot, no separators, the currency's decimals), by the ledger's own rule. */
 export function formatMinor(minor: bigint, currency: string): string {
-  const decimals = currencyDecimals(currency);
-  const negative = minor < 0n;
-  const digits = (negative ? -minor : minor).toString().padStart(decimals + 1, '0');
-  const whole = digits.slice(0, digits.length - decimals);
-  const fraction = digits.slice(digits.length - decimals);
-  return `${negative ? '-' : ''}${whole}${decimals ? `.${fraction}` : ''}`;
+  const code = currency.toUpperCase();
+  if (isCurrency(code)) return formatAmount(minor, code);
+  const digits = (minor < 0n ? -minor : minor).toString().padStart(3, '0');
+  return `${minor < 0n ? '-' : ''}${digits.slice(0, -2)}.${digits.slice(-2)}`;
 }
 
 /** An amount the API sent ("1234.50") as minor units; the API's amounts are always well-formed. */
