@@ -13,7 +13,10 @@ import { createTerms } from '../src/modules/terms/index.ts';
 import { listTenants, type Tenant } from '../src/modules/tenants/index.ts';
 import { postDocument, reverseAllocation } from '../src/modules/ledger/index.ts';
 import type { Context } from '../src/modules/context.ts';
-import { contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
+import { buildServer } from '../src/http/server.ts';
+import { runCli } from '../src/cli/main.ts';
+import { createUser } from '../src/modules/access/index.ts';
+import { adminToken, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
 
 const CLOCK = fixedClock('2026-06-30T04:00:00Z');
 let t: TestDatabase;
@@ -96,6 +99,54 @@ describe('aging report', () => {
   it('refuses bad buckets and dates, naming the field', async () => {
     await expect(read({ asOf: '2026-02-30' })).rejects.toThrow(/asOf/);
     await expect(read({ buckets: '60,30' })).rejects.toThrow(/^buckets: /);
+  });
+});
+
+describe('aging through the API and the command line', () => {
+  it('answers the same report over HTTP, refuses bad input with 400, and ages a collector\'s own customers only', async () => {
+    const app = await buildServer({ db: t.db, clock: CLOCK });
+    try {
+      const admin = await adminToken(ctx);
+      const get = (url: string, token: string) => app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
+      const r = await get('/api/v1/reports/aging?asOf=2026-03-31&by=customer', admin);
+      expect(r.statusCode).toBe(200);
+      expect(r.json().totals).toMatchObject({ outstanding: '1150.00', unapplied: '50.00', net: '1100.00' });
+      const bad = await get('/api/v1/reports/aging?asOf=2026-03-31&buckets=90,30', admin);
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().message).toMatch(/^buckets: /);
+      // An API token with the collector role has no handle: it ages no customer at all.
+      const tokenOnly = await get('/api/v1/reports/aging?asOf=2026-03-31', await adminToken(ctx, 'collector'));
+      expect(tokenOnly.json().rows, tokenOnly.body).toEqual([]);
+      // 赵敏, signed in, ages her own customer C3 (an invoice of 70.00 dated and due 2026-06-01: 29 days at 06-30).
+      await createCustomer(ctx, { code: 'C3', name: '广州三号', collector: '赵敏' });
+      await postDocument(ctx, { kind: 'invoice', number: 'INV-3', customer: 'C3', documentDate: '2026-06-01', dueDate: '2026-06-01', amount: '70.00' });
+      await createUser(ctx, { email: 'zhao@acme.example', name: '赵敏', handle: '赵敏', role: 'collector', password: 'collections every morning' });
+      const signIn = await app.inject({ method: 'POST', url: '/api/v1/session', payload: { email: 'zhao@acme.example', password: 'collections every morning' } });
+      const cookie = String(signIn.headers['set-cookie']).split(';')[0]!;
+      const mine = await app.inject({ method: 'GET', url: '/api/v1/reports/aging?asOf=2026-06-30', headers: { cookie } });
+      expect(mine.json().rows).toEqual([expect.objectContaining({ key: 'C3', outstanding: '70.00' })]);
+      expect(mine.json().rows[0].buckets['1-30']).toBe('70.00');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('prints the report from `arflow aging`, as a table and as JSON', async () => {
+    const run = async (...argv: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runCli(argv, { io: { out: (x) => out.push(x), err: (x) => err.push(x), interactive: false }, clock: CLOCK, env: { USER: 'tester', ARFLOW_TENANT: 'ACME' }, db: t.db });
+      return { code, out: out.join('\n'), err: err.join('\n') };
+    };
+    const text = await run('aging', '--as-of', '2026-03-31', '--by', 'segment');
+    expect(text.code, text.err).toBe(0);
+    expect(text.out).toContain('aging as of 2026-03-31 by due date, CNY, per segment');
+    expect(text.out).toMatch(/total\s+300\.00\s+0\.00\s+600\.00\s+250\.00/);
+    const json = await run('--format', 'json', 'aging', '--as-of', '2026-04-15', '--buckets', '30');
+    expect(JSON.parse(json.out)).toMatchObject({ asOf: '2026-04-15', buckets: [{ key: 'current' }, { key: '1-30' }, { key: 'over-30' }], totals: { outstanding: '250.00' } });
+    const refused = await run('aging', '--as-of', '31/03/2026');
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/asOf/);
   });
 });
 

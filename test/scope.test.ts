@@ -6,13 +6,14 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../src/http/server.ts';
 import { createUser } from '../src/modules/access/index.ts';
-import { createTenant } from '../src/modules/tenants/index.ts';
+import { createTenant, type Tenant } from '../src/modules/tenants/index.ts';
 import { adminToken, contextFor, fixedClock, openTestDatabase, type TestDatabase } from './support.ts';
 
 const CLOCK = fixedClock('2026-06-30T04:00:00Z');
 let t: TestDatabase;
 let app: FastifyInstance;
 let admin: string;
+let acmeTenant: Tenant;
 
 async function signIn(email: string, password: string): Promise<Record<string, string>> {
   const r = await app.inject({ method: 'POST', url: '/api/v1/session', payload: { email, password } });
@@ -31,6 +32,7 @@ beforeAll(async () => {
   app = await buildServer({ db: t.db, clock: CLOCK });
   await app.ready();
   const acme = await createTenant(t.db, { code: 'ACME', name: 'Acme', currency: 'CNY' });
+  acmeTenant = acme;
   const ctx = contextFor(t.db, acme, CLOCK);
   admin = await adminToken(ctx);
   const post = async (url: string, payload: object) => {
@@ -71,6 +73,14 @@ describe('row scope', () => {
   it('gives a sales person the customers whose salesperson they are', async () => {
     const wang = await signIn('wang.lei@acme.example', 'sales every afternoon');
     expect((await get('/api/v1/customers', wang)).body.items.map((c: { code: string }) => c.code)).toEqual(['MINE-1']);
+  });
+
+  it('gives an API token with a collector role (which has no handle) no customer, and no error', async () => {
+    const token = await adminToken(contextFor(t.db, acmeTenant, CLOCK), 'collector');
+    const r = await app.inject({ method: 'GET', url: '/api/v1/customers', headers: { authorization: `Bearer ${token}` } });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json().items).toEqual([]);
+    expect((await app.inject({ method: 'GET', url: '/api/v1/documents', headers: { authorization: `Bearer ${token}` } })).json().items).toEqual([]);
   });
 
   it('leaves the other roles unscoped', async () => {

@@ -21,6 +21,7 @@ import { systemClock, type Clock, type Context } from '../modules/context.ts';
 import { checkNewTenant, createTenant, getTenantById, listTenants, resolveTenant, setDefaultTerms, type Tenant } from '../modules/tenants/index.ts';
 import { createTerms, listTerms, presentTerms } from '../modules/terms/index.ts';
 import { getCustomer, listContacts, listCustomers, presentCustomer } from '../modules/customers/index.ts';
+import { AGING_GROUPINGS, agingReport, type AgingGrouping } from '../modules/aging/index.ts';
 import { listFxRates, setFxRate } from '../modules/fx/index.ts';
 import {
   applyCredit, customerBalance, getDocument, listDocuments, resolveDocument, reverseAllocation, reverseDocument,
@@ -224,6 +225,29 @@ export async function runCli(argv: string[], environment: CliEnvironment = {}): 
         ...shown.balance.map((b) => `${b.currency}: receivable ${b.receivable}, overdue ${b.overdue}, unapplied ${b.unapplied}, net ${b.net}`),
       ].join('\n'));
     }));
+
+  // Reports -------------------------------------------------------------------------------------------------------
+  program.command('aging')
+    .description('aging (账龄) at an as-of date: what was open then, by bucket, per customer or group; unapplied credits netted')
+    .option('--as-of <date>', 'the date the report is as of (YYYY-MM-DD); default the company\'s today')
+    .addOption(new Option('--basis <basis>', 'age from the due date or the document date').choices(['due', 'document']).default('due'))
+    .option('--buckets <days>', 'upper ends of the buckets in days, smallest first', '30,60,90,180,365')
+    .addOption(new Option('--by <grouping>', 'one row per').choices([...AGING_GROUPINGS]).default('customer'))
+    .option('--currency <code>', 'documents in this currency (default the company\'s)')
+    .action((options: { asOf?: string; basis: 'due' | 'document'; buckets: string; by: AgingGrouping; currency?: string }, command: Command) =>
+      withContext(command, async (ctx, format) => {
+        const report = await ctx.db.tenant(ctx.tenant.id, (sql) => agingReport(ctx, sql, {
+          asOf: options.asOf, basis: options.basis, buckets: options.buckets, by: options.by, currency: options.currency,
+        }));
+        const keys = report.buckets.slice(1).map((b) => b.key);
+        print(format, report, () => [
+          `aging as of ${report.asOf} by ${report.basis === 'due' ? 'due date' : 'document date'}, ${report.currency}, per ${report.by}`,
+          table([report.by, 'name', 'current', ...keys, 'outstanding', 'unapplied', 'net'], [
+            ...report.rows.map((r) => [r.key, r.name, r.current, ...keys.map((k) => r.buckets[k]!), r.outstanding, r.unapplied, r.net]),
+            ['total', '', report.totals.current, ...keys.map((k) => report.totals.buckets[k]!), report.totals.outstanding, report.totals.unapplied, report.totals.net],
+          ]),
+        ].join('\n'));
+      }));
 
   // FX ------------------------------------------------------------------------------------------------------------
   const fx = program.command('fx').description('FX rates to the functional currency');

@@ -26,6 +26,7 @@ export const CLI_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'audit search': 'audit.read',
   'audit export': 'audit.export',
   'audit verify': 'audit.verify',
+  aging: 'customers.read',
 };
 
 /** "terms add" for `arflow terms add …`. */

@@ -17,6 +17,7 @@ import { registerAuditRoutes } from './audit-routes.ts';
 import { registerApprovalRoutes } from './approval-routes.ts';
 import { errorHandler } from './errors.ts';
 import { registerRoutes } from './routes.ts';
+import { registerReportRoutes } from './report-routes.ts';
 import { registerWeb, wantsWebApp } from './web.ts';
 
 export interface ServerOptions {
@@ -127,6 +128,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await registerRoutes(app, options.db, scope);
   await registerAuditRoutes(app, options.db, scope);
   await registerApprovalRoutes(app, options.db, scope);
+  await registerReportRoutes(app, scope);
   if (options.webDist) await registerWeb(app, options.webDist);
   return app;
 }

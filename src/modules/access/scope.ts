@@ -13,13 +13,17 @@ export interface CustomerScope {
   handle: string;
 }
 
+const NO_HANDLE = '\t(no handle)';
+
 export function customerScope(ctx: Context): CustomerScope | null {
   const principal = ctx.principal;
   if (!principal) return null;
   const field = ROLE_SCOPE[principal.role];
   if (!field) return null;
-  // An API token with a scoped role has no handle: it sees no customer at all.
-  return { field, handle: principal.handle ?? '\u0000no handle' };
+  // An API token with a scoped role has no handle: it sees no customer at all. The stand-in matches no customer:
+  // customers' collector and salesperson are trimmed, so none starts with a tab (and PostgreSQL text cannot hold
+  // the NUL character that was used here before, which made every such request a 400).
+  return { field, handle: principal.handle ?? NO_HANDLE };
 }
 
 /** SQL true when customer `idExpression` is in scope, with the handle as parameter `$n`. */

@@ -9,6 +9,7 @@ import type { Sql } from '../../db/database.ts';
 import { parseBuckets, type AgingBasis, type AgingBucket } from '../../domain/aging.ts';
 import { parseDate, type LocalDate } from '../../domain/dates.ts';
 import { checkCurrency, formatAmount } from '../../domain/money.ts';
+import { customerScope } from '../access/scope.ts';
 import type { Context } from '../context.ts';
 import { tenantToday } from '../tenants/index.ts';
 import { localDateText, parseInput } from '../validate.ts';
@@ -66,6 +67,10 @@ export async function agingReport(ctx: Context, sql: Sql, raw: AgingQuery): Prom
   const buckets = parseBuckets(query.buckets ?? '30,60,90,180,365', 'buckets');
   const currency = checkCurrency((query.currency ?? ctx.tenant.currency).toUpperCase(), 'currency');
   const grouping = GROUPING_SQL[query.by];
+  // Collectors and sales people age their own customers only (docs/security.md).
+  const scope = customerScope(ctx);
+  const params: unknown[] = [ctx.tenant.id, asOf, currency];
+  if (scope) params.push(scope.handle);
   // Days past the basis date at the as-of date; a credit has no due date and is never aged.
   const age = query.basis === 'due' ? '($2::date - coalesce(i.due_date, d.due_date, d.document_date))' : '($2::date - d.document_date)';
   // Bucket limits are validated whole numbers (parseBuckets), so they are written into the statement.
@@ -96,10 +101,10 @@ export async function agingReport(ctx: Context, sql: Sql, raw: AgingQuery): Prom
        JOIN documents d ON d.tenant_id = $1 AND d.id = i.document_id
        JOIN customers c ON c.tenant_id = $1 AND c.id = i.customer_id
        LEFT JOIN customers p ON p.tenant_id = $1 AND p.id = c.parent_id
-      WHERE o.open_minor <> 0 AND d.document_date <= $2 AND i.currency = $3
+      WHERE o.open_minor <> 0 AND d.document_date <= $2 AND i.currency = $3${scope ? ` AND c.${scope.field} = $4` : ''}
       GROUP BY 1
       ORDER BY 1`,
-    [ctx.tenant.id, asOf, currency]);
+    params);
 
   const money = (v: bigint) => formatAmount(v, currency);
   const totals: Figures = { current: 0n, outstanding: 0n, unapplied: 0n };
