@@ -16,6 +16,7 @@ const DocumentPage = lazy(() => import('../features/documents/DocumentPage.tsx')
 const RecordPaymentPage = lazy(() => import('../features/documents/RecordPaymentPage.tsx').then((m) => ({ default: m.RecordPaymentPage })));
 const ApprovalsPage = lazy(() => import('../features/approvals/ApprovalsPage.tsx').then((m) => ({ default: m.ApprovalsPage })));
 const AuditPage = lazy(() => import('../features/audit/AuditPage.tsx').then((m) => ({ default: m.AuditPage })));
+const AgingPage = lazy(() => import('../features/aging/AgingPage.tsx').then((m) => ({ default: m.AgingPage })));
 const UsersPage = lazy(() => import('../features/admin/UsersPage.tsx').then((m) => ({ default: m.UsersPage })));
 
 function Loading() {
@@ -65,6 +66,7 @@ export function App() {
         <Route path="/documents" element={<Guard permission="documents.read"><DocumentsPage /></Guard>} />
         <Route path="/documents/:ref" element={<Guard permission="documents.read"><DocumentPage /></Guard>} />
         <Route path="/payments/new" element={<Guard permission="documents.post"><RecordPaymentPage /></Guard>} />
+        <Route path="/aging" element={<Guard permission="customers.read"><AgingPage /></Guard>} />
         <Route path="/approvals" element={<Guard><ApprovalsPage /></Guard>} />
         <Route path="/audit" element={<Guard permission="audit.read"><AuditPage /></Guard>} />
         <Route path="/admin/users" element={<Guard permission="users.read"><UsersPage /></Guard>} />

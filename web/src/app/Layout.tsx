@@ -3,7 +3,7 @@ import { useMemo, useState } from 'react';
 import { Badge, Button, Dropdown, Layout, Menu, Select, Space, Tag, Typography, type MenuProps } from 'antd';
 import {
   AuditOutlined, CheckSquareOutlined, DollarOutlined, FileTextOutlined, LogoutOutlined, TeamOutlined, UserOutlined,
-  SafetyOutlined, BarChartOutlined, PhoneOutlined, BankOutlined, LineChartOutlined, KeyOutlined,
+  SafetyOutlined, BarChartOutlined, PhoneOutlined, BankOutlined, LineChartOutlined, KeyOutlined, FundOutlined,
 } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
@@ -35,7 +35,7 @@ export function AppLayout() {
       return children.length ? [{ type: 'group' as const, key, label, children }] : [];
     };
     const coming = [
-      { key: 'aging', label: t('nav.aging'), icon: <BarChartOutlined /> },
+      { key: 'kpis', label: t('aging:nav.kpis'), icon: <FundOutlined /> },
       { key: 'credit', label: t('nav.credit'), icon: <SafetyOutlined /> },
       { key: 'collections', label: t('nav.collections'), icon: <PhoneOutlined /> },
       { key: 'cash', label: t('nav.cashApplication'), icon: <BankOutlined /> },
@@ -46,6 +46,9 @@ export function AppLayout() {
         { key: '/customers', label: t('nav.customers'), icon: <TeamOutlined />, permission: 'customers.read' },
         { key: '/documents', label: t('nav.documents'), icon: <FileTextOutlined />, permission: 'documents.read' },
         { key: '/payments/new', label: t('nav.recordPayment'), icon: <DollarOutlined />, permission: 'documents.post' },
+      ]),
+      ...group('reports', t('aging:nav.reports'), [
+        { key: '/aging', label: t('aging:nav.aging'), icon: <BarChartOutlined />, permission: 'customers.read' },
       ]),
       ...group('control', t('nav.control'), [
         {
@@ -64,7 +67,7 @@ export function AppLayout() {
     ];
   }, [t, can, toDecide.count, toDecide.more]);
 
-  const selected = ['/payments/new', '/customers', '/documents', '/approvals', '/audit', '/admin/users'].find((k) => location.pathname.startsWith(k));
+  const selected = ['/payments/new', '/customers', '/documents', '/aging', '/approvals', '/audit', '/admin/users'].find((k) => location.pathname.startsWith(k));
 
   const userMenu: MenuProps = {
     items: [

@@ -11,12 +11,13 @@ import { documents } from '../features/documents/i18n.ts';
 import { approvals } from '../features/approvals/i18n.ts';
 import { audit } from '../features/audit/i18n.ts';
 import { admin } from '../features/admin/i18n.ts';
+import { aging } from '../features/aging/i18n.ts';
 
 export const LANGUAGES = ['zh-CN', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
 /** Every namespace with its words in both languages: the i18n test holds the two to the same keys. */
-export const NAMESPACES = { common, signin, customers, documents, approvals, audit, admin } as const;
+export const NAMESPACES = { common, signin, customers, documents, approvals, audit, admin, aging } as const;
 
 const STORAGE_KEY = 'arflow.language';
 

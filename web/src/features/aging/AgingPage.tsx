@@ -1,0 +1,342 @@
+/**
+ * The aging report (账龄分析): what was open at an as-of date, by bucket of days past due (or since the document
+ * date), per customer, group, segment, region, salesperson or collector; unapplied credits netted. Settings live in
+ * the address (reload, back and shared links keep them); amounts are compared and summed as BigInt minor units and
+ * exported exactly as the API wrote them.
+ */
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import {
+  App as AntApp, Alert, Button, Card, DatePicker, Form, Input, Radio, Select, Table, Typography, type TableColumnsType,
+} from 'antd';
+import { DownloadOutlined, UndoOutlined } from '@ant-design/icons';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import dayjs from 'dayjs';
+import { useTranslation } from 'react-i18next';
+import { Link, useSearchParams } from 'react-router-dom';
+import { api, ApiError } from '../../api/client.ts';
+import { useSignedIn } from '../../auth/session.tsx';
+import { Amount, ErrorAlert, PageTitle } from '../../shared/components.tsx';
+import { formatDate, formatNumber, isNegative } from '../../shared/format.ts';
+import { todayIn } from '../documents/money.ts';
+import { AgingChart } from './AgingChart.tsx';
+import {
+  agingCsv, BASES, bucketsProblem, chartRows, compareAmount, csvFileName, DEFAULT_BUCKETS, GROUPINGS, normaliseBuckets,
+  overdueAmount, overdueShare, amountOf,
+  type AgingBucket, type AgingReport, type AgingRow, type AmountColumn, type Basis, type ChartRow, type Grouping,
+} from './report.ts';
+import './aging.css';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+interface CustomerFilters {
+  currencies: string[];
+}
+
+export function AgingPage() {
+  const { t, i18n } = useTranslation('aging');
+  const locale = i18n.language;
+  const session = useSignedIn();
+  const { message } = AntApp.useApp();
+  const [params, setParams] = useSearchParams();
+
+  const today = todayIn(session.company.timeZone);
+  const asOfParam = params.get('asOf') ?? '';
+  const asOf = DATE.test(asOfParam) ? asOfParam : today;
+  const basis: Basis = (BASES as readonly string[]).includes(params.get('basis') ?? '') ? (params.get('basis') as Basis) : 'due';
+  const by: Grouping = (GROUPINGS as readonly string[]).includes(params.get('by') ?? '') ? (params.get('by') as Grouping) : 'customer';
+  const buckets = params.get('buckets') ?? DEFAULT_BUCKETS;
+  const currency = (params.get('currency') ?? session.company.currency).toUpperCase();
+
+  const [bucketsText, setBucketsText] = useState(buckets);
+  useEffect(() => setBucketsText(buckets), [buckets]);
+  const problem = bucketsProblem(buckets);
+
+  /** Changes one setting; the default value leaves the address. */
+  const setParam = (name: string, value: string | undefined, fallback?: string) => {
+    setParams((current) => {
+      const next = new URLSearchParams(current);
+      if (value && value !== fallback) next.set(name, value);
+      else next.delete(name);
+      return next;
+    });
+  };
+
+  const query = { asOf, basis, by, buckets, currency };
+  const report = useQuery({
+    queryKey: ['aging', query],
+    queryFn: () => api.get<AgingReport>('/reports/aging', query),
+    placeholderData: keepPreviousData,
+    enabled: problem === null,
+  });
+  const facets = useQuery({ queryKey: ['customer-filters'], queryFn: () => api.get<CustomerFilters>('/customer-filters'), staleTime: 60_000 });
+  const currencies = useMemo(
+    () => [...new Set([session.company.currency, ...(facets.data?.currencies ?? []), currency])].sort(),
+    [session.company.currency, facets.data?.currencies, currency],
+  );
+
+  const data = report.data;
+  const shownCurrency = data?.currency ?? currency;
+  const bucketsError = report.error instanceof ApiError && report.error.code === 'INVALID_BUCKETS' ? report.error : null;
+  const bucketsHelp = problem ? t(`bucketsProblem.${problem}`) : bucketsError ? t('errors.INVALID_BUCKETS') : null;
+
+  const applyBuckets = () => {
+    const text = normaliseBuckets(bucketsText);
+    if (bucketsProblem(text) !== null) {
+      setParam('buckets', bucketsText.trim() || ' ');
+      return;
+    }
+    setParam('buckets', text, DEFAULT_BUCKETS);
+  };
+
+  const bucketLabel = useCallback((bucket: AgingBucket) => {
+    if (bucket.key === 'current') return t('bucket.current');
+    if (bucket.toDays === null) return t('bucket.over', { days: (bucket.fromDays ?? 1) - 1 });
+    return t('bucket.range', { from: bucket.fromDays, to: bucket.toDays });
+  }, [t]);
+
+  /** How a row's key reads: a segment in words, an empty grouping as "not assigned". */
+  const keyLabel = useCallback((key: string) => {
+    if (key === '') return t('table.unassigned');
+    if (by === 'segment') return t(`customers:segment.${key}`, { defaultValue: key });
+    return key;
+  }, [t, by]);
+
+  const rowLabel = useCallback((row: ChartRow) => {
+    if (row.key === null) return t('chart.others', { count: (data?.rows.length ?? 0) - 10 });
+    return by === 'customer' || by === 'group' ? row.name || row.key : keyLabel(row.key);
+  }, [t, by, keyLabel, data?.rows.length]);
+
+  const chart = useMemo(() => (data ? chartRows(data, 10) : []), [data]);
+
+  const money = (value: string, strong?: boolean) => (
+    <Typography.Text className="amount" strong={strong} type={isNegative(value) ? 'danger' : /^0(\.0+)?$/.test(value) ? 'secondary' : undefined}>
+      {formatNumber(value, shownCurrency, locale)}
+    </Typography.Text>
+  );
+
+  const amountColumns: { column: AmountColumn; title: string; strong?: boolean }[] = [
+    { column: 'current', title: t('bucket.current') },
+    ...(data?.buckets ?? []).filter((b) => b.key !== 'current').map((b) => ({ column: `bucket:${b.key}` as AmountColumn, title: bucketLabel(b) })),
+    { column: 'outstanding', title: t('columns.outstanding'), strong: true },
+    { column: 'unapplied', title: t('columns.unapplied') },
+    { column: 'net', title: t('columns.net') },
+  ];
+  const byCustomer = by === 'customer' || by === 'group';
+
+  const columns: TableColumnsType<AgingRow> = [
+    {
+      title: byCustomer ? t('columns.key') : t(`grouping.${by}`), dataIndex: 'key', key: 'key', fixed: 'left', width: byCustomer ? 96 : 160,
+      sorter: (a, b) => a.key.localeCompare(b.key), sortDirections: ['ascend', 'descend'],
+      render: (key: string) => (byCustomer
+        ? <Link to={`/customers/${encodeURIComponent(key)}`}>{key}</Link>
+        : <span className={key === '' ? 'muted' : undefined}>{keyLabel(key)}</span>),
+    },
+    ...(byCustomer ? [{
+      title: t('columns.name'), dataIndex: 'name', key: 'name', fixed: 'left' as const, width: 240, ellipsis: { showTitle: true },
+    }] : []),
+    ...amountColumns.map(({ column, title, strong }) => ({
+      title, key: column, align: 'right' as const, width: column === 'outstanding' ? 150 : 136,
+      className: column === 'outstanding' ? 'col-outstanding' : undefined,
+      sorter: (a: AgingRow, b: AgingRow) => compareAmount(a, b, column, shownCurrency),
+      sortDirections: ['descend' as const, 'ascend' as const],
+      render: (_: unknown, row: AgingRow) => money(amountOf(row, column), strong),
+    })),
+  ];
+  const tableWidth = (byCustomer ? 96 + 240 : 160) + amountColumns.length * 138;
+
+  const summary = () => {
+    if (!data || data.rows.length === 0) return null;
+    return (
+      <Table.Summary fixed="bottom">
+        <Table.Summary.Row className="aging-totals">
+          <Table.Summary.Cell index={0} colSpan={byCustomer ? 2 : 1}>
+            <Typography.Text strong>{t('columns.total')}</Typography.Text>
+          </Table.Summary.Cell>
+          {amountColumns.map(({ column }, n) => (
+            <Table.Summary.Cell key={column} index={n + (byCustomer ? 2 : 1)} align="right" className={`total-${column.replace(':', '-')}`}>
+              {money(amountOf(data.totals, column), true)}
+            </Table.Summary.Cell>
+          ))}
+        </Table.Summary.Row>
+      </Table.Summary>
+    );
+  };
+
+  const exportCsv = () => {
+    if (!data) return;
+    const csv = agingCsv(data, {
+      key: byCustomer ? t('columns.key') : t(`grouping.${by}`),
+      name: t('columns.name'),
+      current: t('bucket.current'),
+      buckets: Object.fromEntries(data.buckets.map((b) => [b.key, bucketLabel(b)])),
+      outstanding: t('columns.outstanding'),
+      unapplied: t('columns.unapplied'),
+      net: t('columns.net'),
+      total: t('columns.total'),
+    });
+    const file = csvFileName(data);
+    const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = file;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    void message.success(t('exported', { file }));
+  };
+
+  const day = dayjs(today);
+  const presets = [
+    { label: t('toolbar.today'), value: day },
+    { label: t('toolbar.endOfLastMonth'), value: day.startOf('month').subtract(1, 'day') },
+    { label: t('toolbar.endOfLastQuarter'), value: day.month(Math.floor(day.month() / 3) * 3).startOf('month').subtract(1, 'day') },
+    { label: t('toolbar.endOfLastYear'), value: day.startOf('year').subtract(1, 'day') },
+  ];
+  const scoped = session.user.role === 'collector' || session.user.role === 'sales';
+  const changed = [...params.keys()].some((k) => ['asOf', 'basis', 'by', 'buckets', 'currency'].includes(k));
+
+  return (
+    <div className="aging-page">
+      <PageTitle
+        title={t('title')}
+        extra={<Button icon={<DownloadOutlined />} onClick={exportCsv} disabled={!data || report.isFetching}>{t('export')}</Button>}
+      />
+      <Typography.Paragraph type="secondary" className="aging-subtitle">
+        {t('subtitle', { date: formatDate(asOf, locale), currency: shownCurrency, basis: t(`basis.${basis}`) })}
+      </Typography.Paragraph>
+      {scoped ? <Alert type="info" showIcon style={{ marginBottom: 16 }} title={t('scopeNote', { handle: session.user.handle ?? session.user.email })} /> : null}
+
+      <Card size="small" className="aging-toolbar" role="search" aria-label={t('toolbar.label')}>
+        <Form layout="inline" component="div">
+          <Form.Item label={t('toolbar.asOf')} htmlFor="aging-as-of">
+            <DatePicker
+              id="aging-as-of"
+              value={dayjs(asOf)}
+              format="YYYY-MM-DD"
+              allowClear={false}
+              presets={presets}
+              disabledDate={(d) => d.isAfter(day, 'day')}
+              onChange={(d) => d && setParam('asOf', d.format('YYYY-MM-DD'), today)}
+              style={{ width: 150 }}
+            />
+          </Form.Item>
+          <Form.Item label={t('toolbar.basis')}>
+            <Radio.Group
+              aria-label={t('toolbar.basis')}
+              optionType="button"
+              value={basis}
+              onChange={(e) => setParam('basis', e.target.value as string, 'due')}
+              options={[{ value: 'due', label: t('toolbar.byDue') }, { value: 'document', label: t('toolbar.byDocument') }]}
+            />
+          </Form.Item>
+          <Form.Item label={t('toolbar.by')} htmlFor="aging-by">
+            <Select
+              id="aging-by"
+              value={by}
+              onChange={(v: Grouping) => setParam('by', v, 'customer')}
+              options={GROUPINGS.map((g) => ({ value: g, label: t(`grouping.${g}`) }))}
+              style={{ width: 130 }}
+              popupMatchSelectWidth={false}
+            />
+          </Form.Item>
+          <Form.Item
+            label={t('toolbar.buckets')}
+            htmlFor="aging-buckets"
+            validateStatus={bucketsHelp ? 'error' : undefined}
+            help={bucketsHelp}
+            tooltip={t('toolbar.bucketsHint')}
+          >
+            <Input
+              id="aging-buckets"
+              value={bucketsText}
+              onChange={(e) => setBucketsText(e.target.value)}
+              onPressEnter={applyBuckets}
+              onBlur={applyBuckets}
+              inputMode="numeric"
+              style={{ width: 170 }}
+            />
+          </Form.Item>
+          <Form.Item label={t('toolbar.currency')} htmlFor="aging-currency">
+            <Select
+              id="aging-currency"
+              value={currency}
+              onChange={(v: string) => setParam('currency', v, session.company.currency)}
+              options={currencies.map((c) => ({ value: c, label: c }))}
+              style={{ width: 90 }}
+            />
+          </Form.Item>
+          {changed ? (
+            <Form.Item>
+              <Button icon={<UndoOutlined />} onClick={() => setParams(new URLSearchParams())}>{t('toolbar.reset')}</Button>
+            </Form.Item>
+          ) : null}
+        </Form>
+      </Card>
+
+      {report.error && !bucketsError ? (
+        <div style={{ marginBottom: 16 }}><ErrorAlert error={report.error} ns="aging" onRetry={() => void report.refetch()} /></div>
+      ) : null}
+
+      <section className="aging-cards" aria-label={t('summary.label')}>
+        <SummaryCard label={t('summary.outstanding')} loading={!data}>
+          {data ? <Amount value={data.totals.outstanding} currency={data.currency} strong /> : null}
+        </SummaryCard>
+        <SummaryCard label={basis === 'due' ? t('summary.overdue') : t('summary.overdueOnDocument')} loading={!data} tone="warning">
+          {data ? <Amount value={overdueAmount(data.totals, data.currency)} currency={data.currency} strong /> : null}
+        </SummaryCard>
+        <SummaryCard label={t('summary.share')} loading={!data} note={t('summary.shareOfOutstanding')}>
+          {data ? <span className="amount">{formatShare(overdueShare(data.totals, data.currency), locale)}</span> : null}
+        </SummaryCard>
+        <SummaryCard label={t('summary.unapplied')} loading={!data}>
+          {data ? <Amount value={data.totals.unapplied} currency={data.currency} strong /> : null}
+        </SummaryCard>
+        <SummaryCard label={t('summary.net')} loading={!data} tone="primary">
+          {data ? <Amount value={data.totals.net} currency={data.currency} strong /> : null}
+        </SummaryCard>
+      </section>
+
+      <Card size="small" className="aging-chart" title={t('chart.title')}>
+        {data && chart.length > 0 ? (
+          <AgingChart rows={chart} buckets={data.buckets} currency={data.currency} bucketLabel={bucketLabel} rowLabel={rowLabel} />
+        ) : (
+          <div className="aging-chart-empty">{report.isLoading ? t('common:states.loading') : t('chart.empty')}</div>
+        )}
+      </Card>
+
+      <Table<AgingRow>
+        rowKey="key"
+        className="aging-table"
+        size="small"
+        bordered
+        columns={columns}
+        dataSource={data?.rows ?? []}
+        loading={report.isFetching}
+        pagination={{ defaultPageSize: 50, showSizeChanger: true, pageSizeOptions: [20, 50, 100, 500], showTotal: (count) => t('summary.rows', { count }) }}
+        scroll={{ x: tableWidth }}
+        sticky
+        summary={summary}
+        aria-label={t('table.caption', { by: t(`grouping.${by}`), count: data?.rows.length ?? 0 })}
+        locale={{ emptyText: report.error ? t('common:states.error') : report.isLoading ? t('common:states.loading') : t('table.empty') }}
+      />
+    </div>
+  );
+}
+
+function SummaryCard({ label, note, loading, tone, children }: {
+  label: string; note?: string; loading: boolean; tone?: 'warning' | 'primary'; children: React.ReactNode;
+}) {
+  return (
+    <Card size="small" loading={loading} className={`aging-card${tone ? ` aging-card-${tone}` : ''}`}>
+      <div className="aging-card-label">{label}</div>
+      <div className="aging-card-value">{children}</div>
+      {note ? <div className="aging-card-note">{note}</div> : null}
+    </Card>
+  );
+}
+
+/** "0.1234" → "12.3%" / "12.3%"; no outstanding → "—". */
+function formatShare(share: string | null, locale: string): string {
+  if (share === null) return '—';
+  return new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(share as Intl.StringNumericLiteral);
+}

@@ -1,0 +1,193 @@
+/**
+ * The aging report as the screen uses it, pure: the API's shape, the buckets check (the API's rule, so a typo is
+ * caught before asking), sorting and summing amounts as BigInt minor units, the overdue share as an exact decimal,
+ * the chart's top rows plus "others", the bucket colours and the CSV export. No float ever holds an amount; the
+ * chart is given the decimal strings themselves.
+ */
+import { apiMinor, formatMinor } from '../documents/money.ts';
+
+export const GROUPINGS = ['customer', 'group', 'segment', 'region', 'salesperson', 'collector'] as const;
+export type Grouping = (typeof GROUPINGS)[number];
+export const BASES = ['due', 'document'] as const;
+export type Basis = (typeof BASES)[number];
+export const DEFAULT_BUCKETS = '30,60,90,180,365';
+
+export interface AgingBucket {
+  key: string;
+  fromDays: number | null;
+  toDays: number | null;
+}
+
+export interface AgingFigures {
+  current: string;
+  buckets: Record<string, string>;
+  outstanding: string;
+  unapplied: string;
+  net: string;
+}
+
+export interface AgingRow extends AgingFigures {
+  key: string;
+  name: string;
+}
+
+export interface AgingReport {
+  asOf: string;
+  basis: Basis;
+  by: Grouping;
+  currency: string;
+  buckets: AgingBucket[];
+  rows: AgingRow[];
+  totals: AgingFigures;
+}
+
+export type BucketsProblem = 'format' | 'empty' | 'tooMany' | 'range' | 'order';
+
+/** The API's rule for "30,60,90" (src/domain/aging.ts parseBuckets): 1 to 10 whole numbers of days, 1–36500, growing. */
+export function bucketsProblem(text: string): BucketsProblem | null {
+  const parts = text.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  if (parts.length === 0) return 'empty';
+  if (parts.some((p) => !/^\d+$/.test(p))) return 'format';
+  if (parts.length > 10) return 'tooMany';
+  const limits = parts.map(Number);
+  if (limits.some((n) => n < 1 || n > 36_500)) return 'range';
+  if (limits.some((n, i) => i > 0 && n <= limits[i - 1]!)) return 'order';
+  return null;
+}
+
+/** "30, 60 ,90" → "30,60,90" (as the URL keeps it). */
+export function normaliseBuckets(text: string): string {
+  return text.split(',').map((p) => p.trim()).filter((p) => p !== '').map((p) => String(Number(p))).join(',');
+}
+
+/** An amount column of the report: current, one bucket (`bucket:1-30`), outstanding, unapplied or net. */
+export type AmountColumn = 'current' | 'outstanding' | 'unapplied' | 'net' | `bucket:${string}`;
+
+export function amountOf(figures: AgingFigures, column: AmountColumn): string {
+  if (column.startsWith('bucket:')) return figures.buckets[column.slice('bucket:'.length)] ?? '0';
+  return figures[column as 'current' | 'outstanding' | 'unapplied' | 'net'];
+}
+
+/** Orders two rows by an amount column, exactly (BigInt minor units). */
+export function compareAmount(a: AgingFigures, b: AgingFigures, column: AmountColumn, currency: string): number {
+  const x = apiMinor(amountOf(a, column), currency);
+  const y = apiMinor(amountOf(b, column), currency);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Past due (or older than the first bucket on document basis): outstanding − current, as the API writes amounts. */
+export function overdueAmount(figures: AgingFigures, currency: string): string {
+  return formatMinor(apiMinor(figures.outstanding, currency) - apiMinor(figures.current, currency), currency);
+}
+
+/**
+ * Overdue ÷ outstanding as a decimal fraction string to 4 places ("0.1234" = 12.34 %), rounded half up, ready for
+ * Intl's percent style; null when nothing is outstanding.
+ */
+export function overdueShare(figures: AgingFigures, currency: string): string | null {
+  const outstanding = apiMinor(figures.outstanding, currency);
+  if (outstanding <= 0n) return null;
+  const overdue = apiMinor(figures.outstanding, currency) - apiMinor(figures.current, currency);
+  const sign = overdue < 0n ? '-' : '';
+  const magnitude = overdue < 0n ? -overdue : overdue;
+  const tenThousandths = (magnitude * 20_000n + outstanding) / (2n * outstanding);
+  const whole = tenThousandths / 10_000n;
+  const fraction = (tenThousandths % 10_000n).toString().padStart(4, '0');
+  return `${sign}${whole}.${fraction}`;
+}
+
+/** Sums amounts (decimal strings) exactly. */
+export function sumAmounts(amounts: readonly string[], currency: string): string {
+  return formatMinor(amounts.reduce((sum, a) => sum + apiMinor(a, currency), 0n), currency);
+}
+
+export interface ChartRow {
+  /** The row's key, or null for "all the others". */
+  key: string | null;
+  name: string;
+  /** Per bucket key (current included): the amount as a decimal string. */
+  amounts: Record<string, string>;
+  outstanding: string;
+}
+
+/** The `top` rows by outstanding (largest first), then one row summing the rest (left out when there is none). */
+export function chartRows(report: AgingReport, top = 10): ChartRow[] {
+  const { currency } = report;
+  const toChart = (row: AgingRow): ChartRow => ({
+    key: row.key, name: row.name, outstanding: row.outstanding,
+    amounts: { current: row.current, ...row.buckets },
+  });
+  const positive = report.rows.filter((r) => apiMinor(r.outstanding, currency) > 0n);
+  const sorted = [...positive].sort((a, b) => compareAmount(b, a, 'outstanding', currency) || a.key.localeCompare(b.key));
+  const shown = sorted.slice(0, top).map(toChart);
+  const rest = sorted.slice(top);
+  if (rest.length === 0) return shown;
+  const amounts: Record<string, string> = {};
+  for (const bucket of report.buckets) {
+    amounts[bucket.key] = sumAmounts(rest.map((r) => (bucket.key === 'current' ? r.current : r.buckets[bucket.key] ?? '0')), currency);
+  }
+  return [...shown, { key: null, name: '', amounts, outstanding: sumAmounts(rest.map((r) => r.outstanding), currency) }];
+}
+
+const COLOUR_STOPS: [number, number, number][] = [
+  [0x38, 0x9e, 0x0d], // green: current
+  [0xa0, 0xb4, 0x0f],
+  [0xe0, 0xa4, 0x0b], // amber
+  [0xe8, 0x6a, 0x17], // orange
+  [0xcf, 0x13, 0x22], // red: oldest
+  [0x82, 0x00, 0x14],
+];
+
+/** `count` colours from green (current) to dark red (oldest), evenly spaced along the stops. */
+export function bucketColours(count: number): string[] {
+  const hex = (n: number) => Math.round(n).toString(16).padStart(2, '0');
+  const last = COLOUR_STOPS.length - 1;
+  return Array.from({ length: count }, (_v, i) => {
+    const position = count === 1 ? 0 : (i / (count - 1)) * last;
+    const low = Math.min(Math.floor(position), last - 1);
+    const share = position - low;
+    const [a, b] = [COLOUR_STOPS[low]!, COLOUR_STOPS[low + 1]!];
+    return `#${hex(a[0] + (b[0] - a[0]) * share)}${hex(a[1] + (b[1] - a[1]) * share)}${hex(a[2] + (b[2] - a[2]) * share)}`;
+  });
+}
+
+function csvCell(value: string): string {
+  const isNumber = /^-?\d+(\.\d+)?$/.test(value);
+  const safe = !isNumber && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) || safe !== value ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export interface CsvHeadings {
+  key: string;
+  name: string;
+  current: string;
+  /** Per bucket key (current excluded), its heading. */
+  buckets: Record<string, string>;
+  outstanding: string;
+  unapplied: string;
+  net: string;
+  /** The label of the totals line. */
+  total: string;
+}
+
+/**
+ * The report as CSV for Excel: a byte-order mark (so Excel reads UTF-8 Chinese), headings in the user's language,
+ * amounts exactly as the API wrote them, a totals line last, CRLF line ends. Text that a spreadsheet would run as a
+ * formula (=, +, -, @) is quoted with a leading apostrophe.
+ */
+export function agingCsv(report: AgingReport, headings: CsvHeadings): string {
+  const aged = report.buckets.filter((b) => b.key !== 'current');
+  const line = (cells: string[]) => cells.map(csvCell).join(',');
+  const figures = (f: AgingFigures) => [f.current, ...aged.map((b) => f.buckets[b.key] ?? '0'), f.outstanding, f.unapplied, f.net];
+  const lines = [
+    line([headings.key, headings.name, headings.current, ...aged.map((b) => headings.buckets[b.key] ?? b.key), headings.outstanding, headings.unapplied, headings.net]),
+    ...report.rows.map((r) => line([r.key, r.name, ...figures(r)])),
+    line([headings.total, '', ...figures(report.totals)]),
+  ];
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
+
+/** The CSV's file name: aging-2026-06-30-customer.csv. */
+export function csvFileName(report: Pick<AgingReport, 'asOf' | 'by'>): string {
+  return `aging-${report.asOf}-${report.by}.csv`;
+}
