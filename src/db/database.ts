@@ -31,10 +31,10 @@ export interface Database {
   /** A transaction as the database owner: migrations and tenant management only. */
   system<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
   /**
-   * A transaction confined to one tenant by row-level security. `preload`, a read without parameters (its literals
-   * already escaped), runs in the same round trip as the transaction's start; `fn` gets its rows.
+   * A transaction confined to one tenant by row-level security. `preload`: reads sent in the same round trip as the
+   * transaction's start; `fn` gets the rows of each, in order.
    */
-  tenant<T>(tenantId: string, fn: (sql: Sql, preloaded: Record<string, unknown>[]) => Promise<T>, options?: { preload?: string }): Promise<T>;
+  tenant<T>(tenantId: string, fn: (sql: Sql, preloaded: Record<string, unknown>[][]) => Promise<T>, options?: { preload?: readonly Preload[] }): Promise<T>;
   /** One statement (or several, without parameters) as the owner, outside any transaction: for pg-boss. */
   execute(text: string, params?: readonly unknown[]): Promise<{ rows: unknown[] }>;
   migrate(): Promise<void>;
@@ -47,6 +47,39 @@ const enterTenant = (tenantId: string) => {
   // The id is checked above, so inlining it is safe; it saves a round trip on every transaction.
   return `SET LOCAL ROLE arflow_app; SELECT set_config('app.tenant_id', '${tenantId}', true)`;
 };
+
+/**
+ * A read sent with a transaction's start. The start is one simple-protocol message (BEGIN, the tenant settings and
+ * these reads), which cannot carry parameters; so each text is prepared once per connection (PREPARE, outside any
+ * transaction) and then run as `EXECUTE name('value', …)` with its values escaped: one round trip, no parsing or
+ * planning after the first time. Values are text and take the parameters' types; null is SQL NULL.
+ */
+export interface Preload {
+  text: string;
+  values: readonly (string | null)[];
+}
+
+const preloadNames = new Map<string, string>();
+function preloadName(text: string): string {
+  let name = preloadNames.get(text);
+  if (name === undefined) {
+    name = `arflow_preload_${preloadNames.size + 1}`;
+    preloadNames.set(text, name);
+  }
+  return name;
+}
+
+const executePreload = (p: Preload) => `EXECUTE ${preloadName(p.text)}${p.values.length ? `(${p.values.map((v) => (v === null ? 'NULL' : pg.escapeLiteral(v))).join(', ')})` : ''}`;
+
+/** Prepares, on one connection, the preload texts it has not prepared yet. */
+async function preparePreloads(prepared: Set<string>, preload: readonly Preload[], run: (text: string) => Promise<unknown>) {
+  for (const p of preload) {
+    const name = preloadName(p.text);
+    if (prepared.has(name)) continue;
+    await run(`PREPARE ${name} AS ${p.text}`);
+    prepared.add(name);
+  }
+}
 
 const TYPE_OIDS = { int8: 20, date: 1082, timestamp: 1114, timestamptz: 1184 } as const;
 const INT8_ARRAY_OID = 1016;
@@ -91,16 +124,21 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Database 
       return result.rows;
     },
   });
+  /** Preload texts prepared on the one connection. */
+  const prepared = new Set<string>();
   return {
     engine: 'pglite',
     client,
     description: options.dataDir ? `embedded (PGlite) in ${options.dataDir}` : 'embedded (PGlite) in memory',
     system: (fn) => client.transaction((tx) => fn(wrap(tx))),
-    tenant: (tenantId, fn, options) =>
-      client.transaction(async (tx) => {
-        const results = await tx.exec(options?.preload ? `${enterTenant(tenantId)}; ${options.preload}` : enterTenant(tenantId));
-        return fn(wrap(tx), options?.preload ? results[results.length - 1]!.rows as Record<string, unknown>[] : []);
-      }),
+    async tenant(tenantId, fn, options) {
+      const preload = options?.preload ?? [];
+      await preparePreloads(prepared, preload, (text) => client.exec(text));
+      return client.transaction(async (tx) => {
+        const results = await tx.exec([enterTenant(tenantId), ...preload.map(executePreload)].join('; '));
+        return fn(wrap(tx), results.slice(results.length - preload.length).map((r) => r.rows as Record<string, unknown>[]));
+      });
+    },
     async execute(text, params) {
       if (params && params.length) return { rows: (await client.query(text, params as unknown[])).rows };
       const results = await client.exec(text);
@@ -212,12 +250,20 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Database
       return result.rows as R[];
     },
   });
-  async function run<T>(prologue: string | null, fn: (sql: Sql, preloaded: Record<string, unknown>[]) => Promise<T>, preload?: string): Promise<T> {
+  /** Preload texts prepared, per connection. */
+  const preparedOn = new WeakMap<pg.PoolClient, Set<string>>();
+  async function run<T>(prologue: string | null, fn: (sql: Sql, preloaded: Record<string, unknown>[][]) => Promise<T>, preload: readonly Preload[] = []): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await pool.connect();
       try {
-        const started = await client.query(`BEGIN${prologue ? `; ${prologue}` : ''}${preload ? `; ${preload}` : ''}`) as unknown as pg.QueryResult | pg.QueryResult[];
-        const result = await fn(wrap(client), preload && Array.isArray(started) ? started[started.length - 1]!.rows : []);
+        if (preload.length) {
+          let prepared = preparedOn.get(client);
+          if (!prepared) preparedOn.set(client, (prepared = new Set()));
+          await preparePreloads(prepared, preload, (text) => client.query(text));
+        }
+        const started = await client.query(['BEGIN', ...(prologue ? [prologue] : []), ...preload.map(executePreload)].join('; ')) as unknown as pg.QueryResult | pg.QueryResult[];
+        const results = Array.isArray(started) ? started : [started];
+        const result = await fn(wrap(client), results.slice(results.length - preload.length).map((r) => r.rows));
         await client.query('COMMIT');
         return result;
       } catch (error) {
