@@ -217,20 +217,20 @@ export function buildDocument(
   const id = uuidv7();
   let items: NewItem[];
   let dueDate: LocalDate | null = null;
-  const base = { documentId: id, customerId: posting.customer.id, side, currency: input.currency };
+  // Items are built as literals of one shape (not by spreading a common base): an import builds a million of them.
+  const item = (seq: number, amountMinor: bigint, itemDueDate: LocalDate | null, discountDate: LocalDate | null, discountAmountMinor: bigint): NewItem => ({
+    id: uuidv7(), documentId: id, customerId: posting.customer.id, seq, side, currency: input.currency, amountMinor,
+    dueDate: itemDueDate, discountDate, discountAmountMinor,
+  });
   if (side === 'debit' && input.kind !== 'reversal' && input.kind !== 'refund') {
     if (input.dueDate) {
       const discount = posting.terms?.rule.discount && !posting.terms.rule.installments ? posting.terms.rule : null;
       const planned = discount ? schedule(discount, input.documentDate, input.amountMinor, input.currency)[0]! : null;
-      items = [{ ...base, id: uuidv7(), seq: 1, amountMinor: input.amountMinor, dueDate: input.dueDate,
-        discountDate: planned?.discountDate ?? null, discountAmountMinor: planned?.discountAmountMinor ?? 0n }];
+      items = [item(1, input.amountMinor, input.dueDate, planned?.discountDate ?? null, planned?.discountAmountMinor ?? 0n)];
       dueDate = input.dueDate;
     } else {
       const rule = posting.terms?.rule ?? NET_ZERO;
-      items = schedule(rule, input.documentDate, input.amountMinor, input.currency).map((s) => ({
-        ...base, id: uuidv7(), seq: s.seq, amountMinor: s.amountMinor, dueDate: s.dueDate, discountDate: s.discountDate,
-        discountAmountMinor: s.discountAmountMinor,
-      }));
+      items = schedule(rule, input.documentDate, input.amountMinor, input.currency).map((s) => item(s.seq, s.amountMinor, s.dueDate, s.discountDate, s.discountAmountMinor));
       // A zero installment could never be paid or closed (and the items table refuses it): say so instead.
       if (items.some((i) => i.amountMinor === 0n)) {
         throw invalid('DOCUMENT_INVALID', `amount: ${formatAmount(input.amountMinor, input.currency)} ${input.currency} is too small to split into the ${items.length} installments of terms ${posting.terms?.code}; post a larger amount, other terms or a due date`, [
@@ -241,7 +241,7 @@ export function buildDocument(
     }
   } else {
     dueDate = side === 'debit' ? input.dueDate ?? input.documentDate : null;
-    items = [{ ...base, id: uuidv7(), seq: 1, amountMinor: input.amountMinor, dueDate, discountDate: null, discountAmountMinor: 0n }];
+    items = [item(1, input.amountMinor, dueDate, null, 0n)];
   }
   const rate = parseDecimal(posting.fxRate, 'fxRate');
   const doc: NewDocument = {
