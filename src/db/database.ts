@@ -24,17 +24,27 @@ export interface Sql {
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]>;
 }
 
+/** The Sql of a transaction, which may hand its last statement over to be sent with the COMMIT. */
+export interface TransactionSql extends Sql {
+  /**
+   * Runs `statement` as the transaction's last, after `fn` returns: on PostgreSQL in the same round trip as the
+   * COMMIT (EXECUTE of a prepared statement, as a preload), one round trip less. A failure of it rolls the
+   * transaction back and is thrown by tenant() or system(). Its rows are not returned.
+   */
+  commitWith(statement: Preload): void;
+}
+
 export interface Database {
   readonly engine: 'pglite' | 'postgres';
   /** Where the data lives, for humans: "embedded (PGlite) in ./data" or "PostgreSQL 127.0.0.1:5432/arflow". */
   readonly description: string;
   /** A transaction as the database owner: migrations and tenant management only. */
-  system<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
+  system<T>(fn: (sql: TransactionSql) => Promise<T>): Promise<T>;
   /**
    * A transaction confined to one tenant by row-level security. `preload`: reads sent in the same round trip as the
    * transaction's start; `fn` gets the rows of each, in order.
    */
-  tenant<T>(tenantId: string, fn: (sql: Sql, preloaded: Record<string, unknown>[][]) => Promise<T>, options?: { preload?: readonly Preload[] }): Promise<T>;
+  tenant<T>(tenantId: string, fn: (sql: TransactionSql, preloaded: Record<string, unknown>[][]) => Promise<T>, options?: { preload?: readonly Preload[] }): Promise<T>;
   /** One statement (or several, without parameters) as the owner, outside any transaction: for pg-boss. */
   execute(text: string, params?: readonly unknown[]): Promise<{ rows: unknown[] }>;
   migrate(): Promise<void>;
@@ -126,17 +136,24 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Database 
   });
   /** Preload texts prepared on the one connection. */
   const prepared = new Set<string>();
+  /** Runs fn; then its last statement, if it handed one over (PGlite has no round trips to save: it simply runs). */
+  async function inTransaction<T>(tx: { query: PGlite['query'] }, fn: (sql: TransactionSql) => Promise<T>): Promise<T> {
+    let last: Preload | null = null;
+    const result = await fn({ ...wrap(tx), commitWith: (statement) => { last = statement; } });
+    if (last) await tx.query((last as Preload).text, [...(last as Preload).values]);
+    return result;
+  }
   return {
     engine: 'pglite',
     client,
     description: options.dataDir ? `embedded (PGlite) in ${options.dataDir}` : 'embedded (PGlite) in memory',
-    system: (fn) => client.transaction((tx) => fn(wrap(tx))),
+    system: (fn) => client.transaction((tx) => inTransaction(tx, (sql) => fn(sql))),
     async tenant(tenantId, fn, options) {
       const preload = options?.preload ?? [];
       await preparePreloads(prepared, preload, (text) => client.exec(text));
       return client.transaction(async (tx) => {
         const results = await tx.exec([enterTenant(tenantId), ...preload.map(executePreload)].join('; '));
-        return fn(wrap(tx), results.slice(results.length - preload.length).map((r) => r.rows as Record<string, unknown>[]));
+        return inTransaction(tx, (sql) => fn(sql, results.slice(results.length - preload.length).map((r) => r.rows as Record<string, unknown>[])));
       });
     },
     async execute(text, params) {
@@ -252,19 +269,27 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Database
   });
   /** Preload texts prepared, per connection. */
   const preparedOn = new WeakMap<pg.PoolClient, Set<string>>();
-  async function run<T>(prologue: string | null, fn: (sql: Sql, preloaded: Record<string, unknown>[][]) => Promise<T>, preload: readonly Preload[] = []): Promise<T> {
+  const preparedOf = (client: pg.PoolClient) => {
+    let prepared = preparedOn.get(client);
+    if (!prepared) preparedOn.set(client, (prepared = new Set()));
+    return prepared;
+  };
+  async function run<T>(prologue: string | null, fn: (sql: TransactionSql, preloaded: Record<string, unknown>[][]) => Promise<T>, preload: readonly Preload[] = []): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await pool.connect();
       try {
-        if (preload.length) {
-          let prepared = preparedOn.get(client);
-          if (!prepared) preparedOn.set(client, (prepared = new Set()));
-          await preparePreloads(prepared, preload, (text) => client.query(text));
-        }
+        if (preload.length) await preparePreloads(preparedOf(client), preload, (text) => client.query(text));
         const started = await client.query(['BEGIN', ...(prologue ? [prologue] : []), ...preload.map(executePreload)].join('; ')) as unknown as pg.QueryResult | pg.QueryResult[];
         const results = Array.isArray(started) ? started : [started];
-        const result = await fn(wrap(client), results.slice(results.length - preload.length).map((r) => r.rows));
-        await client.query('COMMIT');
+        let last: Preload | null = null;
+        const result = await fn({ ...wrap(client), commitWith: (statement) => { last = statement; } }, results.slice(results.length - preload.length).map((r) => r.rows));
+        if (last) {
+          // One simple-protocol message: when the statement fails, PostgreSQL skips the COMMIT after it.
+          await preparePreloads(preparedOf(client), [last], (text) => client.query(text));
+          await client.query(`${executePreload(last)}; COMMIT`);
+        } else {
+          await client.query('COMMIT');
+        }
         return result;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});

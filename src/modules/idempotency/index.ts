@@ -65,9 +65,12 @@ export async function withIdempotency<T>(
       if (stored![0]) return replay(stored![0] as unknown as StoredAnswer);
       const tx = deferringAudit(sql);
       const result = await write(tx, preloaded);
-      await sql.query(`WITH audit AS (${INSERT_PENDING_AUDIT})
-        INSERT INTO idempotency_keys (tenant_id, key, operation, request_hash, response) VALUES ($1, $3, $4, $5, $6::jsonb)`,
-      [ctx.tenant.id, JSON.stringify(takeDeferredAudit(tx)), key, operation, requestHash, canonicalJson(result)]);
+      // The key, its answer and the audit entries: the transaction's last statement, sent with its COMMIT.
+      sql.commitWith({
+        text: `WITH audit AS (${INSERT_PENDING_AUDIT})
+          INSERT INTO idempotency_keys (tenant_id, key, operation, request_hash, response) VALUES ($1, $3, $4, $5, $6::jsonb)`,
+        values: [ctx.tenant.id, JSON.stringify(takeDeferredAudit(tx)), key, operation, requestHash, canonicalJson(result)],
+      });
       return result;
     }, { preload: [preload, ...extra] });
   } catch (error) {
