@@ -260,7 +260,7 @@ async function prepare(engine: Engine, options: Options): Promise<Target> {
     }
     for (const r of SETUP.fxRates) await setFxRate(ctx, r);
     // The API load posts as another system would: with an API token of a finance manager.
-    const { user } = await createUser(ctx, { email: 'bench@arflow.example', name: 'Benchmark', role: 'admin', password: 'benchmark password 2026' });
+    const { user } = await createUser(ctx, { email: 'bench@arflow.example', name: 'Benchmark', role: 'admin', password: 'load runner secret 2026' });
     apiToken = (await createApiToken(ctx, { tenantId: tenant.id, userId: user.id, actor: user.email, name: user.name, role: 'admin', handle: user.handle, via: 'cli' }, { name: 'bench-load', role: 'finance_manager' })).token;
     const [row] = await db.system((sql) => sql.query<{ version: string }>('SELECT version()'));
     version = row!.version.split(' on ')[0]!.split(',')[0]!;

@@ -24,17 +24,27 @@ export interface Sql {
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]>;
 }
 
+/** The Sql of a transaction, which may hand its last statement over to be sent with the COMMIT. */
+export interface TransactionSql extends Sql {
+  /**
+   * Runs `statement` as the transaction's last, after `fn` returns: on PostgreSQL in the same round trip as the
+   * COMMIT (EXECUTE of a prepared statement, as a preload), one round trip less. A failure of it rolls the
+   * transaction back and is thrown by tenant() or system(). Its rows are not returned.
+   */
+  commitWith(statement: Preload): void;
+}
+
 export interface Database {
   readonly engine: 'pglite' | 'postgres';
   /** Where the data lives, for humans: "embedded (PGlite) in ./data" or "PostgreSQL 127.0.0.1:5432/arflow". */
   readonly description: string;
   /** A transaction as the database owner: migrations and tenant management only. */
-  system<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
+  system<T>(fn: (sql: TransactionSql) => Promise<T>): Promise<T>;
   /**
-   * A transaction confined to one tenant by row-level security. `preload`, a read without parameters (its literals
-   * already escaped), runs in the same round trip as the transaction's start; `fn` gets its rows.
+   * A transaction confined to one tenant by row-level security. `preload`: reads sent in the same round trip as the
+   * transaction's start; `fn` gets the rows of each, in order.
    */
-  tenant<T>(tenantId: string, fn: (sql: Sql, preloaded: Record<string, unknown>[]) => Promise<T>, options?: TenantOptions): Promise<T>;
+  tenant<T>(tenantId: string, fn: (sql: TransactionSql, preloaded: Record<string, unknown>[][]) => Promise<T>, options?: TenantOptions): Promise<T>;
   /** One statement (or several, without parameters) as the owner, outside any transaction: for pg-boss. */
   execute(text: string, params?: readonly unknown[]): Promise<{ rows: unknown[] }>;
   migrate(): Promise<void>;
@@ -42,8 +52,8 @@ export interface Database {
 }
 
 export interface TenantOptions {
-  /** A statement whose rows `fn` gets, run in the same round trip as entering the tenant. */
-  preload?: string;
+  /** Reads sent in the same round trip as the transaction's start; `fn` gets the rows of each, in order. */
+  preload?: readonly Preload[];
   /** From where the change comes (`web 203.0.113.7`, `cli root@host`): the audit log's origin column takes it. */
   origin?: string;
 }
@@ -65,6 +75,39 @@ export function safeOrigin(origin: string): string {
 /** The same database, with every tenant transaction marked as coming from `origin` (for the audit log). */
 export function withOrigin(db: Database, origin: string): Database {
   return { ...db, tenant: (tenantId, fn, options) => db.tenant(tenantId, fn, { ...options, origin }) };
+}
+
+/**
+ * A read sent with a transaction's start. The start is one simple-protocol message (BEGIN, the tenant settings and
+ * these reads), which cannot carry parameters; so each text is prepared once per connection (PREPARE, outside any
+ * transaction) and then run as `EXECUTE name('value', …)` with its values escaped: one round trip, no parsing or
+ * planning after the first time. Values are text and take the parameters' types; null is SQL NULL.
+ */
+export interface Preload {
+  text: string;
+  values: readonly (string | null)[];
+}
+
+const preloadNames = new Map<string, string>();
+function preloadName(text: string): string {
+  let name = preloadNames.get(text);
+  if (name === undefined) {
+    name = `arflow_preload_${preloadNames.size + 1}`;
+    preloadNames.set(text, name);
+  }
+  return name;
+}
+
+const executePreload = (p: Preload) => `EXECUTE ${preloadName(p.text)}${p.values.length ? `(${p.values.map((v) => (v === null ? 'NULL' : pg.escapeLiteral(v))).join(', ')})` : ''}`;
+
+/** Prepares, on one connection, the preload texts it has not prepared yet. */
+async function preparePreloads(prepared: Set<string>, preload: readonly Preload[], run: (text: string) => Promise<unknown>) {
+  for (const p of preload) {
+    const name = preloadName(p.text);
+    if (prepared.has(name)) continue;
+    await run(`PREPARE ${name} AS ${p.text}`);
+    prepared.add(name);
+  }
 }
 
 const TYPE_OIDS = { int8: 20, date: 1082, timestamp: 1114, timestamptz: 1184 } as const;
@@ -110,17 +153,28 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Database 
       return result.rows;
     },
   });
+  /** Preload texts prepared on the one connection. */
+  const prepared = new Set<string>();
+  /** Runs fn; then its last statement, if it handed one over (PGlite has no round trips to save: it simply runs). */
+  async function inTransaction<T>(tx: { query: PGlite['query'] }, fn: (sql: TransactionSql) => Promise<T>): Promise<T> {
+    let last: Preload | null = null;
+    const result = await fn({ ...wrap(tx), commitWith: (statement) => { last = statement; } });
+    if (last) await tx.query((last as Preload).text, [...(last as Preload).values]);
+    return result;
+  }
   return {
     engine: 'pglite',
     client,
     description: options.dataDir ? `embedded (PGlite) in ${options.dataDir}` : 'embedded (PGlite) in memory',
-    system: (fn) => client.transaction((tx) => fn(wrap(tx))),
-    tenant: (tenantId, fn, options) =>
-      client.transaction(async (tx) => {
-        const enter = enterTenant(tenantId, options?.origin);
-        const results = await tx.exec(options?.preload ? `${enter}; ${options.preload}` : enter);
-        return fn(wrap(tx), options?.preload ? results[results.length - 1]!.rows as Record<string, unknown>[] : []);
-      }),
+    system: (fn) => client.transaction((tx) => inTransaction(tx, (sql) => fn(sql))),
+    async tenant(tenantId, fn, options) {
+      const preload = options?.preload ?? [];
+      await preparePreloads(prepared, preload, (text) => client.exec(text));
+      return client.transaction(async (tx) => {
+        const results = await tx.exec([enterTenant(tenantId, options?.origin), ...preload.map(executePreload)].join('; '));
+        return inTransaction(tx, (sql) => fn(sql, results.slice(results.length - preload.length).map((r) => r.rows as Record<string, unknown>[])));
+      });
+    },
     async execute(text, params) {
       if (params && params.length) return { rows: (await client.query(text, params as unknown[])).rows };
       const results = await client.exec(text);
@@ -232,13 +286,29 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Database
       return result.rows as R[];
     },
   });
-  async function run<T>(prologue: string | null, fn: (sql: Sql, preloaded: Record<string, unknown>[]) => Promise<T>, preload?: string): Promise<T> {
+  /** Preload texts prepared, per connection. */
+  const preparedOn = new WeakMap<pg.PoolClient, Set<string>>();
+  const preparedOf = (client: pg.PoolClient) => {
+    let prepared = preparedOn.get(client);
+    if (!prepared) preparedOn.set(client, (prepared = new Set()));
+    return prepared;
+  };
+  async function run<T>(prologue: string | null, fn: (sql: TransactionSql, preloaded: Record<string, unknown>[][]) => Promise<T>, preload: readonly Preload[] = []): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await pool.connect();
       try {
-        const started = await client.query(`BEGIN${prologue ? `; ${prologue}` : ''}${preload ? `; ${preload}` : ''}`) as unknown as pg.QueryResult | pg.QueryResult[];
-        const result = await fn(wrap(client), preload && Array.isArray(started) ? started[started.length - 1]!.rows : []);
-        await client.query('COMMIT');
+        if (preload.length) await preparePreloads(preparedOf(client), preload, (text) => client.query(text));
+        const started = await client.query(['BEGIN', ...(prologue ? [prologue] : []), ...preload.map(executePreload)].join('; ')) as unknown as pg.QueryResult | pg.QueryResult[];
+        const results = Array.isArray(started) ? started : [started];
+        let last: Preload | null = null;
+        const result = await fn({ ...wrap(client), commitWith: (statement) => { last = statement; } }, results.slice(results.length - preload.length).map((r) => r.rows));
+        if (last) {
+          // One simple-protocol message: when the statement fails, PostgreSQL skips the COMMIT after it.
+          await preparePreloads(preparedOf(client), [last], (text) => client.query(text));
+          await client.query(`${executePreload(last)}; COMMIT`);
+        } else {
+          await client.query('COMMIT');
+        }
         return result;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});

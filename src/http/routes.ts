@@ -11,7 +11,7 @@ import { fxRateSchema, listFxRates, setFxRate } from '../modules/fx/index.ts';
 import { withIdempotency } from '../modules/idempotency/index.ts';
 import {
   allocationListSchema, applyCredit, applySchema, customerBalance, documentListSchema, getDocument, listAllocations,
-  listDocuments, listOpenItems, openBalancesOf, postDocument, postDocumentSchema, resolveDocument, reverseAllocation, reverseDocument,
+  listDocuments, listOpenItems, openBalancesOf, postDocument, postDocumentSchema, postingPreload, resolveDocument, reverseAllocation, reverseDocument,
   reverseSchema, verifyAdvance, verifyLedger,
 } from '../modules/ledger/index.ts';
 import { createTermsSchema, createTerms, getTerms, listTerms, presentTerms } from '../modules/terms/index.ts';
@@ -108,11 +108,11 @@ export async function registerRoutes(server: FastifyInstance, db: Database, scop
   }, async (request, reply) => {
     const ctx = await scope.context(request);
     if (request.body.kind === 'write_off') await demand(ctx, 'write_offs.post', 'POST /api/v1/documents (write-off)');
-    const result = await withIdempotency(ctx, scope.idempotencyKey(request), 'document.post', request.body, async (sql) => {
+    const result = await withIdempotency(ctx, scope.idempotencyKey(request), 'document.post', request.body, async (sql, preloaded) => {
       const summary = request.body.kind === 'write_off' ? await needsApproval(sql, ctx, 'write_off.post', request.body) : null;
       if (summary) return { outcome: 'approval_requested' as const, approval: await requestApproval(sql, ctx, 'write_off.post', request.body, summary) };
-      return postDocument(ctx, request.body, sql);
-    });
+      return postDocument(ctx, request.body, sql, preloaded);
+    }, { preload: postingPreload(ctx, request.body) });
     return reply.status(result.outcome === 'created' ? 201 : result.outcome === 'approval_requested' ? 202 : 200).send(result);
   });
   app.get('/api/v1/documents/:ref', { config: { access: 'documents.read' }, schema: { tags: ['documents'], summary: 'A document with its items and allocations', params: refParams, response: errors } }, (request) =>

@@ -4,7 +4,7 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
-import type { Sql } from '../../db/database.ts';
+import type { Preload, Sql } from '../../db/database.ts';
 import { AppError, conflict, invalid, notFound, type ErrorDetail } from '../../domain/errors.ts';
 import { checkCurrency, formatAmount, parseAmount } from '../../domain/money.ts';
 import { taxIdProblem } from '../../domain/tax-id.ts';
@@ -121,8 +121,20 @@ export async function findCustomer(sql: Sql, tenantId: string, code: string): Pr
   return row ?? null;
 }
 
+/**
+ * The read findCustomer makes, as a preload of a write that needs the customer first, sent with the transaction's
+ * start (Database.tenant). Its row goes to requireCustomer.
+ */
+export function findCustomerPreload(tenantId: string, code: string): Preload {
+  return { text: `${CUSTOMER_SELECT} WHERE c.tenant_id = $1 AND c.code = $2`, values: [tenantId, code] };
+}
+
 export async function getCustomer(sql: Sql, tenantId: string, code: string, field = 'customer'): Promise<Customer> {
-  const customer = await findCustomer(sql, tenantId, code);
+  return requireCustomer(await findCustomer(sql, tenantId, code), code, field);
+}
+
+/** The customer found by code, or the error that says there is none. */
+export function requireCustomer(customer: Customer | null | undefined, code: string, field = 'customer'): Customer {
   if (!customer) {
     throw notFound('CUSTOMER_NOT_FOUND', `${field}: no customer has code ${code}; create it first or check the code`, [
       { field, message: 'unknown customer code' },

@@ -3,8 +3,7 @@
  * transaction as the write; a repeat with the same request gets that answer again, a repeat with a different
  * request is a conflict.
  */
-import type { Sql } from '../../db/database.ts';
-import pg from 'pg';
+import type { Preload, Sql } from '../../db/database.ts';
 import { AppError, conflict, invalid } from '../../domain/errors.ts';
 import { deferringAudit, INSERT_PENDING_AUDIT, takeDeferredAudit } from '../audit/index.ts';
 import { canonicalJson, payloadHash } from '../hash.ts';
@@ -42,9 +41,12 @@ export async function withIdempotency<T>(
   key: string | undefined,
   operation: string,
   request: unknown,
-  write: (sql: Sql) => Promise<T>,
+  write: (sql: Sql, preloaded: Record<string, unknown>[][]) => Promise<T>,
+  options: { preload?: readonly Preload[] } = {},
 ): Promise<T> {
-  if (key === undefined) return ctx.db.tenant(ctx.tenant.id, write);
+  // `preload`: the write's own first reads, sent with the transaction's start (see Database.tenant); `write` gets their rows.
+  const extra = options.preload ?? [];
+  if (key === undefined) return ctx.db.tenant(ctx.tenant.id, write, { preload: extra });
   checkIdempotencyKey(key);
   const requestHash = payloadHash({ operation, request });
   const replay = (first: StoredAnswer): T => {
@@ -53,19 +55,24 @@ export async function withIdempotency<T>(
     }
     return first.response as T;
   };
-  // The tenant id is a checked uuid and the key is escaped, so the read can go with the transaction's first statement.
-  const preload = `SELECT operation, request_hash AS "requestHash", response FROM idempotency_keys
-                    WHERE tenant_id = '${ctx.tenant.id}' AND key = ${pg.escapeLiteral(key)}`;
+  // The read goes with the transaction's first statement.
+  const preload: Preload = {
+    text: `SELECT operation, request_hash AS "requestHash", response FROM idempotency_keys WHERE tenant_id = $1 AND key = $2`,
+    values: [ctx.tenant.id, key],
+  };
   try {
-    return await ctx.db.tenant(ctx.tenant.id, async (sql, stored) => {
-      if (stored[0]) return replay(stored[0] as unknown as StoredAnswer);
+    return await ctx.db.tenant(ctx.tenant.id, async (sql, [stored, ...preloaded]) => {
+      if (stored![0]) return replay(stored![0] as unknown as StoredAnswer);
       const tx = deferringAudit(sql);
-      const result = await write(tx);
-      await sql.query(`WITH audit AS (${INSERT_PENDING_AUDIT})
-        INSERT INTO idempotency_keys (tenant_id, key, operation, request_hash, response) VALUES ($1, $3, $4, $5, $6::jsonb)`,
-      [ctx.tenant.id, JSON.stringify(takeDeferredAudit(tx)), key, operation, requestHash, canonicalJson(result)]);
+      const result = await write(tx, preloaded);
+      // The key, its answer and the audit entries: the transaction's last statement, sent with its COMMIT.
+      sql.commitWith({
+        text: `WITH audit AS (${INSERT_PENDING_AUDIT})
+          INSERT INTO idempotency_keys (tenant_id, key, operation, request_hash, response) VALUES ($1, $3, $4, $5, $6::jsonb)`,
+        values: [ctx.tenant.id, JSON.stringify(takeDeferredAudit(tx)), key, operation, requestHash, canonicalJson(result)],
+      });
       return result;
-    }, { preload });
+    }, { preload: [preload, ...extra] });
   } catch (error) {
     const twinWon = (error as { code?: string; constraint?: string }).code === '23505' && (error as { constraint?: string }).constraint === KEY_CONSTRAINT;
     if (!twinWon && !(error instanceof AppError && error.code !== 'IDEMPOTENCY_KEY_REUSED')) throw error;

@@ -1,8 +1,9 @@
 /**
- * `arflow import KIND FILE`: two passes over the file. The first validates every row (format, customers, terms,
- * currencies, FX rates) and reports every bad one with line, column and reason; only a clean file goes on. The
- * second writes it in batches inside one transaction, so the import is all-or-nothing, and keys each row by its
- * number or reference, so importing the same file again changes nothing and a changed row is reported as a conflict.
+ * `arflow import KIND FILE`: one pass over the file. Each row is checked as it is read (format, customers, terms,
+ * currencies, FX rates) and, while the file is clean so far, written in batches inside one transaction, so the import
+ * is all-or-nothing. At the first bad row the transaction is rolled back and the rest of the file is only checked, so
+ * every bad row is still reported with line, column and reason. Each row is keyed by its number or reference, so
+ * importing the same file again changes nothing and a changed row is reported as a conflict.
  * Memory stays bounded: rows stream through, only per-batch state and the customer index are held.
  */
 import path from 'node:path';
@@ -61,83 +62,135 @@ export async function importFile(ctx: Context, kind: ImportKind, file: string, o
   return { ...report, file: path.basename(file) };
 }
 
-/** Imports rows from any source read twice (a file, or the demo generator). */
+/** Imports rows from any source (a file, or the demo generator), read once. */
 export async function importRows(ctx: Context, kind: ImportKind, source: RowSource<ImportRow>, options: ImportOptions = {}): Promise<ImportReport> {
-  const errors = new ErrorList();
   const state = await ctx.db.tenant(ctx.tenant.id, async (sql) => loadState(ctx, sql));
-  options.onPhase?.('validating');
-  let rows = 0;
-  const fileCodes = kind === 'customers' ? new Set<string>() : null;
+  const report: ImportReport = { kind, file: null, rows: 0, created: 0, updated: 0, unchanged: 0, allocations: 0, dryRun: !!options.dryRun };
+  // Problems a row has on its own (format, customer, terms, rate…): any of them rejects the file, and all are listed.
+  const problems = new ErrorList();
+  // Problems found against the ledger while writing (a changed re-import, an over-application). They are reported
+  // only for a file without problems of the first kind, as when a validation pass ran before any writing.
+  const conflicts = new ErrorList();
+  const fileCodes = new Set<string>();
   const groupRefs: { line: number; code: string }[] = [];
-  for await (const result of source()) {
-    rows += 1;
-    if (!result.ok) {
-      errors.add(result.errors);
-      continue;
-    }
-    if (kind === 'customers') {
-      const row = result.row as CustomerRow;
-      fileCodes!.add(row.code);
-      if (row.groupCode) groupRefs.push({ line: row.line, code: row.groupCode });
-      errors.add(validateCustomer(ctx, state, row).problems);
-    } else {
-      errors.add(validateDocument(ctx, state, kind, result.row as DocumentImportRow).problems);
-    }
-  }
-  for (const ref of groupRefs) {
-    if (!fileCodes!.has(ref.code) && !state.customers.has(ref.code)) {
-      errors.add([{ line: ref.line, column: 'group_code', message: `no customer has code ${ref.code}, here or in arflow; add the group's head first` }]);
-    }
-  }
-  errors.throwIfAny(kind);
-  const report: ImportReport = { kind, file: null, rows, created: 0, updated: 0, unchanged: 0, allocations: 0, dryRun: !!options.dryRun };
-  if (options.dryRun) return report;
-
-  options.onPhase?.('writing');
-  await ctx.db.tenant(ctx.tenant.id, async (sql) => {
-    let batch: ImportRow[] = [];
-    // Documents are written one batch behind the reading: while the database writes batch k, the next rows are read,
-    // checked and built (CPU), so the two overlap. Writes still run one at a time and in file order.
-    let writing: Promise<void> = Promise.resolve();
-    const flush = async () => {
-      if (batch.length === 0) return;
-      const rowsNow = batch;
-      batch = [];
+  let wholeFileChecked = false;
+  const checks: RowChecks = {
+    problems,
+    /** Checks one row as read; returns it ready to write, or null for a bad row (its problems are listed). */
+    row(result) {
+      report.rows += 1;
+      if (!result.ok) {
+        problems.add(result.errors);
+        return null;
+      }
       if (kind === 'customers') {
-        await writeCustomers(ctx, sql, state, rowsNow as CustomerRow[], report, errors);
-        return;
+        const row = result.row as CustomerRow;
+        fileCodes.add(row.code);
+        if (row.groupCode) groupRefs.push({ line: row.line, code: row.groupCode });
+        const found = validateCustomer(ctx, state, row).problems;
+        problems.add(found);
+        return found.length ? null : { row };
       }
-      const prepared = prepareDocuments(ctx, state, kind, rowsNow as DocumentImportRow[]);
-      await writing;
-      writing = writeDocuments(ctx, sql, prepared, report, errors);
-      // A failure is rethrown by the next `await writing`; this only keeps it from counting as unhandled meanwhile.
-      writing.catch(() => {});
-    };
-    try {
-      for await (const result of source()) {
-        if (!result.ok) continue;
-        batch.push(result.row);
-        if (batch.length >= BATCH_ROWS) await flush();
+      const { problems: found, doc } = validateDocument(ctx, state, kind, result.row as DocumentImportRow);
+      problems.add(found);
+      return doc ? { row: result.row as DocumentImportRow, checked: doc } : null;
+    },
+    /** Checks that need the whole file read: a group's head may come later in it. */
+    wholeFile() {
+      if (wholeFileChecked) return;
+      wholeFileChecked = true;
+      for (const ref of groupRefs) {
+        if (!fileCodes.has(ref.code) && !state.customers.has(ref.code)) {
+          problems.add([{ line: ref.line, column: 'group_code', message: `no customer has code ${ref.code}, here or in arflow; add the group's head first` }]);
+        }
       }
-      await flush();
-    } finally {
-      // Never leave the transaction while a write is still in flight, whatever failed.
-      await writing.catch(() => {});
+    },
+  };
+
+  // One pass over the file: each row is checked as it is read and, while the file is clean so far, written in the
+  // same go. At the first bad row the transaction is rolled back, so nothing of the file stays written, and the rest
+  // of the file is only checked: the report still lists every bad row with its line and column.
+  const rows = source()[Symbol.asyncIterator]();
+  try {
+    options.onPhase?.(options.dryRun ? 'validating' : 'writing');
+    if (!options.dryRun) {
+      try {
+        await ctx.db.tenant(ctx.tenant.id, async (sql) => {
+          await writeRows(ctx, sql, kind, state, rows, checks, report, conflicts);
+          checks.wholeFile();
+          if (problems.count > 0) throw STOP_WRITING;
+          if (kind === 'customers') {
+            const links = state.pendingLinks;
+            const bad = new Set(await linkParents(sql, ctx.tenant.id, links.map((l) => ({ code: l.code, parentCode: l.parentCode }))));
+            for (const l of links) if (bad.has(l.code)) conflicts.add([{ line: l.line, column: 'group_code', message: `${l.parentCode} cannot head a group: it is missing, is this customer itself, or belongs to a group itself` }]);
+          }
+          // Any problem found while writing rolls the whole import back.
+          conflicts.throwIfAny(kind);
+          await appendAudit(sql, ctx.tenant.id, { actor: ctx.actor, action: `import.${kind}`, entityType: 'import', entityId: null, after: report });
+          // Check the ledger after a bulk change; enqueued in this transaction, so only if the import commits.
+          await ctx.jobs?.enqueue(sql, 'ledger.verify', { tenantId: ctx.tenant.id }, { singletonKey: ctx.tenant.id });
+        });
+      } catch (error) {
+        if (error !== STOP_WRITING) throw error;
+      }
     }
-    await writing;
-    if (kind === 'customers') {
-      const links = state.pendingLinks;
-      const bad = new Set(await linkParents(sql, ctx.tenant.id, links.map((l) => ({ code: l.code, parentCode: l.parentCode }))));
-      for (const l of links) if (bad.has(l.code)) errors.add([{ line: l.line, column: 'group_code', message: `${l.parentCode} cannot head a group: it is missing, is this customer itself, or belongs to a group itself` }]);
-    }
-    // Any error found while writing rolls the whole import back.
-    errors.throwIfAny(kind);
-    await appendAudit(sql, ctx.tenant.id, { actor: ctx.actor, action: `import.${kind}`, entityType: 'import', entityId: null, after: report });
-    // Check the ledger after a bulk change; enqueued in this transaction, so only if the import commits.
-    await ctx.jobs?.enqueue(sql, 'ledger.verify', { tenantId: ctx.tenant.id }, { singletonKey: ctx.tenant.id });
-  });
-  await refreshStatistics(ctx, kind);
+    // A dry run, or a file with a bad row: check what is left of it.
+    for (let next = await rows.next(); !next.done; next = await rows.next()) checks.row(next.value);
+    checks.wholeFile();
+  } finally {
+    await rows.return?.();
+  }
+  problems.throwIfAny(kind);
+  if (!options.dryRun) await refreshStatistics(ctx, kind);
   return report;
+}
+
+/** Thrown inside the import's transaction to roll it back at the first bad row; never leaves importRows. */
+const STOP_WRITING = new Error('import: a bad row; rolling back and checking the rest of the file');
+
+type WritableRow = { row: CustomerRow } | CheckedRow;
+interface CheckedRow { row: DocumentImportRow; checked: CheckedDocument }
+interface RowChecks {
+  problems: ErrorList;
+  row(result: RowResult<ImportRow>): WritableRow | null;
+  wholeFile(): void;
+}
+
+/**
+ * Reads, checks and writes rows until the file ends (then returns) or a row has a problem (then throws STOP_WRITING).
+ * Documents are written one batch behind the reading: while the database writes batch k, the next rows are read,
+ * checked and built (CPU), so the two overlap. Writes still run one at a time and in file order.
+ */
+async function writeRows(ctx: Context, sql: Sql, kind: ImportKind, state: ImportState, rows: AsyncIterator<RowResult<ImportRow>>, checks: RowChecks, report: ImportReport, conflicts: ErrorList) {
+  let batch: WritableRow[] = [];
+  let writing: Promise<void> = Promise.resolve();
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const rowsNow = batch;
+    batch = [];
+    if (kind === 'customers') {
+      await writeCustomers(ctx, sql, state, rowsNow.map((r) => r.row as CustomerRow), report, conflicts);
+      return;
+    }
+    const prepared = prepareDocuments(ctx, rowsNow as CheckedRow[]);
+    await writing;
+    writing = writeDocuments(ctx, sql, prepared, report, conflicts);
+    // A failure is rethrown by the next `await writing`; this only keeps it from counting as unhandled meanwhile.
+    writing.catch(() => {});
+  };
+  try {
+    for (let next = await rows.next(); !next.done; next = await rows.next()) {
+      const row = checks.row(next.value);
+      if (checks.problems.count > 0) throw STOP_WRITING;
+      batch.push(row!);
+      if (batch.length >= BATCH_ROWS) await flush();
+    }
+    await flush();
+  } finally {
+    // Never leave the transaction while a write is still in flight, whatever failed.
+    await writing.catch(() => {});
+  }
+  await writing;
 }
 
 /**
@@ -376,10 +429,9 @@ function validateDocument(ctx: Context, state: ImportState, kind: ImportKind, ro
 
 interface PreparedDocument { row: DocumentImportRow; checked: CheckedDocument; doc: NewDocument; items: NewItem[] }
 
-/** Checks and builds a batch's documents: CPU only, no database, so it can run while the previous batch is written. */
-function prepareDocuments(ctx: Context, state: ImportState, kind: ImportKind, rows: DocumentImportRow[]): PreparedDocument[] {
-  return rows.map((row) => {
-    const checked = validateDocument(ctx, state, kind, row).doc!;
+/** Builds a batch's checked documents: CPU only, no database, so it can run while the previous batch is written. */
+function prepareDocuments(ctx: Context, rows: CheckedRow[]): PreparedDocument[] {
+  return rows.map(({ row, checked }) => {
     // The related invoice of a credit note is looked up when the batch is written (writeDocuments).
     const { doc, items } = buildDocument(ctx, {
       kind: checked.kind, number: checked.number, documentDate: checked.documentDate, dueDate: checked.dueDate,

@@ -1,6 +1,8 @@
 /**
  * postDocument answers from what it has in hand instead of reading the new document back; this holds the answer to
- * what reading it back gives (the response is stored under the idempotency key, so it must not drift either).
+ * what reading it back gives (the response is stored under the idempotency key, so it must not drift either), both
+ * when it reads the customer, the number and the invoices it applies to itself and when they come preloaded with
+ * the transaction's start (postingPreload, as the API posts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contextFor, makeTenant, openTestDatabase, type TestDatabase } from '../../../test/support.ts';
@@ -8,34 +10,44 @@ import type { Context } from '../context.ts';
 import { createCustomer } from '../customers/index.ts';
 import { createTerms } from '../terms/index.ts';
 import { setFxRate } from '../fx/index.ts';
-import { postDocument, presentAllocation, presenterFor, type PostDocumentInput } from './service.ts';
+import { withIdempotency } from '../idempotency/index.ts';
+import { postDocument, postingPreload, presentAllocation, presenterFor, type PostDocumentInput } from './service.ts';
 import { allocationsOfDocument, findDocumentById, findDocumentsByNumber, itemsOfDocument } from './repository.ts';
 
 let test: TestDatabase;
 let ctx: Context;
+/** A second company with the same set-up, posting through withIdempotency with postingPreload. */
+let preloadingCtx: Context;
 
 beforeAll(async () => {
   test = await openTestDatabase();
-  const tenant = await makeTenant(test.db);
-  ctx = contextFor(test.db, tenant);
+  ctx = await setUp();
+  preloadingCtx = await setUp();
+});
+afterAll(async () => test?.drop());
+
+async function setUp(): Promise<Context> {
+  const ctx = contextFor(test.db, await makeTenant(test.db));
   await createTerms(ctx, { code: 'NET30', net: 30 });
   await createTerms(ctx, { code: 'SPLIT', installments: '30@0,70@30' });
   await createTerms(ctx, { code: '2-10-N30', net: 30, discount: '2/10' });
   await setFxRate(ctx, { currency: 'USD', date: '2026-01-01', rate: '7.1234' });
   await createCustomer(ctx, { code: 'C1', name: '上海甲公司', paymentTerms: 'NET30' });
   await createCustomer(ctx, { code: 'U1', name: 'Acme Inc.', currency: 'USD', paymentTerms: '2-10-N30' });
-});
-afterAll(async () => test?.drop());
+  return ctx;
+}
 
 /** What the document and its allocations look like when read back from the database. */
-async function readBack(id: string, related: { kind: string; number: string } | null) {
+async function readBack(id: string, related: { kind: string; number: string } | null, ctx_ = ctx) {
+  const ctx = ctx_;
   return test.db.tenant(ctx.tenant.id, async (sql) => ({
     document: presenterFor(ctx)((await findDocumentById(sql, ctx.tenant.id, id))!, await itemsOfDocument(sql, ctx.tenant.id, id), related),
     allocations: (await allocationsOfDocument(sql, ctx.tenant.id, id)).map((a) => presentAllocation(a, ctx.tenant.currency)),
   }));
 }
 
-async function relatedOf(input: PostDocumentInput) {
+async function relatedOf(input: PostDocumentInput, ctx_ = ctx) {
+  const ctx = ctx_;
   const ref = input.againstInvoice ? { number: input.againstInvoice, kinds: ['invoice'] } : input.refundOf ? { number: input.refundOf.number, kinds: [input.refundOf.kind] } : null;
   if (!ref) return null;
   const [doc] = await test.db.tenant(ctx.tenant.id, (sql) => findDocumentsByNumber(sql, ctx.tenant.id, ref.number, ref.kinds));
@@ -75,5 +87,40 @@ describe('the answer of postDocument', () => {
     const { document, allocations } = await readBack(again.document.id, null);
     expect(again.document).toEqual(document);
     expect(again.allocations).toEqual(allocations);
+  });
+});
+
+describe('the answer of postDocument with its first reads preloaded', () => {
+  const post = (input: PostDocumentInput, key: string) => withIdempotency(preloadingCtx, key, 'document.post', input,
+    (sql, preloaded) => postDocument(preloadingCtx, input, sql, preloaded), { preload: postingPreload(preloadingCtx, input) });
+
+  it.each(cases)('equals the document read back: %s', async (name, input) => {
+    const posted = await post(input, `key-${name.replace(/\W+/g, '-')}`);
+    expect(posted.outcome).toBe('created');
+    const { document, allocations } = await readBack(posted.document.id, await relatedOf(input, preloadingCtx), preloadingCtx);
+    expect(posted.document).toEqual(document);
+    expect(posted.allocations).toEqual(allocations);
+    expect(JSON.stringify(posted.document)).toBe(JSON.stringify(document));
+  });
+
+  it('equals the answer posting without a preload gives, but for ids and times', async () => {
+    const [plain, preloaded] = [await readBack((await postDocument(ctx, { kind: 'invoice', number: 'INV-9', customer: 'C1', documentDate: '2026-04-01', amount: '9.00' })).document.id, null),
+      await readBack((await post({ kind: 'invoice', number: 'INV-9', customer: 'C1', documentDate: '2026-04-01', amount: '9.00' }, 'key-inv-9')).document.id, null, preloadingCtx)];
+    const strip = (x: object) => JSON.parse(JSON.stringify(x, (k, v) => (['id', 'createdAt', 'relatedDocumentId'].includes(k) ? undefined : v)));
+    expect(strip(preloaded)).toEqual(strip(plain));
+  });
+
+  it('replays a repeat of the same number under a new key, and refuses an unknown customer and over-application as without a preload', async () => {
+    const again = await post(cases[4]![1], 'another-key');
+    expect(again.outcome).toBe('unchanged');
+    expect((await readBack(again.document.id, null, preloadingCtx)).allocations).toEqual(again.allocations);
+    await expect(post({ kind: 'payment', number: 'PAY-X', customer: 'NOBODY', documentDate: '2026-03-20', amount: '1.00' }, 'k-x'))
+      .rejects.toMatchObject({ code: 'CUSTOMER_NOT_FOUND', details: [{ field: 'customer' }] });
+    // INV-1 is 1000.00, 600.00 of it paid by PAY-1: 400.00 is open.
+    const overApplied = { kind: 'payment' as const, number: 'PAY-Y', customer: 'C1', documentDate: '2026-03-28', amount: '500.00', appliesTo: [{ document: 'INV-1', amount: '500.00' }] };
+    const withoutPreload = await postDocument(ctx, overApplied).catch((e: unknown) => e);
+    const withPreload = await post(overApplied, 'k-y').catch((e: unknown) => e);
+    expect(withPreload).toMatchObject({ code: 'ALLOCATION_EXCEEDS_OPEN' });
+    expect(JSON.stringify(withPreload)).toBe(JSON.stringify(withoutPreload));
   });
 });

@@ -1,5 +1,5 @@
 /** The ledger's SQL. Posted rows are only ever inserted; item_balances is the one cache, updated beside them. */
-import type { Sql } from '../../db/database.ts';
+import type { Preload, Sql } from '../../db/database.ts';
 import type { DocumentKind, Side } from '../../domain/ledger.ts';
 import type { LocalDate } from '../../domain/dates.ts';
 
@@ -66,6 +66,11 @@ export async function findDocumentIdByNumber(sql: Sql, tenantId: string, kind: s
   return row?.id ?? null;
 }
 
+/** findDocumentIdByNumber's read, as a preload (Database.tenant). */
+export function findDocumentIdPreload(tenantId: string, kind: string, number: string): Preload {
+  return { text: `SELECT id FROM documents WHERE tenant_id = $1 AND kind = $2 AND number = $3`, values: [tenantId, kind, number] };
+}
+
 export interface ItemRow {
   id: string;
   documentId: string;
@@ -110,6 +115,20 @@ export async function lockDebitItemsByNumbers(sql: Sql, tenantId: string, custom
       ORDER BY i.id FOR UPDATE OF b`,
     [tenantId, customerId, single ? numbers[0] : numbers],
   );
+}
+
+/**
+ * lockDebitItemsByNumbers's read with the customer given by code, as a preload (Database.tenant): the same rows,
+ * locked in the same order.
+ */
+export function lockDebitItemsPreload(tenantId: string, customerCode: string, numbers: readonly string[]): Preload {
+  const single = numbers.length === 1;
+  return {
+    text: `${ITEM_SELECT} WHERE i.tenant_id = $1 AND i.customer_id = (SELECT c.id FROM customers c WHERE c.tenant_id = $1 AND c.code = $2)
+              AND d.number = ${single ? '$3' : 'ANY($3::text[])'} AND i.side = 'debit' AND d.kind <> 'reversal'
+            ORDER BY i.id FOR UPDATE OF b`,
+    values: [tenantId, customerCode, single ? numbers[0]! : arrayLiteral(numbers)],
+  };
 }
 
 export async function lockItems(sql: Sql, tenantId: string, itemIds: readonly string[]): Promise<ItemRow[]> {
