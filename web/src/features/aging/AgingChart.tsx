@@ -88,7 +88,8 @@ export function AgingChart({ rows, buckets, currency, bucketLabel, rowLabel }: P
         stack: 'aging',
         barMaxWidth: 22,
         emphasis: { focus: 'series' },
-        data: shown.map((row) => row.amounts[bucket.key] ?? '0'),
+        // "All others" is drawn paler: it is many rows, not one.
+        data: shown.map((row) => (row.key === null ? { value: row.amounts[bucket.key] ?? '0', itemStyle: { opacity: 0.55 } } : row.amounts[bucket.key] ?? '0')),
       })),
     }, { notMerge: true });
   }, [rows, buckets, currency, bucketLabel, rowLabel, i18n.language, t]);

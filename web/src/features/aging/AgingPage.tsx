@@ -125,29 +125,31 @@ export function AgingPage() {
 
   const columns: TableColumnsType<AgingRow> = [
     {
-      title: byCustomer ? t('columns.key') : t(`grouping.${by}`), dataIndex: 'key', key: 'key', fixed: 'left', width: byCustomer ? 96 : 160,
+      title: byCustomer ? t('columns.key') : t(`grouping.${by}`), dataIndex: 'key', key: 'key', fixed: 'left', width: byCustomer ? 84 : 160,
       sorter: (a, b) => a.key.localeCompare(b.key), sortDirections: ['ascend', 'descend'],
       render: (key: string) => (byCustomer
         ? <Link to={`/customers/${encodeURIComponent(key)}`}>{key}</Link>
         : <span className={key === '' ? 'muted' : undefined}>{keyLabel(key)}</span>),
     },
     ...(byCustomer ? [{
-      title: t('columns.name'), dataIndex: 'name', key: 'name', fixed: 'left' as const, width: 240, ellipsis: { showTitle: true },
+      title: t('columns.name'), dataIndex: 'name', key: 'name', fixed: 'left' as const, width: 210, ellipsis: { showTitle: true },
     }] : []),
     ...amountColumns.map(({ column, title, strong }) => ({
-      title, key: column, align: 'right' as const, width: column === 'outstanding' ? 150 : 136,
+      title, key: column, align: 'right' as const, width: 122,
+      // The totals a reader looks for stay in view while the buckets scroll.
+      fixed: column === 'outstanding' || column === 'unapplied' || column === 'net' ? 'right' as const : undefined,
       className: column === 'outstanding' ? 'col-outstanding' : undefined,
       sorter: (a: AgingRow, b: AgingRow) => compareAmount(a, b, column, shownCurrency),
       sortDirections: ['descend' as const, 'ascend' as const],
       render: (_: unknown, row: AgingRow) => money(amountOf(row, column), strong),
     })),
   ];
-  const tableWidth = (byCustomer ? 96 + 240 : 160) + amountColumns.length * 138;
+  const tableWidth = (byCustomer ? 84 + 210 : 160) + amountColumns.length * 122;
 
   const summary = () => {
     if (!data || data.rows.length === 0) return null;
     return (
-      <Table.Summary fixed="bottom">
+      <Table.Summary fixed="top">
         <Table.Summary.Row className="aging-totals">
           <Table.Summary.Cell index={0} colSpan={byCustomer ? 2 : 1}>
             <Typography.Text strong>{t('columns.total')}</Typography.Text>
@@ -208,7 +210,7 @@ export function AgingPage() {
       {scoped ? <Alert type="info" showIcon style={{ marginBottom: 16 }} title={t('scopeNote', { handle: session.user.handle ?? session.user.email })} /> : null}
 
       <Card size="small" className="aging-toolbar" role="search" aria-label={t('toolbar.label')}>
-        <Form layout="inline" component="div">
+        <Form layout="inline" component="div" colon={false}>
           <Form.Item label={t('toolbar.asOf')} htmlFor="aging-as-of">
             <DatePicker
               id="aging-as-of"
@@ -218,7 +220,7 @@ export function AgingPage() {
               presets={presets}
               disabledDate={(d) => d.isAfter(day, 'day')}
               onChange={(d) => d && setParam('asOf', d.format('YYYY-MM-DD'), today)}
-              style={{ width: 150 }}
+              style={{ width: 136 }}
             />
           </Form.Item>
           <Form.Item label={t('toolbar.basis')}>
@@ -254,7 +256,7 @@ export function AgingPage() {
               onPressEnter={applyBuckets}
               onBlur={applyBuckets}
               inputMode="numeric"
-              style={{ width: 170 }}
+              style={{ width: 156 }}
             />
           </Form.Item>
           <Form.Item label={t('toolbar.currency')} htmlFor="aging-currency">
@@ -286,7 +288,7 @@ export function AgingPage() {
           {data ? <Amount value={overdueAmount(data.totals, data.currency)} currency={data.currency} strong /> : null}
         </SummaryCard>
         <SummaryCard label={t('summary.share')} loading={!data} note={t('summary.shareOfOutstanding')}>
-          {data ? <span className="amount">{formatShare(overdueShare(data.totals, data.currency), locale)}</span> : null}
+          {data ? <Typography.Text className="amount" strong>{formatShare(overdueShare(data.totals, data.currency), locale)}</Typography.Text> : null}
         </SummaryCard>
         <SummaryCard label={t('summary.unapplied')} loading={!data}>
           {data ? <Amount value={data.totals.unapplied} currency={data.currency} strong /> : null}
@@ -327,7 +329,7 @@ function SummaryCard({ label, note, loading, tone, children }: {
   label: string; note?: string; loading: boolean; tone?: 'warning' | 'primary'; children: React.ReactNode;
 }) {
   return (
-    <Card size="small" loading={loading} className={`aging-card${tone ? ` aging-card-${tone}` : ''}`}>
+    <Card size="small" loading={loading} role="group" aria-label={label} className={`aging-card${tone ? ` aging-card-${tone}` : ''}`}>
       <div className="aging-card-label">{label}</div>
       <div className="aging-card-value">{children}</div>
       {note ? <div className="aging-card-note">{note}</div> : null}
