@@ -39,9 +39,11 @@ export function AgingPage() {
   const { message } = AntApp.useApp();
   const [params, setParams] = useSearchParams();
 
+  // The company's today in its time zone; without a date in the address the API's own today is asked for (the
+  // server's clock is the one that counts) and shown as the report's date.
   const today = todayIn(session.company.timeZone);
   const asOfParam = params.get('asOf') ?? '';
-  const asOf = DATE.test(asOfParam) ? asOfParam : today;
+  const asOfAsked = DATE.test(asOfParam) ? asOfParam : undefined;
   const basis: Basis = (BASES as readonly string[]).includes(params.get('basis') ?? '') ? (params.get('basis') as Basis) : 'due';
   const by: Grouping = (GROUPINGS as readonly string[]).includes(params.get('by') ?? '') ? (params.get('by') as Grouping) : 'customer';
   const buckets = params.get('buckets') ?? DEFAULT_BUCKETS;
@@ -61,7 +63,7 @@ export function AgingPage() {
     });
   };
 
-  const query = { asOf, basis, by, buckets, currency };
+  const query = { asOf: asOfAsked, basis, by, buckets, currency };
   const report = useQuery({
     queryKey: ['aging', query],
     queryFn: () => api.get<AgingReport>('/reports/aging', query),
@@ -75,6 +77,7 @@ export function AgingPage() {
   );
 
   const data = report.data;
+  const asOf = asOfAsked ?? data?.asOf ?? today;
   const shownCurrency = data?.currency ?? currency;
   const bucketsError = report.error instanceof ApiError && report.error.code === 'INVALID_BUCKETS' ? report.error : null;
   const bucketsHelp = problem ? t(`bucketsProblem.${problem}`) : bucketsError ? t('errors.INVALID_BUCKETS') : null;
