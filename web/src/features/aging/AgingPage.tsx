@@ -105,9 +105,9 @@ export function AgingPage() {
   }, [t, by]);
 
   const rowLabel = useCallback((row: ChartRow) => {
-    if (row.key === null) return t('chart.others', { count: (data?.rows.length ?? 0) - 10 });
+    if (row.key === null) return t('chart.others', { count: row.members });
     return by === 'customer' || by === 'group' ? row.name || row.key : keyLabel(row.key);
-  }, [t, by, keyLabel, data?.rows.length]);
+  }, [t, by, keyLabel]);
 
   const chart = useMemo(() => (data ? chartRows(data, 10) : []), [data]);
 
@@ -138,7 +138,7 @@ export function AgingPage() {
       title: t('columns.name'), dataIndex: 'name', key: 'name', fixed: 'left' as const, width: 210, ellipsis: { showTitle: true },
     }] : []),
     ...amountColumns.map(({ column, title, strong }) => ({
-      title, key: column, align: 'right' as const, width: 122,
+      title, key: column, align: 'right' as const, width: 116,
       // The totals a reader looks for stay in view while the buckets scroll.
       fixed: column === 'outstanding' || column === 'unapplied' || column === 'net' ? 'right' as const : undefined,
       className: column === 'outstanding' ? 'col-outstanding' : undefined,
@@ -147,7 +147,7 @@ export function AgingPage() {
       render: (_: unknown, row: AgingRow) => money(amountOf(row, column), strong),
     })),
   ];
-  const tableWidth = (byCustomer ? 84 + 210 : 160) + amountColumns.length * 122;
+  const tableWidth = (byCustomer ? 84 + 210 : 160) + amountColumns.length * 116;
 
   const summary = () => {
     if (!data || data.rows.length === 0) return null;
@@ -259,7 +259,7 @@ export function AgingPage() {
               onPressEnter={applyBuckets}
               onBlur={applyBuckets}
               inputMode="numeric"
-              style={{ width: 156 }}
+              style={{ width: 144 }}
             />
           </Form.Item>
           <Form.Item label={t('toolbar.currency')} htmlFor="aging-currency">
@@ -290,7 +290,7 @@ export function AgingPage() {
         <SummaryCard label={basis === 'due' ? t('summary.overdue') : t('summary.overdueOnDocument')} loading={!data} tone="warning">
           {data ? <Amount value={overdueAmount(data.totals, data.currency)} currency={data.currency} strong /> : null}
         </SummaryCard>
-        <SummaryCard label={t('summary.share')} loading={!data} note={t('summary.shareOfOutstanding')}>
+        <SummaryCard label={basis === 'due' ? t('summary.share') : t('summary.shareOnDocument')} loading={!data} note={t('summary.shareOfOutstanding')}>
           {data ? <Typography.Text className="amount" strong>{formatShare(overdueShare(data.totals, data.currency), locale)}</Typography.Text> : null}
         </SummaryCard>
         <SummaryCard label={t('summary.unapplied')} loading={!data}>
@@ -301,7 +301,7 @@ export function AgingPage() {
         </SummaryCard>
       </section>
 
-      <Card size="small" className="aging-chart" title={t('chart.title')}>
+      <Card size="small" className="aging-chart" title={chart.some((r) => r.key === null) ? t('chart.title') : t('chart.titleAll', { by: t(`grouping.${by}`) })}>
         {data && chart.length > 0 ? (
           <AgingChart rows={chart} buckets={data.buckets} currency={data.currency} bucketLabel={bucketLabel} rowLabel={rowLabel} />
         ) : (

@@ -38,6 +38,7 @@ export const aging = {
       overdue: 'Overdue',
       overdueOnDocument: 'Older than current',
       share: 'Share overdue',
+      shareOnDocument: 'Share older than current',
       shareOfOutstanding: 'of outstanding',
       unapplied: 'Unapplied credits',
       net: 'Net receivable',
@@ -53,6 +54,7 @@ export const aging = {
     },
     chart: {
       title: 'Top 10 by outstanding',
+      titleAll: 'Aging by {{by}}',
       others: 'All others ({{count}})',
       label: 'Stacked bars: the outstanding amount of the {{count}} largest rows by aging bucket',
       empty: 'Nothing was outstanding on this date',
@@ -107,6 +109,7 @@ export const aging = {
       overdue: '逾期金额',
       overdueOnDocument: '超出当期金额',
       share: '逾期占比',
+      shareOnDocument: '超出当期占比',
       shareOfOutstanding: '占应收余额',
       unapplied: '未核销贷项',
       net: '应收净额',
@@ -122,6 +125,7 @@ export const aging = {
     },
     chart: {
       title: '应收余额前 10 名',
+      titleAll: '按{{by}}的账龄分布',
       others: '其他（{{count}}）',
       label: '堆叠条形图：应收余额最大的 {{count}} 行按账龄区间分布',
       empty: '该日期没有应收余额',

@@ -77,7 +77,7 @@ describe('the chart', () => {
     const top = chartRows(report, 2);
     expect(top.map((r) => r.key)).toEqual(['C2', 'C1', null]);
     // Others: C3 (1 + 2 + 3) and C4 (0.01 + 0.02).
-    expect(top[2]).toMatchObject({ amounts: { current: '1.01', '1-30': '2.00', 'over-30': '3.02' }, outstanding: '6.03' });
+    expect(top[2]).toMatchObject({ amounts: { current: '1.01', '1-30': '2.00', 'over-30': '3.02' }, outstanding: '6.03', members: 2 });
     expect(chartRows(report, 10).map((r) => r.key)).toEqual(['C2', 'C1', 'C3', 'C4']);
   });
 

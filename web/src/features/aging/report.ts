@@ -108,13 +108,15 @@ export interface ChartRow {
   /** Per bucket key (current included): the amount as a decimal string. */
   amounts: Record<string, string>;
   outstanding: string;
+  /** How many of the report's rows it stands for (1, or the number of "others"). */
+  members: number;
 }
 
 /** The `top` rows by outstanding (largest first), then one row summing the rest (left out when there is none). */
 export function chartRows(report: AgingReport, top = 10): ChartRow[] {
   const { currency } = report;
   const toChart = (row: AgingRow): ChartRow => ({
-    key: row.key, name: row.name, outstanding: row.outstanding,
+    key: row.key, name: row.name, outstanding: row.outstanding, members: 1,
     amounts: { current: row.current, ...row.buckets },
   });
   const positive = report.rows.filter((r) => apiMinor(r.outstanding, currency) > 0n);
@@ -126,7 +128,7 @@ export function chartRows(report: AgingReport, top = 10): ChartRow[] {
   for (const bucket of report.buckets) {
     amounts[bucket.key] = sumAmounts(rest.map((r) => (bucket.key === 'current' ? r.current : r.buckets[bucket.key] ?? '0')), currency);
   }
-  return [...shown, { key: null, name: '', amounts, outstanding: sumAmounts(rest.map((r) => r.outstanding), currency) }];
+  return [...shown, { key: null, name: '', amounts, outstanding: sumAmounts(rest.map((r) => r.outstanding), currency), members: rest.length }];
 }
 
 const COLOUR_STOPS: [number, number, number][] = [
