@@ -18,6 +18,10 @@ import { invalid } from './errors.ts';
 
 export type AgingBasis = 'due' | 'document';
 
+/** What a report can have one row per. */
+export const AGING_GROUPINGS = ['customer', 'group', 'segment', 'region', 'salesperson', 'collector'] as const;
+export type AgingGrouping = (typeof AGING_GROUPINGS)[number];
+
 export interface AgingBucket {
   /** `current`, `1-30`, …, `over-365`. */
   key: string;
@@ -53,14 +57,33 @@ export function bucketsFrom(limits: readonly number[] = DEFAULT_BUCKET_LIMITS, f
   return buckets;
 }
 
+export type BucketsProblem = 'empty' | 'format' | 'tooMany' | 'range' | 'order';
+
+/** What is wrong with bucket limits written "30,60,90", or null: the one rule the API, the CLI and the web app apply. */
+export function bucketsProblem(text: string): BucketsProblem | null {
+  const parts = text.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  if (parts.length === 0) return 'empty';
+  if (parts.some((p) => !/^\d+$/.test(p))) return 'format';
+  if (parts.length > MAX_BUCKETS - 2) return 'tooMany';
+  const limits = parts.map(Number);
+  if (limits.some((n) => n < 1 || n > 36_500)) return 'range';
+  if (limits.some((n, i) => i > 0 && n <= limits[i - 1]!)) return 'order';
+  return null;
+}
+
+const BUCKETS_PROBLEM_TEXT: Record<BucketsProblem, string> = {
+  empty: 'give at least one limit, e.g. 30,60,90',
+  format: 'write whole numbers of days separated by commas, e.g. 30,60,90,180,365',
+  tooMany: `at most ${MAX_BUCKETS - 2} limits`,
+  range: 'each limit is a whole number of days from 1 to 36500',
+  order: 'the limits must grow; write them smallest first, e.g. 30,60,90',
+};
+
 /** "30,60,90" (as the CLI and the API take it) → buckets; the error names `field`. */
 export function parseBuckets(text: string, field = 'buckets'): AgingBucket[] {
-  const parts = text.split(',').map((p) => p.trim()).filter((p) => p !== '');
-  const limits = parts.map((p) => {
-    if (!/^\d+$/.test(p)) throw invalid('INVALID_BUCKETS', `${field}: "${p}" is not a whole number of days; write e.g. 30,60,90,180,365`, [{ field, message: p }]);
-    return Number(p);
-  });
-  return bucketsFrom(limits, field);
+  const problem = bucketsProblem(text);
+  if (problem) throw invalid('INVALID_BUCKETS', `${field}: ${BUCKETS_PROBLEM_TEXT[problem]} ("${text}")`, [{ field, message: problem }]);
+  return bucketsFrom(text.split(',').map((p) => p.trim()).filter((p) => p !== '').map(Number), field);
 }
 
 /** The bucket `days` (past due, or since the document date) falls in. */

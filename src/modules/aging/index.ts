@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { Sql } from '../../db/database.ts';
-import { parseBuckets, type AgingBasis, type AgingBucket } from '../../domain/aging.ts';
+import { AGING_GROUPINGS, parseBuckets, type AgingBasis, type AgingBucket, type AgingGrouping } from '../../domain/aging.ts';
 import { parseDate, type LocalDate } from '../../domain/dates.ts';
 import { checkCurrency, formatAmount } from '../../domain/money.ts';
 import { customerScope } from '../access/scope.ts';
@@ -14,8 +14,7 @@ import type { Context } from '../context.ts';
 import { tenantToday } from '../tenants/index.ts';
 import { localDateText, parseInput } from '../validate.ts';
 
-export const AGING_GROUPINGS = ['customer', 'group', 'segment', 'region', 'salesperson', 'collector'] as const;
-export type AgingGrouping = (typeof AGING_GROUPINGS)[number];
+export { AGING_GROUPINGS, type AgingGrouping };
 
 export const agingQuerySchema = z.object({
   /** The date the report is as of; default the company's today. */

@@ -7,7 +7,7 @@ import type { Sql } from '../../db/database.ts';
 import { addDays, parseDate } from '../../domain/dates.ts';
 import { invalid } from '../../domain/errors.ts';
 import type { Context } from '../context.ts';
-import { csvCell } from '../exports/index.ts';
+import { csvCell } from '../../domain/csv.ts';
 import { parseInput } from '../validate.ts';
 import { appendAudit } from './index.ts';
 

@@ -2,6 +2,7 @@
  * `arflow export`: customers and documents in the import files' columns (so an export can be imported elsewhere),
  * open items and allocations for analysis. Streams page by page with keyset paging: memory stays flat.
  */
+import { csvCell } from '../../domain/csv.ts';
 import { formatAmount } from '../../domain/money.ts';
 import type { Context } from '../context.ts';
 import { appendAudit } from '../audit/index.ts';
@@ -11,12 +12,6 @@ export type ExportKind = (typeof EXPORT_KINDS)[number];
 
 const PAGE = 5000;
 
-export function csvCell(value: unknown): string {
-  const s = value === null || value === undefined ? '' : String(value);
-  // Leading = + - @ would run as formulas in a spreadsheet: prefix them (OWASP CSV injection advice).
-  const safe = /^[=+\-@\t\r]/.test(s) && !/^-?\d/.test(s) ? `'${s}` : s;
-  return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-}
 
 interface Spec {
   columns: string[];

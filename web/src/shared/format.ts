@@ -3,6 +3,7 @@
  * ("1234.50"); they are formatted from the string (Intl takes decimal strings exactly), never through a float.
  * Business dates are 'YYYY-MM-DD' with no time zone; instants are shown in the company's time zone.
  */
+import { currencyScale, isCurrency } from '../../../src/domain/money.ts';
 
 const amountFormats = new Map<string, Intl.NumberFormat>();
 
@@ -25,12 +26,9 @@ export function formatAmount(amount: string, currency: string, locale: string): 
 /** "1234.5" → "1,234.50" with the currency's decimals and no symbol (for columns headed by the currency). */
 export function formatNumber(amount: string, currency: string, locale: string): string {
   if (!/^-?\d+(\.\d+)?$/.test(amount)) return amount;
-  let digits = 2;
-  try {
-    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    // Unknown currency code: two decimals.
-  }
+  // The ledger's own decimals for the currency (src/domain/money.ts), as the API wrote the amount.
+  const code = currency.toUpperCase();
+  const digits = isCurrency(code) ? currencyScale(code) : 2;
   return new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(amount as Intl.StringNumericLiteral);
 }
 

@@ -4,19 +4,17 @@
  * the chart's top rows plus "others", the bucket colours and the CSV export. No float ever holds an amount; the
  * chart is given the decimal strings themselves.
  */
+import { AGING_GROUPINGS, bucketsProblem, type AgingBucket, type AgingGrouping, type BucketsProblem } from '../../../../src/domain/aging.ts';
+import { csvCell } from '../../../../src/domain/csv.ts';
 import { apiMinor, formatMinor } from '../documents/money.ts';
 
-export const GROUPINGS = ['customer', 'group', 'segment', 'region', 'salesperson', 'collector'] as const;
-export type Grouping = (typeof GROUPINGS)[number];
+// The rules are the ledger's own (src/domain/aging.ts): the groupings and the buckets check the API applies.
+export { bucketsProblem, type AgingBucket, type BucketsProblem };
+export const GROUPINGS = AGING_GROUPINGS;
+export type Grouping = AgingGrouping;
 export const BASES = ['due', 'document'] as const;
 export type Basis = (typeof BASES)[number];
 export const DEFAULT_BUCKETS = '30,60,90,180,365';
-
-export interface AgingBucket {
-  key: string;
-  fromDays: number | null;
-  toDays: number | null;
-}
 
 export interface AgingFigures {
   current: string;
@@ -39,20 +37,6 @@ export interface AgingReport {
   buckets: AgingBucket[];
   rows: AgingRow[];
   totals: AgingFigures;
-}
-
-export type BucketsProblem = 'format' | 'empty' | 'tooMany' | 'range' | 'order';
-
-/** The API's rule for "30,60,90" (src/domain/aging.ts parseBuckets): 1 to 10 whole numbers of days, 1–36500, growing. */
-export function bucketsProblem(text: string): BucketsProblem | null {
-  const parts = text.split(',').map((p) => p.trim()).filter((p) => p !== '');
-  if (parts.length === 0) return 'empty';
-  if (parts.some((p) => !/^\d+$/.test(p))) return 'format';
-  if (parts.length > 10) return 'tooMany';
-  const limits = parts.map(Number);
-  if (limits.some((n) => n < 1 || n > 36_500)) return 'range';
-  if (limits.some((n, i) => i > 0 && n <= limits[i - 1]!)) return 'order';
-  return null;
 }
 
 /** "30, 60 ,90" → "30,60,90" (as the URL keeps it). */
@@ -151,12 +135,6 @@ export function bucketColours(count: number): string[] {
     const [a, b] = [COLOUR_STOPS[low]!, COLOUR_STOPS[low + 1]!];
     return `#${hex(a[0] + (b[0] - a[0]) * share)}${hex(a[1] + (b[1] - a[1]) * share)}${hex(a[2] + (b[2] - a[2]) * share)}`;
   });
-}
-
-function csvCell(value: string): string {
-  const isNumber = /^-?\d+(\.\d+)?$/.test(value);
-  const safe = !isNumber && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) || safe !== value ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 export interface CsvHeadings {

@@ -17,22 +17,9 @@ import { useSession, useSignedIn } from '../../auth/session.tsx';
 import { CursorPager, ErrorAlert, PageTitle, useCursorPaging } from '../../shared/components.tsx';
 import { formatInstant, formatNumber } from '../../shared/format.ts';
 import { diffRows, type DiffRow } from './diff.ts';
+import type { AuditEntry } from '../../api/types.ts';
 import './audit.css';
 
-interface AuditEntry {
-  id: string;
-  occurredAt: string;
-  actor: string;
-  action: string;
-  entityType: string;
-  entityId: string | null;
-  reason: string | null;
-  before: unknown;
-  after: unknown;
-  /** From where (`web 203.0.113.7`); absent on servers and entries older than the column. */
-  origin?: string | null;
-  sealed: boolean;
-}
 
 interface Verification {
   ok: boolean;

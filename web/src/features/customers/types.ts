@@ -56,18 +56,7 @@ export interface CustomerBalance {
   balances: { currency: string; receivable: string; overdue: string; unapplied: string; net: string; openItems: number; openCredits: number }[];
 }
 
-export interface OpenItem {
-  itemId: string;
-  kind: string;
-  number: string;
-  installment: number;
-  side: 'debit' | 'credit';
-  currency: string;
-  documentDate: string;
-  dueDate: string | null;
-  amount: string;
-  open: string;
-}
+export type { OpenItem } from '../../api/types.ts';
 
 export interface DocumentSummary {
   id: string;

@@ -1,4 +1,7 @@
 /** What the document API answers (src/modules/ledger/service.ts presentDocument, presentAllocation; queries.ts). */
+import type { AuditEntry, OpenItem } from '../../api/types.ts';
+
+export type { AuditEntry, OpenItem };
 
 export type DocumentStatus = 'open' | 'partly_applied' | 'closed' | 'reversed';
 
@@ -70,33 +73,7 @@ export interface DocumentDetail extends LedgerDocument {
   allocations: Allocation[];
 }
 
-export interface OpenItem {
-  itemId: string;
-  kind: string;
-  number: string;
-  installment: number;
-  side: 'debit' | 'credit';
-  currency: string;
-  documentDate: string;
-  dueDate: string | null;
-  amount: string;
-  open: string;
-  discountDate: string | null;
-  discountAmount: string;
-}
 
-export interface AuditEntry {
-  id: string;
-  occurredAt: string;
-  actor: string;
-  action: string;
-  entityType: string;
-  entityId: string | null;
-  reason: string | null;
-  before: unknown;
-  after: unknown;
-  sealed: boolean;
-}
 
 export interface CustomerSummary {
   code: string;
