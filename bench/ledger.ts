@@ -11,7 +11,9 @@
  *
  * Options: --invoices N (20000), --database pglite|postgres|both (both), --api-requests N (20000),
  * --concurrency C (32), --postgres-url URL (postgres://postgres@127.0.0.1:5432), --seed S, --keep (keep the
- * databases), --verify (run `arflow ledger verify` after the load), --no-docs (do not touch docs/benchmarks.md).
+ * databases), --verify (run `arflow ledger verify` after the load), --no-docs (do not touch docs/benchmarks.md),
+ * --reuse-database NAME (PostgreSQL: post payments only, on a copy of a database kept by an earlier `--keep` run of
+ * the same size; for quick before/after comparisons of posting).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -46,12 +48,15 @@ interface Options {
   keep: boolean;
   verify: boolean;
   docs: boolean;
+  /** A PostgreSQL database kept by an earlier run: copy it and only post payments (no imports, no figures written). */
+  reuseDatabase: string | null;
 }
 
 function parseOptions(argv: string[]): Options {
   const options: Options = {
     invoices: 20_000, databases: ['pglite', 'postgres'], apiRequests: 20_000, concurrency: 32,
     postgresUrl: process.env.BENCH_POSTGRES_URL ?? defaultPostgresUrl(), seed: 20260101, keep: false, verify: false, docs: true,
+    reuseDatabase: null,
   };
   const count = (name: string, text: string | undefined, min: number) => {
     const n = Number(text?.replace(/[_,]/g, ''));
@@ -74,6 +79,13 @@ function parseOptions(argv: string[]): Options {
     else if (arg === '--keep') options.keep = true;
     else if (arg === '--verify') options.verify = true;
     else if (arg === '--no-docs') options.docs = false;
+    else if (arg === '--reuse-database') {
+      const v = value();
+      if (!v || !/^[a-z_][a-z0-9_]*$/.test(v)) throw new Error(`--reuse-database takes the name of a kept database, not ${v}`);
+      options.reuseDatabase = v;
+      options.databases = ['postgres'];
+      options.docs = false;
+    }
     else if (arg === '--help' || arg === '-h') {
       console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0]!.replace(/^\/\*\*|^ \* ?/gm, ''));
       process.exit(0);
@@ -126,14 +138,18 @@ function processCpuSeconds(pid: number): number | null {
   }
 }
 
-/** CPU seconds used so far by all live processes with this command name (the PostgreSQL server's processes). */
-function cpuSecondsOf(command: string): number {
+/**
+ * CPU seconds used so far by all live processes with this command name (the PostgreSQL server's processes), or only
+ * by those whose command line contains `only` (` dbname ` picks the backends connected to one database).
+ */
+function cpuSecondsOf(command: string, only?: string): number {
   let total = 0;
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
       if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== command) continue;
+      if (only !== undefined && !fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(only)) continue;
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       total += (Number(fields[11]) + Number(fields[12])) / 100;
     } catch {
@@ -201,6 +217,8 @@ interface Target {
   version: string;
   /** An API token of a finance manager of the bench company, for the API load. */
   apiToken: string;
+  /** The PostgreSQL database's name (its backends' CPU is measured apart from the rest of the server's). */
+  database?: string;
   cleanup(): Promise<void>;
 }
 
@@ -222,6 +240,7 @@ async function prepare(engine: Engine, options: Options): Promise<Target> {
   let env: NodeJS.ProcessEnv;
   let cleanup: () => Promise<void>;
   let description: string;
+  let database: string | undefined;
   if (engine === 'pglite') {
     const dir = path.join(WORK, `pglite-${options.invoices}-${stamp()}`);
     env = { ...baseEnv, ARFLOW_DATA_DIR: dir };
@@ -231,9 +250,11 @@ async function prepare(engine: Engine, options: Options): Promise<Target> {
     };
   } else {
     const name = `arflow_bench_${stamp()}_${process.pid}`;
+    database = name;
     const admin = new pg.Client({ connectionString: `${options.postgresUrl.replace(/\/+$/, '')}/postgres` });
     await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
+    // A copy of a kept database (its ledger imported already), or an empty one.
+    await admin.query(`CREATE DATABASE ${name}${options.reuseDatabase ? ` TEMPLATE ${options.reuseDatabase}` : ''}`);
     await admin.end();
     const url = `${options.postgresUrl.replace(/\/+$/, '')}/${name}`;
     env = { ...baseEnv, DATABASE_URL: url };
@@ -252,6 +273,16 @@ async function prepare(engine: Engine, options: Options): Promise<Target> {
   let apiToken: string;
   try {
     await db.migrate();
+    if (options.reuseDatabase) {
+      // The kept database has the tenant, its terms and rates, and the load's user: a new token is all it needs.
+      const tenant = await resolveTenant(db, SETUP.tenant.code);
+      const ctx: Context = { db, tenant, actor: 'bench', clock: systemClock };
+      const [user] = await db.tenant(tenant.id, (sql) => sql.query<{ id: string; handle: string }>(`SELECT id, handle FROM users WHERE email = 'bench@arflow.example'`));
+      if (!user) throw new Error(`${options.reuseDatabase} has no benchmark user: keep a database of an earlier run (--keep)`);
+      apiToken = (await createApiToken(ctx, { tenantId: tenant.id, userId: user.id, actor: 'bench@arflow.example', name: 'Benchmark', role: 'admin', handle: user.handle, via: 'cli' }, { name: `bench-load-${stamp()}`, role: 'finance_manager' })).token;
+      const [row] = await db.system((sql) => sql.query<{ version: string }>('SELECT version()'));
+      return { engine, env, description, version: row!.version.split(' on ')[0]!.split(',')[0]!, apiToken, cleanup, ...(database ? { database } : {}) };
+    }
     const tenant = await createTenant(db, SETUP.tenant);
     const ctx: Context = { db, tenant, actor: 'bench', clock: systemClock };
     for (const t of SETUP.terms) {
@@ -271,7 +302,7 @@ async function prepare(engine: Engine, options: Options): Promise<Target> {
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', '@electric-sql', 'pglite', 'package.json'), 'utf8')) as { version: string };
     version = `PGlite ${pkg.version} (${version})`;
   }
-  return { engine, env, description, version, apiToken, cleanup };
+  return { engine, env, description, version, apiToken, cleanup, ...(database ? { database } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -366,6 +397,8 @@ interface ApiFigure {
   serverCpuMsPerRequest: number | null;
   /** CPU time of the PostgreSQL server's processes per request (PostgreSQL only; PGlite runs inside the server). */
   postgresCpuMsPerRequest: number | null;
+  /** The part of it spent by the backends connected to the benchmark's database (the rest: the server's shared processes and other databases' work). */
+  backendCpuMsPerRequest: number | null;
   /** CPU time of the load generator (this process) per request. */
   clientCpuMsPerRequest: number;
   /** Share of the machine's CPU (all cores) busy during the load: server, database, load generator and anything else. */
@@ -547,11 +580,13 @@ async function postPayments(target: Target, dataDir: string, options: Options): 
     const serverCpuBefore = server.child.pid ? processCpuSeconds(server.child.pid) : null;
     const machineBefore = machineCpuTicks();
     const postgresBefore = target.engine === 'postgres' ? cpuSecondsOf('postgres') : null;
+    const backendsBefore = target.database ? cpuSecondsOf('postgres', ` ${target.database} `) : null;
     const clientBefore = process.cpuUsage();
     const run = await drive(server.port, all.slice(warmup), options.concurrency, target.apiToken);
     const serverCpuAfter = server.child.pid ? processCpuSeconds(server.child.pid) : null;
     const machineAfter = machineCpuTicks();
     const postgresAfter = target.engine === 'postgres' ? cpuSecondsOf('postgres') : null;
+    const backendsAfter = target.database ? cpuSecondsOf('postgres', ` ${target.database} `) : null;
     const client = process.cpuUsage(clientBefore);
     const sorted = Float64Array.from(run.latenciesMs).sort();
     if (run.errors.length) console.error(`  ${run.errors.length} requests failed, e.g. ${run.errors[0]!.status} ${run.errors[0]!.body.slice(0, 500)}`);
@@ -564,6 +599,7 @@ async function postPayments(target: Target, dataDir: string, options: Options): 
       serverReadySeconds: server.readySeconds,
       serverCpuMsPerRequest: serverCpuBefore !== null && serverCpuAfter !== null ? ((serverCpuAfter - serverCpuBefore) * 1000) / options.apiRequests : null,
       postgresCpuMsPerRequest: postgresBefore !== null && postgresAfter !== null ? ((postgresAfter - postgresBefore) * 1000) / options.apiRequests : null,
+      backendCpuMsPerRequest: backendsBefore !== null && backendsAfter !== null ? ((backendsAfter - backendsBefore) * 1000) / options.apiRequests : null,
       clientCpuMsPerRequest: (client.user + client.system) / 1000 / options.apiRequests,
       machineBusy: machineBefore && machineAfter ? (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total) : null,
     };
@@ -622,6 +658,7 @@ function resultRows(result: Result, manifest: Manifest): string[][] {
       `${int(a.requestsPerSecond)} req/s; p50 ${ms(a.p50Ms)} ms, p90 ${ms(a.p90Ms)} ms, p99 ${ms(a.p99Ms)} ms, max ${ms(a.maxMs)} ms` +
         (a.serverCpuMsPerRequest !== null ? `; CPU per request: server ${a.serverCpuMsPerRequest.toFixed(2)} ms` : '') +
         (a.postgresCpuMsPerRequest !== null ? `, PostgreSQL ${a.postgresCpuMsPerRequest.toFixed(2)} ms` : '') +
+        (a.backendCpuMsPerRequest !== null ? ` (its backends ${a.backendCpuMsPerRequest.toFixed(2)} ms)` : '') +
         `, load generator ${a.clientCpuMsPerRequest.toFixed(2)} ms` +
         (a.machineBusy !== null ? `; machine ${Math.round(a.machineBusy * 100)}% busy` : ''),
       `${mb(a.serverPeakRssBytes)} (server)`,
@@ -703,6 +740,15 @@ async function benchmark(engine: Engine, manifest: Manifest, dataDir: string, op
   const target = await prepare(engine, options);
   console.log(`   ${target.description}; ${target.version}`);
   try {
+    if (options.reuseDatabase) {
+      process.stdout.write(`   post ${int(options.apiRequests)} payments over HTTP on a copy of ${options.reuseDatabase}, ${options.concurrency} clients… `);
+      const api = await postPayments(target, dataDir, options);
+      if (!api) throw new Error('--reuse-database posts payments: give --api-requests more than 0');
+      console.log(`${int(api.requestsPerSecond)} req/s, p50 ${ms(api.p50Ms)} ms, p99 ${ms(api.p99Ms)} ms; CPU per request: server ${api.serverCpuMsPerRequest?.toFixed(2)} ms, ` +
+        `PostgreSQL ${api.postgresCpuMsPerRequest?.toFixed(2)} ms (its backends ${api.backendCpuMsPerRequest?.toFixed(2)} ms), load generator ${api.clientCpuMsPerRequest.toFixed(2)} ms; machine ${Math.round((api.machineBusy ?? NaN) * 100)}% busy; ` +
+        `load average ${loadBefore.toFixed(2)} before, ${os.loadavg()[0]!.toFixed(2)} after${api.errors ? `; ${api.errors} FAILED` : ''}`);
+      return { engine, loadBefore, version: target.version, startupSeconds: NaN, imports: [], floor: { rows: 0, seconds: NaN, rowsPerSecond: NaN }, api, verify: null };
+    }
     const startup = await runArflow(['tenants'], target.env);
     if (startup.code !== 0) throw new Error(`arflow tenants failed:\n${startup.stderr}`);
     const imports: ImportFigure[] = [];
@@ -742,6 +788,7 @@ async function main() {
   if (!GNU_TIME) console.log('peak memory: /usr/bin/time not found, polling /proc/PID/status (VmHWM)');
   const results: Result[] = [];
   for (const engine of options.databases) results.push(await benchmark(engine, manifest, dataDir, options));
+  if (options.reuseDatabase) return;
   const m = machine();
   console.log(`\n${m.cpu}, ${m.cores} cores, ${m.ramGb} GB RAM, Node ${m.node}`);
   for (const result of results) {

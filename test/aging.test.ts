@@ -58,7 +58,7 @@ describe('aging report', () => {
     expect(r.rows[0]).toEqual({
       key: 'C1', name: '上海一号', current: '0.00',
       buckets: { '1-30': '0.00', '31-60': '600.00', '61-90': '250.00', '91-180': '0.00', '181-365': '0.00', 'over-365': '0.00' },
-      outstanding: '850.00', unapplied: '0.00', net: '850.00',
+      outstanding: '850.00', disputed: '0.00', unapplied: '0.00', net: '850.00',
     });
     // C2 at 03-31: INV-2 due today is current (300.00); CN-1 unapplied 50.00; net 250.00. PAY-3 is later.
     expect(r.rows[1]).toMatchObject({ key: 'C2', current: '300.00', outstanding: '300.00', unapplied: '50.00', net: '250.00' });
@@ -84,8 +84,8 @@ describe('aging report', () => {
     expect(bySegment.buckets.map((b) => b.key)).toEqual(['current', '1-45', 'over-45']);
     // key: 600.00 (45 days) in 1-45, 250.00 (75 days) over 45; small: 300.00 current.
     expect(bySegment.rows).toEqual([
-      { key: 'key', name: 'key', current: '0.00', buckets: { '1-45': '600.00', 'over-45': '250.00' }, outstanding: '850.00', unapplied: '0.00', net: '850.00' },
-      { key: 'small', name: 'small', current: '300.00', buckets: { '1-45': '0.00', 'over-45': '0.00' }, outstanding: '300.00', unapplied: '50.00', net: '250.00' },
+      { key: 'key', name: 'key', current: '0.00', buckets: { '1-45': '600.00', 'over-45': '250.00' }, outstanding: '850.00', disputed: '0.00', unapplied: '0.00', net: '850.00' },
+      { key: 'small', name: 'small', current: '300.00', buckets: { '1-45': '0.00', 'over-45': '0.00' }, outstanding: '300.00', disputed: '0.00', unapplied: '50.00', net: '250.00' },
     ]);
   });
 
@@ -111,6 +111,15 @@ describe('aging through the API and the command line', () => {
       const r = await get('/api/v1/reports/aging?asOf=2026-03-31&by=customer', admin);
       expect(r.statusCode).toBe(200);
       expect(r.json().totals).toMatchObject({ outstanding: '1150.00', unapplied: '50.00', net: '1100.00' });
+      expect(r.json()).toMatchObject({ truncated: false, rowCount: r.json().rows.length });
+      // One row at most: the customer with the largest outstanding, the totals still every customer's.
+      const full = r.json().rows as { key: string; outstanding: string }[];
+      const cents = (v: string) => BigInt(v.replace('.', ''));
+      const largest = [...full].sort((a, b) => (cents(b.outstanding) > cents(a.outstanding) ? 1 : cents(b.outstanding) < cents(a.outstanding) ? -1 : 0))[0]!;
+      const one = await get('/api/v1/reports/aging?asOf=2026-03-31&by=customer&limit=1', admin);
+      expect(one.json()).toMatchObject({ rowCount: full.length, truncated: full.length > 1, totals: r.json().totals });
+      expect(one.json().rows.map((x: { key: string }) => x.key)).toEqual([largest.key]);
+      expect((await get('/api/v1/reports/aging?asOf=2026-03-31&limit=5001', admin)).statusCode).toBe(400);
       const bad = await get('/api/v1/reports/aging?asOf=2026-03-31&buckets=90,30', admin);
       expect(bad.statusCode).toBe(400);
       expect(bad.json().message).toMatch(/^buckets: /);

@@ -132,6 +132,13 @@ describe('the inbox as a screen reads it', () => {
     expect(approved.status).toBe(200);
     expect(approved.body).toMatchObject({ status: 'approved', decisionReason: 'two years of payments on time' });
     expect((await call('GET', '/api/v1/customers/C1', 'fin1')).body.creditLimit).toBe('12000.00');
+    // Credit control's limit history has both changes of the customer record: the direct decrease to 8,000.00 (within
+    // the threshold, by the requester alone) and this approved increase, newest first.
+    const history = (await call('GET', '/api/v1/credit/limits/C1', 'fin1')).body.history as { version: number; limit: string; requestedBy: string; approvedBy: string; approvalId: string | null }[];
+    expect(history.map((h) => [h.version, h.limit, h.approvalId === null])).toEqual([[2, '12000.00', false], [1, '8000.00', true]]);
+    expect(history[0]!.approvalId).toBe(asked.id);
+    expect(history[0]!.approvedBy).not.toBe(history[0]!.requestedBy);
+    expect(history[1]!.approvedBy).toBe(history[1]!.requestedBy);
   });
 });
 

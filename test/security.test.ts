@@ -147,6 +147,8 @@ describe("another company's rows, through every route", () => {
     // Tokens are issued by signed-in users, not by other tokens: made directly, as the user would through the web app.
     const issuer = await createUser(contextFor(t.db, acme, CLOCK), { email: 'acme.issuer@example.com', name: 'Issuer', role: 'admin', password: 'issuer password 2026' });
     const token = await createApiToken(contextFor(t.db, acme, CLOCK), { tenantId: acme.id, userId: issuer.user.id, actor: issuer.user.email, name: 'Issuer', role: 'admin', handle: issuer.user.handle, via: 'session' }, { name: 'acme-feed', role: 'viewer' });
+    // A provision run of ACME's (its report names the customer): another company's GETs of it must find nothing.
+    const provisionRun = await made('POST', '/api/v1/provision/runs', { asOf: '2026-06-30' });
     const ids: Record<string, string> = {
       ':code': 'ACME-C1', ':ref': 'ACME-INV-1', ':id': payment.allocations[0].id,
     };
@@ -159,12 +161,13 @@ describe("another company's rows, through every route", () => {
       if (path.startsWith('/api/v1/users/')) url = path.replace(':id', user.user.id);
       if (path.startsWith('/api/v1/tokens/')) url = path.replace(':id', token.apiToken.id);
       if (path === '/api/v1/terms/:code') url = '/api/v1/terms/ACME-T1';
+      if (path.startsWith('/api/v1/provision/runs/')) url = path.replace(':id', provisionRun.id);
       const body = method === 'PATCH' ? { name: 'changed by another company', version: 1 } : { reason: 'another company tries' };
       const r = await app.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${betaAdmin}` }, ...(method === 'GET' ? {} : { payload: body }) });
       // What only ACME's rows hold (the identifiers asked for may be echoed in a 404's message; nothing else may).
       if (['Acme customer', 'acme.user@', 'ACME-PAY-1', 'acme-feed', '100.00'].some((secret) => r.body.includes(secret))) leaks.push(`${route}: ${r.statusCode} ${r.body.slice(0, 200)}`);
       // Checking its own ledger and audit trail and setting its own thresholds succeed: they touch only BETA.
-      if (method !== 'GET' && r.statusCode < 300 && !['/api/v1/ledger/verify', '/api/v1/audit/verify', '/api/v1/company/approval-settings'].includes(path)) leaks.push(`${route}: changed something (${r.statusCode})`);
+      if (method !== 'GET' && r.statusCode < 300 && !['/api/v1/ledger/verify', '/api/v1/audit/verify', '/api/v1/company/approval-settings', '/api/v1/company/statement-settings'].includes(path)) leaks.push(`${route}: changed something (${r.statusCode})`);
     }
     expect(leaks).toEqual([]);
     // And nothing of ACME's changed: the invoice is still 60.00 open, the customer keeps its name, the token works.

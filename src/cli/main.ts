@@ -22,6 +22,16 @@ import { checkNewTenant, createTenant, getTenantById, listTenants, resolveTenant
 import { createTerms, listTerms, presentTerms } from '../modules/terms/index.ts';
 import { getCustomer, listContacts, listCustomers, presentCustomer } from '../modules/customers/index.ts';
 import { AGING_GROUPINGS, agingReport, type AgingGrouping } from '../modules/aging/index.ts';
+import { agingCsv, agingTitle, agingXlsx } from '../modules/aging/export.ts';
+import { kpiSet, kpiTrend } from '../modules/kpis/index.ts';
+import { KPI_LABELS, kpiText } from '../modules/kpis/labels.ts';
+import { registerProvisionCommand } from './provision-command.ts';
+import { registerCreditCommands } from './credit-commands.ts';
+import { registerAlertCommands } from './alert-commands.ts';
+import { registerBankCommands } from './bank-commands.ts';
+import { registerDisputeCommands } from './dispute-commands.ts';
+import { registerCollectionCommands } from './collection-commands.ts';
+import { registerWorklistCommands } from './worklist-commands.ts';
 import { listFxRates, setFxRate } from '../modules/fx/index.ts';
 import {
   applyCredit, customerBalance, getDocument, listDocuments, resolveDocument, reverseAllocation, reverseDocument,
@@ -33,6 +43,8 @@ import { exportData, EXPORT_KINDS, type ExportKind } from '../modules/exports/in
 import { startJobs } from '../jobs/index.ts';
 import { withIdempotency } from '../modules/idempotency/index.ts';
 import { processIo, table, toJson, type Format, type Io } from './output.ts';
+import { registerStatementCommands } from './statement-commands.ts';
+import { registerCreditLimitCommands } from './credit-limit-commands.ts';
 import { CREDIT_KINDS } from '../domain/ledger.ts';
 
 export interface CliEnvironment {
@@ -47,6 +59,9 @@ interface GlobalOptions {
   tenant?: string;
   format: Format;
 }
+
+/** Commands that can write their table as a CSV or XLSX file (`--format csv|xlsx`). */
+const FILE_FORMAT_COMMANDS = new Set(['aging', 'provision']);
 
 export async function runCli(argv: string[], environment: CliEnvironment = {}): Promise<number> {
   const io = environment.io ?? processIo;
@@ -64,7 +79,19 @@ export async function runCli(argv: string[], environment: CliEnvironment = {}): 
       await db.close();
     }
   };
-  const globals = (command: Command): GlobalOptions => command.optsWithGlobals() as GlobalOptions;
+  const globals = (command: Command): GlobalOptions => {
+    const g = command.optsWithGlobals() as Omit<GlobalOptions, 'format'> & { format: string };
+    // `table` is `text` by the name the reports use; `csv` and `xlsx` are files of a report (FILE_FORMAT_COMMANDS).
+    if ((g.format === 'csv' || g.format === 'xlsx') && !FILE_FORMAT_COMMANDS.has(commandPath(command))) {
+      command.error(`error: --format ${g.format} is for reports (${[...FILE_FORMAT_COMMANDS].map((c) => `arflow ${c}`).join(', ')}); use text or json here`, { exitCode: 2, code: 'commander.invalidArgument' });
+    }
+    return { ...g, format: g.format === 'table' ? 'text' : g.format === 'json' ? 'json' : 'text' };
+  };
+  /** The report's file format when it is csv or xlsx, else null (text or json, as `globals` gives). */
+  const fileFormat = (command: Command): 'csv' | 'xlsx' | null => {
+    const f = (command.optsWithGlobals() as { format: string }).format;
+    return f === 'csv' || f === 'xlsx' ? f : null;
+  };
   /**
    * A tenant command: acts as the API token in ARFLOW_TOKEN (its company and role), or else as the operator at this
    * machine (`cli:LOGIN`, an administrator: whoever can open the database can do anything in it). Either way the
@@ -102,7 +129,7 @@ export async function runCli(argv: string[], environment: CliEnvironment = {}): 
   const program = new Command('arflow')
     .description('arflow: accounts receivable ledger, aging, credit and collections')
     .addOption(new Option('--tenant <code>', 'tenant (company) code; default: the only tenant'))
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--format <format>', 'output format (table is text; csv and xlsx for reports)').choices(['text', 'table', 'json', 'csv', 'xlsx']).default('text'))
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .showHelpAfterError();
@@ -228,26 +255,78 @@ export async function runCli(argv: string[], environment: CliEnvironment = {}): 
 
   // Reports -------------------------------------------------------------------------------------------------------
   program.command('aging')
-    .description('aging (账龄) at an as-of date: what was open then, by bucket, per customer or group; unapplied credits netted')
+    .description('aging (账龄) at an as-of date: what was open then, by bucket, per customer or group; unapplied credits netted; --format table|json|csv|xlsx')
     .option('--as-of <date>', 'the date the report is as of (YYYY-MM-DD); default the company\'s today')
     .addOption(new Option('--basis <basis>', 'age from the due date or the document date').choices(['due', 'document']).default('due'))
     .option('--buckets <days>', 'upper ends of the buckets in days, smallest first', '30,60,90,180,365')
     .addOption(new Option('--by <grouping>', 'one row per').choices([...AGING_GROUPINGS]).default('customer'))
     .option('--currency <code>', 'documents in this currency (default the company\'s)')
-    .action((options: { asOf?: string; basis: 'due' | 'document'; buckets: string; by: AgingGrouping; currency?: string }, command: Command) =>
-      withContext(command, async (ctx, format) => {
+    .option('--convert', 'every currency, converted to the functional currency at the as-of rates')
+    .option('--out <file>', 'write the file here (required with --format xlsx; csv goes to stdout without it)')
+    .action((options: { asOf?: string; basis: 'due' | 'document'; buckets: string; by: AgingGrouping; currency?: string; convert?: boolean; out?: string }, command: Command) => {
+      const file = fileFormat(command);
+      if (file === 'xlsx' && !options.out) command.error('error: --format xlsx writes a file: give it with --out aging.xlsx', { exitCode: 2, code: 'commander.missingMandatoryOptionValue' });
+      return withContext(command, async (ctx, format) => {
         const report = await ctx.db.tenant(ctx.tenant.id, (sql) => agingReport(ctx, sql, {
-          asOf: options.asOf, basis: options.basis, buckets: options.buckets, by: options.by, currency: options.currency,
+          asOf: options.asOf, basis: options.basis, buckets: options.buckets, by: options.by, currency: options.currency, convert: options.convert ?? false,
         }));
+        if (file) {
+          const content = file === 'csv' ? agingCsv(report) : await agingXlsx(report);
+          if (options.out) {
+            fs.writeFileSync(options.out, content);
+            io.err(`${agingTitle(report)}: ${report.rows.length} rows written to ${options.out}`);
+          } else io.out((content as string).trimEnd());
+          return;
+        }
         const keys = report.buckets.slice(1).map((b) => b.key);
         print(format, report, () => [
-          `aging as of ${report.asOf} by ${report.basis === 'due' ? 'due date' : 'document date'}, ${report.currency}, per ${report.by}`,
+          agingTitle(report),
           table([report.by, 'name', 'current', ...keys, 'outstanding', 'unapplied', 'net'], [
             ...report.rows.map((r) => [r.key, r.name, r.current, ...keys.map((k) => r.buckets[k]!), r.outstanding, r.unapplied, r.net]),
             ['total', '', report.totals.current, ...keys.map((k) => report.totals.buckets[k]!), report.totals.outstanding, report.totals.unapplied, report.totals.net],
           ]),
         ].join('\n'));
+      });
+    });
+
+  program.command('kpi')
+    .description('receivables KPIs (DSO, CEI, overdue shares, days to pay…) at an as-of date, and their monthly trend')
+    .option('--as-of <date>', 'the date the KPIs are as of (YYYY-MM-DD); default the company\'s today')
+    .option('--period <days>', 'days the flow KPIs (standard DSO, CEI, turnover, days to pay) look back over', '90')
+    .option('--trend <months>', 'also the trend over this many month ends (1 to 36)')
+    .option('--currency <code>', 'documents in this currency (default the company\'s)')
+    .action((options: { asOf?: string; period: string; trend?: string; currency?: string }, command: Command) =>
+      withContext(command, async (ctx, format) => {
+        const { set, trend } = await ctx.db.tenant(ctx.tenant.id, async (sql) => ({
+          set: await kpiSet(ctx, sql, { asOf: options.asOf, currency: options.currency, periodDays: options.period }),
+          trend: options.trend === undefined ? null
+            : await kpiTrend(ctx, sql, { asOf: options.asOf, currency: options.currency, months: options.trend }),
+        }));
+        print(format, trend ? { kpis: set, trend } : { kpis: set }, () => [
+          `KPIs as of ${set.asOf}, ${set.currency}, period ${set.period.from} to ${set.period.to} (${set.periodDays} days)`,
+          table(['KPI', 'value', 'note'], Object.entries(set.kpis).map(([key, v]) => [KPI_LABELS[key as keyof typeof KPI_LABELS].en, kpiText(v, set.currency), v.reason ?? ''])),
+          ...(trend ? ['', `trend (${trend.points.length} points)`, table(['as of', ...trend.keys.map((k) => KPI_LABELS[k as keyof typeof KPI_LABELS].en), 'from'],
+            trend.points.map((p) => [p.asOf, ...trend.keys.map((k) => kpiText(p.kpis[k as keyof typeof p.kpis], trend.currency)), p.source]))] : []),
+        ].join('\n'));
       }));
+
+  registerProvisionCommand(program, (command, fn) => withContext(command, (ctx) => fn(ctx)), io);
+  // Statements of account and balance confirmations (src/cli/statement-commands.ts).
+  registerStatementCommands(program, withContext, print, io, env);
+  // Credit files, assessments, scorecard and reviews (src/cli/credit-commands.ts).
+  const credit = registerCreditCommands(program, withContext, print, io);
+  // Credit limits, checks, commitments and holds (src/cli/credit-limit-commands.ts).
+  registerCreditLimitCommands(credit, withContext, print);
+  // Early-warning alerts (src/cli/alert-commands.ts).
+  registerAlertCommands(program, withContext, print, io);
+  // Bank statement import (src/cli/bank-commands.ts).
+  registerBankCommands(program, withContext, print);
+  // Disputes (src/cli/dispute-commands.ts).
+  registerDisputeCommands(program, withContext, print);
+  // Promises to pay and collection activities (src/cli/collection-commands.ts).
+  registerCollectionCommands(program, withContext, print);
+  // The collector's worklist (src/cli/worklist-commands.ts).
+  registerWorklistCommands(program, withContext, print);
 
   // FX ------------------------------------------------------------------------------------------------------------
   const fx = program.command('fx').description('FX rates to the functional currency');

@@ -28,8 +28,13 @@ export async function serve(options: ServeOptions): Promise<void> {
     const summary = await createDemo(db, options.clock, {});
     options.io.err(`demo company ${summary.tenant}: ${summary.customers} customers, ${summary.documents} documents, ${summary.allocations} allocations`);
   }
-  const log = pino({ level: options.env.LOG_LEVEL ?? 'info' });
-  const jobs = await startJobs(db, { clock: options.clock, work: true, log });
+  // Log lines are written asynchronously: a line logged while a write is in flight goes out with the next write, so
+  // under load many requests share one write instead of each paying for its own (docs/decisions.md, "Access log").
+  // pino flushes what is pending when the process exits.
+  const log = pino({ level: options.env.LOG_LEVEL ?? 'info' }, pino.destination({ dest: 1, sync: false }));
+  // The job handlers start once the server listens (a ledger check queued by an import must not delay its start).
+  let listening = () => {};
+  const jobs = await startJobs(db, { clock: options.clock, work: true, log, workAfter: new Promise<void>((resolve) => (listening = resolve)) });
   let webDist: string | undefined;
   if (options.web) {
     await ensureWebBuild((m) => options.io.err(m));
@@ -39,6 +44,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     db, clock: options.clock, jobs, logger: log, trustProxy: parseTrustProxy(options.env.ARFLOW_TRUST_PROXY), ...(webDist ? { webDist } : {}),
   });
   await app.listen({ port: options.port, host: options.host });
+  listening();
   options.io.err(`arflow is serving http://localhost:${options.port} on ${db.description}${webDist ? '' : ' (API only)'} (API docs: http://localhost:${options.port}/api/docs)`);
   await new Promise<void>((resolve) => {
     const stop = async () => {

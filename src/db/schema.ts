@@ -28,6 +28,10 @@ export const tenants = pgTable('tenants', {
   /** Credit-limit increases above this, and terms changes, need approval; 0: every one; null: none. */
   creditLimitApprovalMinor: money('credit_limit_approval_minor').default(sql`0`),
   reversalsNeedApproval: boolean('reversals_need_approval').notNull().default(true),
+  /** Printed under the name on statements and confirmations. */
+  address: text('address'),
+  /** Day of the month (1-28) monthly statements go to customers with a balance; null: no schedule. */
+  statementDay: smallint('statement_day'),
   createdAt: instant('created_at').notNull().default(sql`now()`),
 });
 
@@ -184,6 +188,14 @@ export const itemBalances = pgTable('item_balances', {
   customerId: uuid('customer_id').notNull(),
   amountMinor: money('amount_minor').notNull(),
   openMinor: money('open_minor').notNull(),
+  // Copies of the item's facts, which never change, so that aging reads this table alone (migration 0012).
+  side: text('side').notNull(),
+  currency: text('currency').notNull(),
+  documentDate: businessDate('document_date').notNull(),
+  /** The date the item is aged from: its installment's due date, else the document's, else the document date. */
+  dueDate: businessDate('due_date').notNull(),
+  /** The document's kind, copied like the facts above so the KPIs read this table alone (migration 0015). */
+  kind: text('kind').notNull(),
 }, (t) => [
   primaryKey({ columns: [t.tenantId, t.itemId] }),
   index('item_balances_open').on(t.tenantId, t.customerId).where(sql`${t.openMinor} > 0`),
@@ -216,7 +228,8 @@ export const allocations = pgTable('allocations', {
   index('allocations_credit').on(t.tenantId, t.creditItemId),
   index('allocations_debit').on(t.tenantId, t.debitItemId),
   index('allocations_batch').on(t.tenantId, t.batchId),
-  uniqueIndex('allocations_reverses').on(t.tenantId, t.reversesAllocationId),
+  index('allocations_date').on(t.tenantId, t.allocationDate),
+  uniqueIndex('allocations_reverses').on(t.tenantId, t.reversesAllocationId).where(sql`${t.reversesAllocationId} is not null`),
   foreignKey({ columns: [t.tenantId, t.creditItemId], foreignColumns: [items.tenantId, items.id] }),
   foreignKey({ columns: [t.tenantId, t.debitItemId], foreignColumns: [items.tenantId, items.id] }),
   foreignKey({ columns: [t.tenantId, t.reversesAllocationId], foreignColumns: [t.tenantId, t.id] }),
@@ -409,4 +422,684 @@ export const approvals = pgTable('approvals', {
   foreignKey({ columns: [t.tenantId, t.requestedBy], foreignColumns: [users.tenantId, users.id] }),
   foreignKey({ columns: [t.tenantId, t.decidedBy], foreignColumns: [users.tenantId, users.id] }),
   check('approvals_status', sql`${t.status} in ('pending', 'approved', 'rejected', 'cancelled')`),
+]);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Credit (issue 5)
+
+/**
+ * Each customer's current credit standing: the grade and score of the assessment in force and when the next review
+ * is due (one row per graded customer). Scoring writes it; holds, the review queue and warning rules read it.
+ */
+export const creditProfiles = pgTable('credit_profiles', {
+  tenantId: uuid('tenant_id').notNull(),
+  customerId: uuid('customer_id').notNull(),
+  grade: text('grade'),
+  score: smallint('score'),
+  assessedOn: businessDate('assessed_on'),
+  reviewDue: businessDate('review_due'),
+  updatedAt: instant('updated_at').notNull().default(sql`now()`),
+  updatedBy: text('updated_by').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.customerId] }),
+  index('credit_profiles_review_due').on(t.tenantId, t.reviewDue),
+  foreignKey({ name: 'credit_profiles_customer_fk', columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }),
+  check('credit_profiles_score', sql`${t.score} is null or ${t.score} between 0 and 100`),
+  check('credit_profiles_grade', sql`${t.grade} is null or length(${t.grade}) between 1 and 8`),
+]);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Credit limits, commitments and holds (issue 5; hand-written migration 0017_credit_limits).
+
+export const creditSettings = pgTable('credit_settings', {
+  tenantId: uuid('tenant_id').primaryKey().references(() => tenants.id),
+  settings: jsonb('settings').notNull(),
+  updatedAt: instant('updated_at').notNull().default(sql`now()`),
+  updatedBy: text('updated_by').notNull(),
+});
+
+export const creditLimitVersions = pgTable('credit_limit_versions', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  customerId: uuid('customer_id').notNull(),
+  scope: text('scope').notNull(),
+  version: integer('version').notNull(),
+  currency: text('currency').notNull(),
+  limitMinor: money('limit_minor').notNull(),
+  temporaryMinor: money('temporary_minor'),
+  temporaryFrom: businessDate('temporary_from'),
+  temporaryTo: businessDate('temporary_to'),
+  temporaryReason: text('temporary_reason'),
+  reason: text('reason').notNull(),
+  requestedBy: text('requested_by').notNull(),
+  approvedBy: text('approved_by').notNull(),
+  approvalId: uuid('approval_id'),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  uniqueIndex('credit_limit_versions_version').on(t.tenantId, t.customerId, t.scope, t.version),
+  foreignKey({ name: 'credit_limit_versions_customer_fk', columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }),
+  check('credit_limit_versions_scope', sql`${t.scope} in ('customer', 'group')`),
+]);
+
+export const creditCommitments = pgTable('credit_commitments', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  customerId: uuid('customer_id').notNull(),
+  kind: text('kind').notNull(),
+  reference: text('reference').notNull(),
+  currency: text('currency').notNull(),
+  amountMinor: money('amount_minor').notNull(),
+  status: text('status').notNull(),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+  updatedAt: instant('updated_at').notNull().default(sql`now()`),
+  updatedBy: text('updated_by').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  uniqueIndex('credit_commitments_reference').on(t.tenantId, t.kind, t.reference),
+  index('credit_commitments_open').on(t.tenantId, t.customerId).where(sql`${t.status} = 'open'`),
+  foreignKey({ name: 'credit_commitments_customer_fk', columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }),
+]);
+
+export const creditHolds = pgTable('credit_holds', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  customerId: uuid('customer_id').notNull(),
+  rule: text('rule').notNull(),
+  reason: text('reason').notNull(),
+  placedOn: businessDate('placed_on').notNull(),
+  placedBy: text('placed_by').notNull(),
+  status: text('status').notNull(),
+  releaseApprovalId: uuid('release_approval_id'),
+  releasedOn: businessDate('released_on'),
+  releasedBy: text('released_by'),
+  releaseReason: text('release_reason'),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  uniqueIndex('credit_holds_one_per_rule').on(t.tenantId, t.customerId, t.rule).where(sql`${t.status} <> 'released'`),
+  index('credit_holds_customer').on(t.tenantId, t.customerId),
+  foreignKey({ name: 'credit_holds_customer_fk', columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }),
+]);
+
+// ---------------------------------------------------------------------------------------------------------------
+// KPIs (issue 4): snapshots of the KPI figures per as-of date, a cache for the monthly trends.
+
+/**
+ * The figures the KPI set is computed from (src/domain/kpis.ts KpiFigures as JSON), per company, as-of date,
+ * currency and period. A cache: posting a document or allocation dated on or before `asOf` deletes the row (a
+ * statement trigger on documents and allocations, migration 0009), and the next read recomputes it.
+ */
+export const kpiSnapshots = pgTable('kpi_snapshots', {
+  tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+  asOf: businessDate('as_of').notNull(),
+  currency: text('currency').notNull(),
+  periodDays: smallint('period_days').notNull(),
+  figures: jsonb('figures').notNull(),
+  computedAt: instant('computed_at').notNull().default(sql`now()`),
+}, (t) => [primaryKey({ columns: [t.tenantId, t.asOf, t.currency, t.periodDays] })]);
+
+/** Bad-debt provision settings per company (aging-method rates, ECL window and factor, journal accounts); audited. */
+export const provisionSettings = pgTable('provision_settings', {
+  tenantId: uuid('tenant_id').primaryKey().references(() => tenants.id),
+  settings: jsonb('settings').notNull(),
+  updatedAt: instant('updated_at').notNull().default(sql`now()`),
+  updatedBy: text('updated_by').notNull(),
+});
+
+/**
+ * Period-end provision runs: records (append-only). A run for a period is superseded by a new run that names it
+ * with a reason; the report (lines, movement, matrix) is stored as computed.
+ */
+export const provisionRuns = pgTable('provision_runs', {
+  tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+  id: uuid('id').notNull(),
+  periodEnd: businessDate('period_end').notNull(),
+  method: text('method').notNull(),
+  currency: text('currency').notNull(),
+  allowanceMinor: money('allowance_minor').notNull(),
+  chargeMinor: money('charge_minor').notNull(),
+  supersedesRunId: uuid('supersedes_run_id'),
+  reason: text('reason'),
+  report: jsonb('report').notNull(),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+  createdBy: text('created_by').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  index('provision_runs_period').on(t.tenantId, t.periodEnd),
+  uniqueIndex('provision_runs_supersedes').on(t.tenantId, t.supersedesRunId),
+  foreignKey({ name: 'provision_runs_supersedes_fk', columns: [t.tenantId, t.supersedesRunId], foreignColumns: [t.tenantId, t.id] }),
+  check('provision_runs_method', sql`${t.method} in ('aging', 'ecl')`),
+  check('provision_runs_reason', sql`${t.supersedesRunId} is null or ${t.reason} is not null`),
+]);
+
+/**
+ * Recoveries of written-off amounts (append-only): the write-off, the debit note that reinstated the amount and the
+ * payment applied to it.
+ */
+export const provisionRecoveries = pgTable('provision_recoveries', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  customerId: uuid('customer_id').notNull(),
+  writeOffDocumentId: uuid('write_off_document_id').notNull(),
+  reinstatementDocumentId: uuid('reinstatement_document_id').notNull(),
+  paymentDocumentId: uuid('payment_document_id').notNull(),
+  recoveryDate: businessDate('recovery_date').notNull(),
+  currency: text('currency').notNull(),
+  amountMinor: money('amount_minor').notNull(),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+  createdBy: text('created_by').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  index('provision_recoveries_date').on(t.tenantId, t.recoveryDate),
+  index('provision_recoveries_write_off').on(t.tenantId, t.writeOffDocumentId),
+  foreignKey({ name: 'provision_recoveries_customer_fk', columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }),
+  foreignKey({ name: 'provision_recoveries_write_off_fk', columns: [t.tenantId, t.writeOffDocumentId], foreignColumns: [documents.tenantId, documents.id] }),
+  foreignKey({ name: 'provision_recoveries_reinstatement_fk', columns: [t.tenantId, t.reinstatementDocumentId], foreignColumns: [documents.tenantId, documents.id] }),
+  foreignKey({ name: 'provision_recoveries_payment_fk', columns: [t.tenantId, t.paymentDocumentId], foreignColumns: [documents.tenantId, documents.id] }),
+  check('provision_recoveries_positive', sql`${t.amountMinor} > 0`),
+]);
+
+// Statements of account and balance confirmations (issue 4). Hand-written migration 0011_statements.sql.
+
+/** A balance confirmation (对账函/询证函): our ledger's balance of a customer at a date, per currency. Append-only. */
+export const balanceConfirmations = pgTable('balance_confirmations', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  number: text('number').notNull(),
+  customerId: uuid('customer_id').notNull(),
+  asOf: businessDate('as_of').notNull(),
+  language: text('language').notNull(),
+  note: text('note'),
+  issuedAt: instant('issued_at').notNull().default(sql`now()`),
+  issuedOn: businessDate('issued_on').notNull(),
+  issuedBy: text('issued_by').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  uniqueIndex('balance_confirmations_number').on(t.tenantId, t.number),
+  index('balance_confirmations_customer').on(t.tenantId, t.customerId, t.asOf),
+  foreignKey({ name: 'balance_confirmations_customer_fk', columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }),
+  check('balance_confirmations_language', sql`${t.language} in ('zh-CN', 'en')`),
+]);
+
+export const confirmationBalances = pgTable('confirmation_balances', {
+  tenantId: uuid('tenant_id').notNull(),
+  confirmationId: uuid('confirmation_id').notNull(),
+  currency: text('currency').notNull(),
+  balanceMinor: money('balance_minor').notNull(),
+}, (t) => [
+  primaryKey({ name: 'confirmation_balances_pk', columns: [t.tenantId, t.confirmationId, t.currency] }),
+  foreignKey({ name: 'confirmation_balances_confirmation_fk', columns: [t.tenantId, t.confirmationId], foreignColumns: [balanceConfirmations.tenantId, balanceConfirmations.id] }),
+]);
+
+/** The customer's answer; one per confirmation, a correction supersedes it with a reason. Append-only. */
+export const confirmationAnswers = pgTable('confirmation_answers', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  confirmationId: uuid('confirmation_id').notNull(),
+  status: text('status').notNull(),
+  answeredOn: businessDate('answered_on').notNull(),
+  explanation: text('explanation'),
+  supersedesAnswerId: uuid('supersedes_answer_id'),
+  reason: text('reason'),
+  recordedAt: instant('recorded_at').notNull().default(sql`now()`),
+  recordedBy: text('recorded_by').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  uniqueIndex('confirmation_answers_first').on(t.tenantId, t.confirmationId).where(sql`${t.supersedesAnswerId} is null`),
+  uniqueIndex('confirmation_answers_supersedes').on(t.tenantId, t.supersedesAnswerId).where(sql`${t.supersedesAnswerId} is not null`),
+  foreignKey({ name: 'confirmation_answers_confirmation_fk', columns: [t.tenantId, t.confirmationId], foreignColumns: [balanceConfirmations.tenantId, balanceConfirmations.id] }),
+  foreignKey({ name: 'confirmation_answers_supersedes_fk', columns: [t.tenantId, t.supersedesAnswerId], foreignColumns: [t.tenantId, t.id] }),
+  check('confirmation_answers_status', sql`${t.status} in ('confirmed', 'disputed')`),
+  check('confirmation_answers_correction', sql`${t.supersedesAnswerId} is null or ${t.reason} is not null`),
+]);
+
+export const confirmationAnswerFigures = pgTable('confirmation_answer_figures', {
+  tenantId: uuid('tenant_id').notNull(),
+  answerId: uuid('answer_id').notNull(),
+  currency: text('currency').notNull(),
+  theirBalanceMinor: money('their_balance_minor').notNull(),
+  ourBalanceMinor: money('our_balance_minor').notNull(),
+  /** Theirs − ours. */
+  differenceMinor: money('difference_minor').notNull(),
+}, (t) => [
+  primaryKey({ name: 'confirmation_answer_figures_pk', columns: [t.tenantId, t.answerId, t.currency] }),
+  foreignKey({ name: 'confirmation_answer_figures_answer_fk', columns: [t.tenantId, t.answerId], foreignColumns: [confirmationAnswers.tenantId, confirmationAnswers.id] }),
+  check('confirmation_answer_figures_difference', sql`${t.differenceMinor} = ${t.theirBalanceMinor} - ${t.ourBalanceMinor}`),
+]);
+
+export const confirmationAnswerItems = pgTable('confirmation_answer_items', {
+  tenantId: uuid('tenant_id').notNull(),
+  answerId: uuid('answer_id').notNull(),
+  seq: smallint('seq').notNull(),
+  documentNumber: text('document_number'),
+  currency: text('currency').notNull(),
+  amountMinor: money('amount_minor').notNull(),
+  reason: text('reason').notNull(),
+}, (t) => [
+  primaryKey({ name: 'confirmation_answer_items_pk', columns: [t.tenantId, t.answerId, t.seq] }),
+  foreignKey({ name: 'confirmation_answer_items_answer_fk', columns: [t.tenantId, t.answerId], foreignColumns: [confirmationAnswers.tenantId, confirmationAnswers.id] }),
+]);
+
+/** Statements and confirmations sent by email: queued with the request, marked sent or failed by the job. */
+export const statementSends = pgTable('statement_sends', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  kind: text('kind').notNull(),
+  customerId: uuid('customer_id').notNull(),
+  confirmationId: uuid('confirmation_id'),
+  periodFrom: businessDate('period_from'),
+  periodTo: businessDate('period_to').notNull(),
+  language: text('language').notNull(),
+  format: text('format').notNull(),
+  recipient: text('recipient').notNull(),
+  status: text('status').notNull().default('queued'),
+  messageId: text('message_id'),
+  error: text('error'),
+  requestedAt: instant('requested_at').notNull().default(sql`now()`),
+  requestedBy: text('requested_by').notNull(),
+  sentAt: instant('sent_at'),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  index('statement_sends_customer').on(t.tenantId, t.customerId, t.requestedAt),
+  index('statement_sends_confirmation').on(t.tenantId, t.confirmationId).where(sql`${t.confirmationId} is not null`),
+  foreignKey({ name: 'statement_sends_customer_fk', columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }),
+  foreignKey({ name: 'statement_sends_confirmation_fk', columns: [t.tenantId, t.confirmationId], foreignColumns: [balanceConfirmations.tenantId, balanceConfirmations.id] }),
+  check('statement_sends_kind', sql`${t.kind} in ('statement', 'confirmation')`),
+  check('statement_sends_status', sql`${t.status} in ('queued', 'sent', 'failed')`),
+  check('statement_sends_format', sql`${t.format} in ('pdf', 'xlsx')`),
+]);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Credit file, scorecard, assessments and reviews (issue 5, migration 0016). See src/modules/credit.
+
+/** Numbered versions of a customer's credit file (ratings, insurance, qualitative factors, documents); append-only. */
+export const creditFiles = pgTable('credit_files', {
+  tenantId: uuid('tenant_id').notNull(),
+  customerId: uuid('customer_id').notNull(),
+  version: integer('version').notNull(),
+  file: jsonb('file').notNull(),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+  createdBy: text('created_by').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.customerId, t.version] }),
+  foreignKey({ name: 'credit_files_customer_fk', columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }),
+  check('credit_files_version', sql`${t.version} >= 1`),
+]);
+
+/** Financial statements per period (figures as minor-unit strings in jsonb); a later row for a period corrects it. */
+export const creditFinancials = pgTable('credit_financials', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  customerId: uuid('customer_id').notNull(),
+  periodEnd: businessDate('period_end').notNull(),
+  currency: text('currency').notNull(),
+  figures: jsonb('figures').notNull(),
+  source: text('source').notNull(),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+  createdBy: text('created_by').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  index('credit_financials_period').on(t.tenantId, t.customerId, t.periodEnd),
+  foreignKey({ name: 'credit_financials_customer_fk', columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }),
+]);
+
+/** The company's scorecard (factors, bins, weights, grade policies); audited with before and after. */
+export const creditScorecards = pgTable('credit_scorecards', {
+  tenantId: uuid('tenant_id').primaryKey().references(() => tenants.id),
+  scorecard: jsonb('scorecard').notNull(),
+  updatedAt: instant('updated_at').notNull().default(sql`now()`),
+  updatedBy: text('updated_by').notNull(),
+});
+
+/** Assessments: inputs, factor points, score, grade and recommended limit at an as-of date; append-only. */
+export const creditAssessments = pgTable('credit_assessments', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  customerId: uuid('customer_id').notNull(),
+  asOf: businessDate('as_of').notNull(),
+  score: smallint('score').notNull(),
+  grade: text('grade').notNull(),
+  currency: text('currency').notNull(),
+  recommendedLimitMinor: money('recommended_limit_minor'),
+  tookEffect: boolean('took_effect').notNull(),
+  report: jsonb('report').notNull(),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+  createdBy: text('created_by').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  index('credit_assessments_customer').on(t.tenantId, t.customerId, t.asOf),
+  foreignKey({ name: 'credit_assessments_customer_fk', columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }),
+  check('credit_assessments_score', sql`${t.score} between 0 and 100`),
+]);
+
+/** Completed credit reviews: the decision, proposed grade and limit, and the assessment the review ran; append-only. */
+export const creditReviews = pgTable('credit_reviews', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  customerId: uuid('customer_id').notNull(),
+  asOf: businessDate('as_of').notNull(),
+  decision: text('decision').notNull(),
+  proposedGrade: text('proposed_grade'),
+  currency: text('currency').notNull(),
+  proposedLimitMinor: money('proposed_limit_minor'),
+  note: text('note'),
+  assessmentId: uuid('assessment_id').notNull(),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+  createdBy: text('created_by').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  index('credit_reviews_customer').on(t.tenantId, t.customerId, t.asOf),
+  foreignKey({ name: 'credit_reviews_customer_fk', columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }),
+  foreignKey({ name: 'credit_reviews_assessment_fk', columns: [t.tenantId, t.assessmentId], foreignColumns: [creditAssessments.tenantId, creditAssessments.id] }),
+  check('credit_reviews_decision', sql`${t.decision} in ('approve', 'change', 'hold')`),
+]);
+
+// Early warning (issue 5). Hand-written migration 0018_alerts.sql.
+
+/** The company's alert rule thresholds and routing; audited with before and after. */
+export const alertSettings = pgTable('alert_settings', {
+  tenantId: uuid('tenant_id').primaryKey().references(() => tenants.id),
+  settings: jsonb('settings').notNull(),
+  updatedAt: instant('updated_at').notNull().default(sql`now()`),
+  updatedBy: text('updated_by').notNull(),
+});
+
+/** Alerts: one open (open or acknowledged) per rule and subject; re-firing refreshes figures and last seen. */
+export const alerts = pgTable('alerts', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  rule: text('rule').notNull(),
+  subjectType: text('subject_type').notNull(),
+  customerId: uuid('customer_id').notNull(),
+  severity: text('severity').notNull(),
+  status: text('status').notNull().default('open'),
+  owner: text('owner'),
+  figures: jsonb('figures').notNull(),
+  firstSeenOn: businessDate('first_seen_on').notNull(),
+  lastSeenOn: businessDate('last_seen_on').notNull(),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+  updatedAt: instant('updated_at').notNull().default(sql`now()`),
+  acknowledgedAt: instant('acknowledged_at'),
+  acknowledgedBy: text('acknowledged_by'),
+  resolvedAt: instant('resolved_at'),
+  resolvedBy: text('resolved_by'),
+  resolutionNote: text('resolution_note'),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  uniqueIndex('alerts_one_open').on(t.tenantId, t.rule, t.subjectType, t.customerId).where(sql`${t.status} in ('open', 'acknowledged')`),
+  index('alerts_inbox').on(t.tenantId, t.status, t.owner),
+  index('alerts_customer').on(t.tenantId, t.customerId),
+  foreignKey({ name: 'alerts_customer_fk', columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }),
+  check('alerts_severity', sql`${t.severity} in ('info', 'warning', 'critical')`),
+  check('alerts_status', sql`${t.status} in ('open', 'acknowledged', 'resolved')`),
+  check('alerts_subject_type', sql`${t.subjectType} in ('customer', 'group')`),
+  check('alerts_resolved', sql`(${t.status} = 'resolved') = (${t.resolvedAt} is not null)`),
+]);
+
+/** Each alert's history (append-only): opened, refreshed, acknowledged, assigned, resolved, auto-resolved. */
+export const alertEvents = pgTable('alert_events', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  alertId: uuid('alert_id').notNull(),
+  event: text('event').notNull(),
+  actor: text('actor').notNull(),
+  note: text('note'),
+  figures: jsonb('figures'),
+  at: instant('at').notNull().default(sql`now()`),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  index('alert_events_alert').on(t.tenantId, t.alertId),
+  foreignKey({ name: 'alert_events_alert_fk', columns: [t.tenantId, t.alertId], foreignColumns: [alerts.tenantId, alerts.id] }),
+  check('alert_events_event', sql`${t.event} in ('opened', 'refreshed', 'acknowledged', 'assigned', 'resolved', 'auto_resolved')`),
+]);
+
+/** The grade each customer had at the last evaluation: what the grade-downgrade rule compares with. */
+export const alertGradesSeen = pgTable('alert_grades_seen', {
+  tenantId: uuid('tenant_id').notNull(),
+  customerId: uuid('customer_id').notNull(),
+  grade: text('grade').notNull(),
+  seenOn: businessDate('seen_on').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.customerId] }),
+  foreignKey({ name: 'alert_grades_seen_customer_fk', columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }),
+]);
+
+/** Bank accounts statements are imported for (issue 7): one per account number and currency. */
+export const bankAccounts = pgTable('bank_accounts', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  accountId: text('account_id').notNull(),
+  currency: text('currency').notNull(),
+  name: text('name'),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  uniqueIndex('bank_accounts_number').on(t.tenantId, t.accountId, t.currency),
+  foreignKey({ name: 'bank_accounts_tenant_id_tenants_id_fk', columns: [t.tenantId], foreignColumns: [tenants.id] }),
+  check('bank_accounts_currency', sql`${t.currency} ~ '^[A-Z]{3}$'`),
+]);
+
+/** Imported statements (append-only) with their balance check; unique per account and content. */
+export const bankStatements = pgTable('bank_statements', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  bankAccountId: uuid('bank_account_id').notNull(),
+  contentHash: text('content_hash').notNull(),
+  fileHash: text('file_hash').notNull(),
+  fileName: text('file_name'),
+  format: text('format').notNull(),
+  formatVersion: text('format_version').notNull(),
+  statementId: text('statement_id').notNull(),
+  sequence: text('sequence'),
+  openingMinor: money('opening_minor'),
+  openingDate: businessDate('opening_date'),
+  closingMinor: money('closing_minor'),
+  closingDate: businessDate('closing_date'),
+  balanceCheck: text('balance_check').notNull(),
+  differenceMinor: money('difference_minor').notNull(),
+  entriesTotalMinor: money('entries_total_minor').notNull(),
+  entryCount: integer('entry_count').notNull(),
+  newEntryCount: integer('new_entry_count').notNull(),
+  importedAt: instant('imported_at').notNull().default(sql`now()`),
+  importedBy: text('imported_by').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  uniqueIndex('bank_statements_content').on(t.tenantId, t.bankAccountId, t.contentHash),
+  index('bank_statements_history').on(t.tenantId, t.importedAt),
+  foreignKey({ name: 'bank_statements_account_fk', columns: [t.tenantId, t.bankAccountId], foreignColumns: [bankAccounts.tenantId, bankAccounts.id] }),
+  check('bank_statements_format', sql`${t.format} in ('camt.053', 'camt.052', 'camt.054', 'mt940', 'bai2', 'csv')`),
+  check('bank_statements_balance_check', sql`${t.balanceCheck} in ('ok', 'mismatch', 'not_given')`),
+  check('bank_statements_counts', sql`${t.newEntryCount} between 0 and ${t.entryCount}`),
+]);
+
+/** Bank entries (append-only), one per booked line; unique per account and entry key. */
+export const bankEntries = pgTable('bank_entries', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  bankAccountId: uuid('bank_account_id').notNull(),
+  statementId: uuid('statement_id').notNull(),
+  entryKey: text('entry_key').notNull(),
+  seq: integer('seq').notNull(),
+  bookingDate: businessDate('booking_date'),
+  valueDate: businessDate('value_date'),
+  amountMinor: money('amount_minor').notNull(),
+  currency: text('currency').notNull(),
+  bankReference: text('bank_reference'),
+  customerReference: text('customer_reference'),
+  endToEndId: text('end_to_end_id'),
+  remittanceText: text('remittance_text'),
+  creditorReference: text('creditor_reference'),
+  counterpartyName: text('counterparty_name'),
+  counterpartyAccount: text('counterparty_account'),
+  transactionCode: text('transaction_code'),
+  reversal: boolean('reversal').notNull(),
+  booked: boolean('booked').notNull(),
+  details: jsonb('details'),
+  position: text('position').notNull(),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  uniqueIndex('bank_entries_key').on(t.tenantId, t.bankAccountId, t.entryKey),
+  index('bank_entries_statement').on(t.tenantId, t.statementId, t.seq),
+  foreignKey({ name: 'bank_entries_account_fk', columns: [t.tenantId, t.bankAccountId], foreignColumns: [bankAccounts.tenantId, bankAccounts.id] }),
+  foreignKey({ name: 'bank_entries_statement_fk', columns: [t.tenantId, t.statementId], foreignColumns: [bankStatements.tenantId, bankStatements.id] }),
+]);
+
+/** Saved CSV mapping profiles, one per bank export layout. */
+export const bankCsvProfiles = pgTable('bank_csv_profiles', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  name: text('name').notNull(),
+  profile: jsonb('profile').notNull(),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+  updatedAt: instant('updated_at').notNull().default(sql`now()`),
+  updatedBy: text('updated_by').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  uniqueIndex('bank_csv_profiles_name').on(t.tenantId, t.name),
+  foreignKey({ name: 'bank_csv_profiles_tenant_id_tenants_id_fk', columns: [t.tenantId], foreignColumns: [tenants.id] }),
+]);
+
+// Collections, first part (issue 6): disputes, promises to pay, activities. Hand-written migration 0019_collections.sql.
+
+/** A dispute on one or more open items of a customer; its status changes are dispute_events. */
+export const disputes = pgTable('disputes', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  customerId: uuid('customer_id').notNull(),
+  reason: text('reason').notNull(),
+  status: text('status').notNull().default('open'),
+  ownerTeam: text('owner_team').notNull(),
+  ownerUser: text('owner_user'),
+  currency: text('currency').notNull(),
+  amountMinor: money('amount_minor').notNull(),
+  acceptedMinor: money('accepted_minor'),
+  creditNoteDocumentId: uuid('credit_note_document_id'),
+  raisedOn: businessDate('raised_on').notNull(),
+  dueDate: businessDate('due_date').notNull(),
+  closedOn: businessDate('closed_on'),
+  note: text('note'),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+  createdBy: text('created_by').notNull(),
+  updatedAt: instant('updated_at').notNull().default(sql`now()`),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  index('disputes_board').on(t.tenantId, t.status, t.dueDate),
+  index('disputes_customer').on(t.tenantId, t.customerId, t.raisedOn),
+  index('disputes_raised').on(t.tenantId, t.raisedOn),
+  foreignKey({ name: 'disputes_customer_fk', columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }),
+  foreignKey({ name: 'disputes_credit_note_fk', columns: [t.tenantId, t.creditNoteDocumentId], foreignColumns: [documents.tenantId, documents.id] }),
+  check('disputes_reason', sql`${t.reason} in ('price', 'quantity', 'quality', 'not_received', 'duplicate_billing', 'tax_invoice_error', 'other')`),
+  check('disputes_status', sql`${t.status} in ('open', 'investigating', 'resolved_credit_note', 'rejected', 'partly_accepted')`),
+  check('disputes_owner_team', sql`${t.ownerTeam} in ('sales', 'logistics', 'finance')`),
+  check('disputes_amount', sql`${t.amountMinor} > 0`),
+  check('disputes_accepted', sql`${t.acceptedMinor} is null or (${t.acceptedMinor} >= 0 and ${t.acceptedMinor} <= ${t.amountMinor})`),
+  check('disputes_closed', sql`(${t.status} in ('open', 'investigating')) = (${t.closedOn} is null)`),
+]);
+
+/** The items a dispute covers, with the amount disputed on each (append-only). */
+export const disputeItems = pgTable('dispute_items', {
+  tenantId: uuid('tenant_id').notNull(),
+  disputeId: uuid('dispute_id').notNull(),
+  itemId: uuid('item_id').notNull(),
+  amountMinor: money('amount_minor').notNull(),
+  openAtRaiseMinor: money('open_at_raise_minor').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.disputeId, t.itemId] }),
+  index('dispute_items_item').on(t.tenantId, t.itemId),
+  foreignKey({ name: 'dispute_items_dispute_fk', columns: [t.tenantId, t.disputeId], foreignColumns: [disputes.tenantId, disputes.id] }),
+  foreignKey({ name: 'dispute_items_item_fk', columns: [t.tenantId, t.itemId], foreignColumns: [items.tenantId, items.id] }),
+  check('dispute_items_amount', sql`${t.amountMinor} > 0 and ${t.amountMinor} <= ${t.openAtRaiseMinor}`),
+]);
+
+/** Each dispute's history (append-only): raised, then every transition with who, when and a note. */
+export const disputeEvents = pgTable('dispute_events', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  disputeId: uuid('dispute_id').notNull(),
+  event: text('event').notNull(),
+  fromStatus: text('from_status'),
+  toStatus: text('to_status').notNull(),
+  actor: text('actor').notNull(),
+  note: text('note'),
+  at: instant('at').notNull().default(sql`now()`),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  index('dispute_events_dispute').on(t.tenantId, t.disputeId),
+  foreignKey({ name: 'dispute_events_dispute_fk', columns: [t.tenantId, t.disputeId], foreignColumns: [disputes.tenantId, disputes.id] }),
+  check('dispute_events_event', sql`${t.event} in ('raised', 'transition')`),
+]);
+
+/** Promises to pay: kept, partly kept or broken is decided from the allocations by the promised date plus grace. */
+export const promises = pgTable('promises', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  customerId: uuid('customer_id').notNull(),
+  currency: text('currency').notNull(),
+  amountMinor: money('amount_minor').notNull(),
+  promisedDate: businessDate('promised_date').notNull(),
+  graceDays: integer('grace_days').notNull(),
+  createdOn: businessDate('created_on').notNull(),
+  status: text('status').notNull().default('open'),
+  keptMinor: money('kept_minor'),
+  decidedOn: businessDate('decided_on'),
+  note: text('note'),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+  createdBy: text('created_by').notNull(),
+  updatedAt: instant('updated_at').notNull().default(sql`now()`),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  index('promises_open').on(t.tenantId, t.status, t.promisedDate),
+  index('promises_customer').on(t.tenantId, t.customerId, t.createdOn),
+  foreignKey({ name: 'promises_customer_fk', columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }),
+  check('promises_status', sql`${t.status} in ('open', 'kept', 'partly_kept', 'broken')`),
+  check('promises_amount', sql`${t.amountMinor} > 0`),
+  check('promises_grace', sql`${t.graceDays} >= 0 and ${t.graceDays} <= 60`),
+  check('promises_dates', sql`${t.promisedDate} >= ${t.createdOn}`),
+  check('promises_decided', sql`(${t.status} = 'open') = (${t.decidedOn} is null)`),
+]);
+
+/** The items a promise names (none: any of the customer's items in its currency). */
+export const promiseItems = pgTable('promise_items', {
+  tenantId: uuid('tenant_id').notNull(),
+  promiseId: uuid('promise_id').notNull(),
+  itemId: uuid('item_id').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.promiseId, t.itemId] }),
+  foreignKey({ name: 'promise_items_promise_fk', columns: [t.tenantId, t.promiseId], foreignColumns: [promises.tenantId, promises.id] }),
+  foreignKey({ name: 'promise_items_item_fk', columns: [t.tenantId, t.itemId], foreignColumns: [items.tenantId, items.id] }),
+]);
+
+/** Calls, emails, visits… on a customer's collections timeline (append-only). */
+export const collectionActivities = pgTable('collection_activities', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  customerId: uuid('customer_id').notNull(),
+  activityDate: businessDate('activity_date').notNull(),
+  channel: text('channel').notNull(),
+  outcome: text('outcome').notNull(),
+  contact: text('contact'),
+  note: text('note'),
+  followUpOn: businessDate('follow_up_on'),
+  promiseId: uuid('promise_id'),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+  createdBy: text('created_by').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  index('collection_activities_customer').on(t.tenantId, t.customerId, t.activityDate),
+  foreignKey({ name: 'collection_activities_customer_fk', columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }),
+  foreignKey({ name: 'collection_activities_promise_fk', columns: [t.tenantId, t.promiseId], foreignColumns: [promises.tenantId, promises.id] }),
+  check('collection_activities_channel', sql`${t.channel} in ('phone', 'email', 'sms', 'visit', 'letter')`),
+  check('collection_activities_outcome', sql`${t.outcome} in ('reached', 'no_answer', 'promised', 'refused', 'wrong_contact', 'left_message')`),
+]);
+
+/** The company's collection settings: the promises' default grace days. */
+export const collectionSettings = pgTable('collection_settings', {
+  tenantId: uuid('tenant_id').primaryKey().references(() => tenants.id),
+  promiseGraceDays: integer('promise_grace_days').notNull().default(3),
+  updatedAt: instant('updated_at').notNull().default(sql`now()`),
+  updatedBy: text('updated_by').notNull(),
+}, (t) => [
+  check('collection_settings_grace', sql`${t.promiseGraceDays} >= 0 and ${t.promiseGraceDays} <= 60`),
 ]);

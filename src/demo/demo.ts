@@ -8,9 +8,9 @@ import type { Role } from '../domain/access.ts';
 import { createUser, type User } from '../modules/access/index.ts';
 import { decideApproval, needsApproval, requestApproval, type ApprovalAction } from '../modules/approvals/index.ts';
 import type { Database } from '../db/database.ts';
-import { addDays, addMonths, toDayNumber, fromDayNumber, todayIn, type LocalDate } from '../domain/dates.ts';
+import { addDays, addMonths, minDate, toDayNumber, fromDayNumber, todayIn, type LocalDate } from '../domain/dates.ts';
 import { conflict } from '../domain/errors.ts';
-import { formatAmount } from '../domain/money.ts';
+import { formatAmount, parseAmount } from '../domain/money.ts';
 import { usccCheckCharacter } from '../domain/tax-id.ts';
 import type { Clock, Context } from '../modules/context.ts';
 import { importRows } from '../modules/imports/service.ts';
@@ -19,6 +19,16 @@ import { applyCredit, postDocument, resolveDocument, reverseDocument } from '../
 import { createTenant, listTenants, setDefaultTerms } from '../modules/tenants/index.ts';
 import { createTerms } from '../modules/terms/index.ts';
 import { setFxRate } from '../modules/fx/index.ts';
+import { refreshKpiSnapshots } from '../modules/kpis/index.ts';
+import { DEFAULT_SETTINGS, recordRecovery, runProvision, setProvisionSettings } from '../modules/provision/index.ts';
+import { seedCreditDemo } from './credit-demo.ts';
+import { seedCreditLimits } from './credit-limits-demo.ts';
+import { seedBankDemo } from './bank-demo.ts';
+import { seedCollections } from './collections-demo.ts';
+import { endOfMonth } from '../domain/dates.ts';
+import { answerConfirmation, issueConfirmation } from '../modules/confirmations/index.ts';
+import { setStatementSettings } from '../modules/statements/sends.ts';
+import { actOnAlert, defaultSettings, evaluateAlerts, listAlerts, setAlertSettings } from '../modules/alerts/index.ts';
 import { random } from './random.ts';
 
 export interface DemoOptions {
@@ -279,6 +289,93 @@ export async function createDemo(db: Database, clock: Clock, options: DemoOption
     const doc = await db.tenant(tenant.id, (sql) => resolveDocument(sql, tenant.id, `payment:${misposted.reference}`));
     await ask(as('finance@demo.example', 3), 'document.reverse', { ref: doc.id, reason: '银行回单属于另一家客户，误登记到此客户' });
   }
+
+  // Bad-debt provision (坏账准备): the default rates by aging bucket, lower ones for key accounts, ECL with a 5%
+  // forward-looking uplift; runs at the last two month-ends by finance@, and between them a partial recovery of a
+  // write-off, so the report has history and a movement with utilisation and a recovery.
+  const finance = as('finance@demo.example', 2);
+  await setProvisionSettings(finance, {
+    ...DEFAULT_SETTINGS,
+    segments: { key: { current: '0.5', '1-30': '2', '31-60': '5', '61-90': '15', '91-180': '40', '181-365': '70', 'over-365': '100' } },
+    ecl: { ...DEFAULT_SETTINGS.ecl, factor: '1.05' },
+  });
+  const lastMonthEnd = endOfMonth(addMonths(asOf, -1));
+  const firstRunEnd = endOfMonth(addMonths(asOf, -2));
+  await runProvision(finance, { asOf: firstRunEnd, method: 'aging' });
+  const recoveryDate = addDays(firstRunEnd, 12);
+  const [recoverable] = await db.tenant(tenant.id, (sql) => sql.query<{ number: string; amount: bigint }>(
+    `SELECT number, amount_minor AS amount FROM documents WHERE tenant_id = $1 AND kind = 'write_off' AND document_date <= $2 ORDER BY document_date DESC, number LIMIT 1`, [tenant.id, recoveryDate]));
+  if (recoverable) {
+    await recordRecovery(finance, { writeOff: recoverable.number, date: recoveryDate, amount: formatAmount(recoverable.amount * 3n / 10n, 'CNY'), memo: '破产清算分配款 (liquidator\'s distribution)' });
+  }
+  await runProvision(finance, { asOf: lastMonthEnd, method: 'aging' });
+
+  // Statements and balance confirmations (对账函): the letterhead, monthly statements on the 5th (sent once email is set
+  // up), and confirmations issued by finance@ five days after the last quarter-end to the largest balances; four
+  // confirmed, one disputed with a difference, the rest still waiting.
+  await setStatementSettings(ctx, { address: '上海市浦东新区世纪大道100号 环球金融中心 28楼', statementDay: 5 });
+  let quarterEnd = addDays(`${addDays(asOf, -10).slice(0, 7)}-01`, -1);
+  while (![3, 6, 9, 12].includes(Number(quarterEnd.slice(5, 7)))) quarterEnd = addDays(`${quarterEnd.slice(0, 7)}-01`, -1);
+  const onDay = (email: string, day: LocalDate): Context => ({ ...as(email, 0), clock: { now: () => new Date(`${day}T04:00:00Z`) } });
+  const largest = await db.tenant(tenant.id, (sql) => sql.query<{ code: string; currency: string }>(
+    `SELECT c.code, d.currency FROM documents d JOIN customers c ON c.tenant_id = d.tenant_id AND c.id = d.customer_id
+      WHERE d.tenant_id = $1 AND d.document_date <= $2 GROUP BY c.code, d.currency
+     HAVING sum(CASE d.side WHEN 'debit' THEN d.amount_minor ELSE -d.amount_minor END) > 0
+      ORDER BY d.currency = 'CNY' DESC, sum(CASE d.side WHEN 'debit' THEN d.amount_minor ELSE -d.amount_minor END) DESC`, [tenant.id, quarterEnd]));
+  const chosen = [...largest.filter((r) => r.currency === 'CNY').slice(0, 7), ...largest.filter((r) => r.currency !== 'CNY').slice(0, 1)];
+  const issueDay = minDate(addDays(quarterEnd, 5), asOf);
+  for (const [n, pick] of chosen.entries()) {
+    const issued = await issueConfirmation(onDay('finance@demo.example', issueDay), { customer: pick.code, asOf: quarterEnd, note: '请于收到本函后十日内回函' }, undefined);
+    const answerDay = minDate(addDays(issueDay, 6 + n), asOf);
+    if (n < 4) {
+      await answerConfirmation(onDay('finance@demo.example', answerDay), issued.number, { status: 'confirmed', answeredOn: answerDay }, undefined);
+    } else if (n === 4) {
+      // Their books lack our last invoice before the quarter-end: it was still in the post.
+      const [late] = await db.tenant(tenant.id, (sql) => sql.query<{ number: string; amountMinor: bigint }>(
+        `SELECT d.number, d.amount_minor AS "amountMinor" FROM documents d JOIN customers c ON c.tenant_id = d.tenant_id AND c.id = d.customer_id
+          WHERE d.tenant_id = $1 AND c.code = $2 AND d.kind = 'invoice' AND d.document_date <= $3 ORDER BY d.document_date DESC, d.number DESC LIMIT 1`,
+        [tenant.id, pick.code, quarterEnd]));
+      const ours = issued.balances.find((b) => b.currency === 'CNY')!;
+      const missing = late?.amountMinor ?? 100_000n;
+      const theirs = parseAmount(ours.balance, 'CNY', 'balance', { allowNegative: true }) - missing;
+      await answerConfirmation(onDay('finance@demo.example', answerDay), issued.number, {
+        status: 'disputed', answeredOn: answerDay, theirBalances: [{ currency: 'CNY', balance: formatAmount(theirs, 'CNY') }],
+        explanation: '我方截至季末未收到该张发票，已于次月入账',
+        differences: [{ document: late?.number, amount: formatAmount(-missing, 'CNY'), reason: '发票在途，对方次月入账' }],
+      }, undefined);
+    }
+  }
+
+  // Credit files, statements, grades and reviews (src/demo/credit-demo.ts), by the credit manager.
+  await seedCreditDemo(as('credit@demo.example', 1), customers.map((c) => ({ code: c.code, creditLimit: c.creditLimit!, foreign: c.currency === 'USD' })), asOf);
+  // Credit limits, open orders, holds (src/demo/credit-limits-demo.ts).
+  await seedCreditLimits(db, withDefault, as, rng, customers, asOf);
+  // Early warning (预警): credit@ set the rule thresholds for a company of this size; the daily evaluation ran a week
+  // ago and today (some alerts of a week ago have cleared since and were auto-resolved); collector@ acknowledged
+  // the first alert routed to them, credit@ resolved one with a note.
+  const creditManager = as('credit@demo.example', 10 * 24);
+  const alertRules = defaultSettings('CNY');
+  alertRules.rules.overdue_days.days = 60;
+  alertRules.rules.overdue_amount.amount = '500000.00';
+  alertRules.rules.concentration.percent = 8;
+  await setAlertSettings(creditManager, alertRules);
+  const daily = (hoursAgo: number): Context => ({ ...withDefault, actor: 'job:alerts.daily', clock: { now: () => new Date(clock.now().getTime() - hoursAgo * 3_600_000) } });
+  await evaluateAlerts(daily(7 * 24), { asOf: addDays(asOf, -7) });
+  await evaluateAlerts(daily(0), { asOf });
+  const collectorAlerts = await db.tenant(tenant.id, (sql) => listAlerts(as('collector@demo.example', 0), sql, { owner: 'me', limit: 5 }));
+  if (collectorAlerts.rows[0]) await actOnAlert(as('collector@demo.example', 2), collectorAlerts.rows[0].id, 'acknowledge', { note: '已电话联系财务，对方承诺月底前付款' });
+  const creditAlerts = await db.tenant(tenant.id, (sql) => listAlerts(as('credit@demo.example', 0), sql, { owner: 'me', limit: 5 }));
+  const settled = creditAlerts.rows.find((a) => a.rule === 'limit_utilisation') ?? creditAlerts.rows.at(-1);
+  if (settled && creditAlerts.total > 1) await actOnAlert(as('credit@demo.example', 1), settled.id, 'resolve', { note: '已申请临时提高额度，审批通过前暂停发货' });
+
+  // Bank statements (src/demo/bank-demo.ts): yesterday's camt.052 and camt.053 from the main bank and a GBK CSV export,
+  // imported by finance@.
+  await seedBankDemo(as('finance@demo.example', 3), asOf);
+  // Disputes, promises to pay and the collector's calls (src/demo/collections-demo.ts).
+  await seedCollections(db, withDefault, as);
+
+  // KPI snapshots of yesterday and the last 12 month ends, so the KPI dashboard shows a year of trends at once.
+  await refreshKpiSnapshots(withDefault, 12);
 
   const [counts] = await db.tenant(tenant.id, (sql) => sql.query<{ documents: bigint; allocations: bigint }>(
     `SELECT (SELECT count(*) FROM documents WHERE tenant_id = $1)::int8 AS documents, (SELECT count(*) FROM allocations WHERE tenant_id = $1)::int8 AS allocations`, [tenant.id]));

@@ -34,8 +34,23 @@ export const PERMISSIONS = {
   'audit.verify': 'Verify the audit trail\'s hash chain',
   'approvals.decide': 'Approve or reject other users\' requests',
   'disputes.raise': 'Raise a dispute on an invoice',
+  'provision.read': 'See the bad-debt provision: preview, runs, movement and journal, settings',
+  'provision.run': 'Change the provision settings and record period-end provision runs',
   'users.read': 'See users and API tokens',
   'users.manage': 'Create, change and disable users; issue and revoke API tokens',
+  'statements.send': 'Email statements of account to customers (a collector: their own customers)',
+  'confirmations.read': 'See balance confirmations, their answers and the emails sent',
+  'confirmations.manage': 'Issue balance confirmations, send them and record the customers\' answers',
+  'credit.read': 'See credit files, financial statements, ratios, scores, assessments and the review queue (collectors and sales: their own customers)',
+  'credit.manage': 'Edit credit files and statements, run assessments, change the scorecard, complete credit reviews',
+  'credit.check': 'Run credit checks; register open orders and shipments for the credit exposure',
+  'credit.hold': 'Put customers on credit hold, ask for a hold\'s release and run the hold rules (a release needs approval)',
+  'alerts.read': 'See early-warning alerts (a collector or salesperson: their own customers\'); acknowledge alerts they own',
+  'alerts.manage': 'Acknowledge, resolve and assign any alert in scope; run an evaluation',
+  'alerts.settings': 'Change the alert rules\' thresholds and routing',
+  'bank.import': 'Import bank statements (camt, MT940, BAI2, CSV) and save CSV mapping profiles',
+  'disputes.manage': 'Move disputes through investigation to resolution (credit note, rejection, partial acceptance)',
+  'collections.record': 'Record collection calls and promises to pay (a collector: their own customers); evaluate promises',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -45,10 +60,10 @@ const READS: Permission[] = ['company.read', 'customers.read', 'terms.read', 'fx
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   admin: ALL,
   finance_manager: ALL.filter((p) => !['company.manage', 'users.manage', 'audit.verify'].includes(p)),
-  credit_manager: [...READS, 'customers.write', 'customers.credit', 'approvals.decide', 'exports.run', 'disputes.raise'],
-  collector: [...READS, 'disputes.raise'],
-  sales: [...READS, 'disputes.raise'],
-  auditor: [...READS, 'exports.run', 'audit.read', 'audit.export', 'audit.verify', 'users.read'],
+  credit_manager: [...READS, 'customers.write', 'customers.credit', 'approvals.decide', 'exports.run', 'disputes.raise', 'provision.read', 'credit.read', 'credit.manage', 'credit.check', 'credit.hold', 'alerts.read', 'alerts.manage', 'alerts.settings', 'disputes.manage', 'collections.record'],
+  collector: [...READS, 'disputes.raise', 'statements.send', 'credit.read', 'alerts.read', 'collections.record'],
+  sales: [...READS, 'disputes.raise', 'credit.read', 'credit.check', 'alerts.read'],
+  auditor: [...READS, 'exports.run', 'audit.read', 'audit.export', 'audit.verify', 'users.read', 'provision.read', 'confirmations.read', 'credit.read', 'alerts.read'],
   viewer: READS,
 };
 

@@ -19,7 +19,7 @@ import { invalid } from './errors.ts';
 export type AgingBasis = 'due' | 'document';
 
 /** What a report can have one row per. */
-export const AGING_GROUPINGS = ['customer', 'group', 'segment', 'region', 'salesperson', 'collector'] as const;
+export const AGING_GROUPINGS = ['customer', 'group', 'segment', 'region', 'salesperson', 'collector', 'currency'] as const;
 export type AgingGrouping = (typeof AGING_GROUPINGS)[number];
 
 export interface AgingBucket {
@@ -167,4 +167,19 @@ export function ageLedger(
     totals.net += row.net;
   }
   return { rows: sorted, totals };
+}
+
+/** The most rows one aging answer carries (JSON); the totals always cover every row, and the exports every row. */
+export const MAX_AGING_ROWS = 5000;
+export const DEFAULT_AGING_ROWS = 2000;
+
+/**
+ * The `limit` rows with the largest outstanding amount (ties by key), kept in the report's own order: what a screen
+ * shows when a report has more rows than it should carry. `outstandingMinor` reads a row's amount exactly.
+ */
+export function largestRows<R extends { key: string }>(rows: readonly R[], limit: number, outstandingMinor: (row: R) => bigint): R[] {
+  if (rows.length <= limit) return [...rows];
+  const ranked = rows.map((row, index) => ({ row, index, amount: outstandingMinor(row) }))
+    .sort((a, b) => (a.amount === b.amount ? (a.row.key < b.row.key ? -1 : a.row.key > b.row.key ? 1 : 0) : a.amount > b.amount ? -1 : 1));
+  return ranked.slice(0, limit).sort((a, b) => a.index - b.index).map((r) => r.row);
 }

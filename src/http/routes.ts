@@ -20,6 +20,7 @@ import { demand } from './auth.ts';
 import { assertInScope, customerScope } from '../modules/access/scope.ts';
 import { notFound } from '../domain/errors.ts';
 import { needsApproval, requestApproval } from '../modules/approvals/index.ts';
+import { recordCustomerLimit } from '../modules/credit-limits/index.ts';
 
 const errorBody = z.object({ code: z.string(), message: z.string(), details: z.array(z.object({ field: z.string().optional(), line: z.number().optional(), column: z.string().optional(), message: z.string() })) });
 /** Success bodies are documented by the route summaries and docs/api.md; errors share one schema. */
@@ -83,8 +84,14 @@ export async function registerRoutes(server: FastifyInstance, db: Database, scop
       return summary ? requestApproval(sql, ctx, 'customer.credit', asked, summary) : null;
     }) : null;
     if (held) return reply.status(202).send({ outcome: 'approval_requested', approval: held });
-    const customer = await updateCustomer(ctx, request.params.code, request.body);
-    return ctx.db.tenant(ctx.tenant.id, async (sql) => presentCustomer(customer, await listContacts(sql, ctx.tenant.id, customer.id)));
+    return ctx.db.tenant(ctx.tenant.id, async (sql) => {
+      const customer = await updateCustomer(ctx, request.params.code, request.body, sql);
+      // A limit changed without approval (within the company's threshold) is a version of the limit history too.
+      if (request.body.creditLimit !== undefined) {
+        await recordCustomerLimit(ctx, sql, customer, { requestedBy: ctx.actor, approvedBy: ctx.actor, approvalId: null, reason: 'changed on the customer record, within the approval threshold' });
+      }
+      return presentCustomer(customer, await listContacts(sql, ctx.tenant.id, customer.id));
+    });
   });
   app.get('/api/v1/customers/:code/balance', { config: { access: 'customers.read' }, schema: { tags: ['customers'], summary: 'Receivable, overdue, unapplied and net balance per currency', params: codeParams, response: errors } }, (request) =>
     read(request, (ctx, sql) => customerBalance(ctx, sql, request.params.code)));

@@ -4,7 +4,8 @@
  * for them, so a job exists if and only if its change was committed.
  *
  * Jobs now: `ledger.verify` checks one tenant's cached balances against its ledger (enqueued after every import);
- * `ledger.verify-all` runs nightly and enqueues that check for every tenant.
+ * `ledger.verify-all` runs nightly and enqueues that check for every tenant; `kpi.snapshot` runs hourly and keeps
+ * each tenant's KPI snapshots (yesterday and the last 12 month ends) filled.
  */
 import PgBoss from 'pg-boss';
 import { withOrigin, type Database, type Sql } from '../db/database.ts';
@@ -12,14 +13,29 @@ import { sealAudit } from '../modules/audit/chain.ts';
 import { appendAudit } from '../modules/audit/index.ts';
 import type { Clock } from '../modules/context.ts';
 import { verifyLedger } from '../modules/ledger/queries.ts';
+import { refreshKpiSnapshots } from '../modules/kpis/index.ts';
 import { listTenants } from '../modules/tenants/index.ts';
+import { deliverSend, runMonthlyStatements } from '../modules/statements/sends.ts';
+import { evaluateHolds } from '../modules/credit-limits/index.ts';
+import { runDailyAlerts, runEvaluationJob } from '../modules/alerts/jobs.ts';
+import { runDailyPromises } from '../modules/collections/index.ts';
 
-export const QUEUES = { verifyLedger: 'ledger.verify', verifyAll: 'ledger.verify-all', sealAudit: 'audit.seal' } as const;
+export const QUEUES = {
+  verifyLedger: 'ledger.verify', verifyAll: 'ledger.verify-all', sealAudit: 'audit.seal', kpiSnapshot: 'kpi.snapshot',
+  // Statements of account and confirmations by email (src/modules/statements/sends.ts).
+  sendStatement: 'statements.send', monthlyStatements: 'statements.monthly',
+  // Credit hold rules (src/modules/credit-limits): evaluated hourly for every company on its today.
+  creditHolds: 'credit.holds',
+  // Early warning (src/modules/alerts): one company or customer now, and every company daily with the digest.
+  evaluateAlerts: 'alerts.evaluate', dailyAlerts: 'alerts.daily',
+  // Promises to pay (src/modules/collections): every company's open promises decided daily at its today.
+  dailyPromises: 'promises.daily',
+} as const;
 type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 /** What services see: enqueue a job inside their own transaction. */
 export interface JobQueue {
-  enqueue(sql: Sql, name: QueueName, data: Record<string, unknown>, options?: { singletonKey?: string }): Promise<void>;
+  enqueue(sql: Sql, name: QueueName, data: Record<string, unknown>, options?: { singletonKey?: string; debounceSeconds?: number }): Promise<void>;
 }
 
 export interface Jobs extends JobQueue {
@@ -31,6 +47,11 @@ export interface JobOptions {
   /** Run the handlers and the nightly schedule (the server); without it only enqueue (the CLI). */
   work: boolean;
   log?: { info(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  /**
+   * With `work`: start the handlers only once this settles. The server passes its listening, so that a job's work
+   * (on PGlite, on the server's one thread) cannot delay its first answer.
+   */
+  workAfter?: Promise<unknown>;
 }
 
 export async function startJobs(db: Database, options: JobOptions): Promise<Jobs> {
@@ -48,7 +69,19 @@ export async function startJobs(db: Database, options: JobOptions): Promise<Jobs
   // Tenant transactions run as arflow_app; they may add jobs, nothing more.
   await db.execute(`GRANT USAGE ON SCHEMA pgboss TO arflow_app; GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA pgboss TO arflow_app`);
 
-  if (options.work) {
+  const jobQueue: JobQueue = {
+    async enqueue(sql, name, data, enqueueOptions = {}) {
+      await boss.send(name, data, {
+        ...(enqueueOptions.singletonKey ? { singletonKey: enqueueOptions.singletonKey } : {}),
+        // Debounced (pg-boss sendDebounced's options): one job per key and time slot; a request in a slot that has
+        // its job already goes to the next slot, so the last change is always seen.
+        ...(enqueueOptions.debounceSeconds ? { singletonSeconds: enqueueOptions.debounceSeconds, singletonNextSlot: true } : {}),
+        db: { executeSql: async (text: string, values?: unknown[]) => ({ rows: await sql.query(text, values ?? []) }) },
+      });
+    },
+  };
+
+  const startWork = async () => {
     await boss.work<{ tenantId: string }>(QUEUES.verifyLedger, async (jobs) => {
       for (const job of jobs) {
         const tenant = (await listTenants(db)).find((t) => t.id === job.data.tenantId);
@@ -78,15 +111,72 @@ export async function startJobs(db: Database, options: JobOptions): Promise<Jobs
       }
     });
     await boss.schedule(QUEUES.sealAudit, '* * * * *', {}, { tz: 'UTC' });
+    // KPI snapshots: every hour, each company gets yesterday (in its own time zone, so within an hour of its
+    // midnight) and any of the last 12 month ends that is missing or was deleted by a back-dated posting.
+    await boss.work(QUEUES.kpiSnapshot, async () => {
+      for (const tenant of await listTenants(db)) {
+        const ctx = { db: withOrigin(db, 'job kpi.snapshot'), tenant, clock: options.clock, actor: 'job:kpi.snapshot' };
+        try {
+          const computed = await refreshKpiSnapshots(ctx, 12);
+          if (computed.length) options.log?.info({ tenant: tenant.code, dates: computed }, 'KPI snapshots computed');
+        } catch (error) {
+          // One company's failure must not keep the others' trends from being filled; the next run tries again.
+          options.log?.error({ tenant: tenant.code, err: error }, 'KPI snapshots failed');
+        }
+      }
+    });
+    await boss.schedule(QUEUES.kpiSnapshot, '20 * * * *', {}, { tz: 'UTC' });
+    // Statements and confirmations by email: a failed send is retried (retryLimit), its failure recorded each time.
+    await boss.work<{ tenantId: string; sendId: string }>(QUEUES.sendStatement, async (jobs) => {
+      for (const job of jobs) {
+        const tenant = (await listTenants(db)).find((t) => t.id === job.data.tenantId);
+        if (!tenant) continue;
+        const sent = await deliverSend(withOrigin(db, 'job statements.send'), options.clock, tenant, job.data.sendId);
+        options.log?.info({ tenant: tenant.code, send: sent.id, to: sent.recipient, messageId: sent.messageId }, 'statement sent');
+      }
+    });
+    // Monthly statements: every day at 01:00 UTC each company on its statement day (tenant setting) sends last month's.
+    await boss.work(QUEUES.monthlyStatements, async () => {
+      const requested = await runMonthlyStatements(withOrigin(db, 'job statements.monthly'), options.clock, jobQueue);
+      if (requested) options.log?.info({ requested }, 'monthly statements queued');
+    });
+    await boss.schedule(QUEUES.monthlyStatements, '0 1 * * *', {}, { tz: 'UTC' });
+    // Credit hold rules: hourly, each company on its own today (a hold placed once per rule; a release needs approval).
+    await boss.work(QUEUES.creditHolds, async () => {
+      for (const tenant of await listTenants(db)) {
+        const ctx = { db: withOrigin(db, 'job credit.holds'), tenant, clock: options.clock, actor: 'job:credit.holds' };
+        try {
+          const r = await evaluateHolds(ctx, {});
+          if (r.placed.length) options.log?.info({ tenant: tenant.code, placed: r.placed.length }, 'credit holds placed');
+        } catch (error) {
+          options.log?.error({ tenant: tenant.code, err: error }, 'credit hold rules failed');
+        }
+      }
+    });
+    await boss.schedule(QUEUES.creditHolds, '40 * * * *', {}, { tz: 'UTC' });
+    // Early warning: an evaluation asked for (debounced by its singleton key), and daily at 23:30 UTC (07:30 in China)
+    // every company evaluated at its today and each owner's digest emailed (when SMTP is set up).
+    await boss.work<{ tenantId: string; customerId?: string }>(QUEUES.evaluateAlerts, async (jobs) => {
+      for (const job of jobs) await runEvaluationJob(withOrigin(db, 'job alerts.evaluate'), options.clock, job.data, options.log);
+    });
+    await boss.work(QUEUES.dailyAlerts, async () => {
+      await runDailyAlerts(withOrigin(db, 'job alerts.daily'), options.clock, options.log);
+    });
+    await boss.schedule(QUEUES.dailyAlerts, '30 23 * * *', {}, { tz: 'UTC' });
+    // Promises to pay: decided daily at 23:10 UTC (07:10 in China), before the alerts look at the day.
+    await boss.work(QUEUES.dailyPromises, async () => {
+      await runDailyPromises(withOrigin(db, 'job promises.daily'), options.clock, options.log);
+    });
+    await boss.schedule(QUEUES.dailyPromises, '10 23 * * *', {}, { tz: 'UTC' });
+  };
+  if (options.work && options.workAfter) {
+    void options.workAfter.then(startWork).catch((error: unknown) => options.log?.error({ err: error }, 'job queue error'));
+  } else if (options.work) {
+    await startWork();
   }
 
   return {
-    async enqueue(sql, name, data, enqueueOptions = {}) {
-      await boss.send(name, data, {
-        ...(enqueueOptions.singletonKey ? { singletonKey: enqueueOptions.singletonKey } : {}),
-        db: { executeSql: async (text: string, values?: unknown[]) => ({ rows: await sql.query(text, values ?? []) }) },
-      });
-    },
+    ...jobQueue,
     stop: () => boss.stop(options.work ? { graceful: true, wait: true, timeout: 10_000 } : { graceful: false, wait: false }),
   };
 }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { formatAmount, formatNumber } from '../../web/src/shared/format.ts';
 import { apiMinor, formatMinor } from '../../web/src/features/documents/money.ts';
-import { HAS_CHROMIUM, startWebApp, type WebApp } from './support.ts';
+import { BROWSER_TEST, chooseOption, HAS_CHROMIUM, startWebApp, type WebApp } from './support.ts';
 
 interface Figures { current: string; buckets: Record<string, string>; outstanding: string; unapplied: string; net: string }
 interface Report { asOf: string; by: string; currency: string; rows: (Figures & { key: string; name: string })[]; totals: Figures }
@@ -28,7 +28,7 @@ async function totalsCell(page: Page, column: string) {
   return (await page.locator(`.aging-totals .total-${column}`).innerText()).trim();
 }
 
-describe.skipIf(!HAS_CHROMIUM)('web app: aging', () => {
+describe.skipIf(!HAS_CHROMIUM)('web app: aging', BROWSER_TEST, () => {
   let web: WebApp;
   beforeAll(async () => {
     web = await startWebApp();
@@ -77,8 +77,7 @@ describe.skipIf(!HAS_CHROMIUM)('web app: aging', () => {
     await line.getByText(formatNumber(first.outstanding, 'CNY', 'en'), { exact: true }).first().waitFor();
 
     // By segment: one line per segment, in words, and the grand total does not change with the grouping.
-    await page.getByLabel('Group by').click();
-    await page.getByTitle('Segment', { exact: true }).click();
+    await chooseOption(page, page.getByLabel('Group by'), 'Segment');
     await page.waitForURL(/by=segment/);
     const bySegment = await apiReport(page, { asOf: '2026-03-31', by: 'segment' });
     expect(bySegment.totals).toEqual(march.totals);
@@ -96,6 +95,54 @@ describe.skipIf(!HAS_CHROMIUM)('web app: aging', () => {
     const lines = csv.slice(1).trim().split('\r\n');
     expect(lines).toHaveLength(bySegment.rows.length + 2);
     expect(lines.at(-1)!.split(',')).toEqual(['Total', '', march.totals.current, ...Object.values(march.totals.buckets), march.totals.outstanding, march.totals.unapplied, march.totals.net]);
+  });
+
+  it('opens the items behind a figure, their sum the figure, with links to the documents; converts; exports XLSX', { timeout: 180_000 }, async () => {
+    const { page } = await web.newPage('en');
+    await web.signIn(page, 'finance@demo.example');
+    await page.goto('/aging?asOf=2026-03-31&by=segment');
+    await page.locator('.aging-totals').waitFor();
+    const report = await apiReport(page, { asOf: '2026-03-31', by: 'segment' });
+    const row = report.rows.find((r) => r.key === 'key')!;
+    const bucket = Object.entries(row.buckets).find(([, v]) => v !== '0.00')![0];
+    const line = page.locator('.aging-table .ant-table-tbody tr.ant-table-row').filter({ has: page.getByRole('cell', { name: 'Key account', exact: true }) });
+    // Click the row's first bucket with an amount: the drawer lists what adds up to it.
+    const label = bucket.startsWith('over-') ? `Over ${bucket.slice(5)} days` : `${bucket.replace('-', '–')} days`;
+    await line.getByRole('button', { name: `Key account: ${label}`, exact: true }).click();
+    const drawer = page.getByRole('dialog');
+    await drawer.locator('.aging-drill-summary').waitFor();
+    const items = await page.request.get(`/api/v1/reports/aging/items?${new URLSearchParams({ asOf: '2026-03-31', by: 'segment', key: 'key', bucket, limit: '500' })}`);
+    const page1 = (await items.json()) as { count: number; total: string; items: { documentNumber: string; open: string }[]; nextOffset: number | null };
+    expect(page1.total).toBe(row.buckets[bucket]);
+    const hand = page1.items.reduce((sum, i) => sum + apiMinor(i.open, 'CNY'), 0n);
+    if (page1.nextOffset === null) expect(formatMinor(hand, 'CNY')).toBe(row.buckets[bucket]);
+    expect(await drawer.locator('.aging-drill-summary').innerText()).toBe(`${page1.count} items, ${formatNumber(row.buckets[bucket]!, 'CNY', 'en')} CNY in total`);
+    await web.screenshot(page, 'aging-drill-en');
+    const firstDocument = page1.items[0]!.documentNumber;
+    await drawer.getByRole('link', { name: firstDocument, exact: true }).click();
+    await page.waitForURL(`**/documents/${encodeURIComponent(firstDocument)}`);
+    await page.getByText(firstDocument).first().waitFor();
+
+    // All currencies in CNY: the rates used are named; the totals are the API's converted ones.
+    await page.goto('/aging?asOf=2026-03-31');
+    await page.locator('.aging-totals').waitFor();
+    await chooseOption(page, page.getByLabel('Currency'), 'All currencies in CNY');
+    await page.waitForURL(/convert=true/);
+    const converted = await apiReport(page, { asOf: '2026-03-31', convert: 'true' }) as Report & { rates: { currency: string; rate: string; date: string }[] };
+    expect(converted.rates.map((r) => r.currency)).toEqual(['USD']);
+    await page.getByText(new RegExp(`Converted at the rates on or before .*: USD ${converted.rates[0]!.rate.replace('.', '\\.')}`)).waitFor();
+    await page.locator('.aging-totals .total-outstanding', { hasText: formatNumber(converted.totals.outstanding, 'CNY', 'en') }).waitFor();
+
+    // XLSX from the server: the total line carries the converted outstanding.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export XLSX' }).click()]);
+    expect(download.suggestedFilename()).toBe('aging-2026-03-31-customer-CNY.xlsx');
+    const { default: ExcelJS } = await import('exceljs');
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile((await download.path())!);
+    const sheet = book.worksheets[0]!;
+    const totalRow = sheet.getRow(sheet.rowCount);
+    expect(totalRow.getCell(1).value).toBe('total');
+    expect(totalRow.getCell(10).value).toBe(Number(converted.totals.outstanding));
   });
 
   it('refuses buckets that do not grow, on the field', async () => {

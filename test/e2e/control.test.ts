@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { HAS_CHROMIUM, startWebApp, type WebApp } from './support.ts';
+import { afterResponse, BROWSER_TEST, clickUntil, chooseOption, HAS_CHROMIUM, startWebApp, type WebApp } from './support.ts';
 
 /** The API as the browser's signed-in user: the context's cookie, and its CSRF token on changes. */
 async function apiOf(page: Page) {
@@ -41,7 +41,7 @@ interface Doc {
   allocations: { amount: string; to: { id: string; kind: string; number: string }; reversedByAllocationId: string | null }[];
 }
 
-describe.skipIf(!HAS_CHROMIUM)('web app: approvals, audit trail, users', () => {
+describe.skipIf(!HAS_CHROMIUM)('web app: approvals, audit trail, users', BROWSER_TEST, () => {
   let web: WebApp;
   beforeAll(async () => {
     web = await startWebApp();
@@ -101,11 +101,10 @@ describe.skipIf(!HAS_CHROMIUM)('web app: approvals, audit trail, users', () => {
     await row.getByText(`Reverse ${payment!.number} (Payment,`).waitFor();
     await row.getByText('finance@demo.example').waitFor();
     await web.screenshot(admin.page, 'approvals');
-    await row.getByRole('button', { name: 'Approve' }).click();
     const dialog = admin.page.getByRole('dialog');
+    await clickUntil(row.getByRole('button', { name: 'Approve' }), dialog.getByLabel('Comment (optional)'));
     await dialog.getByLabel('Comment (optional)').fill('Checked the bank statement: entered twice');
-    await dialog.getByRole('button', { name: 'Approve' }).click();
-    await admin.page.getByText('Approved and done.').waitFor();
+    await clickUntil(dialog.getByRole('button', { name: 'Approve' }), admin.page.getByText('Approved and done.'));
     await row.waitFor({ state: 'detached' });
     await admin.page.getByRole('tab', { name: 'Decided' }).click();
     const decided = admin.page.getByRole('row').filter({ hasText: payment!.number });
@@ -157,8 +156,7 @@ describe.skipIf(!HAS_CHROMIUM)('web app: approvals, audit trail, users', () => {
     await dialog.getByText('This email already has an account').waitFor();
 
     await dialog.getByLabel('Email').fill('li.lei@demo.example');
-    await dialog.getByLabel('Role').click();
-    await admin.page.getByTitle('Auditor', { exact: true }).click();
+    await chooseOption(admin.page, dialog.getByLabel('Role'), 'Auditor');
     await dialog.getByRole('button', { name: 'Create' }).click();
     const shown = admin.page.getByRole('dialog').filter({ hasText: 'One-time password for li.lei@demo.example' });
     const password = (await shown.getByTestId('shown-secret').textContent())!.trim();
@@ -175,6 +173,27 @@ describe.skipIf(!HAS_CHROMIUM)('web app: approvals, audit trail, users', () => {
     await newcomer.page.getByRole('heading', { name: 'Choose your password' }).waitFor();
     await newcomer.page.getByText('You signed in with a one-time password').waitFor();
   }, 90_000);
+
+  it('lets an administrator set the letterhead and statement day on the company settings page, in Chinese', async () => {
+    const { page } = await web.newPage('zh-CN');
+    await web.signIn(page, 'admin@demo.example');
+    await page.getByRole('link', { name: '公司设置', exact: true }).click();
+    await page.waitForURL('**/admin/company');
+    const card = page.locator('.ant-card').filter({ hasText: '每月对账单日' });
+    const day = card.getByLabel('每月对账单日');
+    await day.waitFor({ timeout: 30_000 });
+    await day.fill('12');
+    const saved = await afterResponse(page, (r) => r.url().endsWith('/api/v1/company/statement-settings') && r.request().method() === 'PUT', () => card.getByRole('button', { name: /保\s*存/ }).click());
+    expect(saved.status()).toBe(200);
+    await page.getByText('已保存。').first().waitFor({ timeout: 30_000 });
+    const after = await (await page.request.get('/api/v1/company/statement-settings')).json() as { statementDay: number | null };
+    expect(after.statementDay).toBe(12);
+    await web.screenshot(page, 'company-settings-zh');
+    // Finance reads the company but has no menu entry for these settings.
+    const finance = await web.newPage('zh-CN');
+    await web.signIn(finance.page, 'finance@demo.example');
+    expect(await finance.page.getByRole('link', { name: '公司设置', exact: true }).count()).toBe(0);
+  });
 
   it('lets the auditor verify the hash chain, and names the entry someone changed behind arflow\'s back', async () => {
     const { page } = await web.newPage('zh-CN');

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { formatAmount } from '../../web/src/shared/format.ts';
 import { usccCheckCharacter } from '../../src/domain/tax-id.ts';
-import { HAS_CHROMIUM, startWebApp, type WebApp } from './support.ts';
+import { BROWSER_TEST, chooseOption, HAS_CHROMIUM, startWebApp, type WebApp } from './support.ts';
 
 interface Customer {
   code: string;
@@ -58,7 +58,7 @@ async function expectCodes(page: Page, codes: string[]): Promise<void> {
   await expect.poll(async () => (await page.locator('.ant-spin-spinning').count()) === 0 ? column(page, 'code') : null, { timeout: 15_000 }).toEqual(codes);
 }
 
-describe.skipIf(!HAS_CHROMIUM)('web app: customers', () => {
+describe.skipIf(!HAS_CHROMIUM)('web app: customers', BROWSER_TEST, () => {
   let web: WebApp;
   beforeAll(async () => {
     web = await startWebApp();
@@ -142,8 +142,7 @@ describe.skipIf(!HAS_CHROMIUM)('web app: customers', () => {
     await page.goto('/customers');
     const codes = (await allCustomers(page)).map((c) => c.code);
     await expectCodes(page, codes.slice(0, 50));
-    await page.getByLabel('Rows per page').click();
-    await page.getByTitle('20 / page').click();
+    await chooseOption(page, page.getByLabel('Rows per page'), '20 / page');
     await page.waitForURL((url) => url.searchParams.get('size') === '20');
     await expectCodes(page, codes.slice(0, 20));
     await page.getByRole('button', { name: 'Next page' }).click();
@@ -193,8 +192,7 @@ describe.skipIf(!HAS_CHROMIUM)('web app: customers', () => {
     await page.goto(`/customers/${customer.code}`);
     await page.getByRole('button', { name: /\bEdit$/ }).click();
     const dialog = page.getByRole('dialog');
-    await dialog.getByLabel('Payment terms', { exact: true }).click();
-    await page.getByTitle(/^NET60/).click();
+    await chooseOption(page, dialog.getByLabel('Payment terms', { exact: true }), /^NET60/);
     await dialog.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Waiting for approval').waitFor();
     await page.getByText(`terms NET30 → NET60`).waitFor();

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { formatAmount } from '../../web/src/shared/format.ts';
 import { apiMinor, formatMinor } from '../../web/src/features/documents/money.ts';
-import { HAS_CHROMIUM, startWebApp, type WebApp } from './support.ts';
+import { BROWSER_TEST, chooseOption, HAS_CHROMIUM, startWebApp, type WebApp } from './support.ts';
 
 interface Doc { id: string; kind: string; number: string; customer: string; customerName: string; currency: string; amount: string; open: string }
 
@@ -17,7 +17,7 @@ async function getJson<T>(page: Page, path: string): Promise<T> {
   return (await response.json()) as T;
 }
 
-describe.skipIf(!HAS_CHROMIUM)('web app: documents and payments', () => {
+describe.skipIf(!HAS_CHROMIUM)('web app: documents and payments', BROWSER_TEST, () => {
   let web: WebApp;
   /** The invoice paid in part, its open amount before, and the payment. */
   let invoice: Doc;
@@ -52,9 +52,7 @@ describe.skipIf(!HAS_CHROMIUM)('web app: documents and payments', () => {
 
     await page.getByRole('link', { name: 'Record a payment', exact: true }).click();
     await page.getByRole('heading', { name: 'Record a payment' }).waitFor();
-    await page.getByLabel('Customer').click();
-    await page.getByLabel('Customer').fill(invoice.customer);
-    await page.getByTitle(`${invoice.customer} · ${invoice.customerName}`).click();
+    await chooseOption(page, page.getByLabel('Customer'), `${invoice.customer} · ${invoice.customerName}`, invoice.customer);
     await page.getByLabel('Amount received').fill(paid);
     const line = page.getByLabel(`Amount to apply to ${invoice.number}`);
 
@@ -95,11 +93,8 @@ describe.skipIf(!HAS_CHROMIUM)('web app: documents and payments', () => {
     await web.signIn(page, 'finance@demo.example');
     await page.goto('/documents');
     await page.getByRole('heading', { name: 'Documents' }).waitFor();
-    await page.getByLabel('Kind').click();
-    await page.getByTitle('Payment', { exact: true }).click();
-    await page.getByLabel('Customer').click();
-    await page.getByLabel('Customer').fill(invoice.customer);
-    await page.getByTitle(`${invoice.customer} · ${invoice.customerName}`).click();
+    await chooseOption(page, page.getByLabel('Kind'), 'Payment');
+    await chooseOption(page, page.getByLabel('Customer'), `${invoice.customer} · ${invoice.customerName}`, invoice.customer);
     await page.waitForURL((url) => url.searchParams.get('customer') === invoice.customer && url.searchParams.get('kind') === 'payment');
     await page.getByRole('link', { name: paymentNumber, exact: true }).waitFor();
     // Every row is this customer's payment.

@@ -2,9 +2,9 @@
  * The front door: signing in (and a wrong password), switching language, and a role that may not open a page.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAS_CHROMIUM, startWebApp, type WebApp } from './support.ts';
+import { BROWSER_TEST, HAS_CHROMIUM, startWebApp, type WebApp } from './support.ts';
 
-describe.skipIf(!HAS_CHROMIUM)('web app: sign-in, language, access', () => {
+describe.skipIf(!HAS_CHROMIUM)('web app: sign-in, language, access', BROWSER_TEST, () => {
   let web: WebApp;
   beforeAll(async () => {
     web = await startWebApp();

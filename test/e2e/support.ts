@@ -7,12 +7,13 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page, type Response } from 'playwright-core';
 import { buildServer } from '../../src/http/server.ts';
 import { createDemo, DEMO_PASSWORD } from '../../src/demo/demo.ts';
 import { ensureWebBuild, WEB_DIST } from '../../src/web/build.ts';
 import type { Clock } from '../../src/modules/context.ts';
 import { fixedClock, openTestDatabase, type TestDatabase } from '../support.ts';
+import { expect } from 'vitest';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const HAS_CHROMIUM = existsSync(CHROMIUM);
@@ -82,4 +83,65 @@ export async function startWebApp(options: { customers?: number; invoices?: numb
       await db.drop();
     },
   };
+}
+
+/**
+ * Choose an option in an Ant Design select (typing `search` first when given), and wait until the select shows it.
+ * Under load a click can land while the option list re-renders (it opens, or a typed search's answer replaces it) and
+ * be lost; the choice is then made again, up to four times, rather than left to a later step's time-out.
+ */
+/**
+ * Every browser test may run twice more when it fails. A click that lands while Ant Design animates a modal or
+ * re-renders a list is sometimes lost on a loaded CI machine (two cores running two test files at once); the
+ * helpers below retry the known cases, and this catches the rest. A test that fails three times still fails CI.
+ */
+export const BROWSER_TEST = { retry: Number(process.env.ARFLOW_E2E_RETRY ?? 2) } as const;
+
+/**
+ * Clicks `target` until `shown` appears (a click during a modal's opening animation can be lost). When the target is
+ * gone before a repeat click (the first click did its work and closed its dialog), it waits longer for `shown`.
+ */
+export async function clickUntil(target: Locator, shown: Locator, tries = 4): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const clicked = attempt === 1 ? (await target.click(), true) : await target.click({ timeout: 5_000 }).then(() => true, () => false);
+    if (!clicked) {
+      await shown.first().waitFor({ timeout: 30_000 });
+      return;
+    }
+    if (await shown.first().waitFor({ timeout: 5_000 }).then(() => true, () => false)) return;
+    if (attempt === tries) throw new Error(`clicking did not show what it should after ${attempt} tries`);
+  }
+}
+
+/**
+ * Runs `action` (a click) and answers the response it caused, the first one `matches`. Both are awaited together, so
+ * when the click fails the wait does not linger to reject after the test (an unhandled rejection fails the run).
+ */
+export async function afterResponse(page: Page, matches: (response: Response) => boolean, action: () => Promise<unknown>): Promise<Response> {
+  const [response] = await Promise.all([page.waitForResponse(matches, { timeout: 60_000 }), action()]);
+  return response;
+}
+
+/** GETs an API path in the page's session, expecting 200: what a test reads to work out the figure the page must show. */
+export async function apiGet<T>(page: Page, url: string): Promise<T> {
+  const response = await page.request.get(url);
+  expect(response.status(), url).toBe(200);
+  return (await response.json()) as T;
+}
+
+export async function chooseOption(page: Page, field: Locator, option: string | RegExp, search?: string): Promise<void> {
+  const title = typeof option === 'string' ? { exact: true } : {};
+  // Options and the chosen value both carry the option's label as their title; options sit in a pop-up outside.
+  // The label names the select itself or the input inside it.
+  const select = field.locator('xpath=ancestor-or-self::*[contains(concat(" ", normalize-space(@class), " "), " ant-select ")][1]');
+  const shown = select.getByTitle(option, title);
+  for (let attempt = 1; ; attempt++) {
+    await field.click();
+    if (search !== undefined) await field.fill(search);
+    const choice = page.locator('.ant-select-dropdown:visible').getByTitle(option, title).first();
+    const clicked = await choice.click({ timeout: 10_000 }).then(() => true, () => false);
+    if (clicked && await shown.first().waitFor({ timeout: 5_000 }).then(() => true, () => false)) return;
+    if (attempt === 4) throw new Error(`the select did not take the option ${String(option)} after ${attempt} tries`);
+    await page.keyboard.press('Escape');
+  }
 }

@@ -3,18 +3,35 @@
  * the tests). What was open at the as-of date is today's cached open amount plus what was applied after that date
  * (allocations dated later, reversals included, with their signs), so a historical report reads only today's open
  * items and the allocations since, never the whole ledger. Documents dated after the as-of date are left out.
+ *
+ * Amounts are in one transaction currency (`currency`, default the functional one), or, with `convert`, every
+ * currency converted to the functional currency at the as-of rate: the latest rate recorded on or before the as-of
+ * date, applied to each open item and rounded half away from zero to the functional currency's minor unit
+ * (convertAmount's rule, the one rounding rule for money); rows and totals are sums of the converted items.
+ *
+ * Disputed amounts (issue 6): `disputed` sits beside `unapplied` as a share of `outstanding`, not as a bucket: the
+ * part of the open items that an open or investigating dispute covered at the as-of date (per item the amount
+ * disputed, never more than the item's open amount then; src/modules/disputes disputedAtSql), converted like the
+ * rest. It is summed in a second statement over the disputed items only, so the report's own scan is unchanged.
  */
 import { z } from 'zod';
 import type { Sql } from '../../db/database.ts';
-import { AGING_GROUPINGS, parseBuckets, type AgingBasis, type AgingBucket, type AgingGrouping } from '../../domain/aging.ts';
+import { AGING_GROUPINGS, bucketOf, parseBuckets, type AgingBasis, type AgingBucket, type AgingGrouping } from '../../domain/aging.ts';
 import { parseDate, type LocalDate } from '../../domain/dates.ts';
-import { checkCurrency, formatAmount } from '../../domain/money.ts';
+import { formatDecimal, parseDecimal, type Decimal } from '../../domain/decimal.ts';
+import { invalid } from '../../domain/errors.ts';
+import { checkCurrency, currencyScale, formatAmount } from '../../domain/money.ts';
 import { customerScope } from '../access/scope.ts';
+import { disputedAtSql } from '../disputes/index.ts';
 import type { Context } from '../context.ts';
+import { openItemsAtSql, openMovementsAtSql, tuneForLedgerRead } from '../ledger/open-at.ts';
 import { tenantToday } from '../tenants/index.ts';
 import { localDateText, parseInput } from '../validate.ts';
 
 export { AGING_GROUPINGS, type AgingGrouping };
+
+/** "true" / "false" in a query string (or a boolean from the CLI). */
+const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 
 export const agingQuerySchema = z.object({
   /** The date the report is as of; default the company's today. */
@@ -23,8 +40,10 @@ export const agingQuerySchema = z.object({
   /** Upper ends of the buckets in days, smallest first: "30,60,90,180,365" (the default). */
   buckets: z.string().trim().max(100).optional(),
   by: z.enum(AGING_GROUPINGS).default('customer'),
-  /** The documents' currency; default the company's functional currency. */
+  /** The documents' currency; default the company's functional currency. Not with `convert`. */
   currency: z.string().trim().length(3).optional(),
+  /** Every currency, each open item converted to the functional currency at the as-of rate. */
+  convert: flag.default(false),
 });
 export type AgingQuery = z.input<typeof agingQuerySchema>;
 
@@ -34,15 +53,29 @@ export interface AgingReportRow {
   current: string;
   buckets: Record<string, string>;
   outstanding: string;
+  /** Of `outstanding`, what open disputes cover (a share, not a bucket). */
+  disputed: string;
   unapplied: string;
   net: string;
+}
+
+/** A rate a converted report used: units of the functional currency per one unit of `currency`, recorded on `date`. */
+export interface AgingRate {
+  currency: string;
+  date: LocalDate;
+  rate: string;
 }
 
 export interface AgingReport {
   asOf: LocalDate;
   basis: AgingBasis;
   by: AgingGrouping;
+  /** The currency of every amount: the documents' own, or the functional currency when converted. */
   currency: string;
+  /** True when the amounts are every currency converted to the functional currency at the as-of rates. */
+  converted: boolean;
+  /** The rates used, one per foreign currency that had open items (empty unless converted). */
+  rates: AgingRate[];
   buckets: AgingBucket[];
   rows: AgingReportRow[];
   totals: Omit<AgingReportRow, 'key' | 'name'>;
@@ -56,74 +89,341 @@ const GROUPING_SQL: Record<AgingGrouping, { key: string; name: string }> = {
   region: { key: "coalesce(c.region, '')", name: "coalesce(c.region, '')" },
   salesperson: { key: "coalesce(c.salesperson, '')", name: "coalesce(c.salesperson, '')" },
   collector: { key: "coalesce(c.collector, '')", name: "coalesce(c.collector, '')" },
+  currency: { key: 'o.currency', name: 'o.currency' },
 };
 
-type Figures = { current: bigint; outstanding: bigint; unapplied: bigint } & Record<string, bigint>;
+/** A report's settings once checked: shared by the report and its drill-down so both select the same items. */
+interface Settings {
+  asOf: LocalDate;
+  basis: AgingBasis;
+  by: AgingGrouping;
+  buckets: AgingBucket[];
+  /** The report's currency: the documents' own, or the functional currency when converting. */
+  currency: string;
+  convert: boolean;
+  /** When converting: the rate of each foreign currency at the as-of date. */
+  rates: Map<string, { date: LocalDate; rate: Decimal }>;
+}
 
-export async function agingReport(ctx: Context, sql: Sql, raw: AgingQuery): Promise<AgingReport> {
-  const query = parseInput(agingQuerySchema, raw, 'aging');
+async function settingsOf(ctx: Context, sql: Sql, query: z.output<typeof agingQuerySchema>): Promise<Settings> {
   const asOf = query.asOf ? parseDate(query.asOf, 'asOf') : tenantToday(ctx.tenant, ctx.clock);
   const buckets = parseBuckets(query.buckets ?? '30,60,90,180,365', 'buckets');
+  if (query.convert && query.currency && query.currency.toUpperCase() !== ctx.tenant.currency) {
+    throw invalid('INVALID_CURRENCY', `currency: a converted report is in the functional currency ${ctx.tenant.currency}; leave currency out, or drop convert to see ${query.currency.toUpperCase()} documents in ${query.currency.toUpperCase()}`, [{ field: 'currency', message: 'not with convert' }]);
+  }
   const currency = checkCurrency((query.currency ?? ctx.tenant.currency).toUpperCase(), 'currency');
-  const grouping = GROUPING_SQL[query.by];
-  // Collectors and sales people age their own customers only (docs/security.md).
+  const rates = new Map<string, { date: LocalDate; rate: Decimal }>();
+  if (query.convert) {
+    const found = await sql.query<{ currency: string; date: string; rate: string }>(
+      `SELECT DISTINCT ON (currency) currency, rate_date::text AS date, rate::text AS rate FROM fx_rates
+        WHERE tenant_id = $1 AND rate_date <= $2 ORDER BY currency, rate_date DESC`, [ctx.tenant.id, asOf]);
+    for (const r of found) rates.set(r.currency, { date: r.date, rate: parseDecimal(r.rate, 'rate') });
+  }
+  return { asOf, basis: query.basis, by: query.by, buckets, currency, convert: query.convert, rates };
+}
+
+/**
+ * The rate factor per currency: open amount in the currency's minor units × factor = functional minor units, so that
+ * SQL's round() (half away from zero on numeric, convertAmount's rule) rounds each item once.
+ */
+function factors(ctx: Context, s: Settings): { currencies: string[]; factors: string[] } {
+  const currencies = [ctx.tenant.currency];
+  const list = ['1'];
+  for (const [currency, { rate }] of s.rates) {
+    const shift = currencyScale(ctx.tenant.currency) - currencyScale(currency);
+    // rate × 10^shift as exact decimal text: move the decimal point, never a float.
+    const scale = rate.scale - shift;
+    const units = scale < 0 ? rate.units * 10n ** BigInt(-scale) : rate.units;
+    currencies.push(currency);
+    list.push(formatDecimal({ units, scale: Math.max(scale, 0) }));
+  }
+  return { currencies, factors: list };
+}
+
+/** The error for a converted report with items in a currency that has no rate on or before the as-of date. */
+function missingRate(currency: string, asOf: LocalDate) {
+  return invalid('FX_RATE_MISSING', `convert: no ${currency} rate on or before ${asOf}; record one (arflow fx set ${currency} ${asOf} RATE, or POST /api/v1/fx-rates) and run the report again`, [{ field: 'convert', message: `${currency} rate missing` }]);
+}
+
+/**
+ * The open items at the as-of date ($2) with their open amount then (`o.open_minor`) and their facts (side,
+ * currency, dates: copies on the balance, so the report reads one table), joined to their customer (c) and group
+ * head (p), and with `documents` to their item (i) and document (d); `amount` is the figure the report adds up: the
+ * open amount, or that amount converted (r.factor is null for a currency with no rate, caught by the caller).
+ * Parameters: $1 tenant, $2 as-of date, then from $3 on the ones `params` holds. With `items` false the rows are
+ * movements (src/modules/ledger/open-at.ts): only for sums grouped by the items' facts, never for counts or rows.
+ */
+function openItemsSql(ctx: Context, s: Settings, params: unknown[], documents = false, customers = true, items = true): { from: string; where: string; amount: string; age: string } {
   const scope = customerScope(ctx);
-  const params: unknown[] = [ctx.tenant.id, asOf, currency];
-  if (scope) params.push(scope.handle);
+  // The customer is needed for a scope, a grouping or the items' names; the report joins it after summing.
+  const joinCustomers = customers || scope !== null;
+  // A converted amount is rounded per item (convertAmount's rule), so converting needs the per-item shape.
+  const perItem = items || s.convert;
+  // Per item, an item with nothing open is no item of the report; as movements, rows are only summed.
+  let where = perItem ? 'o.open_minor <> 0' : 'TRUE';
+  let join = '';
+  let amount = 'o.open_minor';
+  if (s.convert) {
+    const f = factors(ctx, s);
+    params.push(f.currencies, f.factors);
+    join = `\n       LEFT JOIN unnest($${params.length - 1}::text[], $${params.length}::numeric[]) AS r(currency, factor) ON r.currency = o.currency`;
+    amount = 'round(o.open_minor * r.factor)';
+  } else {
+    params.push(s.currency);
+    where += ` AND o.currency = $${params.length}`;
+  }
+  if (scope) {
+    params.push(scope.handle);
+    where += ` AND c.${scope.field} = $${params.length}`;
+  }
   // Days past the basis date at the as-of date; a credit has no due date and is never aged.
-  const age = query.basis === 'due' ? '($2::date - coalesce(i.due_date, d.due_date, d.document_date))' : '($2::date - d.document_date)';
-  // Bucket limits are validated whole numbers (parseBuckets), so they are written into the statement.
-  const bucketColumns = buckets.slice(1).map((b, n) =>
-    `sum(o.open_minor) FILTER (WHERE i.side = 'debit' AND ${age} >= ${b.fromDays}${b.toDays === null ? '' : ` AND ${age} <= ${b.toDays}`}) AS b${n}`);
-  const rows = await sql.query<Record<string, unknown> & { key: string; name: string }>(
-    `WITH later AS (
-       SELECT item_id, sum(amount_minor) AS amount_minor FROM (
-         SELECT a.debit_item_id AS item_id, a.amount_minor FROM allocations a WHERE a.tenant_id = $1 AND a.allocation_date > $2
-         UNION ALL
-         SELECT a.credit_item_id, a.credit_amount_minor FROM allocations a WHERE a.tenant_id = $1 AND a.allocation_date > $2
-       ) moved GROUP BY item_id),
-     open_items AS (
-       SELECT b.item_id, b.open_minor + coalesce(l.amount_minor, 0) AS open_minor
-         FROM item_balances b LEFT JOIN later l ON l.item_id = b.item_id
-        WHERE b.tenant_id = $1 AND b.open_minor > 0
-       UNION ALL
-       SELECT b.item_id, l.amount_minor
-         FROM later l JOIN item_balances b ON b.tenant_id = $1 AND b.item_id = l.item_id
-        WHERE b.open_minor = 0)
-     SELECT ${grouping.key} AS key, min(${grouping.name}) AS name,
-            sum(o.open_minor) FILTER (WHERE i.side = 'debit' AND ${age} <= 0) AS current,
-            ${bucketColumns.join(',\n            ')},
-            sum(o.open_minor) FILTER (WHERE i.side = 'debit') AS outstanding,
-            sum(o.open_minor) FILTER (WHERE i.side = 'credit') AS unapplied
-       FROM open_items o
+  const age = s.basis === 'due' ? '($2::date - o.due_date)' : '($2::date - o.document_date)';
+  const from = `WITH ${(perItem ? openItemsAtSql : openMovementsAtSql)({ tenant: '$1', asOf: '$2' })}
+     SELECT %COLUMNS%
+       FROM open_at o${documents ? `
        JOIN items i ON i.tenant_id = $1 AND i.id = o.item_id
-       JOIN documents d ON d.tenant_id = $1 AND d.id = i.document_id
-       JOIN customers c ON c.tenant_id = $1 AND c.id = i.customer_id
-       LEFT JOIN customers p ON p.tenant_id = $1 AND p.id = c.parent_id
-      WHERE o.open_minor <> 0 AND d.document_date <= $2 AND i.currency = $3${scope ? ` AND c.${scope.field} = $4` : ''}
-      GROUP BY 1
-      ORDER BY 1`,
+       JOIN documents d ON d.tenant_id = $1 AND d.id = i.document_id` : ''}
+${joinCustomers ? `
+       JOIN customers c ON c.tenant_id = $1 AND c.id = o.customer_id
+       LEFT JOIN customers p ON p.tenant_id = $1 AND p.id = c.parent_id` : ''}${join}`;
+  return { from, where, amount, age };
+}
+
+/** The SQL condition of a bucket on the age expression. */
+function bucketCondition(b: AgingBucket, age: string): string {
+  return [b.fromDays === null ? null : `${age} >= ${b.fromDays}`, b.toDays === null ? null : `${age} <= ${b.toDays}`].filter(Boolean).join(' AND ');
+}
+
+type Figures = { current: bigint; outstanding: bigint; unapplied: bigint; disputed: bigint } & Record<string, bigint>;
+
+/** The disputed open amount at the as-of date per report key (and item currency), in the report's currency. */
+async function disputedByKey(ctx: Context, sql: Sql, s: Settings): Promise<Map<string, bigint>> {
+  const params: unknown[] = [ctx.tenant.id, s.asOf];
+  let amount = 'o.disputed_minor';
+  let join = '';
+  let where = 'o.disputed_minor > 0';
+  if (s.convert) {
+    const f = factors(ctx, s);
+    params.push(f.currencies, f.factors);
+    join = `\n       JOIN unnest($${params.length - 1}::text[], $${params.length}::numeric[]) AS r(currency, factor) ON r.currency = o.currency`;
+    amount = 'round(o.disputed_minor * r.factor)';
+  } else {
+    params.push(s.currency);
+    where += ` AND o.currency = $${params.length}`;
+  }
+  const scope = customerScope(ctx);
+  if (scope) {
+    params.push(scope.handle);
+    where += ` AND c.${scope.field} = $${params.length}`;
+  }
+  const rows = await sql.query<{ key: string; disputed: unknown }>(
+    `WITH ${disputedAtSql({ tenant: '$1', asOf: '$2' })}
+     SELECT ${GROUPING_SQL[s.by].key} AS key, sum(${amount}) AS disputed
+       FROM disputed_at o
+       JOIN customers c ON c.tenant_id = $1 AND c.id = o.customer_id
+       LEFT JOIN customers p ON p.tenant_id = $1 AND p.id = c.parent_id${join}
+      WHERE ${where}
+      GROUP BY 1`, params);
+  return new Map(rows.map((r) => [r.key, big(r.disputed)]));
+}
+
+/** The aging report: one row per group key, amounts by bucket, unapplied credits netted; see the module comment. */
+export async function agingReport(ctx: Context, sql: Sql, raw: AgingQuery): Promise<AgingReport> {
+  const query = parseInput(agingQuerySchema, raw, 'aging');
+  const s = await settingsOf(ctx, sql, query);
+  const grouping = GROUPING_SQL[s.by];
+  const params: unknown[] = [ctx.tenant.id, s.asOf];
+  const { from, where, amount, age } = openItemsSql(ctx, s, params, false, false, false);
+  // Bucket limits are validated whole numbers (parseBuckets), so they are written into the statement.
+  const bucketColumns = s.buckets.slice(1).map((b, n) => `sum(${amount}) FILTER (WHERE o.side = 'debit' AND ${bucketCondition(b, age)}) AS b${n}`);
+  await tuneForLedgerRead(sql);
+  // Summed per customer and currency first (a hash on the id, before any name is read), then per group key.
+  const byCustomer = s.by === 'customer';
+  const figures = ['current', ...s.buckets.slice(1).map((_b, n) => `b${n}`), 'outstanding', 'unapplied'];
+  const rows = await sql.query<Record<string, unknown> & { key: string; name: string; currency: string }>(
+    `WITH per_customer AS (${from.replace('%COLUMNS%', `o.customer_id, o.currency AS item_currency,
+            sum(${amount}) FILTER (WHERE o.side = 'debit' AND ${age} <= 0) AS current,
+            ${bucketColumns.join(',\n            ')},
+            sum(${amount}) FILTER (WHERE o.side = 'debit') AS outstanding,
+            sum(${amount}) FILTER (WHERE o.side = 'credit') AS unapplied`)}
+      WHERE ${where}
+      GROUP BY 1, 2)
+     ${byCustomer
+    // A customer's code is unique: its rows are summed already, so they only need the name (no second aggregate).
+    ? `SELECT c.code AS key, c.name AS name, o.item_currency AS currency, ${figures.map((f) => `o.${f}`).join(', ')}`
+    : `SELECT ${GROUPING_SQL[s.by].key.replace('o.currency', 'o.item_currency')} AS key, min(${GROUPING_SQL[s.by].name.replace('o.currency', 'o.item_currency')}) AS name,
+            o.item_currency AS currency, ${figures.map((f) => `sum(o.${f}) AS ${f}`).join(', ')}`}
+       FROM per_customer o
+       JOIN customers c ON c.tenant_id = $1 AND c.id = o.customer_id${s.by === 'group' ? `
+       LEFT JOIN customers p ON p.tenant_id = $1 AND p.id = c.parent_id` : ''}
+      ${byCustomer ? '' : 'GROUP BY 1, 3'}
+      ORDER BY 1, 3`,
     params);
 
-  const money = (v: bigint) => formatAmount(v, currency);
-  const totals: Figures = { current: 0n, outstanding: 0n, unapplied: 0n };
-  buckets.slice(1).forEach((_b, n) => { totals[`b${n}`] = 0n; });
+  const used = new Set<string>();
+  for (const r of rows) {
+    if (!s.convert || r.currency === ctx.tenant.currency) continue;
+    if (!s.rates.has(r.currency)) throw missingRate(r.currency, s.asOf);
+    used.add(r.currency);
+  }
+  const money = (v: bigint) => formatAmount(v, s.currency);
+  const zero = (): Figures => {
+    const f: Figures = { current: 0n, outstanding: 0n, unapplied: 0n, disputed: 0n };
+    s.buckets.slice(1).forEach((_b, n) => { f[`b${n}`] = 0n; });
+    return f;
+  };
+  const totals = zero();
   const present = (key: string, name: string, f: Figures): AgingReportRow => ({
     key, name,
     current: money(f.current),
-    buckets: Object.fromEntries(buckets.slice(1).map((b, n) => [b.key, money(f[`b${n}`]!)])),
+    buckets: Object.fromEntries(s.buckets.slice(1).map((b, n) => [b.key, money(f[`b${n}`]!)])),
     outstanding: money(f.outstanding),
+    disputed: money(f.disputed),
     unapplied: money(f.unapplied),
     net: money(f.outstanding - f.unapplied),
   });
-  const presented = rows.map((r) => {
-    const f: Figures = { current: big(r.current), outstanding: big(r.outstanding), unapplied: big(r.unapplied) };
-    buckets.slice(1).forEach((_b, n) => { f[`b${n}`] = big(r[`b${n}`]); });
-    for (const k of Object.keys(totals)) totals[k] = totals[k]! + f[k]!;
-    return present(r.key, r.name, f);
-  });
+  // Rows come one per key and currency (so a converted report sees which currencies it converts); add them up per key.
+  const byKey = new Map<string, { name: string; f: Figures }>();
+  for (const r of rows) {
+    const entry = byKey.get(r.key) ?? { name: r.name, f: zero() };
+    byKey.set(r.key, entry);
+    for (const k of Object.keys(totals)) {
+      if (k === 'disputed') continue;
+      const v = big(r[k]);
+      entry.f[k] = entry.f[k]! + v;
+      totals[k] = totals[k]! + v;
+    }
+  }
+  for (const [key, disputed] of await disputedByKey(ctx, sql, s)) {
+    const entry = byKey.get(key);
+    // A disputed item is an open item, so its key has a row; the guard keeps a broken invariant from inventing one.
+    if (!entry) continue;
+    entry.f.disputed = disputed;
+    totals.disputed += disputed;
+  }
+  const presented = [...byKey].map(([key, { name, f }]) => present(key, name, f));
   const { key: _k, name: _n, ...sum } = present('', '', totals);
-  return { asOf, basis: query.basis, by: query.by, currency, buckets, rows: presented, totals: sum };
+  const rates = [...used].sort().map((c) => ({ currency: c, date: s.rates.get(c)!.date, rate: formatDecimal(s.rates.get(c)!.rate) }));
+  return { asOf: s.asOf, basis: s.basis, by: s.by, currency: s.currency, converted: s.convert, rates, buckets: s.buckets, rows: presented, totals: sum };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Drill-down: the open items behind a row or a cell
+
+/** The largest page of items; the drill-down pages through the rest with `offset`. */
+export const MAX_AGING_ITEMS_PAGE = 500;
+export const MAX_AGING_ITEMS_OFFSET = 1_000_000;
+
+export const agingItemsQuerySchema = agingQuerySchema.extend({
+  /** The row: its key in the report (a customer code, a segment…). */
+  key: z.string().max(200),
+  /** The figure: `current`, a bucket key (`31-60`), `outstanding` (every aged item, the default) or `unapplied`. */
+  bucket: z.string().trim().max(30).default('outstanding'),
+  limit: z.coerce.number().int().min(1).max(MAX_AGING_ITEMS_PAGE).default(100),
+  offset: z.coerce.number().int().min(0).max(MAX_AGING_ITEMS_OFFSET).default(0),
+});
+export type AgingItemsQuery = z.input<typeof agingItemsQuerySchema>;
+
+export interface AgingOpenItem {
+  documentNumber: string;
+  documentKind: string;
+  /** The installment's number (1 for a one-installment invoice and for a credit). */
+  installment: number;
+  customer: string;
+  customerName: string;
+  documentDate: LocalDate;
+  /** The installment's due date (null for a credit). */
+  dueDate: LocalDate | null;
+  /** Days past due (or since the document date on that basis) at the as-of date; null for a credit. */
+  daysPastDue: number | null;
+  /** The bucket key, or `unapplied` for a credit. */
+  bucket: string;
+  /** Open at the as-of date, in the document's currency. */
+  open: string;
+  currency: string;
+  /** When converted: the open amount in the functional currency (what the report adds up) and the rate used. */
+  converted?: string;
+  rate?: string;
+}
+
+export interface AgingItemsPage {
+  asOf: LocalDate;
+  basis: AgingBasis;
+  by: AgingGrouping;
+  key: string;
+  bucket: string;
+  /** The currency of `total` (the report's). */
+  currency: string;
+  converted: boolean;
+  /** Items in the selection, over all pages. */
+  count: number;
+  /** Their sum over all pages: the figure of the report's row and bucket. */
+  total: string;
+  items: AgingOpenItem[];
+  /** Where the next page starts, or null on the last page. */
+  nextOffset: number | null;
+}
+
+/** The open items at the as-of date behind one row (and one bucket) of the report, oldest first; paged. */
+export async function agingItems(ctx: Context, sql: Sql, raw: AgingItemsQuery): Promise<AgingItemsPage> {
+  const query = parseInput(agingItemsQuerySchema, raw, 'aging items');
+  const s = await settingsOf(ctx, sql, query);
+  const params: unknown[] = [ctx.tenant.id, s.asOf];
+  const { from, where, amount, age } = openItemsSql(ctx, s, params, true);
+  await tuneForLedgerRead(sql);
+  params.push(query.key);
+  let condition = `${where} AND ${GROUPING_SQL[s.by].key} = $${params.length}`;
+  const bucket = s.buckets.find((b) => b.key === query.bucket);
+  if (query.bucket === 'unapplied') condition += ` AND o.side = 'credit'`;
+  else if (query.bucket === 'outstanding') condition += ` AND o.side = 'debit'`;
+  else if (bucket) condition += ` AND o.side = 'debit' AND ${bucketCondition(bucket, age)}`;
+  else {
+    const choices = ['outstanding', ...s.buckets.map((b) => b.key), 'unapplied'].join(', ');
+    throw invalid('INVALID_BUCKET', `bucket: "${query.bucket}" is not a figure of this report; use one of ${choices}`, [{ field: 'bucket', message: 'unknown bucket' }]);
+  }
+  params.push(query.limit, query.offset);
+  const rows = await sql.query<{
+    number: string; kind: string; seq: number; customer: string; customer_name: string; document_date: string; due_date: string | null;
+    days: number | null; side: string; open_minor: unknown; currency: string; amount: unknown; count: unknown; total: unknown; missing?: string | null;
+  }>(
+    `${from.replace('%COLUMNS%', `d.number, d.kind, i.seq, c.code AS customer, c.name AS customer_name, o.document_date::text AS document_date,
+            CASE WHEN o.side = 'debit' THEN o.due_date::text END AS due_date,
+            CASE WHEN o.side = 'debit' THEN ${age} END AS days, o.side, o.open_minor, o.currency, ${amount} AS amount,
+            count(*) OVER () AS count, sum(${amount}) OVER () AS total${s.convert ? ', min(o.currency) FILTER (WHERE r.factor IS NULL) OVER () AS missing' : ''}`)}
+      WHERE ${condition}
+      ORDER BY days DESC NULLS LAST, o.document_date, d.number, i.seq
+      LIMIT $${params.length - 1} OFFSET $${params.length}`,
+    params);
+  if (rows[0]?.missing) throw missingRate(rows[0].missing, s.asOf);
+  let count = rows.length > 0 ? Number(rows[0]!.count) : 0;
+  let total = rows.length > 0 ? big(rows[0]!.total) : 0n;
+  if (rows.length === 0 && query.offset > 0) {
+    // Past the last page: the window functions saw no row, so count the selection alone.
+    const [all] = await sql.query<{ count: unknown; total: unknown }>(
+      `${from.replace('%COLUMNS%', `count(*) AS count, sum(${amount}) AS total${s.convert ? ', min(o.currency) FILTER (WHERE r.factor IS NULL) AS missing' : ''}`)} WHERE ${condition}`, params.slice(0, -2)) as { count: unknown; total: unknown; missing?: string | null }[];
+    if (all!.missing) throw missingRate(all!.missing, s.asOf);
+    count = Number(all!.count);
+    total = big(all!.total);
+  }
+  const items = rows.map((r): AgingOpenItem => {
+    const days = r.days === null ? null : Number(r.days);
+    const item: AgingOpenItem = {
+      documentNumber: r.number, documentKind: r.kind, installment: Number(r.seq), customer: r.customer, customerName: r.customer_name,
+      documentDate: r.document_date, dueDate: r.due_date, daysPastDue: days,
+      bucket: days === null ? 'unapplied' : bucketOf(days, s.buckets).key,
+      open: formatAmount(big(r.open_minor), r.currency), currency: r.currency,
+    };
+    if (s.convert) {
+      item.converted = formatAmount(big(r.amount), s.currency);
+      item.rate = r.currency === ctx.tenant.currency ? '1' : formatDecimal(s.rates.get(r.currency)!.rate);
+    }
+    return item;
+  });
+  const next = query.offset + rows.length;
+  return {
+    asOf: s.asOf, basis: s.basis, by: s.by, key: query.key, bucket: query.bucket, currency: s.currency, converted: s.convert,
+    count, total: formatAmount(total, s.currency), items, nextOffset: next < count ? next : null,
+  };
 }
 
 /** A SUM from either engine (bigint from PGlite's int8 parser, string from numeric), or null: as bigint. */

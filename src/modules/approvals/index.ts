@@ -15,6 +15,7 @@ import { appendAudit } from '../audit/index.ts';
 import { canonicalJson } from '../hash.ts';
 import type { Context } from '../context.ts';
 import { getCustomer, updateCustomer, type CustomerPatch } from '../customers/index.ts';
+import { applyLimitChange, recordCustomerLimit, releaseHold, reopenHold } from '../credit-limits/index.ts';
 import { postDocument, resolveDocument, reverseDocument, type PostDocumentInput } from '../ledger/index.ts';
 import { amountText, parseInput } from '../validate.ts';
 
@@ -22,6 +23,8 @@ export const APPROVAL_ACTIONS = {
   'document.reverse': 'documents.reverse',
   'write_off.post': 'write_offs.post',
   'customer.credit': 'customers.credit',
+  'credit.limit': 'customers.credit',
+  'credit.hold_release': 'credit.hold',
 } as const satisfies Record<string, Permission>;
 export type ApprovalAction = keyof typeof APPROVAL_ACTIONS;
 
@@ -155,6 +158,8 @@ export type ApprovalSubject =
 
 async function subjectOf(sql: Sql, ctx: Context, approval: Approval): Promise<ApprovalSubject | null> {
   try {
+    // Credit limit and hold requests carry their own summary; their facts are on the customer's credit panel.
+    if (approval.action === 'credit.limit' || approval.action === 'credit.hold_release') return null;
     if (approval.action === 'document.reverse') {
       const r = approval.request as { ref: string; reason: string };
       const doc = await resolveDocument(sql, ctx.tenant.id, r.ref);
@@ -243,6 +248,8 @@ export async function decideApproval(ctx: Context, id: string, decision: 'approv
       // nothing is approved and the answer says why.
       const as: Context = { ...ctx, actor: `${approval.requestedBy} (approved by ${ctx.actor})` };
       result = await perform(as, sql, approval);
+    } else if (approval.action === 'credit.hold_release') {
+      await reopenHold(sql, ctx.tenant.id, (approval.request as { holdId: string }).holdId);
     }
     const status = decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : 'cancelled';
     await sql.query(
@@ -266,7 +273,16 @@ async function perform(ctx: Context, sql: Sql, approval: Approval): Promise<unkn
     case 'customer.credit': {
       const r = approval.request as { code: string; patch: CustomerPatch };
       const { version: _stale, ...patch } = r.patch;
-      return updateCustomer(ctx, r.code, patch, sql);
+      const updated = await updateCustomer(ctx, r.code, patch, sql);
+      // The limit history (credit control) gets the approved limit as a version too.
+      if (patch.creditLimit !== undefined) {
+        await recordCustomerLimit(ctx, sql, updated, { requestedBy: approval.requestedBy, approvedBy: ctx.principal?.actor ?? ctx.actor, approvalId: approval.id, reason: approval.summary });
+      }
+      return updated;
     }
+    case 'credit.limit':
+      return applyLimitChange(ctx, sql, approval.request, approval, { role: ctx.principal?.role ?? 'admin', actor: ctx.principal?.actor ?? ctx.actor });
+    case 'credit.hold_release':
+      return releaseHold(ctx, sql, approval.request as { holdId: string; reason: string }, ctx.principal?.actor ?? ctx.actor);
   }
 }

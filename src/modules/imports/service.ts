@@ -13,6 +13,7 @@ import { AppError, invalid, type ErrorDetail } from '../../domain/errors.ts';
 import { planAllocations, type AllocationRequest, type OpenItem } from '../../domain/ledger.ts';
 import { formatAmount, isCurrency, parseAmount } from '../../domain/money.ts';
 import { convertAmount, formatDecimal, parseDecimal } from '../../domain/decimal.ts';
+import { requestEvaluation } from '../alerts/request.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { Context } from '../context.ts';
 import {
@@ -129,6 +130,8 @@ export async function importRows(ctx: Context, kind: ImportKind, source: RowSour
           await appendAudit(sql, ctx.tenant.id, { actor: ctx.actor, action: `import.${kind}`, entityType: 'import', entityId: null, after: report });
           // Check the ledger after a bulk change; enqueued in this transaction, so only if the import commits.
           await ctx.jobs?.enqueue(sql, 'ledger.verify', { tenantId: ctx.tenant.id }, { singletonKey: ctx.tenant.id });
+          // One early-warning evaluation of the whole company after an import, not one per document.
+          await requestEvaluation(ctx, sql);
         });
       } catch (error) {
         if (error !== STOP_WRITING) throw error;

@@ -210,7 +210,7 @@ export async function insertDocuments(sql: Sql, tenantId: string, docs: readonly
        SELECT $1::uuid, * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::date[], $8::date[], $9::date[],
                                 $10::text[], $11::int8[], $12::numeric[], $13::int8[], $14::uuid[], $15::uuid[], $16::uuid[],
                                 $17::text[], $18::text[], $19::text[], $20::text[], $21::text[], $22::text[])
-       ON CONFLICT DO NOTHING RETURNING id, created_at),
+       ON CONFLICT DO NOTHING RETURNING id, created_at, document_date, due_date, kind),
      new_items AS (
        INSERT INTO items (tenant_id, id, document_id, customer_id, seq, side, currency, amount_minor, due_date,
                           discount_date, discount_amount_minor)
@@ -218,10 +218,12 @@ export async function insertDocuments(sql: Sql, tenantId: string, docs: readonly
                                         $30::date[], $31::date[], $32::int8[])
                 AS x(id, document_id, customer_id, seq, side, currency, amount_minor, due_date, discount_date, discount_amount_minor)
         WHERE x.document_id IN (SELECT id FROM new_documents)
-       RETURNING id, customer_id, amount_minor),
+       RETURNING id, document_id, customer_id, amount_minor, side, currency, due_date),
      new_balances AS (
-       INSERT INTO item_balances (tenant_id, item_id, customer_id, amount_minor, open_minor)
-       SELECT $1::uuid, id, customer_id, amount_minor, amount_minor FROM new_items)
+       INSERT INTO item_balances (tenant_id, item_id, customer_id, amount_minor, open_minor, side, currency, document_date, due_date, kind)
+       SELECT $1::uuid, ni.id, ni.customer_id, ni.amount_minor, ni.amount_minor, ni.side, ni.currency, nd.document_date,
+              coalesce(ni.due_date, nd.due_date, nd.document_date), nd.kind
+         FROM new_items ni JOIN new_documents nd ON nd.id = ni.document_id)
      SELECT id, created_at AS "createdAt" FROM new_documents`,
     [tenantId, col(docs, 'id'), col(docs, 'kind'), col(docs, 'side'), col(docs, 'number'), col(docs, 'customerId'),
       col(docs, 'documentDate'), col(docs, 'postingDate'), col(docs, 'dueDate'), col(docs, 'currency'),
@@ -233,6 +235,54 @@ export async function insertDocuments(sql: Sql, tenantId: string, docs: readonly
       col(items, 'discountDate'), col(items, 'discountAmountMinor')],
   );
   return new Map(inserted.map((r) => [r.id, r.createdAt]));
+}
+
+/**
+ * A posting's usual case in one statement: one document with one item (a payment, credit note or advance) applied to
+ * one item of another document. Its balance is written already net of the allocation, so the new balance row is
+ * never updated (no second row version, index entries or foreign-key check for it), and the insert, the allocation
+ * and the other item's balance go in one round trip instead of two. As with insertDocuments, a document whose number
+ * or external id exists already is skipped, and then so is everything else: nothing is allocated. Returns the
+ * document's created_at when it was inserted.
+ */
+export async function insertDocumentApplied(sql: Sql, tenantId: string, doc: NewDocument, item: NewItem, allocation: NewAllocation): Promise<string | null> {
+  if (allocation.creditItemId !== item.id || allocation.debitItemId === item.id || item.documentId !== doc.id) {
+    throw new Error('assertion failed: insertDocumentApplied applies the new item (the credit) to an item of another document');
+  }
+  const [row] = await sql.query<{ createdAt: string }>(
+    `WITH new_document AS (
+       INSERT INTO documents (tenant_id, id, kind, side, number, customer_id, document_date, posting_date, due_date, currency,
+                              amount_minor, fx_rate, functional_amount_minor, terms_id, related_document_id,
+                              reverses_document_id, reason, memo, source_system, external_id, payload_hash, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+       ON CONFLICT DO NOTHING RETURNING id, created_at),
+     new_item AS (
+       INSERT INTO items (tenant_id, id, document_id, customer_id, seq, side, currency, amount_minor, due_date,
+                          discount_date, discount_amount_minor)
+       SELECT $1::uuid, $23::uuid, id, $6::uuid, $24::int2, $4::text, $10::text, $25::int8, $26::date, $27::date, $28::int8 FROM new_document
+       RETURNING id),
+     new_balance AS (
+       INSERT INTO item_balances (tenant_id, item_id, customer_id, amount_minor, open_minor, side, currency, document_date, due_date, kind)
+       SELECT $1::uuid, id, $6::uuid, $25::int8, $25::int8 - $33::int8, $4::text, $10::text, $7::date, coalesce($26::date, $9::date, $7::date), $3::text
+         FROM new_item),
+     new_allocation AS (
+       INSERT INTO allocations (tenant_id, id, batch_id, credit_item_id, debit_item_id, customer_id, amount_minor,
+                                credit_amount_minor, fx_gain_minor, allocation_date, reverses_allocation_id, reason, created_by)
+       SELECT $1::uuid, $29::uuid, $30::uuid, id, $31::uuid, $32::uuid, $34::int8, $33::int8, $35::int8, $36::date, $37::uuid, $38::text, $39::text
+         FROM new_item),
+     debit_balance AS (
+       UPDATE item_balances b SET open_minor = b.open_minor - $34::int8
+         FROM new_document WHERE b.tenant_id = $1 AND b.item_id = $31::uuid)
+     SELECT created_at AS "createdAt" FROM new_document`,
+    [tenantId, doc.id, doc.kind, doc.side, doc.number, doc.customerId, doc.documentDate, doc.postingDate, doc.dueDate, doc.currency,
+      doc.amountMinor, doc.fxRate, doc.functionalAmountMinor, doc.termsId, doc.relatedDocumentId, doc.reversesDocumentId,
+      doc.reason, doc.memo, doc.sourceSystem, doc.externalId, doc.payloadHash, doc.createdBy,
+      item.id, item.seq, item.amountMinor, item.dueDate, item.discountDate, item.discountAmountMinor,
+      allocation.id, allocation.batchId, allocation.debitItemId, allocation.customerId, allocation.creditAmountMinor,
+      allocation.amountMinor, allocation.fxGainMinor, allocation.allocationDate, allocation.reversesAllocationId,
+      allocation.reason, allocation.createdBy],
+  );
+  return row?.createdAt ?? null;
 }
 
 export interface NewAllocation {

@@ -16,6 +16,7 @@ import {
 } from '../../domain/ledger.ts';
 import { checkCurrency, formatAmount, parseAmount } from '../../domain/money.ts';
 import { schedule, type PaymentTermsRule } from '../../domain/terms.ts';
+import { requestEvaluation } from '../alerts/request.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { Context } from '../context.ts';
 import { findCustomerPreload, getCustomer, requireCustomer, type Customer } from '../customers/index.ts';
@@ -26,7 +27,7 @@ import { findTerms } from '../terms/index.ts';
 import { amountText, localDateText, parseInput, rateText } from '../validate.ts';
 import {
   allocationsOfDocument, findAllocation, findDocumentById, findDocumentIdByNumber, findDocumentIdPreload, findDocumentsByNumber, insertAllocations,
-  insertDocuments, itemsOfDocument, liveAllocationsOfDocument, lockDebitItemsByNumbers, lockDebitItemsPreload, lockItems, nextNumber,
+  insertDocumentApplied, insertDocuments, itemsOfDocument, liveAllocationsOfDocument, lockDebitItemsByNumbers, lockDebitItemsPreload, lockItems, nextNumber,
   type AllocationRow, type DocumentRow, type ItemRow, type NewAllocation, type NewDocument, type NewItem,
 } from './repository.ts';
 
@@ -405,63 +406,98 @@ async function postInTx(ctx: Context, sql: Sql, input: PostDocumentFields, reads
     currency, amountMinor, relatedDocumentId: related?.id ?? null, reason: input.reason, memo: input.memo,
     sourceSystem: input.sourceSystem, externalId: input.externalId, payloadHash: fingerprint(n),
   }, { customer, terms, fxRate });
+  // The document's items as the repository would read them back. No other transaction can see them before this one
+  // commits, so there is nothing to lock and nothing to read: the response below is built from what is in hand.
+  const itemRowsOf = (doc: NewDocument, items: NewItem[]): ItemRow[] => items.map((i) => ({
+    id: i.id, documentId: doc.id, customerId: i.customerId, seq: i.seq, side: i.side, currency: i.currency, amountMinor: i.amountMinor,
+    openMinor: i.amountMinor, dueDate: i.dueDate, discountDate: i.discountDate, discountAmountMinor: i.discountAmountMinor,
+    documentNumber: doc.number, documentKind: doc.kind, documentDate: doc.documentDate, fxRate: doc.fxRate,
+  }));
+  /**
+   * The allocations this posting makes (refund, appliesTo, a credit note's invoice), planned against the locked items
+   * they touch; `touched` gets every item an allocation touches, by id, for presenting them.
+   */
+  const planPosting = async (ownItems: ItemRow[], touched: Map<string, ItemRow>): Promise<NewAllocation[]> => {
+    let rows: NewAllocation[] = [];
+    if (input.kind === 'refund') {
+      const [creditItemRow] = await itemsOfDocument(sql, ctx.tenant.id, related!.id, true);
+      const refundItem = ownItems[0];
+      if (creditItemRow) touched.set(creditItemRow.id, creditItemRow);
+      if (!creditItemRow || creditItemRow.openMinor < amountMinor) {
+        throw invalid('REFUND_TOO_LARGE', `amount: ${input.refundOf!.number} has only ${formatAmount(creditItemRow?.openMinor ?? 0n, currency)} ${currency} unapplied to refund`, [{ field: 'amount', message: 'more than unapplied' }]);
+      }
+      if (creditItemRow.currency !== currency) throw invalid('CURRENCY_MISMATCH', `currency: the refund must be in ${creditItemRow.currency}, the currency of ${input.refundOf!.number}`, [{ field: 'currency', message: 'currency mismatch' }]);
+      rows = planned(ctx, uuidv7(), creditItemRow, [{ itemId: refundItem!.id, amountMinor }], [refundItem!], input.documentDate, null);
+    } else if (side === 'credit') {
+      const requests: AllocationRequest[] = (input.appliesTo ?? []).map((a, i) => ({
+        documentNumber: a.document, amountMinor: a.amount === undefined ? undefined : parseAmount(a.amount, currency, `appliesTo.${i}.amount`), field: `appliesTo.${i}`,
+      }));
+      let auto = false;
+      if (!requests.length && input.kind === 'credit_note' && related) {
+        requests.push({ documentNumber: related.number, field: 'againstInvoice' });
+        auto = true;
+      }
+      if (requests.length) {
+        const debitItems: ItemRow[] = [];
+        // The items of appliesTo may have been read and locked with the transaction's start (postingPreload).
+        const prelocked = reads && !auto ? reads.locked as unknown as ItemRow[] : undefined;
+        rows = await planFor(ctx, sql, ownItems[0]!, requests, null, auto, debitItems, prelocked);
+        for (const i of debitItems) touched.set(i.id, i);
+      }
+      if (input.kind === 'write_off') {
+        const applied = rows.reduce((s, a) => s + a.creditAmountMinor, 0n);
+        if (applied !== amountMinor) throw invalid('WRITE_OFF_UNAPPLIED', `appliesTo: a write-off must be applied in full; ${formatAmount(amountMinor - applied, currency)} ${currency} of it would stay unapplied`, [{ field: 'appliesTo', message: 'not fully applied' }]);
+      }
+    }
+    return rows;
+  };
+
   let { doc, items } = build(number);
-  let inserted = await insertDocuments(sql, ctx.tenant.id, [doc], items);
-  // Skipped because a document posted by hand has the number: take the next one (not for a clash of external ids).
-  while (!numberGiven && !inserted.has(doc.id) && await findDocumentIdByNumber(sql, ctx.tenant.id, input.kind, number)) {
-    number = await generatedNumber(sql, ctx, input.kind);
-    ({ doc, items } = build(number));
-    inserted = await insertDocuments(sql, ctx.tenant.id, [doc], items);
+  let ownItems = itemRowsOf(doc, items);
+  /** Every item an allocation of this posting touches, by id: for presenting the allocations. */
+  const touched = new Map<string, ItemRow>();
+  /** The allocations, once planned; they are written by the time the document is (see below). */
+  let allocationRows: NewAllocation[] | null = null;
+  /** The document's created_at once inserted, null when skipped (its number or external id exists), undefined before. */
+  let createdAt: string | null | undefined;
+  if (numberGiven && side === 'credit' && items.length === 1) {
+    // The usual posting (a payment for one invoice): the allocation is planned first, so that the document, its item,
+    // balance and allocation and the invoice's balance go in one statement (insertDocumentApplied).
+    try {
+      allocationRows = await planPosting(ownItems, touched);
+    } catch (error) {
+      // Had the document been inserted first, a post of the same number committed meanwhile would have made this a
+      // repeat (or a conflict), not an error of the allocation: answer as that order would have.
+      const existingId = error instanceof AppError ? await findDocumentIdByNumber(sql, ctx.tenant.id, input.kind, number) : null;
+      if (existingId) return replayOrConflict(ctx, sql, (await findDocumentById(sql, ctx.tenant.id, existingId))!, doc.payloadHash);
+      throw error;
+    }
+    if (allocationRows.length === 1) createdAt = await insertDocumentApplied(sql, ctx.tenant.id, doc, items[0]!, allocationRows[0]!);
   }
-  if (!inserted.has(doc.id)) {
+  if (createdAt === undefined) {
+    let inserted = await insertDocuments(sql, ctx.tenant.id, [doc], items);
+    // Skipped because a document posted by hand has the number: take the next one (not for a clash of external ids).
+    while (!numberGiven && !inserted.has(doc.id) && await findDocumentIdByNumber(sql, ctx.tenant.id, input.kind, number)) {
+      number = await generatedNumber(sql, ctx, input.kind);
+      ({ doc, items } = build(number));
+      inserted = await insertDocuments(sql, ctx.tenant.id, [doc], items);
+    }
+    ownItems = itemRowsOf(doc, items);
+    createdAt = inserted.get(doc.id) ?? null;
+    if (createdAt !== null) {
+      if (allocationRows === null) allocationRows = await planPosting(ownItems, touched);
+      await insertAllocations(sql, ctx.tenant.id, allocationRows);
+    }
+  }
+  if (createdAt === null) {
     // A concurrent post of the same number won the race: replay its answer or report the conflict.
     const [existing] = await findDocumentsByNumber(sql, ctx.tenant.id, number, [input.kind]);
     if (!existing) throw conflict('DOCUMENT_CONFLICT', `document ${number} clashes with another document; check number and external id`);
     return replayOrConflict(ctx, sql, existing, doc.payloadHash);
   }
+  allocationRows ??= [];
   if (input.kind === 'advance' && input.verified) await insertEvent(sql, ctx, doc.id, 'verified', input.documentDate, null);
-
-  // This document's items as the repository would read them back. No other transaction can see them before this
-  // one commits, so there is nothing to lock and nothing to read: the response below is built from what is in hand.
-  const ownItems: ItemRow[] = items.map((i) => ({
-    id: i.id, documentId: doc.id, customerId: i.customerId, seq: i.seq, side: i.side, currency: i.currency, amountMinor: i.amountMinor,
-    openMinor: i.amountMinor, dueDate: i.dueDate, discountDate: i.discountDate, discountAmountMinor: i.discountAmountMinor,
-    documentNumber: doc.number, documentKind: doc.kind, documentDate: doc.documentDate, fxRate: doc.fxRate,
-  }));
-  /** Every item an allocation of this posting touches, by id: for presenting the allocations. */
-  const touched = new Map(ownItems.map((i) => [i.id, i]));
-  let allocationRows: NewAllocation[] = [];
-  if (input.kind === 'refund') {
-    const [creditItemRow] = await itemsOfDocument(sql, ctx.tenant.id, related!.id, true);
-    const refundItem = ownItems[0];
-    if (creditItemRow) touched.set(creditItemRow.id, creditItemRow);
-    if (!creditItemRow || creditItemRow.openMinor < amountMinor) {
-      throw invalid('REFUND_TOO_LARGE', `amount: ${input.refundOf!.number} has only ${formatAmount(creditItemRow?.openMinor ?? 0n, currency)} ${currency} unapplied to refund`, [{ field: 'amount', message: 'more than unapplied' }]);
-    }
-    if (creditItemRow.currency !== currency) throw invalid('CURRENCY_MISMATCH', `currency: the refund must be in ${creditItemRow.currency}, the currency of ${input.refundOf!.number}`, [{ field: 'currency', message: 'currency mismatch' }]);
-    allocationRows = planned(ctx, uuidv7(), creditItemRow, [{ itemId: refundItem!.id, amountMinor }], [refundItem!], input.documentDate, null);
-  } else if (side === 'credit') {
-    const requests: AllocationRequest[] = (input.appliesTo ?? []).map((a, i) => ({
-      documentNumber: a.document, amountMinor: a.amount === undefined ? undefined : parseAmount(a.amount, currency, `appliesTo.${i}.amount`), field: `appliesTo.${i}`,
-    }));
-    let auto = false;
-    if (!requests.length && input.kind === 'credit_note' && related) {
-      requests.push({ documentNumber: related.number, field: 'againstInvoice' });
-      auto = true;
-    }
-    if (requests.length) {
-      const debitItems: ItemRow[] = [];
-      // The items of appliesTo may have been read and locked with the transaction's start (postingPreload).
-      const prelocked = reads && !auto ? reads.locked as unknown as ItemRow[] : undefined;
-      allocationRows = await planFor(ctx, sql, ownItems[0]!, requests, null, auto, debitItems, prelocked);
-      for (const i of debitItems) touched.set(i.id, i);
-    }
-    if (input.kind === 'write_off') {
-      const applied = allocationRows.reduce((s, a) => s + a.creditAmountMinor, 0n);
-      if (applied !== amountMinor) throw invalid('WRITE_OFF_UNAPPLIED', `appliesTo: a write-off must be applied in full; ${formatAmount(amountMinor - applied, currency)} ${currency} of it would stay unapplied`, [{ field: 'appliesTo', message: 'not fully applied' }]);
-    }
-  }
-  await insertAllocations(sql, ctx.tenant.id, allocationRows);
+  for (const i of ownItems) touched.set(i.id, i);
   // The open amounts the balance update has just written, as the repository would read them.
   for (const a of allocationRows) {
     const debit = ownItems.find((i) => i.id === a.debitItemId);
@@ -469,7 +505,6 @@ async function postInTx(ctx: Context, sql: Sql, input: PostDocumentFields, reads
     const credit = ownItems.find((i) => i.id === a.creditItemId);
     if (credit) credit.openMinor -= a.creditAmountMinor;
   }
-  const createdAt = inserted.get(doc.id)!;
   const stored: DocumentRow = {
     id: doc.id, kind: doc.kind, side: doc.side, number: doc.number, customerId: customer.id, customerCode: customer.code,
     customerName: customer.name, documentDate: doc.documentDate, postingDate: doc.postingDate, dueDate: doc.dueDate, currency: doc.currency,
@@ -498,6 +533,7 @@ async function postInTx(ctx: Context, sql: Sql, input: PostDocumentFields, reads
     outcome: 'created',
   };
   await appendAudit(sql, ctx.tenant.id, { actor: ctx.actor, action: 'document.post', entityType: 'document', entityId: doc.id, after: result });
+  await requestEvaluation(ctx, sql, customer.id);
   return result;
 }
 
@@ -607,6 +643,7 @@ export async function applyCredit(ctx: Context, raw: ApplyInput, sqlInTx?: Sql):
       creditOpen: formatAmount(credit!.openMinor - rows.reduce((s, r) => s + r.creditAmountMinor, 0n), credit!.currency),
     };
     await appendAudit(sql, ctx.tenant.id, { actor: ctx.actor, action: 'allocation.apply', entityType: 'document', entityId: doc.id, after: result });
+    await requestEvaluation(ctx, sql, doc.customerId);
     return result;
   };
   return sqlInTx ? run(sqlInTx) : ctx.db.tenant(ctx.tenant.id, run);
@@ -638,6 +675,7 @@ export async function reverseAllocation(ctx: Context, allocationId: string, raw:
     await insertAllocations(sql, ctx.tenant.id, [row]);
     const result = presentAllocation((await findAllocation(sql, ctx.tenant.id, row.id))!, ctx.tenant.currency);
     await appendAudit(sql, ctx.tenant.id, { actor: ctx.actor, action: 'allocation.reverse', entityType: 'allocation', entityId: allocationId, reason: input.reason, after: result });
+    await requestEvaluation(ctx, sql, allocation.customerId);
     return result;
   };
   return sqlInTx ? run(sqlInTx) : ctx.db.tenant(ctx.tenant.id, run);
@@ -707,6 +745,7 @@ export async function reverseDocument(ctx: Context, documentId: string, raw: z.i
       unappliedAllocations: unwound.map((u) => u.reversesAllocationId!),
     };
     await appendAudit(sql, ctx.tenant.id, { actor: ctx.actor, action: 'document.reverse', entityType: 'document', entityId: doc.id, reason: input.reason, after: result });
+    await requestEvaluation(ctx, sql, doc.customerId);
     return result;
   };
   return sqlInTx ? run(sqlInTx) : ctx.db.tenant(ctx.tenant.id, run);

@@ -93,6 +93,7 @@ export const api = {
   post: <T>(path: string, body?: unknown, idempotencyKey?: string) =>
     request<T>('POST', path, { body: body ?? {}, ...(idempotencyKey ? { idempotencyKey } : {}) }),
   patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, { body }),
+  put: <T>(path: string, body: unknown, idempotencyKey?: string) => request<T>('PUT', path, { body, ...(idempotencyKey ? { idempotencyKey } : {}) }),
   delete: <T>(path: string) => request<T>('DELETE', path),
 };
 

@@ -17,6 +17,21 @@ const RecordPaymentPage = lazy(() => import('../features/documents/RecordPayment
 const ApprovalsPage = lazy(() => import('../features/approvals/ApprovalsPage.tsx').then((m) => ({ default: m.ApprovalsPage })));
 const AuditPage = lazy(() => import('../features/audit/AuditPage.tsx').then((m) => ({ default: m.AuditPage })));
 const AgingPage = lazy(() => import('../features/aging/AgingPage.tsx').then((m) => ({ default: m.AgingPage })));
+const KpisPage = lazy(() => import('../features/kpis/KpisPage.tsx').then((m) => ({ default: m.KpisPage })));
+const CreditPage = lazy(() => import('../features/credit/CreditPage.tsx').then((m) => ({ default: m.CreditPage })));
+const AlertsPage = lazy(() => import('../features/alerts/AlertsPage.tsx').then((m) => ({ default: m.AlertsPage })));
+const AlertSettingsPage = lazy(() => import('../features/alerts/AlertSettingsPage.tsx').then((m) => ({ default: m.AlertSettingsPage })));
+const BankImportPage = lazy(() => import('../features/bank/BankImportPage.tsx').then((m) => ({ default: m.BankImportPage })));
+const BankStatementsPage = lazy(() => import('../features/bank/BankStatementsPage.tsx').then((m) => ({ default: m.BankStatementsPage })));
+const BankStatementPage = lazy(() => import('../features/bank/BankStatementPage.tsx').then((m) => ({ default: m.BankStatementPage })));
+const WorklistPage = lazy(() => import('../features/worklist/WorklistPage.tsx').then((m) => ({ default: m.WorklistPage })));
+const DisputesPage = lazy(() => import('../features/collections/DisputesPage.tsx').then((m) => ({ default: m.DisputesPage })));
+const ProvisionPage = lazy(() => import('../features/provision/ProvisionPage.tsx').then((m) => ({ default: m.ProvisionPage })));
+const CreditFilePage = lazy(() => import('../features/credit/CreditFilePage.tsx').then((m) => ({ default: m.CreditFilePage })));
+const CreditReviewsPage = lazy(() => import('../features/credit/CreditReviewsPage.tsx').then((m) => ({ default: m.CreditReviewsPage })));
+const StatementsPage = lazy(() => import('../features/statements/StatementsPage.tsx').then((m) => ({ default: m.StatementsPage })));
+const ConfirmationsPage = lazy(() => import('../features/statements/ConfirmationsPage.tsx').then((m) => ({ default: m.ConfirmationsPage })));
+const CompanyPage = lazy(() => import('../features/admin/CompanyPage.tsx').then((m) => ({ default: m.CompanyPage })));
 const UsersPage = lazy(() => import('../features/admin/UsersPage.tsx').then((m) => ({ default: m.UsersPage })));
 
 function Loading() {
@@ -67,9 +82,24 @@ export function App() {
         <Route path="/documents/:ref" element={<Guard permission="documents.read"><DocumentPage /></Guard>} />
         <Route path="/payments/new" element={<Guard permission="documents.post"><RecordPaymentPage /></Guard>} />
         <Route path="/aging" element={<Guard permission="customers.read"><AgingPage /></Guard>} />
+        <Route path="/kpis" element={<Guard permission="customers.read"><KpisPage /></Guard>} />
+        <Route path="/provision" element={<Guard permission="provision.read"><ProvisionPage /></Guard>} />
+        <Route path="/customers/:code/credit" element={<Guard permission="credit.read"><CreditFilePage /></Guard>} />
+        <Route path="/credit/reviews" element={<Guard permission="credit.read"><CreditReviewsPage /></Guard>} />
+        <Route path="/credit" element={<Guard permission="customers.read"><CreditPage /></Guard>} />
+        <Route path="/alerts" element={<Guard permission="alerts.read"><AlertsPage /></Guard>} />
+        <Route path="/alerts/settings" element={<Guard permission="alerts.read"><AlertSettingsPage /></Guard>} />
+        <Route path="/bank" element={<Guard permission="bank.import"><BankImportPage /></Guard>} />
+        <Route path="/bank/statements" element={<Guard permission="documents.read"><BankStatementsPage /></Guard>} />
+        <Route path="/bank/statements/:id" element={<Guard permission="documents.read"><BankStatementPage /></Guard>} />
+        <Route path="/disputes" element={<Guard permission="customers.read"><DisputesPage /></Guard>} />
+        <Route path="/worklist" element={<Guard permission="customers.read"><WorklistPage /></Guard>} />
+        <Route path="/statements" element={<Guard permission="customers.read"><StatementsPage /></Guard>} />
+        <Route path="/confirmations" element={<Guard permission="confirmations.read"><ConfirmationsPage /></Guard>} />
         <Route path="/approvals" element={<Guard><ApprovalsPage /></Guard>} />
         <Route path="/audit" element={<Guard permission="audit.read"><AuditPage /></Guard>} />
         <Route path="/admin/users" element={<Guard permission="users.read"><UsersPage /></Guard>} />
+        <Route path="/admin/company" element={<Guard permission="company.read"><CompanyPage /></Guard>} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -3,13 +3,18 @@ import { useMemo, useState } from 'react';
 import { Badge, Button, Dropdown, Layout, Menu, Select, Space, Tag, Typography, type MenuProps } from 'antd';
 import {
   AuditOutlined, CheckSquareOutlined, DollarOutlined, FileTextOutlined, LogoutOutlined, TeamOutlined, UserOutlined,
-  SafetyOutlined, BarChartOutlined, PhoneOutlined, BankOutlined, LineChartOutlined, KeyOutlined, FundOutlined,
+  SafetyOutlined, SolutionOutlined, SettingOutlined, BarChartOutlined, PhoneOutlined, BankOutlined, LineChartOutlined, KeyOutlined, FundOutlined,
+  MailOutlined, ProfileOutlined,
 } from '@ant-design/icons';
+import { AccountBookOutlined } from '@ant-design/icons';
+import { AlertOutlined, ControlOutlined } from '@ant-design/icons';
+import { ImportOutlined, IssuesCloseOutlined, OrderedListOutlined, UnorderedListOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useSignedIn, useSession } from '../auth/session.tsx';
 import { setLanguage, type Language } from '../i18n/index.ts';
 import { useApprovalsToDecide } from '../features/approvals/api.ts';
+import { useOpenAlertCount } from '../features/alerts/api.ts';
 
 interface NavEntry {
   key: string;
@@ -26,6 +31,7 @@ export function AppLayout() {
   const navigate = useNavigate();
   const [collapsed, setCollapsed] = useState(false);
   const toDecide = useApprovalsToDecide();
+  const openAlerts = useOpenAlertCount();
 
   const items = useMemo<MenuProps['items']>(() => {
     const group = (key: string, label: string, entries: NavEntry[]) => {
@@ -35,10 +41,8 @@ export function AppLayout() {
       return children.length ? [{ type: 'group' as const, key, label, children }] : [];
     };
     const coming = [
-      { key: 'kpis', label: t('aging:nav.kpis'), icon: <FundOutlined /> },
-      { key: 'credit', label: t('nav.credit'), icon: <SafetyOutlined /> },
-      { key: 'collections', label: t('nav.collections'), icon: <PhoneOutlined /> },
-      { key: 'cash', label: t('nav.cashApplication'), icon: <BankOutlined /> },
+      { key: 'dunning', label: t('nav.dunning'), icon: <PhoneOutlined /> },
+      { key: 'matching', label: t('nav.matching'), icon: <BankOutlined /> },
       { key: 'forecast', label: t('nav.forecast'), icon: <LineChartOutlined /> },
     ].map((e) => ({ key: `coming-${e.key}`, icon: e.icon, disabled: true, title: t('nav.comingHint'), label: e.label }));
     return [
@@ -49,6 +53,29 @@ export function AppLayout() {
       ]),
       ...group('reports', t('aging:nav.reports'), [
         { key: '/aging', label: t('aging:nav.aging'), icon: <BarChartOutlined />, permission: 'customers.read' },
+        { key: '/kpis', label: t('kpis:nav'), icon: <FundOutlined />, permission: 'customers.read' },
+        { key: '/provision', label: t('provision:nav'), icon: <AccountBookOutlined />, permission: 'provision.read' },
+        { key: '/statements', label: t('statements:nav.statements'), icon: <ProfileOutlined />, permission: 'customers.read' },
+        { key: '/confirmations', label: t('statements:nav.confirmations'), icon: <MailOutlined />, permission: 'confirmations.read' },
+      ]),
+      ...group('credit', t('nav.credit'), [
+        { key: '/credit', label: t('creditControl:nav'), icon: <SafetyOutlined />, permission: 'customers.read' },
+        { key: '/credit/reviews', label: t('credit:nav'), icon: <SolutionOutlined />, permission: 'credit.read' },
+        {
+          key: '/alerts', icon: <AlertOutlined />, permission: 'alerts.read',
+          label: openAlerts > 0
+            ? <Space size={6}>{t('alerts:nav')}<span aria-hidden><Badge size="small" count={openAlerts} title={t('alerts:badge', { count: openAlerts })} /></span></Space>
+            : t('alerts:nav'),
+        },
+        { key: '/alerts/settings', label: t('alerts:navSettings'), icon: <ControlOutlined />, permission: 'alerts.read' },
+      ]),
+      ...group('collections', t('collections:nav.group'), [
+        { key: '/disputes', label: t('collections:nav.disputes'), icon: <IssuesCloseOutlined />, permission: 'customers.read' },
+        { key: '/worklist', label: t('worklist:nav'), icon: <OrderedListOutlined />, permission: 'customers.read' },
+      ]),
+      ...group('cash', t('bank:nav.group'), [
+        { key: '/bank', label: t('bank:nav.import'), icon: <ImportOutlined />, permission: 'bank.import' },
+        { key: '/bank/statements', label: t('bank:nav.history'), icon: <UnorderedListOutlined />, permission: 'documents.read' },
       ]),
       ...group('control', t('nav.control'), [
         {
@@ -62,12 +89,13 @@ export function AppLayout() {
       ]),
       ...group('admin', t('nav.admin'), [
         { key: '/admin/users', label: t('nav.users'), icon: <KeyOutlined />, permission: 'users.read' },
+        { key: '/admin/company', label: t('admin:company.nav'), icon: <SettingOutlined />, permission: 'company.manage' },
       ]),
       { type: 'group' as const, key: 'coming', label: t('nav.coming'), children: coming },
     ];
-  }, [t, can, toDecide.count, toDecide.more]);
+  }, [t, can, toDecide.count, toDecide.more, openAlerts]);
 
-  const selected = ['/payments/new', '/customers', '/documents', '/aging', '/approvals', '/audit', '/admin/users'].find((k) => location.pathname.startsWith(k));
+  const selected = ['/payments/new', '/customers', '/documents', '/aging', '/kpis', '/provision', '/credit/reviews', '/credit', '/alerts/settings', '/alerts', '/disputes', '/bank/statements', '/bank', '/statements', '/confirmations', '/approvals', '/audit', '/admin/users', '/admin/company'].find((k) => location.pathname.startsWith(k));
 
   const userMenu: MenuProps = {
     items: [

@@ -5,7 +5,7 @@ export const common = {
     nav: {
       ledger: 'Ledger', customers: 'Customers', documents: 'Documents', recordPayment: 'Record a payment',
       control: 'Control', approvals: 'Approvals', audit: 'Audit trail', admin: 'Administration', users: 'Users and roles',
-      coming: 'Coming next', aging: 'Aging and KPIs', credit: 'Credit', collections: 'Collections', cashApplication: 'Cash application', forecast: 'Cash forecast',
+      coming: 'Coming next', credit: 'Credit', dunning: 'Dunning', matching: 'Cash matching', forecast: 'Cash forecast',
       comingHint: 'Not in this release yet', skipToContent: 'Skip to content',
     },
     header: { language: 'Language', signOut: 'Sign out', signOutEverywhere: 'Sign out everywhere', changePassword: 'Change password', company: 'Company' },
@@ -52,7 +52,7 @@ export const common = {
     nav: {
       ledger: '台账', customers: '客户', documents: '单据', recordPayment: '登记收款',
       control: '内控', approvals: '审批', audit: '审计日志', admin: '系统管理', users: '用户与角色',
-      coming: '即将推出', aging: '账龄与指标', credit: '信用管理', collections: '催收', cashApplication: '收款核销', forecast: '现金预测',
+      coming: '即将推出', credit: '信用管理', dunning: '催收提醒', matching: '自动核销', forecast: '现金预测',
       comingHint: '本版本尚未提供', skipToContent: '跳到主要内容',
     },
     header: { language: '语言', signOut: '退出登录', signOutEverywhere: '退出所有设备', changePassword: '修改密码', company: '公司' },

@@ -12,12 +12,21 @@ import { approvals } from '../features/approvals/i18n.ts';
 import { audit } from '../features/audit/i18n.ts';
 import { admin } from '../features/admin/i18n.ts';
 import { aging } from '../features/aging/i18n.ts';
+import { kpis } from '../features/kpis/i18n.ts';
+import { provision } from '../features/provision/i18n.ts';
+import { statements } from '../features/statements/i18n.ts';
+import { credit } from '../features/credit/i18n.ts';
+import { creditControl } from '../features/credit/control-i18n.ts';
+import { alerts } from '../features/alerts/i18n.ts';
+import { bank } from '../features/bank/i18n.ts';
+import { collections } from '../features/collections/i18n.ts';
+import { worklist } from '../features/worklist/i18n.ts';
 
 export const LANGUAGES = ['zh-CN', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
 /** Every namespace with its words in both languages: the i18n test holds the two to the same keys. */
-export const NAMESPACES = { common, signin, customers, documents, approvals, audit, admin, aging } as const;
+export const NAMESPACES = { common, signin, customers, documents, approvals, audit, admin, aging, kpis, provision, statements, credit, creditControl, alerts, collections, bank, worklist } as const;
 
 const STORAGE_KEY = 'arflow.language';
 

@@ -37,6 +37,16 @@ export const admin = {
       intro: 'What each role may do. Roles are fixed; give each user the role that fits their work.',
       permission: 'Permission', granted: 'Granted', notGranted: 'Not granted',
     },
+    company: {
+      title: 'Company settings', nav: 'Company settings', readOnly: 'Only an administrator changes these settings; you can read them.',
+      identity: 'Company', name: 'Name', code: 'Code', currency: 'Functional currency', timeZone: 'Time zone',
+      statements: 'Statements of account', address: 'Letterhead address', addressHint: 'Printed on every statement and balance confirmation.',
+      statementDay: 'Monthly statement day', statementDayHint: 'Statements are emailed to customers with an email on this day each month (1–28). Empty: no monthly run.',
+      approvals: 'What needs a second person', writeOffApproval: 'Write-offs above', creditLimitApproval: 'Credit-limit increases above',
+      creditLimitHint: 'Any change of payment terms waits too. Empty: no approval. Credit control’s own limit requests always wait for approval.',
+      emptyNever: 'Empty: never needs approval.', reversals: 'Reversals of documents need approval', amount: 'An amount like 10000.00',
+      save: 'Save', saved: 'Saved.',
+    },
     languages: { 'zh-CN': '中文', en: 'English' },
     permissions: {
       company: { read: 'See the company: currency, time zone, settings', manage: 'Change company settings and approval thresholds' },
@@ -53,7 +63,8 @@ export const admin = {
       ledger: { verify: 'Check and rebuild the ledger’s cached balances' },
       audit: { read: 'Search the audit trail', export: 'Export the audit trail', verify: 'Verify the audit trail’s hash chain' },
       approvals: { decide: 'Approve or reject other users’ requests' },
-      disputes: { raise: 'Raise a dispute on an invoice' },
+      disputes: { raise: 'Raise a dispute on an invoice', manage: 'Move disputes through investigation to resolution' },
+      collections: { record: 'Record collection calls and promises to pay (collectors: their own customers)' },
       users: { read: 'See users and API tokens', manage: 'Create, change and disable users; issue and revoke API tokens' },
     },
     errors: {
@@ -104,6 +115,16 @@ export const admin = {
       intro: '各角色可执行的操作。角色是固定的，请为每位用户分配与其工作相符的角色。',
       permission: '权限', granted: '有', notGranted: '无',
     },
+    company: {
+      title: '公司设置', nav: '公司设置', readOnly: '只有管理员可以修改这些设置，您可以查看。',
+      identity: '公司', name: '名称', code: '代码', currency: '记账本位币', timeZone: '时区',
+      statements: '对账单', address: '信头地址', addressHint: '打印在每份对账单和余额询证函上。',
+      statementDay: '每月对账单日', statementDayHint: '每月这一天向有邮箱的客户发送对账单（1–28）。留空：不自动发送。',
+      approvals: '需要复核审批的事项', writeOffApproval: '核销金额超过', creditLimitApproval: '信用额度上调超过',
+      creditLimitHint: '任何付款条件的变更也需审批。留空：无需审批。信用控制中的额度申请始终需要审批。',
+      emptyNever: '留空：无需审批。', reversals: '单据冲销需要审批', amount: '金额格式如 10000.00',
+      save: '保存', saved: '已保存。',
+    },
     languages: { 'zh-CN': '中文', en: 'English' },
     permissions: {
       company: { read: '查看公司信息：币种、时区、设置', manage: '修改公司设置和审批阈值' },
@@ -120,7 +141,8 @@ export const admin = {
       ledger: { verify: '核对并重建台账余额' },
       audit: { read: '查询审计日志', export: '导出审计日志', verify: '验证审计日志哈希链' },
       approvals: { decide: '批准或驳回他人的申请' },
-      disputes: { raise: '对发票提出争议' },
+      disputes: { raise: '对发票提出争议', manage: '推进争议的调查与处理（红字发票、驳回、部分接受）' },
+      collections: { record: '记录催收电话和付款承诺（催收专员：仅限自己的客户）' },
       users: { read: '查看用户和 API 令牌', manage: '新建、修改和停用用户；签发和吊销 API 令牌' },
     },
     errors: {

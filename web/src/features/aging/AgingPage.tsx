@@ -8,25 +8,28 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import {
   App as AntApp, Alert, Button, Card, DatePicker, Form, Input, Radio, Select, Table, Typography, type TableColumnsType,
 } from 'antd';
-import { DownloadOutlined, UndoOutlined } from '@ant-design/icons';
+import { DownloadOutlined, FileExcelOutlined, UndoOutlined } from '@ant-design/icons';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router-dom';
-import { api, ApiError } from '../../api/client.ts';
+import { api, ApiError, apiUrl } from '../../api/client.ts';
 import { useSignedIn } from '../../auth/session.tsx';
 import { Amount, ErrorAlert, PageTitle } from '../../shared/components.tsx';
 import { formatDate, formatNumber, isNegative } from '../../shared/format.ts';
 import { todayIn } from '../documents/money.ts';
 import { AgingChart } from './AgingChart.tsx';
+import { AgingItemsDrawer, type Drill } from './AgingItemsDrawer.tsx';
 import {
-  agingCsv, BASES, bucketsProblem, chartRows, compareAmount, csvFileName, DEFAULT_BUCKETS, GROUPINGS, normaliseBuckets,
+  agingCsv, BASES, bucketsProblem, chartRows, compareAmount, csvFileName, DEFAULT_BUCKETS, drillBucket, GROUPINGS, normaliseBuckets,
   overdueAmount, overdueShare, amountOf,
   type AgingBucket, type AgingReport, type AgingRow, type AmountColumn, type Basis, type ChartRow, type Grouping,
 } from './report.ts';
 import './aging.css';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** The currency choice "every currency, converted to the functional one". */
+const CONVERTED = '*';
 
 interface CustomerFilters {
   currencies: string[];
@@ -47,7 +50,9 @@ export function AgingPage() {
   const basis: Basis = (BASES as readonly string[]).includes(params.get('basis') ?? '') ? (params.get('basis') as Basis) : 'due';
   const by: Grouping = (GROUPINGS as readonly string[]).includes(params.get('by') ?? '') ? (params.get('by') as Grouping) : 'customer';
   const buckets = params.get('buckets') ?? DEFAULT_BUCKETS;
-  const currency = (params.get('currency') ?? session.company.currency).toUpperCase();
+  // "All currencies converted to the functional one" is the currency choice CONVERTED (convert=true in the address).
+  const convert = params.get('convert') === 'true';
+  const currency = convert ? session.company.currency : (params.get('currency') ?? session.company.currency).toUpperCase();
 
   const [bucketsText, setBucketsText] = useState(buckets);
   useEffect(() => setBucketsText(buckets), [buckets]);
@@ -63,7 +68,8 @@ export function AgingPage() {
     });
   };
 
-  const query = { asOf: asOfAsked, basis, by, buckets, currency };
+  const query = convert ? { asOf: asOfAsked, basis, by, buckets, convert: 'true' } : { asOf: asOfAsked, basis, by, buckets, currency };
+  const [drill, setDrill] = useState<Drill | null>(null);
   const report = useQuery({
     queryKey: ['aging', query],
     queryFn: () => api.get<AgingReport>('/reports/aging', query),
@@ -121,6 +127,7 @@ export function AgingPage() {
     { column: 'current', title: t('bucket.current') },
     ...(data?.buckets ?? []).filter((b) => b.key !== 'current').map((b) => ({ column: `bucket:${b.key}` as AmountColumn, title: bucketLabel(b) })),
     { column: 'outstanding', title: t('columns.outstanding'), strong: true },
+    { column: 'disputed', title: t('columns.disputed') },
     { column: 'unapplied', title: t('columns.unapplied') },
     { column: 'net', title: t('columns.net') },
   ];
@@ -140,11 +147,29 @@ export function AgingPage() {
     ...amountColumns.map(({ column, title, strong }) => ({
       title, key: column, align: 'right' as const, width: 116,
       // The totals a reader looks for stay in view while the buckets scroll.
-      fixed: column === 'outstanding' || column === 'unapplied' || column === 'net' ? 'right' as const : undefined,
+      fixed: column === 'outstanding' || column === 'disputed' || column === 'unapplied' || column === 'net' ? 'right' as const : undefined,
       className: column === 'outstanding' ? 'col-outstanding' : undefined,
       sorter: (a: AgingRow, b: AgingRow) => compareAmount(a, b, column, shownCurrency),
       sortDirections: ['descend' as const, 'ascend' as const],
-      render: (_: unknown, row: AgingRow) => money(amountOf(row, column), strong),
+      render: (_: unknown, row: AgingRow) => {
+        const bucket = drillBucket(column);
+        const value = amountOf(row, column);
+        // A figure opens the items behind it (net has none of its own; nothing behind a zero).
+        if (bucket === null || /^0(\.0+)?$/.test(value)) return money(value, strong);
+        const open = { key: row.key, label: byCustomer ? `${row.key} ${row.name}` : keyLabel(row.key), bucket, figure: title };
+        return (
+          <a
+            className="aging-drill"
+            role="button"
+            tabIndex={0}
+            aria-label={t('drill.title', { row: open.label, figure: title })}
+            onClick={() => setDrill(open)}
+            onKeyDown={(e) => { if (e.key === 'Enter') setDrill(open); }}
+          >
+            {money(value, strong)}
+          </a>
+        );
+      },
     })),
   ];
   const tableWidth = (byCustomer ? 84 + 210 : 160) + amountColumns.length * 116;
@@ -191,6 +216,15 @@ export function AgingPage() {
     void message.success(t('exported', { file }));
   };
 
+  const exportXlsx = () => {
+    const link = document.createElement('a');
+    link.href = apiUrl('/reports/aging', { ...query, format: 'xlsx' });
+    link.download = '';
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+  };
+
   const day = dayjs(today);
   const presets = [
     { label: t('toolbar.today'), value: day },
@@ -199,16 +233,30 @@ export function AgingPage() {
     { label: t('toolbar.endOfLastYear'), value: day.startOf('year').subtract(1, 'day') },
   ];
   const scoped = session.user.role === 'collector' || session.user.role === 'sales';
-  const changed = [...params.keys()].some((k) => ['asOf', 'basis', 'by', 'buckets', 'currency'].includes(k));
+  const changed = [...params.keys()].some((k) => ['asOf', 'basis', 'by', 'buckets', 'currency', 'convert'].includes(k));
 
   return (
     <div className="aging-page">
       <PageTitle
         title={t('title')}
-        extra={<Button icon={<DownloadOutlined />} onClick={exportCsv} disabled={!data || report.isFetching}>{t('export')}</Button>}
+        extra={(
+          <>
+            <Button icon={<DownloadOutlined />} onClick={exportCsv} disabled={!data || report.isFetching}>{t('export')}</Button>
+            <Button icon={<FileExcelOutlined />} onClick={exportXlsx} disabled={!data || report.isFetching}>{t('exportXlsx')}</Button>
+          </>
+        )}
       />
       <Typography.Paragraph type="secondary" className="aging-subtitle">
         {t('subtitle', { date: formatDate(asOf, locale), currency: shownCurrency, basis: t(`basis.${basis}`) })}
+        {data?.converted ? (
+          <span className="aging-rates">
+            {' · '}
+            {data.rates && data.rates.length > 0
+              ? t('rates', { date: formatDate(data.asOf, locale), rates: data.rates.map((r) => `${r.currency} ${r.rate} (${formatDate(r.date, locale)})`).join(', ') })
+              : t('noRates', { currency: data.currency })}
+          </span>
+        ) : null}
+        {data && data.rows.length > 0 ? <span className="aging-hint">{' · '}{t('drill.hint')}</span> : null}
       </Typography.Paragraph>
       {scoped ? <Alert type="info" showIcon style={{ marginBottom: 16 }} title={t('scopeNote', { handle: session.user.handle ?? session.user.email })} /> : null}
 
@@ -265,10 +313,21 @@ export function AgingPage() {
           <Form.Item label={t('toolbar.currency')} htmlFor="aging-currency">
             <Select
               id="aging-currency"
-              value={currency}
-              onChange={(v: string) => setParam('currency', v, session.company.currency)}
-              options={currencies.map((c) => ({ value: c, label: c }))}
-              style={{ width: 90 }}
+              value={convert ? CONVERTED : currency}
+              onChange={(v: string) => setParams((current) => {
+                const next = new URLSearchParams(current);
+                next.delete('currency');
+                next.delete('convert');
+                if (v === CONVERTED) next.set('convert', 'true');
+                else if (v !== session.company.currency) next.set('currency', v);
+                return next;
+              })}
+              options={[
+                ...currencies.map((c) => ({ value: c, label: c })),
+                { value: CONVERTED, label: t('converted', { currency: session.company.currency }) },
+              ]}
+              style={{ width: convert ? 200 : 90 }}
+              popupMatchSelectWidth={false}
             />
           </Form.Item>
           {changed ? (
@@ -309,6 +368,7 @@ export function AgingPage() {
         )}
       </Card>
 
+      {data?.truncated ? <Alert type="info" showIcon style={{ marginBottom: 12 }} message={t('summary.truncated', { shown: data.rows.length.toLocaleString(locale), count: (data.rowCount ?? data.rows.length).toLocaleString(locale) })} /> : null}
       <Table<AgingRow>
         rowKey="key"
         className="aging-table"
@@ -323,6 +383,15 @@ export function AgingPage() {
         summary={summary}
         aria-label={t('table.caption', { by: t(`grouping.${by}`), count: data?.rows.length ?? 0 })}
         locale={{ emptyText: report.error ? t('common:states.error') : report.isLoading ? t('common:states.loading') : t('table.empty') }}
+      />
+      <AgingItemsDrawer
+        drill={drill}
+        query={query}
+        onClose={() => setDrill(null)}
+        bucketLabel={(key) => {
+          const bucket = data?.buckets.find((b) => b.key === key);
+          return bucket ? bucketLabel(bucket) : key;
+        }}
       />
     </div>
   );

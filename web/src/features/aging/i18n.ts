@@ -1,7 +1,7 @@
 /** The aging report's words (账龄分析). */
 export const aging = {
   en: {
-    nav: { reports: 'Reports', aging: 'Aging', kpis: 'KPIs' },
+    nav: { reports: 'Reports', aging: 'Aging' },
     title: 'Aging',
     subtitle: 'What was open on {{date}}, in {{currency}}, by {{basis}}',
     scopeNote: 'Your own customers only ({{handle}}).',
@@ -29,7 +29,7 @@ export const aging = {
       order: 'The limits must grow, smallest first, e.g. 30,60,90',
     },
     grouping: {
-      customer: 'Customer', group: 'Customer group', segment: 'Segment', region: 'Region', salesperson: 'Salesperson', collector: 'Collector',
+      customer: 'Customer', group: 'Customer group', segment: 'Segment', region: 'Region', salesperson: 'Salesperson', collector: 'Collector', currency: 'Currency',
     },
     basis: { due: 'due date', document: 'document date' },
     summary: {
@@ -43,6 +43,7 @@ export const aging = {
       unapplied: 'Unapplied credits',
       net: 'Net receivable',
       rows: '{{count}} rows',
+      truncated: 'Showing the {{shown}} rows with the largest outstanding of {{count}}. The totals cover all of them; the CSV and XLSX files hold every row.',
     },
     bucket: {
       current: 'Current',
@@ -50,7 +51,7 @@ export const aging = {
       over: 'Over {{days}} days',
     },
     columns: {
-      key: 'Code', name: 'Name', current: 'Current', outstanding: 'Outstanding', unapplied: 'Unapplied', net: 'Net', total: 'Total',
+      key: 'Code', name: 'Name', current: 'Current', outstanding: 'Outstanding', disputed: 'Disputed', unapplied: 'Unapplied', net: 'Net', total: 'Total',
     },
     chart: {
       title: 'Top 10 by outstanding',
@@ -65,6 +66,21 @@ export const aging = {
       unassigned: '(not assigned)',
     },
     export: 'Export CSV',
+    exportXlsx: 'Export XLSX',
+    converted: 'All currencies in {{currency}}',
+    rates: 'Converted at the rates on or before {{date}}: {{rates}}',
+    noRates: 'Converted: every open item was already in {{currency}}',
+    drill: {
+      title: '{{row}}: {{figure}}',
+      hint: 'Click an amount to see the items behind it',
+      summary: '{{count}} items, {{total}} in total',
+      more: 'Show more',
+      columns: {
+        document: 'Document', installment: 'Inst.', customer: 'Customer', documentDate: 'Date', dueDate: 'Due', days: 'Days past due',
+        daysOnDocument: 'Days since date', bucket: 'Bucket', open: 'Open', converted: 'In {{currency}}', rate: 'Rate',
+      },
+      unapplied: 'Unapplied',
+    },
     exported: 'Saved {{file}}',
     errors: {
       INVALID_BUCKETS: 'The buckets are not valid: whole numbers of days, growing, e.g. 30,60,90.',
@@ -72,7 +88,7 @@ export const aging = {
     },
   },
   'zh-CN': {
-    nav: { reports: '报表', aging: '账龄分析', kpis: '应收指标' },
+    nav: { reports: '报表', aging: '账龄分析' },
     title: '账龄分析',
     subtitle: '{{date}} 时点未结清金额（{{currency}}），按{{basis}}计龄',
     scopeNote: '仅显示您负责的客户（{{handle}}）。',
@@ -100,7 +116,7 @@ export const aging = {
       order: '上限须从小到大递增，如 30,60,90',
     },
     grouping: {
-      customer: '客户', group: '客户集团', segment: '客户分类', region: '区域', salesperson: '销售员', collector: '催收员',
+      customer: '客户', group: '客户集团', segment: '客户分类', region: '区域', salesperson: '销售员', collector: '催收员', currency: '币种',
     },
     basis: { due: '到期日', document: '单据日期' },
     summary: {
@@ -114,6 +130,7 @@ export const aging = {
       unapplied: '未核销贷项',
       net: '应收净额',
       rows: '共 {{count}} 行',
+      truncated: '共 {{count}} 行，此处显示应收余额最大的 {{shown}} 行。合计包含全部行；CSV 和 XLSX 文件包含每一行。',
     },
     bucket: {
       current: '未到期',
@@ -121,7 +138,7 @@ export const aging = {
       over: '{{days}} 天以上',
     },
     columns: {
-      key: '编码', name: '名称', current: '未到期', outstanding: '应收余额', unapplied: '未核销', net: '净额', total: '合计',
+      key: '编码', name: '名称', current: '未到期', outstanding: '应收余额', disputed: '其中争议', unapplied: '未核销', net: '净额', total: '合计',
     },
     chart: {
       title: '应收余额前 10 名',
@@ -136,6 +153,21 @@ export const aging = {
       unassigned: '（未分配）',
     },
     export: '导出 CSV',
+    exportXlsx: '导出 XLSX',
+    converted: '全部币种折合 {{currency}}',
+    rates: '按 {{date}} 或之前最近的汇率折算：{{rates}}',
+    noRates: '已折算：所有未结清项目均为 {{currency}}',
+    drill: {
+      title: '{{row}}：{{figure}}',
+      hint: '点击金额可查看明细',
+      summary: '共 {{count}} 笔，合计 {{total}}',
+      more: '显示更多',
+      columns: {
+        document: '单据', installment: '期次', customer: '客户', documentDate: '单据日期', dueDate: '到期日', days: '逾期天数',
+        daysOnDocument: '距单据日天数', bucket: '账龄区间', open: '未结清', converted: '折合 {{currency}}', rate: '汇率',
+      },
+      unapplied: '未核销',
+    },
     exported: '已保存 {{file}}',
     errors: {
       INVALID_BUCKETS: '账龄区间无效：请填写从小到大的整数天数，如 30,60,90。',

@@ -20,6 +20,8 @@ export interface AgingFigures {
   current: string;
   buckets: Record<string, string>;
   outstanding: string;
+  /** Of outstanding, what open disputes cover (a share, not a bucket). */
+  disputed?: string;
   unapplied: string;
   net: string;
 }
@@ -34,9 +36,49 @@ export interface AgingReport {
   basis: Basis;
   by: Grouping;
   currency: string;
+  /** True when every currency is converted to the functional one at the as-of rates (`rates`). */
+  converted?: boolean;
+  rates?: { currency: string; date: string; rate: string }[];
   buckets: AgingBucket[];
   rows: AgingRow[];
   totals: AgingFigures;
+  /** How many rows the report has; `truncated` when `rows` holds only those with the largest outstanding. */
+  rowCount?: number;
+  truncated?: boolean;
+}
+
+/** An open item behind a figure of the report (GET /reports/aging/items). */
+export interface AgingOpenItem {
+  documentNumber: string;
+  documentKind: string;
+  installment: number;
+  customer: string;
+  customerName: string;
+  documentDate: string;
+  dueDate: string | null;
+  daysPastDue: number | null;
+  bucket: string;
+  open: string;
+  currency: string;
+  converted?: string;
+  rate?: string;
+}
+
+export interface AgingItemsPage {
+  key: string;
+  bucket: string;
+  currency: string;
+  converted: boolean;
+  count: number;
+  total: string;
+  items: AgingOpenItem[];
+  nextOffset: number | null;
+}
+
+/** The figure of the items drill-down a column stands for (net has none: it is outstanding − unapplied). */
+export function drillBucket(column: AmountColumn): string | null {
+  if (column === 'net' || column === 'disputed') return null;
+  return column.startsWith('bucket:') ? column.slice('bucket:'.length) : column;
 }
 
 /** "30, 60 ,90" → "30,60,90" (as the URL keeps it). */
@@ -45,10 +87,11 @@ export function normaliseBuckets(text: string): string {
 }
 
 /** An amount column of the report: current, one bucket (`bucket:1-30`), outstanding, unapplied or net. */
-export type AmountColumn = 'current' | 'outstanding' | 'unapplied' | 'net' | `bucket:${string}`;
+export type AmountColumn = 'current' | 'outstanding' | 'disputed' | 'unapplied' | 'net' | `bucket:${string}`;
 
 export function amountOf(figures: AgingFigures, column: AmountColumn): string {
   if (column.startsWith('bucket:')) return figures.buckets[column.slice('bucket:'.length)] ?? '0';
+  if (column === 'disputed') return figures.disputed ?? '0';
   return figures[column as 'current' | 'outstanding' | 'unapplied' | 'net'];
 }
 

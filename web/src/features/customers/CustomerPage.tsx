@@ -4,6 +4,8 @@
  * other customers answer 404), shows a not-found page.
  */
 import { useEffect, useState } from 'react';
+import { CreditPanel } from '../credit/CreditPanel.tsx';
+import { CollectionsCard } from '../collections/CollectionsCard.tsx';
 import { Alert, App as AntApp, Breadcrumb, Button, Card, Col, Descriptions, Empty, Result, Row, Skeleton, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
 import { DollarOutlined, EditOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient, keepPreviousData } from '@tanstack/react-query';
@@ -78,6 +80,8 @@ export function CustomerPage() {
               <Button icon={<DollarOutlined />} onClick={() => navigate(`/payments/new?customer=${encodeURIComponent(c.code)}`)}>{t('common:nav.recordPayment')}</Button>
             ) : null}
             {can('customers.write') ? <Button icon={<EditOutlined />} onClick={() => setEditing(true)}>{t('customer.edit')}</Button> : null}
+            <Button onClick={() => navigate(`/statements?customer=${encodeURIComponent(c.code)}`)}>{t('statements:title')}</Button>
+            {can('credit.read') ? <Button onClick={() => navigate(`/customers/${encodeURIComponent(c.code)}/credit`)}>{t('credit:open')}</Button> : null}
           </>
         )}
       />
@@ -102,6 +106,12 @@ export function CustomerPage() {
         </Col>
         <Col span={24}>
           <Contacts contacts={c.contacts ?? []} />
+        </Col>
+        <Col span={24}>
+          <CreditPanel code={code} />
+        </Col>
+        <Col span={24}>
+          <CollectionsCard code={code} currency={c.currency} />
         </Col>
         <Col span={24}>
           <OpenItems code={code} asOf={balance.data?.asOf} />

@@ -16,7 +16,8 @@ import { formatAmount, formatDate, formatInstant, formatNumber, isNegative } fro
 import { checkApplication, serverLineErrors } from './apply.ts';
 import { ApplyTable, useOpenLines } from './ApplyTable.tsx';
 import { StatusTag } from './DocumentsPage.tsx';
-import { apiMinor, formatMinor } from './money.ts';
+import { apiMinor, formatMinor, todayIn } from './money.ts';
+import { RecoveryDialog } from './RecoveryDialog.tsx';
 import { ReasonDialog } from './ReasonDialog.tsx';
 import {
   CREDIT_KINDS, documentPath, isApprovalRequested, type Allocation, type AuditEntry, type DocumentDetail, type DocumentItem, type LedgerDocument,
@@ -37,6 +38,7 @@ export function DocumentPage() {
   const [reversing, setReversing] = useState(false);
   const [undoing, setUndoing] = useState<Allocation | null>(null);
   const [applying, setApplying] = useState(false);
+  const [recovering, setRecovering] = useState(false);
 
   const query = useQuery({
     queryKey: ['documents', 'one', ref],
@@ -76,6 +78,7 @@ export function DocumentPage() {
   const canApply = can('documents.post') && isCredit && doc.kind !== 'write_off' && !reversed && !awaitingVerification && apiMinor(doc.open, doc.currency) > 0n;
   const canReverse = can('documents.reverse') && doc.kind !== 'reversal' && !doc.reversedByDocumentId;
   const canPay = can('documents.post') && doc.side === 'debit' && doc.kind !== 'reversal' && !reversed && apiMinor(doc.open, doc.currency) > 0n;
+  const canRecover = can('write_offs.post') && doc.kind === 'write_off' && !reversed;
 
   return (
     <>
@@ -105,6 +108,7 @@ export function DocumentPage() {
               {t('actions.verify')}
             </Button>
           ) : null,
+          canRecover ? <Button key="recover" icon={<DollarOutlined />} onClick={() => setRecovering(true)}>{t('recovery.button')}</Button> : null,
           canReverse ? <Button key="reverse" danger icon={<RollbackOutlined />} onClick={() => setReversing(true)}>{t('actions.reverse')}</Button> : null,
         ]}
       />
@@ -115,6 +119,7 @@ export function DocumentPage() {
         {notice?.kind === 'done' ? <Alert type="success" showIcon role="status" closable={{ onClose: () => setNotice(null) }} title={notice.text} /> : null}
         {verify.error ? <ErrorAlert error={verify.error} ns="documents" /> : null}
         <Header doc={doc} />
+        {recovering ? <RecoveryDialog writeOff={doc.number} amount={doc.amount} currency={doc.currency} today={todayIn(session.company.timeZone)} onClose={() => setRecovering(false)} /> : null}
         {(doc.side === 'debit' && doc.kind !== 'reversal') || doc.items.length > 1 ? (
           <Card title={t('document.items')} size="small">
             <ItemsTable doc={doc} />

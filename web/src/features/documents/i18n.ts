@@ -85,6 +85,12 @@ export const documents = {
         allocation_reverse: 'Allocation undone', advance_verify: 'Verified against the bank', approval_request: 'Approval requested',
       },
     },
+    recovery: {
+      button: 'Record a recovery', title: 'Recovery on write-off {{number}}',
+      intro: 'The customer paid part or all of what was written off. arflow reinstates that amount with a debit note and applies a payment to it, both linked to this write-off; the bad-debt provision counts it as recovered.',
+      amount: 'Amount received', amountHint: 'At most the written-off {{amount}}.', amountRange: 'More than zero and at most {{amount}}, like 1234.50.',
+      date: 'Received on', memo: 'Memo', submit: 'Record recovery', done: 'Recovery recorded.', required: 'Required.',
+    },
     actions: {
       reverse: 'Reverse this document',
       reverseTitle: 'Reverse {{kind}} {{number}}',
@@ -256,6 +262,12 @@ export const documents = {
         import: '导入', document_post: '过账', document_reverse: '冲销', allocation_apply: '核销未结项',
         allocation_reverse: '撤销核销', advance_verify: '银行核实', approval_request: '提交审批',
       },
+    },
+    recovery: {
+      button: '登记坏账收回', title: '核销单 {{number}} 的坏账收回',
+      intro: '客户支付了已核销金额的一部分或全部。arflow 以借项通知单恢复该金额并核销一笔收款，两者都关联此核销单；坏账准备将其计为收回。',
+      amount: '收回金额', amountHint: '不超过已核销的 {{amount}}。', amountRange: '大于零且不超过 {{amount}}，格式如 1234.50。',
+      date: '收款日期', memo: '备注', submit: '登记收回', done: '坏账收回已登记。', required: '必填。',
     },
     actions: {
       reverse: '冲销此单据',

@@ -1,0 +1,92 @@
+/**
+ * The demo company's bank statements (issue 7, import): finance@ imported yesterday's camt.053 statement from the
+ * main bank (customers paying open invoices, one paying two at once, a payment without a reference, a bank fee) after
+ * the same morning's camt.052 intraday report, and a GBK CSV export from a second bank with its saved mapping
+ * profile. The files are built from the demo's own customers and open invoices, so matching (next) has real work.
+ */
+import iconv from 'iconv-lite';
+import type { Sql } from '../db/database.ts';
+import { addDays, type LocalDate } from '../domain/dates.ts';
+import { formatAmount } from '../domain/money.ts';
+import type { Context } from '../modules/context.ts';
+import { importBankBytes, saveProfile } from '../modules/bank/index.ts';
+
+interface OpenInvoice {
+  number: string;
+  customerName: string;
+  openMinor: bigint;
+}
+
+const MAIN_ACCOUNT = 'CN-CMB-755912345610001';
+
+function camtEntry(amountMinor: bigint, ref: string, day: LocalDate, party: string | null, text: string, rf?: string): string {
+  const credit = amountMinor >= 0n;
+  const side = credit ? 'Dbtr' : 'Cdtr';
+  return `<Ntry><Amt Ccy="CNY">${formatAmount(credit ? amountMinor : -amountMinor, 'CNY')}</Amt><CdtDbtInd>${credit ? 'CRDT' : 'DBIT'}</CdtDbtInd>
+<Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>${day}</Dt></BookgDt><ValDt><Dt>${day}</Dt></ValDt><AcctSvcrRef>${ref}</AcctSvcrRef>
+<BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>${credit ? 'RCDT' : 'ICDT'}</Cd><SubFmlyCd>${credit ? 'DMCT' : 'CHRG'}</SubFmlyCd></Fmly></Domn></BkTxCd>
+<NtryDtls><TxDtls><Refs><EndToEndId>${ref}-E2E</EndToEndId></Refs>${party ? `<RltdPties><${side}><Pty><Nm>${party}</Nm></Pty></${side}></RltdPties>` : ''}
+<RmtInf><Ustrd>${text}</Ustrd>${rf ? `<Strd><CdtrRefInf><Ref>${rf}</Ref></CdtrRefInf></Strd>` : ''}</RmtInf></TxDtls></NtryDtls></Ntry>`;
+}
+
+function camt(kind: '053' | '052', id: string, day: LocalDate, openingMinor: bigint, closingMinor: bigint, entries: string[]): string {
+  const [root, item, open, close] = kind === '053' ? ['BkToCstmrStmt', 'Stmt', 'OPBD', 'CLBD'] : ['BkToCstmrAcctRpt', 'Rpt', 'ITBD', 'ITBD'];
+  const bal = (code: string, minor: bigint) => `<Bal><Tp><CdOrPrtry><Cd>${code}</Cd></CdOrPrtry></Tp><Amt Ccy="CNY">${formatAmount(minor, 'CNY')}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>${day}</Dt></Dt></Bal>`;
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.${kind}.001.08"><${root}><GrpHdr><MsgId>${id}</MsgId><CreDtTm>${day}T${kind === '053' ? '23:30' : '12:00'}:00+08:00</CreDtTm></GrpHdr>
+<${item}><Id>${id}</Id><ElctrncSeqNb>${day.replaceAll('-', '')}</ElctrncSeqNb><Acct><Id><Othr><Id>${MAIN_ACCOUNT}</Id></Othr></Id><Ccy>CNY</Ccy><Nm>演示贸易有限公司</Nm></Acct>
+${bal(open, openingMinor)}${bal(close, closingMinor)}
+${entries.join('\n')}
+</${item}></${root}></Document>`;
+}
+
+/** Imports the demo's bank files as finance@ (`finance`), the statement of the day before `asOf`. */
+export async function seedBankDemo(finance: Context, asOf: LocalDate): Promise<void> {
+  const open = await finance.db.tenant(finance.tenant.id, (sql: Sql) => sql.query<OpenInvoice>(
+    `SELECT d.number, c.name AS "customerName", b.open_minor AS "openMinor"
+       FROM item_balances b JOIN items i ON i.tenant_id = b.tenant_id AND i.id = b.item_id
+       JOIN documents d ON d.tenant_id = i.tenant_id AND d.id = i.document_id JOIN customers c ON c.tenant_id = b.tenant_id AND c.id = b.customer_id
+      WHERE b.tenant_id = $1 AND b.kind = 'invoice' AND b.currency = 'CNY' AND b.open_minor > 0 AND b.side = 'debit'
+      ORDER BY d.document_date, d.number LIMIT 6`, [finance.tenant.id]));
+  if (open.length < 5) return;
+  const day = addDays(asOf, -1);
+  const [a, b, c, d, e] = open as [OpenInvoice, OpenInvoice, OpenInvoice, OpenInvoice, OpenInvoice];
+  const half = (v: bigint) => v / 2n;
+  const entries = [
+    { amount: a.openMinor, ref: 'CMB01', party: a.customerName, text: `货款 ${a.number}` },
+    { amount: b.openMinor + c.openMinor, ref: 'CMB02', party: b.customerName, text: `付 ${b.number}、${c.number} 货款` },
+    { amount: half(d.openMinor), ref: 'CMB03', party: d.customerName, text: `${d.number} 部分付款` },
+    { amount: 880_000n, ref: 'CMB04', party: e.customerName, text: '货款' },
+    { amount: -3_500n, ref: 'CMB05', party: '招商银行', text: '跨行汇款手续费' },
+  ];
+  const openingMinor = 1_250_000_00n;
+  const total = entries.reduce((s, x) => s + x.amount, 0n);
+  const intradayTotal = entries.slice(0, 2).reduce((s, x) => s + x.amount, 0n);
+  const xml = (x: (typeof entries)[number]) => camtEntry(x.amount, `${day.replaceAll('-', '')}${x.ref}`, day, x.party, x.text);
+  // The noon report held the first two payments; the day's statement repeats them with the rest.
+  await importBankBytes(finance, Buffer.from(camt('052', `CMB-RPT-${day}`, day, openingMinor, openingMinor + intradayTotal, entries.slice(0, 2).map(xml))),
+    { fileName: `cmb-intraday-${day}.xml` });
+  await importBankBytes(finance, Buffer.from(camt('053', `CMB-STMT-${day}`, day, openingMinor, openingMinor + total, entries.map(xml))),
+    { fileName: `cmb-${day}.xml` });
+
+  // A second bank's CSV export in GBK, read with its saved profile.
+  await saveProfile(finance, {
+    name: '工商银行 CSV', accountId: 'CN-ICBC-1001234509876543', currency: 'CNY', encoding: 'gbk', delimiter: ',', dateFormat: 'YYYY-MM-DD',
+    thousandsSeparator: ',',
+    columns: { bookingDate: '交易日期', debit: '借方发生额', credit: '贷方发生额', balance: '余额', counterpartyName: '对方户名', counterpartyAccount: '对方账号', remittance: ['摘要'], bankReference: '流水号' },
+  });
+  const f = open[5] ?? a;
+  const amountText = (minor: bigint) => formatAmount(minor, 'CNY').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const icbcOpening = 360_000_00n;
+  const rows = [
+    { ref: 'ICBC0001', credit: half(f.openMinor), debit: 0n, party: f.customerName, account: '4000023409200012345', text: `${f.number} 货款` },
+    { ref: 'ICBC0002', credit: 0n, debit: 1_200_00n, party: '国网上海电力', account: '', text: '电费' },
+  ];
+  let balance = icbcOpening;
+  const lines = rows.map((r) => {
+    balance += r.credit - r.debit;
+    return [r.ref, day, r.text, r.debit ? `"${amountText(r.debit)}"` : '', r.credit ? `"${amountText(r.credit)}"` : '', `"${amountText(balance)}"`, r.party, r.account].join(',');
+  });
+  const csv = iconv.encode(['流水号,交易日期,摘要,借方发生额,贷方发生额,余额,对方户名,对方账号', ...lines].join('\r\n') + '\r\n', 'gbk');
+  await importBankBytes(finance, csv, { fileName: `icbc-${day}.csv`, profile: '工商银行 CSV' });
+}

@@ -1,0 +1,59 @@
+/** Bank statement import: upload (base64 JSON), history, one statement with its entries, CSV profiles. Thin routes. */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  csvProfileSchema, getStatement, importBankStatement, importSchema, listProfiles, listSchema, listStatements, MAX_UPLOAD_BODY_BYTES, saveProfile,
+} from '../modules/bank/index.ts';
+import type { RequestScope } from './server.ts';
+
+const errorBody = z.object({ code: z.string(), message: z.string(), details: z.array(z.object({ field: z.string().optional(), line: z.number().optional(), message: z.string() })) });
+const errors = { 200: z.any(), 201: z.any(), 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody, 413: errorBody };
+const idempotencyHeader = z.object({ 'idempotency-key': z.string().max(200).optional() });
+const statementParams = z.object({ id: z.string().min(1).max(64) });
+
+export async function registerBankRoutes(server: FastifyInstance, scope: RequestScope): Promise<void> {
+  const app = server.withTypeProvider<ZodTypeProvider>();
+  app.post('/api/v1/bank/statements', {
+    config: { access: 'bank.import' },
+    bodyLimit: MAX_UPLOAD_BODY_BYTES + 4096,
+    schema: {
+      tags: ['bank'],
+      summary: 'Import a bank statement file (camt.052/053/054, MT940, BAI2, or CSV with a saved profile), base64 in `content`; the format is recognised from the content. All or nothing; importing it again adds nothing (201 when something new was written, 200 when all of it was already there)',
+      body: importSchema, headers: idempotencyHeader, response: errors,
+    },
+  }, async (request, reply) => {
+    const ctx = await scope.context(request);
+    const result = await importBankStatement(ctx, request.body, scope.idempotencyKey(request));
+    return reply.code(result.statements.some((s) => !s.alreadyImported) ? 201 : 200).send(result);
+  });
+  app.get('/api/v1/bank/statements', {
+    config: { access: 'documents.read' },
+    schema: { tags: ['bank'], summary: 'Imported bank statements, newest first, with their balance check; paged', querystring: listSchema, response: errors },
+  }, async (request) => {
+    const ctx = await scope.context(request);
+    return ctx.db.tenant(ctx.tenant.id, (sql) => listStatements(ctx, sql, request.query));
+  });
+  app.get('/api/v1/bank/statements/:id', {
+    config: { access: 'documents.read' },
+    schema: { tags: ['bank'], summary: 'One imported statement with its entries', params: statementParams, response: errors },
+  }, async (request) => {
+    const ctx = await scope.context(request);
+    return ctx.db.tenant(ctx.tenant.id, (sql) => getStatement(ctx, sql, request.params.id));
+  });
+  app.get('/api/v1/bank/profiles', {
+    config: { access: 'documents.read' },
+    schema: { tags: ['bank'], summary: 'Saved CSV mapping profiles', response: errors },
+  }, async (request) => {
+    const ctx = await scope.context(request);
+    return ctx.db.tenant(ctx.tenant.id, (sql) => listProfiles(ctx, sql));
+  });
+  app.post('/api/v1/bank/profiles', {
+    config: { access: 'bank.import' },
+    schema: { tags: ['bank'], summary: 'Save a CSV mapping profile (delimiter, encoding, date and amount formats, column mapping); the same name replaces it, audited', body: csvProfileSchema, headers: idempotencyHeader, response: errors },
+  }, async (request, reply) => {
+    const ctx = await scope.context(request);
+    const saved = await saveProfile(ctx, request.body, scope.idempotencyKey(request));
+    return reply.code(saved.created ? 201 : 200).send(saved);
+  });
+}

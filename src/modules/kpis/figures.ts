@@ -1,0 +1,156 @@
+/**
+ * The figures of the KPI set at an as-of date, loaded in three set-based statements (no per-customer loop), exact
+ * for past dates: only documents and allocations dated on or before the as-of date count. What was open at a date
+ * is found by the ledger's shared definition (src/modules/ledger/open-at.ts, the aging report's too): today's cached
+ * open amount plus what was applied after that date, so the statements read today's open items and the allocations
+ * since the period's start, never the whole history.
+ */
+import type { Sql } from '../../db/database.ts';
+import { addDays, minDate, type LocalDate } from '../../domain/dates.ts';
+import {
+  COUNTBACK_MAX_MONTHS, countbackMonths, OVER_DAYS, salesByMonth, TOP_CUSTOMERS, type KpiFigures, type PaymentSums,
+} from '../../domain/kpis.ts';
+import type { CustomerScope } from '../access/scope.ts';
+import { disputedAtSql } from '../disputes/index.ts';
+import { openMovementsAtSql, tuneForLedgerRead } from '../ledger/open-at.ts';
+
+/** Debit kinds that are credit sales; their reversals take them back on the reversal's date. */
+const SALES_KINDS = `('invoice', 'debit_note', 'charge')`;
+/** Credit kinds that are cash: unapplied cash, and the payments that measure days to pay. */
+const CASH_KINDS = `('payment', 'advance')`;
+
+export interface FiguresQuery {
+  tenantId: string;
+  asOf: LocalDate;
+  currency: string;
+  periodDays: number;
+  /** Collectors and sales people: their own customers only. */
+  scope: CustomerScope | null;
+}
+
+/** Customers in scope, as a join and a condition on customer id expression `idExpression` (parameter $5). */
+function scopeJoin(scope: CustomerScope | null, idExpression: string): string {
+  return scope ? `JOIN customers sc ON sc.tenant_id = $1 AND sc.id = ${idExpression} AND sc.${scope.field} = $5` : '';
+}
+
+/** Months of sales read first for the countback walk; more only when the receivables outlast them. */
+const FIRST_MONTHS = 6;
+
+/** Credit sales per day in (from, to]: invoices, debit notes and charges, less their reversals. */
+async function loadSales(sql: Sql, q: FiguresQuery, from: LocalDate, to: LocalDate): Promise<{ date: LocalDate; salesMinor: bigint }[]> {
+  const daily = await sql.query<{ date: LocalDate; sales: unknown }>(
+    `SELECT d.document_date AS date, sum(CASE WHEN d.kind = 'reversal' THEN -d.amount_minor ELSE d.amount_minor END) AS sales
+       FROM documents d
+       ${scopeJoin(q.scope, 'd.customer_id')}
+      WHERE d.tenant_id = $1 AND d.currency = $3 AND d.document_date > $4 AND d.document_date <= $2
+        -- A reversal's original is looked up for reversals only (a subplan under OR), not hashed for every document.
+        AND (d.kind IN ${SALES_KINDS} OR (d.kind = 'reversal' AND EXISTS (
+              SELECT 1 FROM documents r WHERE r.tenant_id = $1 AND r.id = d.reverses_document_id AND r.kind IN ${SALES_KINDS})))
+      GROUP BY d.document_date`,
+    [q.tenantId, to, q.currency, from, ...(q.scope ? [q.scope.handle] : [])]);
+  return daily.map((r) => ({ date: r.date, salesMinor: big(r.sales) }));
+}
+
+/** The KPI figures at `asOf` over the period (asOf − periodDays, asOf]. */
+export async function loadKpiFigures(sql: Sql, q: FiguresQuery): Promise<KpiFigures> {
+  const periodStart = addDays(q.asOf, -q.periodDays);
+  const months = countbackMonths(q.asOf, COUNTBACK_MAX_MONTHS);
+  const params: unknown[] = [q.tenantId, q.asOf, q.currency, periodStart, ...(q.scope ? [q.scope.handle] : [])];
+  await tuneForLedgerRead(sql);
+
+  // 1. Balances at asOf and at the period's start, in one pass over today's open items and the allocations since
+  // the period's start.
+  const [balances] = await sql.query<Record<string, unknown>>(
+    `WITH ${openMovementsAtSql({ tenant: '$1', asOf: '$2', from: '$4' })},
+     per_customer AS (
+       SELECT o.customer_id,
+              coalesce(sum(o.open_minor) FILTER (WHERE o.side = 'debit'), 0) AS outstanding,
+              coalesce(sum(o.open_minor) FILTER (WHERE o.side = 'debit' AND o.due_date >= $2), 0) AS current,
+              coalesce(sum(o.open_minor) FILTER (WHERE o.side = 'debit' AND $2::date - o.due_date > ${OVER_DAYS}), 0) AS over90,
+              coalesce(sum(o.open_minor) FILTER (WHERE o.side = 'credit' AND o.kind IN ${CASH_KINDS}), 0) AS unapplied_cash,
+              coalesce(sum(o.open_minor) FILTER (WHERE o.side = 'credit'), 0) AS unapplied,
+              coalesce(sum(o.open_from) FILTER (WHERE o.side = 'debit'), 0) AS beginning
+         FROM open_at o
+         ${scopeJoin(q.scope, 'o.customer_id')}
+        WHERE o.currency = $3
+        GROUP BY o.customer_id)
+     SELECT coalesce(sum(outstanding), 0) AS outstanding, coalesce(sum(current), 0) AS current, coalesce(sum(over90), 0) AS over90,
+            coalesce(sum(unapplied_cash), 0) AS unapplied_cash, coalesce(sum(unapplied), 0) AS unapplied,
+            coalesce(sum(beginning), 0) AS beginning,
+            (SELECT coalesce(sum(t.outstanding), 0) FROM (SELECT outstanding FROM per_customer ORDER BY outstanding DESC LIMIT ${TOP_CUSTOMERS}) t) AS top_customers
+       FROM per_customer`,
+    params);
+
+  // 2. Credit sales per day: first the period and the latest FIRST_MONTHS months, which is where the countback walk
+  // ends for any company whose DSO is under about half a year; the older months only if the receivables outlast them.
+  const firstFrom = minDate(periodStart, addDays(months[FIRST_MONTHS - 1]!.from, -1));
+  const sales = await loadSales(sql, q, firstFrom, q.asOf);
+  const salesMinor = sales.filter((s) => s.date > periodStart).reduce((sum, s) => sum + s.salesMinor, 0n);
+  const covered = months.filter((m) => m.from > firstFrom);
+  const outstandingMinor = big(balances!.outstanding);
+  const coveredSales = salesByMonth(covered, sales);
+  let walked = coveredSales;
+  if (coveredSales.reduce((sum, m) => sum + m.salesMinor, 0n) < outstandingMinor && covered.length < months.length) {
+    const older = await loadSales(sql, q, addDays(months[months.length - 1]!.from, -1), firstFrom);
+    walked = salesByMonth(months, [...sales, ...older]);
+  }
+
+  // 3. Payment behaviour: payments and advances applied to sales in the period, not undone by asOf.
+  const [paid] = await sql.query<Record<string, unknown>>(
+    `SELECT coalesce(sum(a.amount_minor), 0) AS paid,
+            coalesce(sum(a.amount_minor::numeric * (a.allocation_date - dr.document_date)), 0) AS to_pay,
+            coalesce(sum(a.amount_minor::numeric * greatest(0, a.allocation_date - dr.due_date)), 0) AS beyond
+       FROM allocations a
+       JOIN item_balances cr ON cr.tenant_id = $1 AND cr.item_id = a.credit_item_id
+       JOIN item_balances dr ON dr.tenant_id = $1 AND dr.item_id = a.debit_item_id
+       ${scopeJoin(q.scope, 'a.customer_id')}
+      WHERE ${PAID_ALLOCATIONS}`,
+    params);
+  const payments: PaymentSums = { paidMinor: big(paid!.paid), daysToPayWeighted: big(paid!.to_pay), daysBeyondTermsWeighted: big(paid!.beyond) };
+
+  // 4. What open disputes cover at asOf (src/modules/disputes): a share of outstanding.
+  const [disputed] = await sql.query<{ disputed: unknown }>(
+    `WITH ${disputedAtSql({ tenant: '$1', asOf: '$2' })}
+     SELECT coalesce(sum(o.disputed_minor), 0) AS disputed FROM disputed_at o
+       ${scopeJoin(q.scope, 'o.customer_id')}
+      WHERE o.currency = $3 AND o.disputed_minor > 0 AND $4::date IS NOT NULL -- $4 (the period start) is unused here; typed so the shared parameters bind
+     `,
+    params);
+
+  const b = balances!;
+  return {
+    asOf: q.asOf,
+    periodDays: q.periodDays,
+    periodStart,
+    outstandingMinor,
+    currentMinor: big(b.current),
+    over90Minor: big(b.over90),
+    topCustomersMinor: big(b.top_customers),
+    unappliedCashMinor: big(b.unapplied_cash),
+    unappliedCreditsMinor: big(b.unapplied),
+    beginningMinor: big(b.beginning),
+    salesMinor,
+    months: walked,
+    payments,
+    disputedMinor: big(disputed!.disputed),
+  };
+}
+
+/**
+ * Allocations that are payments of sales in the period ($4, $2] in currency $3: from a payment or advance receipt
+ * to an invoice, debit note or charge; neither a reversal nor undone on or before $2 (an allocation undone later
+ * still counted at $2).
+ */
+export const PAID_ALLOCATIONS = `
+  a.tenant_id = $1 AND a.allocation_date > $4 AND a.allocation_date <= $2 AND dr.currency = $3
+  AND a.reverses_allocation_id IS NULL AND cr.kind IN ${CASH_KINDS} AND dr.kind IN ${SALES_KINDS}
+  AND NOT EXISTS (SELECT 1 FROM allocations x WHERE x.tenant_id = $1 AND x.reverses_allocation_id = a.id AND x.allocation_date <= $2)`;
+
+/** A SUM from either engine (bigint, numeric text) or null, as bigint. Sums of whole numbers only. */
+export function big(value: unknown): bigint {
+  if (value === null || value === undefined) return 0n;
+  if (typeof value === 'bigint') return value;
+  const text = String(value);
+  // numeric sums of integers may come back as "123.000" on some paths; they are whole.
+  return BigInt(text.includes('.') ? text.replace(/\.0*$/, '') : text);
+}

@@ -1,0 +1,98 @@
+/**
+ * Bank statement import in the browser (导入银行流水): finance@ uploads a camt.053 statement and sees it balance with
+ * its three new entries, uploads it again and is told nothing was added, then opens it from the history with its
+ * entries; in English, an MT940 file whose own balances do not add up is shown as not balancing, with the difference.
+ * Screenshots in both languages.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BROWSER_TEST, HAS_CHROMIUM, startWebApp, type WebApp } from './support.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'arflow-bank-e2e-'));
+const entry = (amount: string, side: string, ref: string, name: string, text: string) => `<Ntry><Amt Ccy="CNY">${amount}</Amt><CdtDbtInd>${side}</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>
+<BookgDt><Dt>2026-06-29</Dt></BookgDt><ValDt><Dt>2026-06-29</Dt></ValDt><AcctSvcrRef>${ref}</AcctSvcrRef>
+<NtryDtls><TxDtls><RltdPties><${side === 'CRDT' ? 'Dbtr' : 'Cdtr'}><Pty><Nm>${name}</Nm></Pty></${side === 'CRDT' ? 'Dbtr' : 'Cdtr'}></RltdPties><RmtInf><Ustrd>${text}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>`;
+// 250,000.00 + 86,000.00 + 12,345.67 − 1,200.00 = 347,145.67
+const CAMT = `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt><GrpHdr><MsgId>E2E</MsgId><CreDtTm>2026-06-29T22:00:00</CreDtTm></GrpHdr>
+<Stmt><Id>CMB-20260629</Id><ElctrncSeqNb>88</ElctrncSeqNb><Acct><Id><Othr><Id>755912345610001</Id></Othr></Id><Ccy>CNY</Ccy></Acct>
+<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="CNY">250000.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-06-29</Dt></Dt></Bal>
+<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="CNY">347145.67</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-06-29</Dt></Dt></Bal>
+${entry('86000.00', 'CRDT', 'CMB-0001', '上海华东贸易有限公司', '货款 INV-2026-0031')}
+${entry('12345.67', 'CRDT', 'CMB-0002', '杭州西湖科技有限公司', 'INV-2026-0032 INV-2026-0033')}
+${entry('1200.00', 'DBIT', 'CMB-0003', '招商银行', '账户管理费')}
+</Stmt></BkToCstmrStmt></Document>`;
+// 5,000.00 + 1,250.00 = 6,250.00, but the bank's closing says 6,200.00: a difference of −50.00.
+const MT940 = ':20:E2E\r\n:25:NL91ABNA0417164300\r\n:28C:12/1\r\n:60F:C260629EUR5000,00\r\n:61:2606290629C1250,00NTRFNONREF//B1\r\n' +
+  ':86:/EREF/INV-2026-0040/NAME/ACME TRADING BV/REMI/Invoice INV-2026-0040/\r\n:62F:C260629EUR6200,00\r\n-\r\n';
+const camtFile = join(dir, 'cmb-20260629.xml');
+const mt940File = join(dir, 'abn-20260629.sta');
+writeFileSync(camtFile, CAMT);
+writeFileSync(mt940File, MT940);
+
+describe.skipIf(!HAS_CHROMIUM)('web app: bank statement import', BROWSER_TEST, () => {
+  let web: WebApp;
+  beforeAll(async () => {
+    web = await startWebApp();
+  }, 240_000);
+  afterAll(async () => {
+    await web?.close();
+  });
+
+  it('imports a camt.053 statement that balances, refuses to add it twice, and shows it in the history', async () => {
+    const { page } = await web.newPage('zh-CN');
+    await web.signIn(page, 'finance@demo.example');
+    await page.getByRole('link', { name: '导入银行流水', exact: true }).click();
+    await page.waitForURL('**/bank');
+    await page.getByRole('heading', { name: '导入银行对账单', exact: true }).waitFor({ timeout: 60_000 });
+    await page.locator('input[type=file]').setInputFiles(camtFile);
+    await page.getByTestId('chosen-file').waitFor();
+    await page.getByRole('button', { name: /导\s*入/ }).click();
+    const result = page.getByTestId('import-result');
+    await result.waitFor({ timeout: 60_000 });
+    await result.getByText('camt.053：1 张对账单，3 笔流水中新增 3 笔').waitFor();
+    await result.getByText('余额平衡').waitFor();
+    expect(await result.getByTestId('new-entries').innerText()).toBe('3');
+    await web.screenshot(page, 'bank-import-zh');
+
+    // The same file again: nothing is added.
+    await page.locator('input[type=file]').setInputFiles(camtFile);
+    await page.getByRole('button', { name: /导\s*入/ }).click();
+    await page.getByText('该文件的全部内容此前已导入，本次未新增数据。').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('new-entries').innerText()).toBe('0');
+
+    await page.getByRole('link', { name: '银行对账单', exact: true }).first().click();
+    await page.waitForURL('**/bank/statements');
+    await page.getByRole('link', { name: 'CMB-20260629' }).click();
+    await page.getByRole('heading', { name: '对账单 CMB-20260629' }).waitFor({ timeout: 60_000 });
+    const rows = page.locator('tbody tr.ant-table-row');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(3);
+    await rows.nth(0).getByText('上海华东贸易有限公司').waitFor();
+    await rows.nth(1).getByText('INV-2026-0032 INV-2026-0033').waitFor();
+    await web.screenshot(page, 'bank-statement-zh');
+  }, 240_000);
+
+  it('shows an MT940 statement whose own balances do not add up as not balancing, in English', async () => {
+    const { page } = await web.newPage('en');
+    await web.signIn(page, 'finance@demo.example');
+    await page.goto('/bank');
+    await page.getByRole('heading', { name: 'Import a bank statement', exact: true }).waitFor({ timeout: 60_000 });
+    await page.locator('input[type=file]').setInputFiles(mt940File);
+    await page.getByRole('button', { name: /Import$/ }).click();
+    const result = page.getByTestId('import-result');
+    await result.waitFor({ timeout: 60_000 });
+    await result.getByText(/Does not balance · difference\s+-€50\.00/).waitFor();
+    await web.screenshot(page, 'bank-import-en');
+    await page.goto('/bank/statements');
+    // Newest first: the MT940 just imported, marked as not balancing; then the camt.053 of the first test.
+    const first = page.locator('tbody tr.ant-table-row').first();
+    await first.getByRole('link', { name: 'E2E/12' }).waitFor({ timeout: 60_000 });
+    await first.getByText(/Does not balance/).waitFor();
+    await page.locator('tbody tr.ant-table-row').nth(1).getByRole('link', { name: 'CMB-20260629' }).waitFor();
+    await page.locator('.ant-spin-spinning').waitFor({ state: 'detached' });
+    await web.screenshot(page, 'bank-history-en');
+  }, 240_000);
+});

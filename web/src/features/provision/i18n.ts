@@ -1,0 +1,83 @@
+/** The bad-debt provision's words (坏账准备). */
+export const provision = {
+  en: {
+    nav: 'Bad-debt provision',
+    title: 'Bad-debt provision',
+    subtitle: 'Allowance for doubtful receivables on {{date}}, in {{currency}}, by the {{method}}',
+    method: { aging: 'aging method', ecl: 'expected credit loss matrix' },
+    toolbar: { label: 'Provision settings', asOf: 'Period end', method: 'Method', aging: 'Aging rates', ecl: 'Expected credit loss', endOfLastMonth: 'End of last month', endOfLastQuarter: 'End of last quarter', endOfLastYear: 'End of last year' },
+    summary: { label: 'Totals', balance: 'Receivables', allowance: 'Allowance', coverage: 'Coverage', charge: 'Charge since last run', release: 'Release since last run', firstRun: 'no run before' },
+    byBucket: { title: 'By aging bucket', bucket: 'Bucket', balance: 'Balance', rate: 'Rate', allowance: 'Allowance', total: 'Total' },
+    byCustomer: { title: 'By customer', customer: 'Customer', name: 'Name', segment: 'Segment', balance: 'Balance', allowance: 'Allowance', empty: 'No receivables on this date' },
+    matrix: {
+      title: 'How the ECL rates were derived',
+      intro: 'Roll rate = Σ balance in the next bucket one month-end later ÷ Σ balance in this bucket, over {{months}} month-ends; loss rate = product of the roll rates to the last bucket ({{terminal}}, 100%) × forward-looking factor {{factor}}, at most 100%.',
+      roll: 'Roll rates', loss: 'Loss rates', from: 'From', to: 'To', sumFrom: 'Σ from', sumTo: 'Σ rolled on', rate: 'Roll rate', fraction: 'Exact',
+      monthEnd: 'Month-end', nextMonthEnd: 'Next month-end', balance: 'In bucket', rolled: 'In next bucket', stepRate: 'Rate',
+      bucket: 'Bucket', chain: 'Chain', historical: 'Historical loss rate', adjusted: 'With factor', terminal: 'terminal', noHistory: 'no history', capped: 'capped at 100%',
+    },
+    movement: {
+      title: 'Movement of the allowance', since: 'Since the run of {{date}}', first: 'First run: the whole allowance is charged',
+      opening: 'Opening', charge: 'Charge / release', utilised: 'Used by write-offs', recovered: 'Recoveries', closing: 'Closing', customer: 'Customer', rule: 'closing = opening + charge − used + recovered',
+    },
+    runs: {
+      title: 'Run history', periodEnd: 'Period end', method: 'Method', allowance: 'Allowance', charge: 'Charge', by: 'Recorded by', at: 'Recorded at',
+      status: 'Status', live: 'Current', superseded: 'Superseded', journal: 'Journal', view: 'Movement', empty: 'No runs yet', reason: 'Reason',
+    },
+    run: {
+      button: 'Record run', title: 'Record the provision for {{date}}', confirm: 'Record', cancel: 'Cancel',
+      body: 'The allowance of {{amount}} by the {{method}} is stored as this period\'s run; a run is never changed.',
+      exists: 'A run for this date exists. Recording again replaces it: say why.', reason: 'Reason', reasonRequired: 'Say why the run is replaced',
+      done: 'Run for {{date}} recorded',
+    },
+    settings: {
+      button: 'Rates and accounts', title: 'Provision settings', save: 'Save', cancel: 'Cancel', saved: 'Settings saved',
+      buckets: 'Aging buckets (days)', rates: 'Aging-method rates (%)', segments: 'Segment rate sets', segmentsNote: 'Segment sets replace the default rates for that segment\'s customers.', addSegment: 'Add a rate set for a segment…', removeSegment: 'Remove',
+      ecl: 'Expected credit loss', months: 'Month-ends', factor: 'Forward-looking factor', eclBuckets: 'Matrix buckets (days)',
+      accounts: 'Journal accounts', impairmentLoss: 'Impairment loss (Dr)', allowance: 'Allowance (Cr)', code: 'Code', name: 'Name',
+      rateRange: 'A percentage from 0 to 100', required: 'Required',
+    },
+    export: { csv: 'CSV', xlsx: 'XLSX' },
+    rounding: 'Rounding: each customer and bucket half up to the cent; totals are the sums of the lines.',
+  },
+  'zh-CN': {
+    nav: '坏账准备',
+    title: '坏账准备',
+    subtitle: '{{date}} 应收账款坏账准备，币种 {{currency}}，按{{method}}',
+    method: { aging: '账龄分析法', ecl: '预期信用损失矩阵' },
+    toolbar: { label: '计提设置', asOf: '期末日', method: '方法', aging: '账龄分析法', ecl: '预期信用损失', endOfLastMonth: '上月末', endOfLastQuarter: '上季末', endOfLastYear: '上年末' },
+    summary: { label: '合计', balance: '应收账款余额', allowance: '坏账准备', coverage: '计提比例', charge: '本期计提', release: '本期转回', firstRun: '此前无计提' },
+    byBucket: { title: '按账龄', bucket: '账龄', balance: '余额', rate: '计提比例', allowance: '坏账准备', total: '合计' },
+    byCustomer: { title: '按客户', customer: '客户', name: '名称', segment: '客户分类', balance: '余额', allowance: '坏账准备', empty: '该日无应收账款' },
+    matrix: {
+      title: '预期信用损失率的推导',
+      intro: '迁徙率 = 下一月末下一账龄段余额之和 ÷ 本账龄段余额之和（共 {{months}} 个月末）；损失率 = 至最后账龄段（{{terminal}}，100%）的迁徙率连乘 × 前瞻性调整系数 {{factor}}，最高 100%。',
+      roll: '迁徙率', loss: '损失率', from: '从', to: '到', sumFrom: '本段余额合计', sumTo: '迁入下段合计', rate: '迁徙率', fraction: '精确值',
+      monthEnd: '月末', nextMonthEnd: '下一月末', balance: '本段余额', rolled: '下段余额', stepRate: '比率',
+      bucket: '账龄', chain: '连乘', historical: '历史损失率', adjusted: '调整后', terminal: '终点', noHistory: '无历史数据', capped: '上限 100%',
+    },
+    movement: {
+      title: '坏账准备变动', since: '自 {{date}} 计提以来', first: '首次计提：全部坏账准备计入本期',
+      opening: '期初', charge: '计提 / 转回', utilised: '核销使用', recovered: '收回已核销', closing: '期末', customer: '客户', rule: '期末 = 期初 + 计提 − 核销 + 收回',
+    },
+    runs: {
+      title: '计提记录', periodEnd: '期末日', method: '方法', allowance: '坏账准备', charge: '本期计提', by: '操作人', at: '记录时间',
+      status: '状态', live: '有效', superseded: '已被替代', journal: '凭证', view: '变动', empty: '尚无计提记录', reason: '原因',
+    },
+    run: {
+      button: '记录计提', title: '记录 {{date}} 的坏账准备', confirm: '记录', cancel: '取消',
+      body: '按{{method}}计提的坏账准备 {{amount}} 将保存为本期计提记录；记录一经保存不可修改。',
+      exists: '该日已有计提记录。再次记录将替代原记录，请说明原因。', reason: '原因', reasonRequired: '请说明替代原因',
+      done: '{{date}} 计提已记录',
+    },
+    settings: {
+      button: '计提比例与科目', title: '坏账准备设置', save: '保存', cancel: '取消', saved: '设置已保存',
+      buckets: '账龄段（天）', rates: '账龄分析法计提比例（%）', segments: '客户分类比例', segmentsNote: '客户分类的比例替代该分类客户的默认比例。', addSegment: '为客户分类添加比例…', removeSegment: '删除',
+      ecl: '预期信用损失', months: '月末数', factor: '前瞻性调整系数', eclBuckets: '矩阵账龄段（天）',
+      accounts: '凭证科目', impairmentLoss: '信用减值损失（借）', allowance: '坏账准备（贷）', code: '科目代码', name: '科目名称',
+      rateRange: '0 到 100 之间的百分比', required: '必填',
+    },
+    export: { csv: 'CSV', xlsx: 'XLSX' },
+    rounding: '舍入：每个客户每个账龄段四舍五入到分；合计为各行之和。',
+  },
+} as const;
