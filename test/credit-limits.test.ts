@@ -19,7 +19,7 @@ import { buildServer } from '../src/http/server.ts';
 import { decideApproval } from '../src/modules/approvals/index.ts';
 import type { Context } from '../src/modules/context.ts';
 import {
-  creditCheck, customerLimits, evaluateHolds, listHolds, placeManualHold, registerCommitment, requestHoldRelease, requestLimitChange, setCreditSettings,
+  creditCheck, customerLimits, evaluateHolds, limitPositions, listHolds, placeManualHold, registerCommitment, requestHoldRelease, requestLimitChange, setCreditSettings,
   updateCommitment, DEFAULT_CREDIT_SETTINGS, type CreditSettings,
 } from '../src/modules/credit-limits/index.ts';
 import { createCustomer, getCustomer } from '../src/modules/customers/index.ts';
@@ -164,6 +164,26 @@ describe('credit limits and checks', () => {
     // A USD amount checked: 100.00 USD × 7.2 = 720.00 → 7,200 + 720 + 720 = 8,640.00.
     expect((await check('U', '100.00')).exposure.total).toBe('8640.00');
     await expect(check('U', '80.00', { currency: 'CNY', asOf: '2026-05-31' })).rejects.toMatchObject({ code: 'FX_RATE_MISSING' });
+  });
+
+  it('gives the early-warning limit rule the same exposure as the credit check, in the functional currency', async () => {
+    await createCustomer(ctx, { code: 'V', name: 'Dollar customer with a dollar limit', currency: 'USD' });
+    await postDocument(ctx, { kind: 'invoice', number: 'INV-V1', customer: 'V', documentDate: '2026-06-05', dueDate: '2026-07-05', amount: '1000.00' });
+    await registerCommitment(ctx, { kind: 'order', reference: 'O-V1', customer: 'V', amount: '720.00', currency: 'CNY' });
+    await setLimit({ customer: 'V', limit: '2000.00', reason: 'new customer' });
+    // The check sums in the limit's currency (USD at 7.2): 1,000.00 + 720.00 / 7.2 = 1,100.00 USD, plus 0.00 checked.
+    const v = await check('V', '0.01');
+    expect(v.exposure.total).toBe('1100.01');
+    const positions = await t.db.tenant(ctx.tenant.id, (sql) => limitPositions(ctx, sql, '2026-06-30'));
+    const id = async (code: string) => (await t.db.tenant(ctx.tenant.id, (sql) => getCustomer(sql, ctx.tenant.id, code))).id;
+    // The rule's figures: the same 1,100.00 USD and the 2,000.00 USD limit, in CNY at 7.2 = 7,920.00 and 14,400.00.
+    expect(positions.get(await id('V'))).toEqual({ exposureMinor: 792_000n, limitMinor: 1_440_000n });
+    // S (CNY): 6,000 + 2,000 + 500 − 1,000 = 7,500.00 against 10,000.00, as the check counts it before an amount.
+    expect(positions.get(await id('S'))).toEqual({ exposureMinor: 750_000n, limitMinor: 1_000_000n });
+    // U (USD customer, CNY limit): 7,200.00 + 720.00 = 7,920.00 against 10,000.00 (the check's 8,000.00 less 80.00 checked).
+    expect(positions.get(await id('U'))).toEqual({ exposureMinor: 792_000n, limitMinor: 1_000_000n });
+    // No limit, no position.
+    expect(positions.has(await id('H'))).toBe(false);
   });
 });
 

@@ -172,9 +172,11 @@ function limitTermsOf(customer: Pick<Customer, 'currency' | 'creditLimitMinor'>,
 
 /**
  * Every customer's own limit in force on `asOf` (with its temporary increase) and its exposure as the credit check
- * counts it (the settings' parts; no amount being checked), both converted to the functional currency at the as-of
- * rates: what the early-warning limit rule compares. Customers without a limit are absent. Set-based: five
- * statements whatever the number of customers (or one customer).
+ * counts it (the settings' parts; no amount being checked): what the early-warning limit rule compares. The exposure
+ * is summed in the limit's currency exactly as the credit check sums it (one code path, `exposureParts`), then both
+ * figures are converted to the functional currency at the as-of rate for the alert; for a limit in the functional
+ * currency (the usual case) the rule and the check compare the very same numbers. Customers without a limit are
+ * absent. Set-based: five statements whatever the number of customers (or one customer).
  */
 export async function limitPositions(ctx: Context, sql: Sql, asOf: LocalDate, customerId: string | null = null): Promise<Map<string, { limitMinor: bigint; exposureMinor: bigint }>> {
   const functional = ctx.tenant.currency;
@@ -186,31 +188,24 @@ export async function limitPositions(ctx: Context, sql: Sql, asOf: LocalDate, cu
   const versions = new Map((await sql.query<LimitVersion>(
     `SELECT DISTINCT ON ("customerId") * FROM (${VERSION_SELECT} WHERE tenant_id = $1 AND scope = 'customer' AND ($2::uuid IS NULL OR customer_id = $2)) v
       ORDER BY "customerId", version DESC`, [ctx.tenant.id, customerId])).map((v) => [v.customerId, v]));
-  const ledger = await sql.query<{ customerId: string; currency: string; receivable: bigint; advances: bigint }>(
-    `SELECT b.customer_id AS "customerId", b.currency,
-            coalesce(sum(b.open_minor) FILTER (WHERE b.side = 'debit'), 0)::int8 AS receivable,
-            coalesce(sum(b.open_minor) FILTER (WHERE b.side = 'credit' AND b.kind = 'advance'), 0)::int8 AS advances
-       FROM item_balances b
-      WHERE b.tenant_id = $1 AND b.open_minor > 0 AND ($2::uuid IS NULL OR b.customer_id = $2)
-      GROUP BY b.customer_id, b.currency`, [ctx.tenant.id, customerId]);
-  const commitments = await sql.query<{ customerId: string; currency: string; kind: string; amount: bigint }>(
-    `SELECT customer_id AS "customerId", currency, kind, sum(amount_minor)::int8 AS amount FROM credit_commitments
-      WHERE tenant_id = $1 AND status = 'open' AND ($2::uuid IS NULL OR customer_id = $2) GROUP BY customer_id, currency, kind`,
-    [ctx.tenant.id, customerId]);
-  const exposure = new Map<string, bigint>();
-  const add = (id: string, minor: bigint) => exposure.set(id, (exposure.get(id) ?? 0n) + minor);
-  for (const l of ledger) {
-    if (settings.exposure.receivables) add(l.customerId, await convert(BigInt(l.receivable), l.currency, functional));
-    if (settings.exposure.advances) add(l.customerId, -(await convert(BigInt(l.advances), l.currency, functional)));
-  }
-  for (const c of commitments) {
-    if ((c.kind === 'order' && settings.exposure.orders) || (c.kind === 'shipment' && settings.exposure.shipments)) add(c.customerId, await convert(BigInt(c.amount), c.currency, functional));
-  }
+  const loaded = await loadExposure(sql, ctx.tenant.id, customerId === null ? null : [customerId], asOf);
+  const byCustomer = <T extends { customerId: string }>(rows: T[]) => {
+    const map = new Map<string, T[]>();
+    for (const r of rows) map.set(r.customerId, [...(map.get(r.customerId) ?? []), r]);
+    return map;
+  };
+  const ledger = byCustomer(loaded.ledger);
+  const commitments = byCustomer(loaded.commitments);
+  const nothingChecked = { amountMinor: 0n, currency: functional };
   const out = new Map<string, { limitMinor: bigint; exposureMinor: bigint }>();
   for (const c of customers) {
     const terms = limitTermsOf({ currency: c.currency, creditLimitMinor: c.creditLimitMinor === null ? null : BigInt(c.creditLimitMinor) }, versions.get(c.id) ?? null);
     if (!terms) continue;
-    out.set(c.id, { limitMinor: await convert(effectiveLimit(terms, asOf).totalMinor, terms.currency, functional), exposureMinor: exposure.get(c.id) ?? 0n });
+    const parts = await exposureParts({ ledger: ledger.get(c.id) ?? [], commitments: commitments.get(c.id) ?? [] }, convert, terms.currency, settings, nothingChecked);
+    out.set(c.id, {
+      limitMinor: await convert(effectiveLimit(terms, asOf).totalMinor, terms.currency, functional),
+      exposureMinor: await convert(exposureOf(parts), terms.currency, functional),
+    });
   }
   return out;
 }
@@ -455,41 +450,49 @@ export async function listCommitments(ctx: Context, sql: Sql, raw: z.input<typeo
 // ---------------------------------------------------------------------------------------------------------------
 // Exposure and the credit check
 
-/** Per currency: open receivables, unapplied advances, open orders and shipments, overdue on `asOf`, of some customers. */
-async function loadExposure(sql: Sql, tenantId: string, customerIds: readonly string[], asOf: LocalDate) {
-  const ledger = await sql.query<{ currency: string; receivable: bigint; advances: bigint; overdue: bigint; oldestDue: string | null }>(
-    `SELECT i.currency,
-            coalesce(sum(b.open_minor) FILTER (WHERE i.side = 'debit'), 0)::int8 AS receivable,
-            coalesce(sum(b.open_minor) FILTER (WHERE i.side = 'credit' AND d.kind = 'advance'), 0)::int8 AS advances,
-            coalesce(sum(b.open_minor) FILTER (WHERE i.side = 'debit' AND i.due_date < $3), 0)::int8 AS overdue,
-            min(i.due_date) FILTER (WHERE i.side = 'debit' AND i.due_date < $3) AS "oldestDue"
-       FROM item_balances b JOIN items i ON i.tenant_id = b.tenant_id AND i.id = b.item_id
-       JOIN documents d ON d.tenant_id = i.tenant_id AND d.id = i.document_id
-      WHERE b.tenant_id = $1 AND b.customer_id = ANY($2::uuid[]) AND b.open_minor > 0
-      GROUP BY i.currency`,
+type ExposureRows = Awaited<ReturnType<typeof loadExposure>>;
+
+/**
+ * Per customer and currency: open receivables, unapplied advances, open orders and shipments, and what is overdue on
+ * `asOf`, of some customers (`null`: all of the tenant's). The one read behind the credit check and the limit rule.
+ */
+async function loadExposure(sql: Sql, tenantId: string, customerIds: readonly string[] | null, asOf: LocalDate) {
+  const ledger = await sql.query<{ customerId: string; currency: string; receivable: bigint; advances: bigint; overdue: bigint }>(
+    `SELECT b.customer_id AS "customerId", b.currency,
+            coalesce(sum(b.open_minor) FILTER (WHERE b.side = 'debit'), 0)::int8 AS receivable,
+            coalesce(sum(b.open_minor) FILTER (WHERE b.side = 'credit' AND b.kind = 'advance'), 0)::int8 AS advances,
+            coalesce(sum(b.open_minor) FILTER (WHERE b.side = 'debit' AND b.due_date < $3), 0)::int8 AS overdue
+       FROM item_balances b
+      WHERE b.tenant_id = $1 AND ($2::uuid[] IS NULL OR b.customer_id = ANY($2::uuid[])) AND b.open_minor > 0
+      GROUP BY b.customer_id, b.currency`,
     [tenantId, customerIds, asOf]);
-  const commitments = await sql.query<{ currency: string; kind: string; amount: bigint }>(
-    `SELECT currency, kind, sum(amount_minor)::int8 AS amount FROM credit_commitments
-      WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[]) AND status = 'open' GROUP BY currency, kind`,
+  const commitments = await sql.query<{ customerId: string; currency: string; kind: string; amount: bigint }>(
+    `SELECT customer_id AS "customerId", currency, kind, sum(amount_minor)::int8 AS amount FROM credit_commitments
+      WHERE tenant_id = $1 AND ($2::uuid[] IS NULL OR customer_id = ANY($2::uuid[])) AND status = 'open'
+      GROUP BY customer_id, currency, kind`,
     [tenantId, customerIds]);
   return { ledger, commitments };
 }
 
-/** The exposure parts of some customers in `currency`, each part switched on or off by the settings. */
-async function exposureIn(sql: Sql, ctx: Context, convert: (m: bigint, from: string, to: string) => Promise<bigint>, customerIds: readonly string[], currency: string, asOf: LocalDate, settings: CreditSettings, checked: { amountMinor: bigint; currency: string }): Promise<ExposureParts & { overdueMinor: bigint }> {
-  const { ledger, commitments } = await loadExposure(sql, ctx.tenant.id, customerIds, asOf);
+/** The exposure parts of loaded rows in `currency`, each part switched on or off by the settings. */
+async function exposureParts(rows: ExposureRows, convert: (m: bigint, from: string, to: string) => Promise<bigint>, currency: string, settings: CreditSettings, checked: { amountMinor: bigint; currency: string }): Promise<ExposureParts & { overdueMinor: bigint }> {
   const parts = { receivablesMinor: 0n, ordersMinor: 0n, shipmentsMinor: 0n, checkedMinor: 0n, advancesMinor: 0n, overdueMinor: 0n };
-  for (const l of ledger) {
-    if (settings.exposure.receivables) parts.receivablesMinor += await convert(l.receivable, l.currency, currency);
-    if (settings.exposure.advances) parts.advancesMinor += await convert(l.advances, l.currency, currency);
-    parts.overdueMinor += await convert(l.overdue, l.currency, currency);
+  for (const l of rows.ledger) {
+    if (settings.exposure.receivables) parts.receivablesMinor += await convert(BigInt(l.receivable), l.currency, currency);
+    if (settings.exposure.advances) parts.advancesMinor += await convert(BigInt(l.advances), l.currency, currency);
+    parts.overdueMinor += await convert(BigInt(l.overdue), l.currency, currency);
   }
-  for (const c of commitments) {
-    if (c.kind === 'order' && settings.exposure.orders) parts.ordersMinor += await convert(c.amount, c.currency, currency);
-    if (c.kind === 'shipment' && settings.exposure.shipments) parts.shipmentsMinor += await convert(c.amount, c.currency, currency);
+  for (const c of rows.commitments) {
+    if (c.kind === 'order' && settings.exposure.orders) parts.ordersMinor += await convert(BigInt(c.amount), c.currency, currency);
+    if (c.kind === 'shipment' && settings.exposure.shipments) parts.shipmentsMinor += await convert(BigInt(c.amount), c.currency, currency);
   }
   if (settings.exposure.checkedAmount) parts.checkedMinor = await convert(checked.amountMinor, checked.currency, currency);
   return parts;
+}
+
+/** The exposure parts of some customers in `currency` (the credit check's figures). */
+async function exposureIn(sql: Sql, ctx: Context, convert: (m: bigint, from: string, to: string) => Promise<bigint>, customerIds: readonly string[], currency: string, asOf: LocalDate, settings: CreditSettings, checked: { amountMinor: bigint; currency: string }): Promise<ExposureParts & { overdueMinor: bigint }> {
+  return exposureParts(await loadExposure(sql, ctx.tenant.id, customerIds, asOf), convert, currency, settings, checked);
 }
 
 export const creditCheckSchema = z.object({
