@@ -228,6 +228,22 @@ describe('customers', () => {
     expectError(await patch('/api/v1/customers/SH-001', { version: 'two' }), 400, 'VALIDATION_FAILED', /version/);
   });
 
+  it('keeps a postal address of up to 5 lines, and names the field when it is longer', async () => {
+    const before = await ok(get('/api/v1/customers/SH-001'), 200);
+    expect(before.address).toBeNull();
+    // Windows line ends are stored as plain line breaks.
+    const changed = await ok(patch('/api/v1/customers/SH-001', { version: before.version, address: '上海市浦东新区张江路 88 号\r\n邮编 201203' }), 200);
+    expect(changed).toMatchObject({ version: before.version + 1, address: '上海市浦东新区张江路 88 号\n邮编 201203' });
+    const six = ['1', '2', '3', '4', '5', '6'].join('\n');
+    const refused = await patch('/api/v1/customers/SH-001', { version: changed.version, address: six });
+    expectError(refused, 400, 'VALIDATION_FAILED', /address$/);
+    expect(refused.body.details[0].message).toContain('at most 5 lines');
+    expectError(await post('/api/v1/customers', { code: 'ADDR-1', name: 'Long address', address: 'x'.repeat(301) }), 400, 'VALIDATION_FAILED', /address$/);
+    // An empty text clears a field (the web form sends one when a field is emptied); a field not sent is kept.
+    const emptied = await ok(patch('/api/v1/customers/SH-001', { address: '', region: '' }), 200);
+    expect(emptied).toMatchObject({ address: null, region: null, collector: '张敏' });
+  });
+
   it('keeps the status and contacts a change does not mention', async () => {
     await ok(post('/api/v1/customers', { code: 'HOLD-1', name: '暂停往来公司', status: 'on_hold', contacts: [{ name: '赵磊', email: 'zhao@example.com' }] }));
     const changed = await ok(patch('/api/v1/customers/HOLD-1', { region: '华南' }), 200);

@@ -53,6 +53,8 @@ export const customers = pgTable('customers', {
   code: text('code').notNull(),
   name: text('name').notNull(),
   taxId: text('tax_id'),
+  /** The postal address printed on statements and letters (up to 5 lines; migration 0024). */
+  address: text('address'),
   parentId: uuid('parent_id'),
   segment: text('segment'),
   region: text('region'),

@@ -50,6 +50,22 @@ export interface DemoSummary {
 
 
 const CITIES = ['上海', '北京', '深圳', '广州', '杭州', '苏州', '南京', '成都', '武汉', '天津', '宁波', '青岛', '厦门', '西安', '重庆', '无锡', '佛山', '东莞'];
+/** Postal codes of the cities' centres, for the demo's addresses. */
+const POSTCODES: Record<string, string> = {
+  上海: '200120', 北京: '100020', 深圳: '518048', 广州: '510623', 杭州: '310020', 苏州: '215021', 南京: '210019', 成都: '610041', 武汉: '430071',
+  天津: '300051', 宁波: '315040', 青岛: '266071', 厦门: '361012', 西安: '710065', 重庆: '400010', 无锡: '214028', 佛山: '528200', 东莞: '523000',
+};
+const STREETS = ['人民路', '解放路', '中山路', '建设路', '科技园路', '工业大道', '长江路', '滨江大道', '新华路', '和平路'];
+
+/**
+ * A customer's postal address, made from its number and city alone (not from the random stream, so adding it changed
+ * none of the demo's other figures).
+ */
+function demoAddress(i: number, name: string, foreign: boolean): string {
+  if (foreign) return `${100 + ((i * 13) % 900)} Market Street, Suite ${i}\nSan Francisco, CA 94105\nUnited States`;
+  const city = CITIES.find((c) => name.startsWith(c)) ?? '上海';
+  return `${city}市${STREETS[(i * 7) % STREETS.length]}${1 + ((i * 37) % 300)}号\n邮编 ${POSTCODES[city]}`;
+}
 const WORDS = ['恒通', '华信', '鼎盛', '瑞丰', '金桥', '宏远', '天成', '嘉禾', '博达', '新元', '永泰', '安和', '中联', '汇丰', '长江', '东方', '海纳', '正泰', '科达', '明辉', '德润', '凯瑞', '远航', '星河'];
 const TRADES = ['电子科技', '机械制造', '建材', '化工', '食品', '医药', '物流', '纺织', '汽车配件', '新能源', '家居', '贸易'];
 const FORMS = ['有限公司', '股份有限公司', '集团有限公司'];
@@ -125,7 +141,7 @@ export async function createDemo(db: Database, clock: Clock, options: DemoOption
     const size = rng.chance(0.1) ? 'key' : rng.chance(0.35) ? 'mid' : 'small';
     const code = `C${String(i).padStart(4, '0')}`;
     customers.push({
-      line: i + 1, code, name, taxId: foreign ? undefined : taxId(rng), currency: foreign ? 'USD' : undefined,
+      line: i + 1, code, name, taxId: foreign ? undefined : taxId(rng), address: demoAddress(i, name, foreign), currency: foreign ? 'USD' : undefined,
       paymentTerms: foreign ? 'NET60' : rng.pick(['NET30', 'NET30', 'NET30', 'EOM30', '2-10-N30', 'NET60', 'EONM']),
       creditLimit: String(size === 'key' ? rng.int(200, 800) * 10000 : size === 'mid' ? rng.int(50, 200) * 10000 : rng.int(5, 50) * 10000),
       groupCode: i > 10 && i <= 40 ? `C${String(((i - 11) % 10) + 1).padStart(4, '0')}` : undefined,

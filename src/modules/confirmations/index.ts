@@ -315,7 +315,7 @@ export async function confirmationPrintOf(ctx: Context, sql: Sql, ref: string): 
   const balances = (await balancesOf(sql, ctx.tenant.id, [row.id])).get(row.id) ?? [];
   return {
     number: row.number, company: { name: company.name, address: company.address },
-    customer: { code: customer.code, name: customer.name, taxId: customer.taxId },
+    customer: { code: customer.code, name: customer.name, taxId: customer.taxId, address: customer.address },
     asOf: row.asOf, issuedOn: row.issuedOn, language: row.language,
     balances: balances.map((b) => ({ currency: b.currency, balance: formatAmount(b.balanceMinor, b.currency) })),
     note: row.note,

@@ -19,6 +19,11 @@ export const CUSTOMER_STATUSES = ['active', 'on_hold', 'inactive'] as const;
 export const CHANNELS = ['email', 'sms', 'phone', 'letter'] as const;
 
 const optionalText = (max: number) => z.string().trim().max(max).optional().transform((v) => (v === '' ? undefined : v));
+/** A postal address as printed on letters and statements: up to 5 lines, 300 characters. */
+const addressLines = z.string().trim().max(300)
+  .refine((v) => v.split(/\r?\n/).length <= 5, 'write the postal address on at most 5 lines')
+  .transform((v) => v.replace(/\r\n/g, '\n'));
+const addressText = addressLines.optional().transform((v) => (v === '' ? undefined : v));
 
 export const contactSchema = z.object({
   name: z.string().trim().min(1).max(200),
@@ -34,6 +39,8 @@ export const customerSchema = z.object({
   code: codeSchema,
   name: z.string().trim().min(1).max(200),
   taxId: optionalText(40),
+  /** The postal address, as printed on statements, confirmations and reminder letters. */
+  address: addressText,
   parentCode: codeSchema.optional(),
   segment: optionalText(100),
   region: optionalText(100),
@@ -49,7 +56,18 @@ export const customerSchema = z.object({
 export type CustomerInput = z.input<typeof customerSchema>;
 type CustomerFields = z.output<typeof customerSchema>;
 
+/** In a change, an empty text ("") clears the field; a field left out keeps its value. */
+const clearableText = (max: number) => z.string().trim().max(max).optional();
+
 export const customerPatchSchema = customerSchema.omit({ code: true }).partial().extend({
+  taxId: clearableText(40),
+  address: addressLines.optional(),
+  parentCode: codeSchema.or(z.literal('')).optional(),
+  segment: clearableText(100),
+  region: clearableText(100),
+  industry: clearableText(100),
+  salesperson: clearableText(100),
+  collector: clearableText(100),
   // Without these, partial() would still fill in the defaults: every change would reset the status and drop the contacts.
   status: z.enum(CUSTOMER_STATUSES).optional(),
   contacts: z.array(contactSchema).max(50).optional(),
@@ -63,6 +81,7 @@ export interface Customer {
   code: string;
   name: string;
   taxId: string | null;
+  address: string | null;
   parentId: string | null;
   parentCode: string | null;
   segment: string | null;
@@ -85,7 +104,7 @@ export interface Contact extends z.output<typeof contactSchema> {
 }
 
 const CUSTOMER_SELECT = `
-  SELECT c.id, c.code, c.name, c.tax_id AS "taxId", c.parent_id AS "parentId", p.code AS "parentCode", c.segment,
+  SELECT c.id, c.code, c.name, c.tax_id AS "taxId", c.address, c.parent_id AS "parentId", p.code AS "parentCode", c.segment,
          c.region, c.industry, c.salesperson, c.collector, c.currency, c.terms_id AS "termsId", t.code AS "termsCode",
          c.credit_limit_minor AS "creditLimitMinor", c.status, c.version, c.created_at AS "createdAt",
          c.updated_at AS "updatedAt"
@@ -99,6 +118,7 @@ export function presentCustomer(customer: Customer, contacts?: Contact[]) {
     code: customer.code,
     name: customer.name,
     taxId: customer.taxId,
+    address: customer.address,
     parentCode: customer.parentCode,
     segment: customer.segment,
     region: customer.region,
@@ -235,11 +255,11 @@ export async function createCustomer(ctx: Context, raw: CustomerInput, sqlInTx?:
     const id = uuidv7();
     await sql.query(
       `INSERT INTO customers (tenant_id, id, code, name, tax_id, parent_id, segment, region, industry, salesperson,
-                              collector, currency, terms_id, credit_limit_minor, status, payload_hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+                              collector, currency, terms_id, credit_limit_minor, status, payload_hash, address)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
       [ctx.tenant.id, id, fields.code, fields.name, fields.taxId?.toUpperCase() ?? null, resolved.parentId, fields.segment ?? null,
         fields.region ?? null, fields.industry ?? null, fields.salesperson ?? null, fields.collector ?? null, resolved.currency,
-        resolved.termsId, resolved.creditLimitMinor, fields.status, resolved.hash],
+        resolved.termsId, resolved.creditLimitMinor, fields.status, resolved.hash, fields.address ?? null],
     );
     await insertContacts(sql, ctx.tenant.id, id, fields.contacts);
     const customer = await getCustomer(sql, ctx.tenant.id, fields.code);
@@ -259,7 +279,12 @@ async function insertContacts(sql: Sql, tenantId: string, customerId: string, co
   }
 }
 
-/** Changes a customer's details (audited with before and after). `contacts`, when given, replaces the list. */
+type ClearableField = 'taxId' | 'address' | 'parentCode' | 'segment' | 'region' | 'industry' | 'salesperson' | 'collector';
+
+/**
+ * Changes a customer's details (audited with before and after). `contacts`, when given, replaces the list; a text
+ * field sent as "" is cleared.
+ */
 export async function updateCustomer(ctx: Context, code: string, raw: CustomerPatch, sqlInTx?: Sql): Promise<Customer> {
   const patch = parseInput(customerPatchSchema, raw, 'customer change');
   const run = async (sql: Sql) => {
@@ -274,16 +299,20 @@ export async function updateCustomer(ctx: Context, code: string, raw: CustomerPa
       const [used] = await sql.query(`SELECT 1 FROM documents WHERE tenant_id = $1 AND customer_id = $2 LIMIT 1`, [ctx.tenant.id, before.id]);
       if (used) throw conflict('CUSTOMER_CURRENCY_LOCKED', `customer ${code} already has documents in ${before.currency}; its default currency cannot change`);
     }
+    // A text field sent empty ("") is cleared; one not sent keeps its value.
+    const text = (field: ClearableField, stored: string | null): string | undefined =>
+      patch[field] === undefined ? stored ?? undefined : patch[field] === '' ? undefined : patch[field];
     const merged: CustomerFields = {
       code,
       name: patch.name ?? before.name,
-      taxId: patch.taxId !== undefined ? patch.taxId : before.taxId ?? undefined,
-      parentCode: patch.parentCode !== undefined ? patch.parentCode : before.parentCode ?? undefined,
-      segment: patch.segment !== undefined ? patch.segment : before.segment ?? undefined,
-      region: patch.region !== undefined ? patch.region : before.region ?? undefined,
-      industry: patch.industry !== undefined ? patch.industry : before.industry ?? undefined,
-      salesperson: patch.salesperson !== undefined ? patch.salesperson : before.salesperson ?? undefined,
-      collector: patch.collector !== undefined ? patch.collector : before.collector ?? undefined,
+      taxId: text('taxId', before.taxId),
+      address: text('address', before.address),
+      parentCode: text('parentCode', before.parentCode),
+      segment: text('segment', before.segment),
+      region: text('region', before.region),
+      industry: text('industry', before.industry),
+      salesperson: text('salesperson', before.salesperson),
+      collector: text('collector', before.collector),
       currency: patch.currency ?? before.currency,
       paymentTerms: patch.paymentTerms !== undefined ? patch.paymentTerms : before.termsCode ?? undefined,
       creditLimit: patch.creditLimit !== undefined ? patch.creditLimit : before.creditLimitMinor === null ? undefined : formatAmount(before.creditLimitMinor, before.currency),
@@ -294,11 +323,11 @@ export async function updateCustomer(ctx: Context, code: string, raw: CustomerPa
     await sql.query(
       `UPDATE customers SET name = $3, tax_id = $4, parent_id = $5, segment = $6, region = $7, industry = $8, salesperson = $9,
               collector = $10, currency = $11, terms_id = $12, credit_limit_minor = $13, status = $14, payload_hash = $15,
-              version = version + 1, updated_at = now()
+              address = $16, version = version + 1, updated_at = now()
         WHERE tenant_id = $1 AND id = $2`,
       [ctx.tenant.id, before.id, merged.name, merged.taxId?.toUpperCase() ?? null, resolved.parentId, merged.segment ?? null, merged.region ?? null,
         merged.industry ?? null, merged.salesperson ?? null, merged.collector ?? null, resolved.currency, resolved.termsId,
-        resolved.creditLimitMinor, merged.status, resolved.hash],
+        resolved.creditLimitMinor, merged.status, resolved.hash, merged.address ?? null],
     );
     if (patch.contacts) {
       await sql.query(`DELETE FROM customer_contacts WHERE tenant_id = $1 AND customer_id = $2`, [ctx.tenant.id, before.id]);
@@ -331,13 +360,13 @@ export async function insertCustomers(sql: Sql, tenantId: string, rows: readonly
   const f = rows.map((r) => r.fields);
   await sql.query(
     `INSERT INTO customers (tenant_id, id, code, name, tax_id, segment, region, industry, salesperson, collector, currency,
-                            terms_id, credit_limit_minor, status, payload_hash)
+                            terms_id, credit_limit_minor, status, payload_hash, address)
      SELECT $1::uuid, * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-                                    $10::text[], $11::text[], $12::uuid[], $13::int8[], $14::text[], $15::text[])`,
+                                    $10::text[], $11::text[], $12::uuid[], $13::int8[], $14::text[], $15::text[], $16::text[])`,
     [tenantId, ids, f.map((x) => x.code), f.map((x) => x.name), f.map((x) => x.taxId?.toUpperCase() ?? null), f.map((x) => x.segment ?? null),
       f.map((x) => x.region ?? null), f.map((x) => x.industry ?? null), f.map((x) => x.salesperson ?? null), f.map((x) => x.collector ?? null),
       rows.map((r) => r.currency), rows.map((r) => r.termsId), rows.map((r) => r.creditLimitMinor), f.map((x) => x.status),
-      rows.map((r) => r.hash)],
+      rows.map((r) => r.hash), f.map((x) => x.address ?? null)],
   );
   const contacts = rows.flatMap((r, i) => r.fields.contacts.map((c) => ({ ...c, customerId: ids[i]! })));
   if (contacts.length) {

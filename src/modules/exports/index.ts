@@ -26,15 +26,15 @@ function spec(kind: ExportKind): Spec {
   switch (kind) {
     case 'customers':
       return {
-        columns: ['code', 'name', 'tax_id', 'currency', 'payment_terms', 'credit_limit', 'group_code', 'segment', 'region', 'salesperson', 'collector', 'email', 'phone', 'language'],
-        query: `SELECT c.id AS k, c.code, c.name, c.tax_id, c.currency, t.code AS terms, c.credit_limit_minor, p.code AS parent, c.segment, c.region,
+        columns: ['code', 'name', 'tax_id', 'currency', 'payment_terms', 'credit_limit', 'group_code', 'segment', 'region', 'address', 'salesperson', 'collector', 'email', 'phone', 'language'],
+        query: `SELECT c.id AS k, c.code, c.name, c.tax_id, c.currency, t.code AS terms, c.credit_limit_minor, p.code AS parent, c.segment, c.region, c.address,
                        c.salesperson, c.collector, ct.email, ct.phone, ct.language
                   FROM customers c
                   LEFT JOIN payment_terms t ON t.tenant_id = c.tenant_id AND t.id = c.terms_id
                   LEFT JOIN customers p ON p.tenant_id = c.tenant_id AND p.id = c.parent_id
                   LEFT JOIN LATERAL (SELECT email, phone, language FROM customer_contacts x WHERE x.tenant_id = c.tenant_id AND x.customer_id = c.id ORDER BY is_primary DESC, id LIMIT 1) ct ON true
                  WHERE c.tenant_id = $1 AND c.id > $2 ORDER BY c.id LIMIT $3`,
-        row: (r) => [r.code, r.name, r.tax_id, r.currency, r.terms, r.credit_limit_minor === null ? '' : money(r, 'credit_limit_minor'), r.parent, r.segment, r.region, r.salesperson, r.collector, r.email, r.phone, r.language],
+        row: (r) => [r.code, r.name, r.tax_id, r.currency, r.terms, r.credit_limit_minor === null ? '' : money(r, 'credit_limit_minor'), r.parent, r.segment, r.region, r.address, r.salesperson, r.collector, r.email, r.phone, r.language],
       };
     case 'invoices':
     case 'payments':

@@ -5,7 +5,7 @@ describe('COLUMNS', () => {
   it('has exactly the canonical columns of each kind, required ones marked', () => {
     const shape = (kind: ImportKind) => COLUMNS[kind].map((c) => (c.required ? c.name : `[${c.name}]`)).join(' ');
     expect(shape('customers')).toBe(
-      'code name [tax_id] [currency] [payment_terms] [credit_limit] [group_code] [segment] [region] [salesperson] [collector] [email] [phone] [language]',
+      'code name [tax_id] [currency] [payment_terms] [credit_limit] [group_code] [segment] [region] [address] [salesperson] [collector] [email] [phone] [language]',
     );
     expect(shape('invoices')).toBe('number customer_code document_date [due_date] [payment_terms] [currency] [external_id] amount');
     expect(shape('payments')).toBe('reference customer_code date amount [currency] [applies_to]');

@@ -59,6 +59,8 @@ export const COLUMNS: Readonly<Record<ImportKind, readonly ColumnSpec[]>> = {
       'customer class', 'class', '客户类别', '细分', '客户分类', '客户类型', '类别', '客户等级'] },
     { name: 'region', required: false, aliases: ['region', 'area', 'territory', 'sales region', '区域', '地区', '大区',
       '片区', '销售区域'] },
+    { name: 'address', required: false, aliases: ['address', 'postal address', 'mailing address', 'billing address',
+      '地址', '联系地址', '通讯地址', '邮寄地址', '客户地址', '收件地址'] },
     { name: 'salesperson', required: false, aliases: ['salesperson', 'sales person', 'sales rep', 'sales',
       'salesman', 'account manager', '业务员', '销售员', '销售代表', '客户经理', '销售'] },
     { name: 'collector', required: false, aliases: ['collector', 'collections owner', '催收员', '收款员', '催款人',

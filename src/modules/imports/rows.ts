@@ -21,6 +21,7 @@ export interface CustomerRow {
   groupCode?: string;
   segment?: string;
   region?: string;
+  address?: string;
   salesperson?: string;
   collector?: string;
   email?: string;
@@ -146,6 +147,8 @@ const ROW_PARSERS: Readonly<Record<ImportKind, (cells: Cells) => ImportRow>> = {
     assign(row, 'groupCode', c.key('group_code', false));
     assign(row, 'segment', c.text('segment', false));
     assign(row, 'region', c.text('region', false));
+    // A cell may hold the address on several lines (Alt+Enter in Excel); the customer rules allow 5 lines, 300 characters.
+    assign(row, 'address', c.text('address', false, { max: 300, multiline: true }));
     assign(row, 'salesperson', c.text('salesperson', false));
     assign(row, 'collector', c.text('collector', false));
     assign(row, 'email', c.email());
@@ -247,11 +250,11 @@ class Cells {
     return value;
   }
 
-  text(column: string, required: boolean, options: { max?: number; nfkc?: boolean } = {}): string | undefined {
+  text(column: string, required: boolean, options: { max?: number; nfkc?: boolean; multiline?: boolean } = {}): string | undefined {
     const raw = this.raw(column, required);
     if (raw === undefined) return undefined;
     const value = options.nfkc ? raw.normalize('NFKC') : raw;
-    const problem = textProblem(value, options.max ?? MAX_TEXT_CHARS);
+    const problem = textProblem(options.multiline ? value.replace(/\r?\n/g, ' ') : value, options.max ?? MAX_TEXT_CHARS);
     return problem ? this.fail(column, problem) : value;
   }
 

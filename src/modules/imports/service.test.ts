@@ -43,6 +43,14 @@ describe('customer imports', () => {
     expect(head.creditLimitMinor).toBe(60_000_000n);
   });
 
+  it('imports a postal address written on several lines of one cell, and refuses one of 6 lines naming the column', async () => {
+    await importRows(ctx, 'customers', rows([{ line: 2, code: 'ADDR1', name: '地址公司', address: '广州市天河区体育西路 1 号\n邮编 510620' }]));
+    const customer = await test.db.tenant(ctx.tenant.id, (sql) => getCustomer(sql, ctx.tenant.id, 'ADDR1'));
+    expect(customer.address).toBe('广州市天河区体育西路 1 号\n邮编 510620');
+    await expect(importRows(ctx, 'customers', rows([{ line: 4, code: 'ADDR2', name: '六行地址', address: 'a\nb\nc\nd\ne\nf' }])))
+      .rejects.toMatchObject({ code: 'IMPORT_REJECTED', details: [expect.objectContaining({ line: 4, column: 'address' })] });
+  });
+
   it('refuses a group head that belongs to a group itself, naming the line', async () => {
     await expect(importRows(ctx, 'customers', rows([{ line: 7, code: 'SUB2', name: '子公司二', groupCode: 'SUB1' }])))
       .rejects.toMatchObject({ code: 'IMPORT_REJECTED', details: [expect.objectContaining({ line: 7, column: 'group_code' })] });

@@ -273,14 +273,14 @@ function customerInput(row: CustomerRow) {
     : [];
   return {
     code: row.code, name: row.name, taxId: row.taxId, currency: row.currency, paymentTerms: row.paymentTerms,
-    creditLimit: row.creditLimit, parentCode: row.groupCode, segment: row.segment, region: row.region,
+    creditLimit: row.creditLimit, parentCode: row.groupCode, segment: row.segment, region: row.region, address: row.address,
     salesperson: row.salesperson, collector: row.collector, contacts: contact,
   };
 }
 
 const COLUMN_OF_FIELD: Record<string, string> = {
   code: 'code', name: 'name', taxId: 'tax_id', currency: 'currency', paymentTerms: 'payment_terms', creditLimit: 'credit_limit',
-  parentCode: 'group_code', segment: 'segment', region: 'region', salesperson: 'salesperson', collector: 'collector',
+  parentCode: 'group_code', segment: 'segment', region: 'region', address: 'address', salesperson: 'salesperson', collector: 'collector',
   'contacts.0.email': 'email', 'contacts.0.phone': 'phone', 'contacts.0.name': 'name',
 };
 

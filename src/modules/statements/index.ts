@@ -56,7 +56,7 @@ export interface StatementSectionView {
 
 export interface Statement {
   company: { name: string; address: string | null };
-  customer: { code: string; name: string; taxId: string | null };
+  customer: { code: string; name: string; taxId: string | null; address: string | null };
   from: LocalDate;
   to: LocalDate;
   language: Language;
@@ -176,7 +176,7 @@ export async function loadStatement(ctx: Context, sql: Sql, code: string, raw: S
   });
   return {
     company: { name: company.name, address: company.address },
-    customer: { code: customer.code, name: customer.name, taxId: customer.taxId },
+    customer: { code: customer.code, name: customer.name, taxId: customer.taxId, address: customer.address },
     from, to, language, generatedOn: tenantToday(ctx.tenant, ctx.clock), sections,
   };
 }

@@ -18,7 +18,7 @@ const FONT_BOLD = require.resolve('@expo-google-fonts/noto-sans-sc/700Bold/NotoS
 export interface ConfirmationPrint {
   number: string;
   company: { name: string; address: string | null };
-  customer: { code: string; name: string; taxId: string | null };
+  customer: { code: string; name: string; taxId: string | null; address: string | null };
   asOf: LocalDate;
   issuedOn: LocalDate;
   language: Language;
@@ -117,6 +117,7 @@ export async function statementPdf(statement: Statement): Promise<Buffer> {
     [l.customer, statement.customer.name],
     [l.customerCode, statement.customer.code],
     ...(statement.customer.taxId ? [[l.taxId, statement.customer.taxId] as [string, string]] : []),
+    ...(statement.customer.address ? [[l.address, statement.customer.address] as [string, string]] : []),
     [l.period, `${statement.from} – ${statement.to}`],
     [l.generatedOn, statement.generatedOn],
   ]);
@@ -166,6 +167,7 @@ export async function confirmationPdf(c: ConfirmationPrint): Promise<Buffer> {
     [l.confirmationNumber, c.number],
     [l.customer, c.customer.name],
     [l.customerCode, c.customer.code],
+    ...(c.customer.address ? [[l.address, c.customer.address] as [string, string]] : []),
     [l.asOf, c.asOf],
     [l.generatedOn, c.issuedOn],
   ]);
@@ -202,6 +204,7 @@ export async function statementXlsx(statement: Statement): Promise<Buffer> {
   sheet.addRow([l.customer, statement.customer.name]);
   sheet.addRow([l.customerCode, statement.customer.code]);
   if (statement.customer.taxId) sheet.addRow([l.taxId, statement.customer.taxId]);
+  if (statement.customer.address) sheet.addRow([l.address, statement.customer.address]);
   sheet.addRow([l.period, `${statement.from} – ${statement.to}`]);
   sheet.addRow([l.generatedOn, statement.generatedOn]);
   for (const section of statement.sections) {

@@ -30,6 +30,7 @@ interface FormValues {
   code: string;
   name: string;
   taxId?: string;
+  address?: string;
   parentCode?: string;
   currency: string;
   paymentTerms?: string;
@@ -54,7 +55,7 @@ function initialValues(customer: Customer | undefined, companyCurrency: string):
   if (!customer) return { code: '', name: '', currency: companyCurrency, status: 'active', contacts: [] };
   const text = (v: string | null) => v ?? undefined;
   return {
-    code: customer.code, name: customer.name, taxId: text(customer.taxId), parentCode: text(customer.parentCode), currency: customer.currency,
+    code: customer.code, name: customer.name, taxId: text(customer.taxId), parentCode: text(customer.parentCode), address: text(customer.address), currency: customer.currency,
     paymentTerms: text(customer.paymentTerms), creditLimit: text(customer.creditLimit), segment: text(customer.segment),
     region: text(customer.region), industry: text(customer.industry), collector: text(customer.collector),
     salesperson: text(customer.salesperson), status: customer.status,
@@ -75,7 +76,7 @@ function contactsBody(contacts: ContactValues[]) {
   }));
 }
 
-const TEXT_FIELDS = ['name', 'taxId', 'parentCode', 'segment', 'region', 'industry', 'collector', 'salesperson', 'paymentTerms', 'creditLimit'] as const;
+const TEXT_FIELDS = ['name', 'taxId', 'address', 'parentCode', 'segment', 'region', 'industry', 'collector', 'salesperson', 'paymentTerms', 'creditLimit'] as const;
 
 export function CustomerFormModal({ customer, open, onClose, onSaved }: {
   /** The customer to change; none for a new one. */
@@ -237,6 +238,12 @@ export function CustomerFormModal({ customer, open, onClose, onSaved }: {
           <Col xs={24} md={8}>
             <Form.Item name="salesperson" label={t('form.salesperson')}>
               <AutoComplete options={suggestions(filters.data?.salespeople)} maxLength={100} />
+            </Form.Item>
+          </Col>
+          <Col xs={24}>
+            <Form.Item name="address" label={t('form.address')} extra={t('form.addressHint')}
+              rules={[{ validator: async (_, v?: string) => { if (v && v.trim().split(/\r?\n/).length > 5) throw new Error(t('form.addressLines')); } }]}>
+              <Input.TextArea autoSize={{ minRows: 2, maxRows: 5 }} maxLength={300} showCount />
             </Form.Item>
           </Col>
         </Row>

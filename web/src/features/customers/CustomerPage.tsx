@@ -154,6 +154,7 @@ function Profile({ customer: c }: { customer: Customer }) {
         <Descriptions.Item label={t('columns.collector')}>{c.collector ?? none}</Descriptions.Item>
         <Descriptions.Item label={t('columns.salesperson')}>{c.salesperson ?? none}</Descriptions.Item>
         <Descriptions.Item label={t('columns.currency')}>{c.currency}</Descriptions.Item>
+        <Descriptions.Item label={t('columns.address')} span="filled"><span style={{ whiteSpace: 'pre-line' }}>{c.address ?? none}</span></Descriptions.Item>
         <Descriptions.Item label={t('columns.terms')}>{c.paymentTerms ?? none}</Descriptions.Item>
         <Descriptions.Item label={t('columns.creditLimit')}><Amount value={c.creditLimit} currency={c.currency} /></Descriptions.Item>
         <Descriptions.Item label={t('customer.createdAt')}>{formatInstant(c.createdAt, i18n.language, session.company.timeZone)}</Descriptions.Item>

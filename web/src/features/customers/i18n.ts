@@ -19,7 +19,7 @@ export const customers = {
       scopeNoteSales: 'You see the customers you sell to ({{handle}}).',
     },
     columns: {
-      code: 'Code', name: 'Name', taxId: 'Tax ID', group: 'Group', segment: 'Segment', region: 'Region', collector: 'Collector',
+      code: 'Code', name: 'Name', taxId: 'Tax ID', address: 'Address', group: 'Group', segment: 'Segment', region: 'Region', collector: 'Collector',
       salesperson: 'Salesperson', currency: 'Currency', terms: 'Terms', creditLimit: 'Credit limit', status: 'Status', balance: 'Open balance (net)',
     },
     status: { active: 'Active', on_hold: 'On hold', inactive: 'Inactive' },
@@ -68,6 +68,7 @@ export const customers = {
       newTitle: 'New customer',
       editTitle: 'Edit customer {{code}}',
       code: 'Code', name: 'Name', taxId: 'Tax ID (USCC)', parentCode: 'Group head (customer code)',
+      address: 'Postal address', addressHint: 'As printed on statements, confirmations and reminder letters.', addressLines: 'Write the address on at most 5 lines',
       currency: 'Currency', terms: 'Payment terms', defaultTerms: 'Company default', creditLimit: 'Credit limit',
       segment: 'Segment', region: 'Region', industry: 'Industry', collector: 'Collector', salesperson: 'Salesperson', status: 'Status',
       contacts: 'Contacts', addContact: 'Add contact', removeContact: 'Remove contact {{index}}', primary: 'Primary contact',
@@ -115,7 +116,7 @@ export const customers = {
       scopeNoteSales: '您只能看到由您（{{handle}}）负责销售的客户。',
     },
     columns: {
-      code: '编码', name: '名称', taxId: '税号', group: '集团', segment: '分层', region: '区域', collector: '催收专员',
+      code: '编码', name: '名称', taxId: '税号', address: '地址', group: '集团', segment: '分层', region: '区域', collector: '催收专员',
       salesperson: '销售', currency: '币种', terms: '付款条件', creditLimit: '信用额度', status: '状态', balance: '未结余额（净额）',
     },
     status: { active: '正常', on_hold: '暂停', inactive: '停用' },
@@ -164,6 +165,7 @@ export const customers = {
       newTitle: '新建客户',
       editTitle: '编辑客户 {{code}}',
       code: '客户编码', name: '名称', taxId: '税号（统一社会信用代码）', parentCode: '所属集团（总部客户编码）',
+      address: '邮寄地址', addressHint: '打印在对账单、询证函和催款函上。', addressLines: '地址最多写 5 行',
       currency: '币种', terms: '付款条件', defaultTerms: '公司默认', creditLimit: '信用额度',
       segment: '分层', region: '区域', industry: '行业', collector: '催收专员', salesperson: '销售', status: '状态',
       contacts: '联系人', addContact: '添加联系人', removeContact: '删除联系人 {{index}}', primary: '主要联系人',

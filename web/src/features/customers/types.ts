@@ -21,6 +21,8 @@ export interface Customer {
   code: string;
   name: string;
   taxId: string | null;
+  /** The postal address, on up to 5 lines. */
+  address: string | null;
   parentCode: string | null;
   segment: string | null;
   region: string | null;

@@ -10,7 +10,7 @@ export interface StatementSection {
 }
 export interface Statement {
   company: { name: string; address: string | null };
-  customer: { code: string; name: string; taxId: string | null };
+  customer: { code: string; name: string; taxId: string | null; address: string | null };
   from: string; to: string; language: 'zh-CN' | 'en'; generatedOn: string; sections: StatementSection[];
 }
 export interface SendRecord {
