@@ -100,6 +100,8 @@ describe('credit limits and checks', () => {
     const over = await check('S', '2500.01');
     expect(over.outcome).toBe('hold');
     expect(over.reasons.map((r) => r.code)).toEqual(['OVER_LIMIT']);
+    // 10,000.01 − 10,000.00: one cent over, in the limit's currency, for the screen to word in its language.
+    expect(over.reasons[0]).toMatchObject({ over: '0.01', overCurrency: 'CNY', message: 'the customer exposure after this amount is above the customer limit by 0.01 CNY' });
     // Customer record and limit versions are one limit: the approved 10,000.00 is on the customer too.
     expect((await t.db.tenant(ctx.tenant.id, (sql) => getCustomer(sql, ctx.tenant.id, 'S'))).creditLimitMinor).toBe(1_000_000n);
   });
@@ -151,6 +153,8 @@ describe('credit limits and checks', () => {
     const over = await check('M2', '1000.01');
     expect(over.outcome).toBe('hold');
     expect(over.reasons.map((r) => r.code)).toEqual(['OVER_GROUP_LIMIT']);
+    // 59,000.00 before the check + 1,000.01 = 60,000.01: 0.01 over the group limit of 60,000.00.
+    expect(over.reasons[0]).toMatchObject({ over: '0.01', overCurrency: 'CNY' });
   });
 
   it('converts exposure in other currencies at the latest rate on or before the date', async () => {

@@ -54,6 +54,11 @@ export function utilisationPercent(exposureMinor: bigint, limitMinor: bigint): s
 export interface CheckReason {
   code: 'NO_LIMIT' | 'WITHIN_LIMIT' | 'OVER_LIMIT' | 'OVER_GROUP_LIMIT' | 'WARN_BAND' | 'GROUP_WARN_BAND' | 'ON_HOLD_BLOCKS' | 'ON_HOLD';
   message: string;
+  /** The facts the words are made of, for a screen to say them in its own language. */
+  holds?: readonly string[];
+  /** Over a limit: by how much, in the limit's minor units. */
+  overMinor?: bigint;
+  warnPercent?: number;
 }
 
 export interface CheckFacts {
@@ -82,10 +87,10 @@ export function decideCheck(f: CheckFacts): { outcome: CheckOutcome; reasons: Ch
   if (f.holds.length) {
     if (f.holdBlocks.includes(f.kind)) {
       raise('block');
-      reasons.push({ code: 'ON_HOLD_BLOCKS', message: `the customer is on credit hold (${f.holds.join(', ')}) and a hold blocks ${f.kind}s` });
+      reasons.push({ code: 'ON_HOLD_BLOCKS', message: `the customer is on credit hold (${f.holds.join(', ')}) and a hold blocks ${f.kind}s`, holds: f.holds });
     } else {
       raise('warn');
-      reasons.push({ code: 'ON_HOLD', message: `the customer is on credit hold (${f.holds.join(', ')}); a hold does not block ${f.kind}s` });
+      reasons.push({ code: 'ON_HOLD', message: `the customer is on credit hold (${f.holds.join(', ')}); a hold does not block ${f.kind}s`, holds: f.holds });
     }
   }
   const limits = [['customer', f.customer, 'OVER_LIMIT', 'WARN_BAND'], ['group', f.group, 'OVER_GROUP_LIMIT', 'GROUP_WARN_BAND']] as const;
@@ -93,10 +98,10 @@ export function decideCheck(f: CheckFacts): { outcome: CheckOutcome; reasons: Ch
     if (!l) continue;
     if (l.exposureMinor > l.limitMinor) {
       raise('hold');
-      reasons.push({ code: over, message: `the ${scope} exposure after this amount is above the ${scope} limit by ${l.exposureMinor - l.limitMinor} minor units` });
+      reasons.push({ code: over, message: `the ${scope} exposure after this amount is above the ${scope} limit`, overMinor: l.exposureMinor - l.limitMinor });
     } else if (f.warnPercent !== null && l.exposureMinor * 100n >= BigInt(f.warnPercent) * l.limitMinor && l.exposureMinor > 0n) {
       raise('warn');
-      reasons.push({ code: band, message: `the ${scope} utilisation is at or above ${f.warnPercent}%` });
+      reasons.push({ code: band, message: `the ${scope} utilisation is at or above ${f.warnPercent}%`, warnPercent: f.warnPercent });
     } else if (scope === 'customer') {
       reasons.push({ code: 'WITHIN_LIMIT', message: 'the exposure after this amount is within the limit' });
     }

@@ -550,7 +550,14 @@ export async function creditPosition(ctx: Context, sql: Sql, raw: z.input<typeof
   const showLimit = (l: ReturnType<typeof effectiveLimit>, currency: string) => ({ currency, base: formatAmount(l.baseMinor, currency), temporary: formatAmount(l.temporaryMinor, currency), total: formatAmount(l.totalMinor, currency) });
   return {
     customer: customer.code, kind: input.kind, amount: formatAmount(checked.amountMinor, checked.currency), currency: checked.currency, asOf, reference: input.reference ?? null,
-    outcome: verdict.outcome, reasons: verdict.reasons,
+    outcome: verdict.outcome,
+    // Each reason with its facts (an amount over a limit in the limit's currency) so a screen can word it itself.
+    reasons: verdict.reasons.map(({ overMinor, ...r }) => {
+      if (overMinor === undefined) return r;
+      const currency = r.code === 'OVER_GROUP_LIMIT' ? group!.currency : ownCurrency;
+      const over = formatAmount(overMinor, currency);
+      return { ...r, message: `${r.message} by ${over} ${currency}`, over, overCurrency: currency };
+    }),
     limit: ownLimit ? showLimit(ownLimit, ownCurrency) : null,
     exposure: presentParts(own, ownCurrency),
     utilisation: ownLimit ? utilisationPercent(exposureOf(own), ownLimit.totalMinor) : null,

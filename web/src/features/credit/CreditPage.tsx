@@ -9,10 +9,11 @@ import { useSession, useSignedIn } from '../../auth/session.tsx';
 import { Amount, ErrorAlert, PageTitle } from '../../shared/components.tsx';
 import { ExposureFigures, HoldReleaseButton, OUTCOME_COLORS } from './CreditPanel.tsx';
 import { CreditSettingsCard } from './CreditSettingsCard.tsx';
-import type { Hold, Position } from './control-types.ts';
+import type { CheckReason, Hold, Position } from './control-types.ts';
+import { formatNumber } from '../../shared/format.ts';
 
 export function CreditPage() {
-  const { t } = useTranslation('creditControl');
+  const { t, i18n } = useTranslation('creditControl');
   const session = useSignedIn();
   const { can } = useSession();
   const { message } = AntApp.useApp();
@@ -33,6 +34,10 @@ export function CreditPage() {
     },
   });
   const currency = result?.limit?.currency ?? result?.currency ?? session.company.currency;
+  const reasonText = (r: CheckReason) => t(`check.why.${r.code}`, {
+    defaultValue: r.message, over: r.over ? formatNumber(r.over, r.overCurrency ?? currency, i18n.language) : '', currency: r.overCurrency ?? '',
+    percent: r.warnPercent ?? '', holds: (r.holds ?? []).map((h) => t(`holds.rules.${h}`, { defaultValue: h })).join(i18n.language.startsWith('zh') ? '、' : ', '),
+  });
   return (
     <>
       <PageTitle title={t('title')} />
@@ -59,7 +64,7 @@ export function CreditPage() {
                   <Amount value={result.amount} currency={result.currency} />
                 </Space>
                 <Typography.Paragraph>
-                  <ul style={{ margin: 0 }}>{result.reasons.map((r) => <li key={r.code}>{r.message}</li>)}</ul>
+                  <ul style={{ margin: 0 }}>{result.reasons.map((r) => <li key={r.code}>{reasonText(r)}</li>)}</ul>
                 </Typography.Paragraph>
                 <Descriptions size="small" column={1} colon={false}>
                   <Descriptions.Item label={t('panel.total')}>{result.limit ? <Amount value={result.limit.total} currency={currency} strong /> : t('panel.none')}</Descriptions.Item>

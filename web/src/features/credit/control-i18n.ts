@@ -14,6 +14,16 @@ export const creditControl = {
       title: 'Credit check', customer: 'Customer code', amount: 'Amount', currency: 'Currency', kind: 'Kind', run: 'Check',
       kinds: { order: 'Order', shipment: 'Shipment', invoice: 'Invoice' },
       outcome: { pass: 'Pass', warn: 'Warn', hold: 'Hold', block: 'Block' }, reasons: 'Reasons', group: 'Group {{head}}: {{members}}',
+      why: {
+        NO_LIMIT: 'No credit limit is set for the customer or its group',
+        WITHIN_LIMIT: 'The exposure after this amount is within the limit',
+        OVER_LIMIT: 'The exposure after this amount is above the customer\'s limit by {{over}} {{currency}}',
+        OVER_GROUP_LIMIT: 'The exposure after this amount is above the group\'s limit by {{over}} {{currency}}',
+        WARN_BAND: 'The customer\'s utilisation is at or above {{percent}}%',
+        GROUP_WARN_BAND: 'The group\'s utilisation is at or above {{percent}}%',
+        ON_HOLD_BLOCKS: 'The customer is on credit hold ({{holds}}), and a hold blocks this kind',
+        ON_HOLD: 'The customer is on credit hold ({{holds}}); a hold lets this kind through',
+      },
     },
     holds: {
       title: 'Open holds', customer: 'Customer', rule: 'Rule', since: 'Since', status: 'Status', reason: 'Reason', empty: 'No open holds',
@@ -50,6 +60,16 @@ export const creditControl = {
       title: '信用检查', customer: '客户编码', amount: '金额', currency: '币种', kind: '业务类型', run: '检查',
       kinds: { order: '订单', shipment: '发货', invoice: '开票' },
       outcome: { pass: '通过', warn: '预警', hold: '待审', block: '拦截' }, reasons: '原因', group: '集团 {{head}}：{{members}}',
+      why: {
+        NO_LIMIT: '客户及其集团均未设置信用额度',
+        WITHIN_LIMIT: '计入本笔金额后，敞口在额度之内',
+        OVER_LIMIT: '计入本笔金额后，敞口超出客户额度 {{over}} {{currency}}',
+        OVER_GROUP_LIMIT: '计入本笔金额后，敞口超出集团额度 {{over}} {{currency}}',
+        WARN_BAND: '客户额度使用率达到或超过 {{percent}}%',
+        GROUP_WARN_BAND: '集团额度使用率达到或超过 {{percent}}%',
+        ON_HOLD_BLOCKS: '客户处于信用冻结（{{holds}}），冻结拦截此类业务',
+        ON_HOLD: '客户处于信用冻结（{{holds}}），冻结不拦截此类业务',
+      },
     },
     holds: {
       title: '冻结中的客户', customer: '客户', rule: '规则', since: '起始日', status: '状态', reason: '原因', empty: '无冻结客户',
