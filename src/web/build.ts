@@ -27,6 +27,10 @@ export function sourceHash(webRoot = WEB_ROOT): string {
     }
   };
   walk(join(webRoot, 'src'));
+  // The pure rules the web app imports from the server's domain (money, aging, csv) are part of its bundle too.
+  walk(join(webRoot, '..', 'src', 'domain'));
+  // The build's recipe: a change here (production mode, since this version) must rebuild an older bundle.
+  hash.update('recipe: production build, 3\0');
   for (const name of ['index.html', 'vite.config.ts', '../package-lock.json']) {
     const path = join(webRoot, name);
     if (existsSync(path)) files.push(path);
@@ -53,7 +57,17 @@ export async function ensureWebBuild(log: (message: string) => void = () => {}):
     const hash = sourceHash();
     const outDir = join(WEB_ROOT, `.dist-${process.pid}-${Date.now()}`);
     const { build } = await import('vite');
-    await build({ configFile: join(WEB_ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+    // Always the production build: under the test runner NODE_ENV is "test", and Vite would otherwise bundle React's
+    // and Ant Design's development builds (slower, with development-only class names), which `npm start` would then serve.
+    // (Vite reads NODE_ENV itself, for React's JSX transform too, so it is set for the build and put back after.)
+    const nodeEnv = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      await build({ configFile: join(WEB_ROOT, 'vite.config.ts'), logLevel: 'warn', mode: 'production', build: { outDir, emptyOutDir: true } });
+    } finally {
+      if (nodeEnv === undefined) delete process.env.NODE_ENV;
+      else process.env.NODE_ENV = nodeEnv;
+    }
     writeFileSync(join(outDir, HASH_FILE), `${hash}\n`);
     const old = join(WEB_ROOT, `.dist-old-${process.pid}`);
     if (existsSync(WEB_DIST)) renameSync(WEB_DIST, old);

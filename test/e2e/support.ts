@@ -58,7 +58,7 @@ export async function startWebApp(options: { customers?: number; invoices?: numb
     db,
     browser,
     async newPage(language = 'zh-CN') {
-      const context = await browser.newContext({ baseURL: baseUrl, locale: language, viewport: { width: 1400, height: 900 } });
+      const context = await browser.newContext({ baseURL: baseUrl, locale: language, viewport: { width: 1400, height: 900 }, reducedMotion: 'reduce' });
       // The browser tests share two cores with the rest of the suite: give a slow page time before failing.
       context.setDefaultTimeout(45_000);
       contexts.push(context);

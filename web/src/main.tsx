@@ -28,6 +28,13 @@ const queryClient = new QueryClient({
   },
 });
 
+/**
+ * A user who asks their system for reduced motion gets none: Ant Design's animations are turned off. (Browser tests
+ * ask for it too: a button's loading icon could be left half-faded in a headless browser, still naming the button
+ * "loading Check".)
+ */
+const REDUCED_MOTION = typeof window.matchMedia === 'function' && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+
 function Localised({ children }: { children: React.ReactNode }) {
   const { i18n } = useTranslation();
   const zh = i18n.language === 'zh-CN';
@@ -35,7 +42,7 @@ function Localised({ children }: { children: React.ReactNode }) {
     dayjs.locale(zh ? 'zh-cn' : 'en');
   }, [zh]);
   return (
-    <ConfigProvider locale={zh ? zhCN : enUS} theme={{ token: { colorPrimary: '#1668dc', borderRadius: 6 } }}>
+    <ConfigProvider locale={zh ? zhCN : enUS} theme={{ token: { colorPrimary: '#1668dc', borderRadius: 6, motion: !REDUCED_MOTION } }}>
       <AntApp>{children}</AntApp>
     </ConfigProvider>
   );
