@@ -55,16 +55,55 @@ function records(text: string): Record_[] {
 
 const stripSlash = (s: string) => s.replace(/\/\s*$/, '');
 
+/**
+ * The trailers' control figures, as the specification defines them: an account's (49) control total is the sum of
+ * the amounts of its 03 and 16 records and its record count takes in the 03, 16, 88 and 49 records; a group's (98)
+ * sums its accounts' totals and counts its accounts and records from 02 to 98; the file's (99) sums its groups' and
+ * counts its groups and all records. A file cut short, or changed by hand after the bank wrote it, fails them.
+ */
+interface Control {
+  total: bigint;
+  records: number;
+  parts: number;
+}
+const newControl = (): Control => ({ total: 0n, records: 0, parts: 0 });
+
+function checkTrailer(kind: string, fields: string[], control: Control, where: string, line: number, partsName: string | null): void {
+  const [totalText, ...rest] = fields.map((f) => f.trim());
+  const given = { total: amount(totalText || '0', `${where}, control total`, line), parts: partsName ? Number(rest[0]) : null, records: Number(partsName ? rest[1] : rest[0]) };
+  const problems: string[] = [];
+  if (given.total !== control.total) problems.push(`control total ${totalText} but the amounts in it add up to ${control.total}`);
+  if (partsName && given.parts !== control.parts) problems.push(`${given.parts} ${partsName} but ${control.parts} are in it`);
+  if (given.records !== control.records) problems.push(`${given.records} records but ${control.records} are in it`);
+  if (problems.length) {
+    throw malformed(where, `the ${kind} trailer does not match the file: ${problems.join('; ')}. The file may be cut short or changed since the bank wrote it; download it again`, line);
+  }
+}
+
+export interface Bai2Options {
+  /** 'check' (the default): a trailer that does not match, or a missing file trailer, refuses the file. */
+  trailers?: 'check' | 'ignore';
+}
+
 /** Parses a BAI2 file into one statement per account (03 record). */
-export function parseBai2(text: string): BankStatement[] {
+export function parseBai2(text: string, options: Bai2Options = {}): BankStatement[] {
+  const checking = (options.trailers ?? 'check') === 'check';
   const statements: BankStatement[] = [];
   let fileId = '';
   let version = 'bai2';
   let groupDate: LocalDate | null = null;
   let groupCurrency = 'USD';
   let current: BankStatement | null = null;
+  const file = newControl();
+  let group = newControl();
+  let account = newControl();
+  let sawFileTrailer = false;
   for (const r of records(text)) {
     const where = `line ${r.line}, record ${r.code}`;
+    const count = 1 + r.continuations.length;
+    file.records += count;
+    group.records += count;
+    account.records += count;
     switch (r.code) {
       case '01': {
         const f = stripSlash(r.text).split(',');
@@ -77,6 +116,7 @@ export function parseBai2(text: string): BankStatement[] {
         const f = stripSlash(r.text).split(',');
         groupDate = f[3] ? yymmdd(f[3], `${where}, as-of date`, r.line) : null;
         groupCurrency = f[5]?.trim() ? bankCurrency(f[5], `${where}, currency`, r.line) : 'USD';
+        group = { ...newControl(), records: count };
         break;
       }
       case '03': {
@@ -86,6 +126,8 @@ export function parseBai2(text: string): BankStatement[] {
         if (!accountId) throw malformed(where, 'has no account number', r.line);
         const currency = f[1]?.trim() ? bankCurrency(f[1], `${where}, currency`, r.line) : groupCurrency;
         const summaries = readSummaries(f.slice(2), where, r.line);
+        account = { ...newControl(), records: count };
+        for (const value of summaries.values()) account.total += value;
         const amountOf = (code: string) => summaries.get(code) ?? null;
         const opening = amountOf('010');
         const closing = amountOf('015');
@@ -102,20 +144,32 @@ export function parseBai2(text: string): BankStatement[] {
       }
       case '16': {
         if (!current) throw malformed(where, 'a transaction detail (16) before any account (03)', r.line);
-        current.entries.push(detail(r, current.currency, groupDate, where));
+        const entry = detail(r, current.currency, groupDate, where);
+        current.entries.push(entry);
+        account.total += entry.amountMinor < 0n ? -entry.amountMinor : entry.amountMinor;
         break;
       }
       case '49':
+        if (checking) checkTrailer('account', stripSlash(r.text).split(','), account, where, r.line, null);
+        group.total += account.total;
+        group.parts += 1;
         current = null;
         break;
       case '98':
+        if (checking) checkTrailer('group', stripSlash(r.text).split(','), group, where, r.line, 'accounts');
+        file.total += group.total;
+        file.parts += 1;
+        break;
       case '99':
-        break; // trailers: their control totals are the bank's, the balance check is arflow's
+        if (checking) checkTrailer('file', stripSlash(r.text).split(','), file, where, r.line, 'groups');
+        sawFileTrailer = true;
+        break;
       default:
         break;
     }
   }
   if (statements.length === 0) throw malformed('line 1', 'no account (03 record) found in the BAI2 file');
+  if (checking && !sawFileTrailer) throw malformed('end of file', 'the file ends without its file trailer (99 record): it is cut short; download it again');
   checkEntryCount(statements.reduce((n, s) => n + s.entries.length, 0));
   return statements;
 }
