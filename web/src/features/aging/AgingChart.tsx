@@ -3,8 +3,8 @@
  * segment per bucket from green (current) to red (oldest). Only the ECharts parts it draws are imported, so the
  * bundle stays small. The bars get the API's decimal strings; tooltips show them formatted exactly.
  */
-import { useEffect, useRef } from 'react';
 import * as echarts from 'echarts/core';
+import { useChart } from '../../shared/chart.ts';
 import { BarChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
@@ -28,29 +28,14 @@ interface Props {
 
 export function AgingChart({ rows, buckets, currency, bucketLabel, rowLabel }: Props) {
   const { t, i18n } = useTranslation('aging');
-  const element = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
 
-  useEffect(() => {
-    if (!element.current) return;
-    const instance = echarts.init(element.current, null, { renderer: 'canvas' });
-    chart.current = instance;
-    const observer = new ResizeObserver(() => instance.resize());
-    observer.observe(element.current);
-    return () => {
-      observer.disconnect();
-      instance.dispose();
-      chart.current = null;
-    };
-  }, []);
-
-  useEffect(() => {
+  const element = useChart(() => {
     const locale = i18n.language;
     const colours = bucketColours(buckets.length);
     // Largest at the top: ECharts draws a category axis from the bottom up.
     const shown = [...rows].reverse();
     const compact = new Intl.NumberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 });
-    chart.current?.setOption({
+    return {
       textStyle: { fontFamily: FONT },
       animationDuration: 300,
       color: colours,
@@ -91,8 +76,8 @@ export function AgingChart({ rows, buckets, currency, bucketLabel, rowLabel }: P
         // "All others" is drawn paler: it is many rows, not one.
         data: shown.map((row) => (row.key === null ? { value: row.amounts[bucket.key] ?? '0', itemStyle: { opacity: 0.55 } } : row.amounts[bucket.key] ?? '0')),
       })),
-    }, { notMerge: true });
-  }, [rows, buckets, currency, bucketLabel, rowLabel, i18n.language, t]);
+    };
+  }, [rows, buckets, currency, bucketLabel, rowLabel, i18n.language, t], { notMerge: true });
 
   return (
     <div

@@ -1,6 +1,6 @@
 /** The score explanation: each factor's contribution to the 0–100 score as a horizontal bar (ECharts). */
-import { useEffect, useRef } from 'react';
 import * as echarts from 'echarts/core';
+import { useChart } from '../../shared/chart.ts';
 import { BarChart } from 'echarts/charts';
 import { GridComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
@@ -12,23 +12,9 @@ const COLOURS: Record<string, string> = { financial: '#1668dc', behavioural: '#d
 
 /** `name` words a factor for people (its input in the page's language). */
 export function ScoreChart({ factors, label, name }: { factors: Factor[]; label: string; name: (f: Factor) => string }) {
-  const element = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
-  useEffect(() => {
-    if (!element.current) return;
-    const instance = echarts.init(element.current, null, { renderer: 'canvas' });
-    chart.current = instance;
-    const observer = new ResizeObserver(() => instance.resize());
-    observer.observe(element.current);
-    return () => {
-      observer.disconnect();
-      instance.dispose();
-      chart.current = null;
-    };
-  }, []);
-  useEffect(() => {
+  const element = useChart(() => {
     const rows = [...factors].reverse();
-    chart.current?.setOption({
+    return {
       animationDuration: 200,
       grid: { left: 120, right: 40, top: 8, bottom: 24 },
       xAxis: { type: 'value', min: 0 },
@@ -46,7 +32,7 @@ export function ScoreChart({ factors, label, name }: { factors: Factor[]; label:
         data: rows.map((f) => ({ value: Number(f.contribution), itemStyle: { color: COLOURS[f.group] ?? '#888' } })),
         label: { show: true, position: 'right', formatter: (p: { value: number }) => String(p.value) },
       }],
-    });
+    };
   }, [factors, name]);
   return <div ref={element} role="img" aria-label={label} style={{ width: '100%', height: Math.max(160, factors.length * 28 + 40) }} />;
 }

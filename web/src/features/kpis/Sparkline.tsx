@@ -3,8 +3,8 @@
  * the API wrote it. Points without a value (the KPI was not defined then) are gaps. Only the ECharts parts it
  * draws are imported.
  */
-import { useEffect, useRef } from 'react';
 import * as echarts from 'echarts/core';
+import { useChart } from '../../shared/chart.ts';
 import { LineChart } from 'echarts/charts';
 import { GridComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
@@ -21,24 +21,9 @@ interface Props {
 }
 
 export function Sparkline({ dates, values, format, label, colour = '#1668dc' }: Props) {
-  const element = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
 
-  useEffect(() => {
-    if (!element.current) return;
-    const instance = echarts.init(element.current, null, { renderer: 'canvas' });
-    chart.current = instance;
-    const observer = new ResizeObserver(() => instance.resize());
-    observer.observe(element.current);
-    return () => {
-      observer.disconnect();
-      instance.dispose();
-      chart.current = null;
-    };
-  }, []);
-
-  useEffect(() => {
-    chart.current?.setOption({
+  const element = useChart(() => {
+    return {
       animationDuration: 200,
       grid: { left: 2, right: 2, top: 4, bottom: 2 },
       xAxis: { type: 'category', data: dates, show: false, boundaryGap: false },
@@ -62,8 +47,8 @@ export function Sparkline({ dates, values, format, label, colour = '#1668dc' }: 
         lineStyle: { width: 2, color: colour },
         areaStyle: { color: colour, opacity: 0.08 },
       }],
-    }, { notMerge: true });
-  }, [dates, values, format, colour]);
+    };
+  }, [dates, values, format, colour], { notMerge: true });
 
   return <div ref={element} role="img" aria-label={label} className="kpi-sparkline" />;
 }
