@@ -375,9 +375,9 @@ async function loadFacts(ctx: Context, sql: Sql, asOf: LocalDate): Promise<RunFa
        FROM dunning_item_steps s JOIN item_balances b ON b.tenant_id = s.tenant_id AND b.item_id = s.item_id AND b.open_minor > 0
       WHERE s.tenant_id = $1`, [tenantId]);
   const customerRows = await sql.query<CustomerRow>(
-    `WITH open AS (SELECT customer_id, sum(open_minor) FILTER (WHERE currency = c.currency) AS open_minor
-                     FROM item_balances b JOIN customers c ON c.tenant_id = b.tenant_id AND c.id = b.customer_id
-                    WHERE b.tenant_id = $1 AND b.open_minor > 0 AND b.side = 'debit' GROUP BY customer_id)
+    `WITH open AS (SELECT b.customer_id, sum(b.open_minor) FILTER (WHERE b.currency = oc.currency) AS open_minor
+                     FROM item_balances b JOIN customers oc ON oc.tenant_id = b.tenant_id AND oc.id = b.customer_id
+                    WHERE b.tenant_id = $1 AND b.open_minor > 0 AND b.side = 'debit' GROUP BY b.customer_id)
      SELECT c.id, c.code, c.name, c.currency, c.segment, c.collector, cp.grade, open.open_minor AS "openMinor",
             (SELECT count(*) FROM promises p WHERE p.tenant_id = $1 AND p.customer_id = c.id AND p.status IN ('broken', 'partly_kept')
                AND p.promised_date + p.grace_days > $2::date - 365 AND p.promised_date + p.grace_days <= $2::date) AS broken,
