@@ -264,3 +264,14 @@ describe('templates and strategies', () => {
     expect(await codeOf(saveStrategy(ctx, { code: 'x', name: 'X', steps: [{ offsetDays: 5, channel: 'email', templateKey: 'remind' }, { offsetDays: 5, channel: 'sms', templateKey: 'sms' }] }))).toBe('invalid DUNNING_STEPS_INVALID');
   });
 });
+
+describe('the daily job', () => {
+  it('runs every company at its today, once (the key is the day)', async () => {
+    const { runDailyDunning } = await import('../src/modules/dunning/index.ts');
+    await runDailyDunning(t.db, day('2026-05-10'));
+    await runDailyDunning(t.db, day('2026-05-10', '06:00:00'));
+    const runs = (await read((sql) => listRuns(ctx, sql))).filter((r) => r.asOf === '2026-05-10');
+    // 05-10 = 03-10 + 61 and 03-20 + 51: F's call (+50); the others' last steps are done. One run, replayed the second time.
+    expect(runs.map((r) => `${r.createdBy} ${r.messages} ${r.tasks}`)).toEqual(['job:dunning.daily 0 1']);
+  });
+});
