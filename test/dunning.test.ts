@@ -271,7 +271,8 @@ describe('the daily job', () => {
     await runDailyDunning(t.db, day('2026-05-10'));
     await runDailyDunning(t.db, day('2026-05-10', '06:00:00'));
     const runs = (await read((sql) => listRuns(ctx, sql))).filter((r) => r.asOf === '2026-05-10');
-    // 05-10 = 03-10 + 61 and 03-20 + 51: F's call (+50); the others' last steps are done. One run, replayed the second time.
-    expect(runs.map((r) => `${r.createdBy} ${r.messages} ${r.tasks}`)).toEqual(['job:dunning.daily 0 1']);
+    // 05-10 = 03-10 + 61: A, D, E are done. INV-F (03-20 + 51): F's call (+50), a task; INV-F2 (05-02 + 8): its step 2
+    // email (+7). One run, replayed the second time.
+    expect(runs.map((r) => `${r.createdBy} ${r.messages} ${r.tasks}`)).toEqual(['job:dunning.daily 1 1']);
   });
 });
