@@ -26,6 +26,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../src/cli/main.ts';
 import { AppError } from '../src/domain/errors.ts';
 import { recordPromise } from '../src/modules/collections/index.ts';
 import type { Context } from '../src/modules/context.ts';
@@ -274,5 +275,28 @@ describe('the daily job', () => {
     // 05-10 = 03-10 + 61: A, D, E are done. INV-F (03-20 + 51): F's call (+50), a task; INV-F2 (05-02 + 8): its step 2
     // email (+7). One run, replayed the second time.
     expect(runs.map((r) => `${r.createdBy} ${r.messages} ${r.tasks}`)).toEqual(['job:dunning.daily 1 1']);
+  });
+});
+
+describe('the command line', () => {
+  const run = async (...argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(argv, { io: { out: (x) => out.push(x), err: (x) => err.push(x), interactive: false }, clock: day('2026-05-10'), env: { USER: 'tester', ARFLOW_TENANT: 'ACME' }, db: t.db });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
+  it('arflow dunning run --dry-run --format json previews a date; strategies lists both', async () => {
+    // 05-20 = INV-F2's due 05-02 + 18: nothing new (step 3 is +21 = 05-23); 05-23: INV-F2's SMS.
+    const quiet = await run('--format', 'json', 'dunning', 'run', '--as-of', '2026-05-20', '--dry-run');
+    expect(quiet.code, quiet.err).toBe(0);
+    expect(JSON.parse(quiet.out)).toMatchObject({ dryRun: true, messages: 0 });
+    const sms = await run('--format', 'json', 'dunning', 'run', '--as-of', '2026-05-23', '--dry-run');
+    expect(JSON.parse(sms.out).preview.map((m: { customer: string; channel: string }) => `${m.customer} ${m.channel}`)).toEqual(['F sms']);
+    const strategies = await run('dunning', 'strategies');
+    expect(strategies.out).toMatch(/key\s+Key accounts\s+1/);
+    expect(strategies.out).toContain('+35 final_notice fee 50.00 CNY +interest');
+    const future = await run('dunning', 'run', '--as-of', '2026-05-23');
+    expect(future.code).not.toBe(0);
+    expect(future.err).toContain('asOf: 2026-05-23 is after today (2026-05-10)');
   });
 });
