@@ -237,6 +237,13 @@ describe('delivery', () => {
     const pdf = await read(async (sql) => letterOf(ctx, sql, (await listOutbox(ctx, sql, { customer: 'A', channel: 'final_notice' })).rows[0]!.id));
     expect(pdf.filename).toBe('DUN-20260415-A-4.pdf');
     expect(pdf.content.subarray(0, 5).toString()).toBe('%PDF-');
+    // The open call tasks are on the worklist, as a reason of their own (+15).
+    const { collectorWorklist } = await import('../src/modules/worklist/index.ts');
+    const list = await read((sql) => collectorWorklist(on('2026-04-29'), sql, { asOf: '2026-04-29' }));
+    expect(list.rows.find((r) => r.customer === 'A')!.reasons.find((x) => x.code === 'dunning_task')).toEqual({
+      code: 'dunning_task', points: 15, text: 'dunning call due since 2026-04-29', values: { channel: 'call_task', date: '2026-04-29' },
+    });
+    expect(list.rows.find((r) => r.customer === 'B')!.reasons.some((x) => x.code === 'dunning_task')).toBe(false); // B's was done
     // A message to an address the server refuses: failed, retried 5 minutes later.
     await saveTemplate(ctx, { key: 'remind', language: 'zh-CN', subject: '付款提醒 {{reference}}', body: '{{#items}}{{document}} {{open}}；{{/items}}' });
     await postDocument(ctx, { kind: 'invoice', number: 'INV-F2', customer: 'F', documentDate: '2026-04-01', dueDate: '2026-05-02', amount: '900.00' });
