@@ -27,7 +27,7 @@ describe.skipIf(!HAS_CHROMIUM)('web app: dunning', BROWSER_TEST, () => {
     await page.getByRole('link', { name: 'Dunning', exact: true }).click();
     await page.waitForURL('**/dunning');
     await page.getByRole('heading', { name: 'Dunning', exact: true }).waitFor({ timeout: 60_000 });
-    const strategyRows = page.getByRole('table', { name: 'Strategies' }).locator('tbody tr.ant-table-row');
+    const strategyRows = page.getByRole('table', { name: 'Strategies', exact: true }).locator('tbody tr.ant-table-row');
     await expect.poll(() => strategyRows.count(), { timeout: 60_000 }).toBe(2);
     // key-accounts (priority 10) first: +10 email, +30 call, +60 visit, +90 final notice.
     expect(await strategyRows.first().innerText()).toContain('+10 d Email');
@@ -60,11 +60,11 @@ describe.skipIf(!HAS_CHROMIUM)('web app: dunning', BROWSER_TEST, () => {
 
     // History: today's run by finance@, its messages in the outbox.
     await page.getByRole('tab', { name: 'Runs and outbox' }).click();
-    const runRows = page.getByRole('table', { name: 'Runs and outbox' }).locator('tbody tr.ant-table-row');
+    const runRows = page.getByRole('table', { name: 'Runs and outbox', exact: true }).locator('tbody tr.ant-table-row');
     await expect.poll(() => runRows.count(), { timeout: 60_000 }).toBe(1);
     expect(await runRows.first().innerText()).toContain('finance@demo.example');
     const outbox = await apiGet<{ total: number; rows: Message[] }>(page, '/api/v1/dunning/outbox?limit=200');
-    const outboxRows = page.getByRole('table', { name: 'Outbox' }).locator('tbody tr.ant-table-row');
+    const outboxRows = page.getByRole('table', { name: 'Outbox', exact: true }).locator('tbody tr.ant-table-row');
     await expect.poll(() => outboxRows.count(), { timeout: 60_000 }).toBe(Math.min(outbox.total, 50));
     await web.screenshot(page, 'dunning-history-en');
   }, 240_000);
@@ -78,7 +78,7 @@ describe.skipIf(!HAS_CHROMIUM)('web app: dunning', BROWSER_TEST, () => {
     await page.getByRole('heading', { name: '催收提醒', exact: true }).waitFor({ timeout: 60_000 });
     // No run tab for a collector; the history opens first.
     expect(await page.getByRole('tab', { name: '运行预览' }).count()).toBe(0);
-    const rows = page.getByRole('table', { name: '发件箱' }).locator('tbody tr.ant-table-row');
+    const rows = page.getByRole('table', { name: '发件箱', exact: true }).locator('tbody tr.ant-table-row');
     await expect.poll(() => rows.count(), { timeout: 60_000 }).toBe(Math.min(outbox.total, 50));
     await web.screenshot(page, 'dunning-history-zh');
   }, 240_000);
