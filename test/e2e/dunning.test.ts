@@ -66,6 +66,7 @@ describe.skipIf(!HAS_CHROMIUM)('web app: dunning', BROWSER_TEST, () => {
     const outbox = await apiGet<{ total: number; rows: Message[] }>(page, '/api/v1/dunning/outbox?limit=200');
     const outboxRows = page.getByRole('table', { name: 'Outbox', exact: true }).locator('tbody tr.ant-table-row');
     await expect.poll(() => outboxRows.count(), { timeout: 60_000 }).toBe(Math.min(outbox.total, 50));
+    await page.locator('.ant-spin-spinning').first().waitFor({ state: 'detached' });
     await web.screenshot(page, 'dunning-history-en');
   }, 240_000);
 
@@ -80,6 +81,7 @@ describe.skipIf(!HAS_CHROMIUM)('web app: dunning', BROWSER_TEST, () => {
     expect(await page.getByRole('tab', { name: '运行预览' }).count()).toBe(0);
     const rows = page.getByRole('table', { name: '发件箱', exact: true }).locator('tbody tr.ant-table-row');
     await expect.poll(() => rows.count(), { timeout: 60_000 }).toBe(Math.min(outbox.total, 50));
+    await page.locator('.ant-spin-spinning').first().waitFor({ state: 'detached' });
     await web.screenshot(page, 'dunning-history-zh');
   }, 240_000);
 });
