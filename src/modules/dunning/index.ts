@@ -349,7 +349,21 @@ interface RunFacts {
   company: { name: string; address: string | null };
 }
 
-async function loadFacts(ctx: Context, sql: Sql, asOf: LocalDate): Promise<RunFacts> {
+/** Customers per slice of a run: the run plans, renders and writes one slice at a time, so its memory is bounded. */
+export const RUN_SLICE_CUSTOMERS = 2_000;
+
+interface CustomerRange { first: string; last: string }
+
+/** The customers with open receivables, as ranges of at most `size` customer ids (in id order). */
+async function customerRanges(sql: Sql, tenantId: string, size: number): Promise<CustomerRange[]> {
+  const ids = (await sql.query<{ id: string }>(
+    `SELECT DISTINCT customer_id AS id FROM item_balances WHERE tenant_id = $1 AND open_minor > 0 AND side = 'debit' ORDER BY customer_id`, [tenantId])).map((r) => r.id);
+  const ranges: CustomerRange[] = [];
+  for (let i = 0; i < ids.length; i += size) ranges.push({ first: ids[i]!, last: ids[Math.min(ids.length, i + size) - 1]! });
+  return ranges;
+}
+
+async function loadFacts(ctx: Context, sql: Sql, asOf: LocalDate, range: CustomerRange): Promise<RunFacts> {
   const tenantId = ctx.tenant.id;
   const { rows, steps } = await loadStrategies(sql, tenantId, true);
   const strategies = new Map(rows.map((r): [string, DunningStrategy & { name: string }] => [r.id, {
@@ -369,15 +383,16 @@ async function loadFacts(ctx: Context, sql: Sql, asOf: LocalDate): Promise<RunFa
        FROM item_balances b
        JOIN items i ON i.tenant_id = b.tenant_id AND i.id = b.item_id
        JOIN documents d ON d.tenant_id = i.tenant_id AND d.id = i.document_id
-      WHERE b.tenant_id = $1 AND b.open_minor > 0 AND b.side = 'debit' AND b.kind IN ('invoice', 'debit_note', 'charge') AND d.source_system <> 'dunning'`, [tenantId]);
+      WHERE b.tenant_id = $1 AND b.customer_id BETWEEN $2 AND $3 AND b.open_minor > 0 AND b.side = 'debit' AND b.kind IN ('invoice', 'debit_note', 'charge') AND d.source_system <> 'dunning'`,
+    [tenantId, range.first, range.last]);
   const done = await sql.query<{ itemId: string; strategyId: string; seq: number; interestTo: LocalDate | null }>(
     `SELECT s.item_id AS "itemId", s.strategy_id AS "strategyId", s.step_seq AS seq, s.interest_to::text AS "interestTo"
        FROM dunning_item_steps s JOIN item_balances b ON b.tenant_id = s.tenant_id AND b.item_id = s.item_id AND b.open_minor > 0
-      WHERE s.tenant_id = $1`, [tenantId]);
+      WHERE s.tenant_id = $1 AND b.customer_id BETWEEN $2 AND $3`, [tenantId, range.first, range.last]);
   const customerRows = await sql.query<CustomerRow>(
     `WITH open AS (SELECT b.customer_id, sum(b.open_minor) FILTER (WHERE b.currency = oc.currency) AS open_minor
                      FROM item_balances b JOIN customers oc ON oc.tenant_id = b.tenant_id AND oc.id = b.customer_id
-                    WHERE b.tenant_id = $1 AND b.open_minor > 0 AND b.side = 'debit' GROUP BY b.customer_id)
+                    WHERE b.tenant_id = $1 AND b.customer_id BETWEEN $3 AND $4 AND b.open_minor > 0 AND b.side = 'debit' GROUP BY b.customer_id)
      SELECT c.id, c.code, c.name, c.currency, c.segment, c.collector, cp.grade, open.open_minor AS "openMinor",
             (SELECT count(*) FROM promises p WHERE p.tenant_id = $1 AND p.customer_id = c.id AND p.status IN ('broken', 'partly_kept')
                AND p.promised_date + p.grace_days > $2::date - 365 AND p.promised_date + p.grace_days <= $2::date) AS broken,
@@ -388,15 +403,16 @@ async function loadFacts(ctx: Context, sql: Sql, asOf: LocalDate): Promise<RunFa
        LEFT JOIN dunning_customers dc ON dc.tenant_id = $1 AND dc.customer_id = c.id
        LEFT JOIN LATERAL (SELECT x.name, x.email, x.phone, x.language FROM customer_contacts x WHERE x.tenant_id = $1 AND x.customer_id = c.id
                            ORDER BY (x.role ~* 'statement|billing|account|finance|对账|财务|账务|应付') DESC NULLS LAST, x.is_primary DESC, x.created_at LIMIT 1) ct ON true`,
-    [tenantId, asOf]);
+    [tenantId, asOf, range.first, range.last]);
   const customers = new Map(customerRows.map((c) => [c.id, c]));
   const disputed = await sql.query<{ itemId: string }>(
     `SELECT DISTINCT di.item_id AS "itemId" FROM dispute_items di JOIN disputes x ON x.tenant_id = di.tenant_id AND x.id = di.dispute_id
-      WHERE di.tenant_id = $1 AND x.status IN ('open', 'investigating')`, [tenantId]);
+      WHERE di.tenant_id = $1 AND x.customer_id BETWEEN $2 AND $3 AND x.status IN ('open', 'investigating')`, [tenantId, range.first, range.last]);
   const promised = await sql.query<{ customerId: string; itemId: string | null; until: LocalDate }>(
     `SELECT p.customer_id AS "customerId", pi.item_id AS "itemId", (p.promised_date + p.grace_days)::text AS until
        FROM promises p LEFT JOIN promise_items pi ON pi.tenant_id = p.tenant_id AND pi.promise_id = p.id
-      WHERE p.tenant_id = $1 AND p.status = 'open' AND p.created_on <= $2 AND p.promised_date + p.grace_days >= $2::date`, [tenantId, asOf]);
+      WHERE p.tenant_id = $1 AND p.customer_id BETWEEN $3 AND $4 AND p.status = 'open' AND p.created_on <= $2 AND p.promised_date + p.grace_days >= $2::date`,
+    [tenantId, asOf, range.first, range.last]);
   const promisedItemUntil = new Map<string, LocalDate>();
   const promisedCustomerUntil = new Map<string, LocalDate>();
   for (const p of promised) {
@@ -507,32 +523,68 @@ const emptySkips = (): Record<SkipReason, number> => ({ disputed: 0, promise: 0,
  * the fee and interest documents through the ledger (kind `charge`), and the audit entries. Idempotent by key and by
  * construction (a second run the same day writes nothing new).
  */
-export async function runDunning(ctx: Context, raw: RunInput, key?: string): Promise<RunResult> {
+export async function runDunning(ctx: Context, raw: RunInput, key?: string, options: { sliceCustomers?: number } = {}): Promise<RunResult> {
+  const slice = options.sliceCustomers ?? RUN_SLICE_CUSTOMERS;
   const input = parseInput(runSchema, raw, 'dunning run');
   const today = tenantToday(ctx.tenant, ctx.clock);
   const asOf = input.asOf ? parseDate(input.asOf, 'asOf') : today;
   if (!input.dryRun && asOf > today) throw invalid('DUNNING_RUN_IN_FUTURE', `asOf: ${asOf} is after today (${today}); a real run sends now, so preview a later date with dryRun`, [{ field: 'asOf', message: 'after today' }]);
   if (input.dryRun) {
     return ctx.db.tenant(ctx.tenant.id, async (sql) => {
-      const facts = await loadFacts(ctx, sql, asOf);
-      return summarise(facts, null, true, facts.plan.messages.slice(0, MAX_PREVIEW_MESSAGES).map((m) => renderMessage(facts, m)), 0, []);
+      const tally = newTally();
+      for (const range of await customerRanges(sql, ctx.tenant.id, slice)) {
+        const facts = await loadFacts(ctx, sql, asOf, range);
+        count(tally, facts, facts.plan.messages);
+        for (const m of facts.plan.messages) if (tally.preview.length < MAX_PREVIEW_MESSAGES) tally.preview.push(renderMessage(facts, m));
+      }
+      return resultOf(tally, null, asOf, true);
     });
   }
   return withIdempotency(ctx, key, 'dunning.run', { asOf }, async (sql) => {
     // One run at a time per company: two at once would plan the same steps.
     await sql.query(`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext($1))) x`, [`dunning:${ctx.tenant.id}`]);
-    const facts = await loadFacts(ctx, sql, asOf);
     const runId = uuidv7();
-    const rendered = facts.plan.messages.map((m) => ({ m, r: renderMessage(facts, m) }));
     // The run first (the outbox and item steps point at it), its figures filled in once written, in this transaction.
     await sql.query(`INSERT INTO dunning_runs (tenant_id, id, as_of, messages, tasks, items, skipped, fees, summary, created_by) VALUES ($1, $2, $3, 0, 0, 0, 0, 0, '{}', $4)`,
       [ctx.tenant.id, runId, asOf, ctx.actor]);
-    return writeRun(ctx, sql, facts, runId, rendered);
+    const tally = newTally();
+    for (const range of await customerRanges(sql, ctx.tenant.id, slice)) {
+      const facts = await loadFacts(ctx, sql, asOf, range);
+      await writeSlice(ctx, sql, facts, runId, tally);
+    }
+    const result = resultOf(tally, runId, asOf, false);
+    const skippedTotal = Object.values(result.skipped).reduce((a, b) => a + b, 0);
+    await sql.query(
+      `UPDATE dunning_runs SET messages = $3, tasks = $4, items = $5, skipped = $6, fees = $7, summary = $8 WHERE tenant_id = $1 AND id = $2`,
+      [ctx.tenant.id, runId, result.messages - result.tasks, result.tasks, result.items, skippedTotal, result.feeDocuments.length,
+        JSON.stringify({ skipped: result.skipped, alreadySent: result.alreadySent, feeDocuments: result.feeDocuments.slice(0, 1000) })]);
+    await appendAudit(sql, ctx.tenant.id, {
+      actor: ctx.actor, action: 'dunning.run', entityType: 'dunning_run', entityId: runId,
+      after: { asOf, messages: result.messages, tasks: result.tasks, items: result.items, skipped: result.skipped, alreadySent: result.alreadySent, feeDocuments: result.feeDocuments.slice(0, 1000) },
+    });
+    return result;
   });
 }
 
-async function writeRun(ctx: Context, sql: Sql, facts: RunFacts, runId: string, rendered: { m: PlannedMessage; r: RenderedMessage }[]): Promise<RunResult> {
+interface Tally { messages: number; tasks: number; items: number; skipped: Record<SkipReason, number>; alreadySent: number; feeDocuments: string[]; preview: RenderedMessage[] }
+const newTally = (): Tally => ({ messages: 0, tasks: 0, items: 0, skipped: emptySkips(), alreadySent: 0, feeDocuments: [], preview: [] });
+
+/** Adds a slice's messages (those written, for a real run) and what its plan left out. */
+function count(tally: Tally, facts: RunFacts, messages: readonly PlannedMessage[]): void {
+  tally.messages += messages.length;
+  tally.tasks += messages.filter((m) => TASK_CHANNELS.includes(m.step.channel)).length;
+  tally.items += messages.reduce((n, m) => n + m.items.length, 0);
+  for (const s of facts.plan.skipped) tally.skipped[s.reason] += 1;
+}
+
+const resultOf = (t: Tally, runId: string | null, asOf: LocalDate, dryRun: boolean): RunResult => ({
+  runId, asOf, dryRun, messages: t.messages, tasks: t.tasks, items: t.items, skipped: t.skipped, alreadySent: t.alreadySent, feeDocuments: t.feeDocuments, preview: t.preview,
+});
+
+/** Writes one slice of a real run: its outbox messages, item steps and fee documents; adds them to the tally. */
+async function writeSlice(ctx: Context, sql: Sql, facts: RunFacts, runId: string, tally: Tally): Promise<void> {
   const tenantId = ctx.tenant.id;
+  const rendered = facts.plan.messages.map((m) => ({ m, r: renderMessage(facts, m) }));
   let alreadySent = 0;
   const written: { m: PlannedMessage; r: RenderedMessage; outboxId: string }[] = [];
   const BATCH = 500;
@@ -591,23 +643,10 @@ async function writeRun(ctx: Context, sql: Sql, facts: RunFacts, runId: string, 
       feeDocuments.push(...numbers);
     }
   }
-  const tasks = written.filter((w) => TASK_CHANNELS.includes(w.m.step.channel)).length;
-  const result = summarise(facts, runId, false, written.slice(0, MAX_PREVIEW_MESSAGES).map((w) => w.r), alreadySent, feeDocuments, written.map((w) => w.m));
-  await sql.query(
-    `UPDATE dunning_runs SET messages = $3, tasks = $4, items = $5, skipped = $6, fees = $7, summary = $8 WHERE tenant_id = $1 AND id = $2`,
-    [tenantId, runId, result.messages - tasks, tasks, result.items, Object.values(result.skipped).reduce((a, b) => a + b, 0), feeDocuments.length,
-      JSON.stringify({ skipped: result.skipped, alreadySent, feeDocuments: feeDocuments.slice(0, 1000) })]);
-  await appendAudit(sql, tenantId, { actor: ctx.actor, action: 'dunning.run', entityType: 'dunning_run', entityId: runId, after: { asOf: facts.asOf, messages: result.messages, tasks, items: result.items, skipped: result.skipped, alreadySent, feeDocuments } });
-  return result;
-}
-
-function summarise(facts: RunFacts, runId: string | null, dryRun: boolean, preview: RenderedMessage[], alreadySent: number, feeDocuments: string[], messages = facts.plan.messages): RunResult {
-  const skipped = emptySkips();
-  for (const s of facts.plan.skipped) skipped[s.reason] += 1;
-  return {
-    runId, asOf: facts.asOf, dryRun, messages: messages.length, tasks: messages.filter((m) => TASK_CHANNELS.includes(m.step.channel)).length,
-    items: messages.reduce((n, m) => n + m.items.length, 0), skipped, alreadySent, feeDocuments, preview,
-  };
+  count(tally, facts, written.map((w) => w.m));
+  tally.alreadySent += alreadySent;
+  tally.feeDocuments.push(...feeDocuments);
+  for (const w of written) if (tally.preview.length < MAX_PREVIEW_MESSAGES) tally.preview.push(w.r);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
