@@ -131,6 +131,18 @@ export function renderTemplate(source: string, scope: TemplateScope, options: { 
       }
     }
   };
-  walk(parseTemplate(source), [scope]);
+  walk(parsed(source), [scope]);
   return out.join('');
+}
+
+// A run renders the same few templates thousands of times: each is parsed once (a bounded cache, no behaviour).
+const PARSED = new Map<string, Node[]>();
+function parsed(source: string): Node[] {
+  let nodes = PARSED.get(source);
+  if (!nodes) {
+    nodes = parseTemplate(source);
+    if (PARSED.size >= 500) PARSED.clear();
+    PARSED.set(source, nodes);
+  }
+  return nodes;
 }
