@@ -16,6 +16,7 @@ import { listDisputes } from '../src/modules/disputes/index.ts';
 import { customerTimeline, listPromises } from '../src/modules/collections/index.ts';
 import { collectorWorklist } from '../src/modules/worklist/index.ts';
 import { agingReport } from '../src/modules/aging/index.ts';
+import { listOutbox, listRuns as listDunningRuns, listStrategies as listDunningStrategies } from '../src/modules/dunning/index.ts';
 import { fixedClock, openTestDatabase, type TestDatabase } from './support.ts';
 
 const CLOCK = fixedClock('2026-06-30T04:00:00Z');
@@ -210,5 +211,19 @@ describe('the demo company', () => {
     const row = list.rows.find((r) => r.customer === open.customer)!;
     expect(row.reasons.map((x) => [x.code, x.points]).filter(([code]) => code === 'open_promise' || code === 'follow_up_future')).toEqual([['open_promise', -30], ['follow_up_future', -20]]);
     expect(row.openPromise?.promisedDate).toBe(open.promisedDate);
+  });
+
+  it('has dunning at work: two strategies, templates in Chinese and English, and today\'s run with messages and call tasks in the outbox', async () => {
+    const tenant = (await listTenants(t.db)).find((x) => x.code === 'DEMO')!;
+    const ctx = { db: t.db, tenant, clock: CLOCK, actor: 'test' };
+    const strategies = await t.db.tenant(tenant.id, (sql) => listDunningStrategies(ctx, sql));
+    expect(strategies.map((s) => s.code).sort()).toEqual(['key-accounts', 'standard']);
+    const runs = await t.db.tenant(tenant.id, (sql) => listDunningRuns(ctx, sql));
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.messages).toBeGreaterThan(0);
+    const outbox = await t.db.tenant(tenant.id, (sql) => listOutbox(ctx, sql, { limit: 200 }));
+    expect(outbox.total).toBe(runs[0]!.messages + runs[0]!.tasks);
+    expect(new Set(outbox.rows.map((m) => m.strategy))).toEqual(new Set(['key-accounts', 'standard']));
+    expect(outbox.rows.some((m) => m.status === 'task')).toBe(true);
   });
 });

@@ -32,6 +32,7 @@ import { registerBankCommands } from './bank-commands.ts';
 import { registerDisputeCommands } from './dispute-commands.ts';
 import { registerCollectionCommands } from './collection-commands.ts';
 import { registerWorklistCommands } from './worklist-commands.ts';
+import { registerDunningCommands } from './dunning-commands.ts';
 import { listFxRates, setFxRate } from '../modules/fx/index.ts';
 import {
   applyCredit, customerBalance, getDocument, listDocuments, resolveDocument, reverseAllocation, reverseDocument,
@@ -327,6 +328,8 @@ export async function runCli(argv: string[], environment: CliEnvironment = {}): 
   registerCollectionCommands(program, withContext, print);
   // The collector's worklist (src/cli/worklist-commands.ts).
   registerWorklistCommands(program, withContext, print);
+  // Dunning (src/cli/dunning-commands.ts).
+  registerDunningCommands(program, withContext, print);
 
   // FX ------------------------------------------------------------------------------------------------------------
   const fx = program.command('fx').description('FX rates to the functional currency');

@@ -79,6 +79,10 @@ export const CLI_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'activities add': 'collections.record',
   'activities list': 'customers.read',
   worklist: 'customers.read',
+  'dunning run': 'dunning.manage',
+  'dunning strategies': 'customers.read',
+  'dunning outbox': 'customers.read',
+  'dunning send': 'dunning.manage',
 };
 
 /** "terms add" for `arflow terms add …`. */

@@ -1105,3 +1105,174 @@ export const collectionSettings = pgTable('collection_settings', {
 }, (t) => [
   check('collection_settings_grace', sql`${t.promiseGraceDays} >= 0 and ${t.promiseGraceDays} <= 60`),
 ]);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Dunning (issue 6, "Strategies and dunning"). Hand-written migration 0021_dunning.sql.
+
+/** The company's dunning settings: the late interest rate (percent a year; null: none) and the bank details reminders print. */
+export const dunningSettings = pgTable('dunning_settings', {
+  tenantId: uuid('tenant_id').primaryKey().references(() => tenants.id),
+  interestRatePercent: numeric('interest_rate_percent', { precision: 9, scale: 4 }),
+  bankName: text('bank_name'),
+  bankAccount: text('bank_account'),
+  bankAccountName: text('bank_account_name'),
+  statementLink: text('statement_link'),
+  updatedAt: instant('updated_at').notNull().default(sql`now()`),
+  updatedBy: text('updated_by').notNull(),
+}, (t) => [
+  check('dunning_settings_rate', sql`${t.interestRatePercent} is null or (${t.interestRatePercent} >= 0 and ${t.interestRatePercent} <= 100)`),
+]);
+
+/** A dunning strategy and its assignment rule (all conditions given must hold; lower priority first; one default). */
+export const dunningStrategies = pgTable('dunning_strategies', {
+  tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+  id: uuid('id').notNull(),
+  code: text('code').notNull(),
+  name: text('name').notNull(),
+  priority: integer('priority').notNull().default(100),
+  matchSegment: text('match_segment'),
+  matchGrades: text('match_grades').array(),
+  matchMinOpenMinor: money('match_min_open_minor'),
+  matchMinBrokenPromises: integer('match_min_broken_promises'),
+  isDefault: boolean('is_default').notNull().default(false),
+  minAmountMinor: money('min_amount_minor').notNull().default(sql`0`),
+  active: boolean('active').notNull().default(true),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+  createdBy: text('created_by').notNull(),
+  updatedAt: instant('updated_at').notNull().default(sql`now()`),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  uniqueIndex('dunning_strategies_code').on(t.tenantId, t.code),
+  uniqueIndex('dunning_strategies_one_default').on(t.tenantId).where(sql`${t.isDefault}`),
+  check('dunning_strategies_min', sql`${t.minAmountMinor} >= 0`),
+]);
+
+/** A strategy's steps, in order (seq), relative to the items' due dates. */
+export const dunningSteps = pgTable('dunning_steps', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  strategyId: uuid('strategy_id').notNull(),
+  seq: integer('seq').notNull(),
+  offsetDays: integer('offset_days').notNull(),
+  channel: text('channel').notNull(),
+  templateKey: text('template_key').notNull(),
+  feeMinor: money('fee_minor'),
+  feeCurrency: text('fee_currency'),
+  lateInterest: boolean('late_interest').notNull().default(false),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  uniqueIndex('dunning_steps_seq').on(t.tenantId, t.strategyId, t.seq),
+  foreignKey({ name: 'dunning_steps_strategy_fk', columns: [t.tenantId, t.strategyId], foreignColumns: [dunningStrategies.tenantId, dunningStrategies.id] }),
+  check('dunning_steps_channel', sql`${t.channel} in ('email', 'sms', 'letter', 'call_task', 'visit_task', 'final_notice', 'lawyer_letter')`),
+  check('dunning_steps_fee', sql`(${t.feeMinor} is null) = (${t.feeCurrency} is null) and (${t.feeMinor} is null or ${t.feeMinor} > 0)`),
+]);
+
+/** Message templates per key and language. */
+export const dunningTemplates = pgTable('dunning_templates', {
+  tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+  id: uuid('id').notNull(),
+  key: text('key').notNull(),
+  language: text('language').notNull(),
+  subject: text('subject').notNull(),
+  body: text('body').notNull(),
+  updatedAt: instant('updated_at').notNull().default(sql`now()`),
+  updatedBy: text('updated_by').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  uniqueIndex('dunning_templates_key').on(t.tenantId, t.key, t.language),
+  check('dunning_templates_language', sql`${t.language} in ('zh-CN', 'en')`),
+]);
+
+/** A customer's dunning settings: a pinned strategy, "do not dun", in legal. */
+export const dunningCustomers = pgTable('dunning_customers', {
+  tenantId: uuid('tenant_id').notNull(),
+  customerId: uuid('customer_id').notNull(),
+  pinnedStrategyId: uuid('pinned_strategy_id'),
+  doNotDun: boolean('do_not_dun').notNull().default(false),
+  inLegal: boolean('in_legal').notNull().default(false),
+  note: text('note'),
+  updatedAt: instant('updated_at').notNull().default(sql`now()`),
+  updatedBy: text('updated_by').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.customerId] }),
+  foreignKey({ name: 'dunning_customers_customer_fk', columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }),
+  foreignKey({ name: 'dunning_customers_strategy_fk', columns: [t.tenantId, t.pinnedStrategyId], foreignColumns: [dunningStrategies.tenantId, dunningStrategies.id] }),
+]);
+
+/** A real dunning run (a dry run writes nothing). Append-only. */
+export const dunningRuns = pgTable('dunning_runs', {
+  tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+  id: uuid('id').notNull(),
+  asOf: businessDate('as_of').notNull(),
+  messages: integer('messages').notNull(),
+  tasks: integer('tasks').notNull(),
+  items: integer('items').notNull(),
+  skipped: integer('skipped').notNull(),
+  fees: integer('fees').notNull(),
+  summary: jsonb('summary').notNull(),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+  createdBy: text('created_by').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  index('dunning_runs_as_of').on(t.tenantId, t.asOf),
+]);
+
+/** The steps each item reached (or skipped, after missed days): once per item, strategy and step. Append-only. */
+export const dunningItemSteps = pgTable('dunning_item_steps', {
+  tenantId: uuid('tenant_id').notNull(),
+  itemId: uuid('item_id').notNull(),
+  strategyId: uuid('strategy_id').notNull(),
+  stepSeq: integer('step_seq').notNull(),
+  status: text('status').notNull(),
+  runId: uuid('run_id').notNull(),
+  outboxId: uuid('outbox_id'),
+  asOf: businessDate('as_of').notNull(),
+  openMinor: money('open_minor').notNull(),
+  interestMinor: money('interest_minor').notNull().default(sql`0`),
+  interestTo: businessDate('interest_to'),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.itemId, t.strategyId, t.stepSeq] }),
+  foreignKey({ name: 'dunning_item_steps_item_fk', columns: [t.tenantId, t.itemId], foreignColumns: [items.tenantId, items.id] }),
+  foreignKey({ name: 'dunning_item_steps_run_fk', columns: [t.tenantId, t.runId], foreignColumns: [dunningRuns.tenantId, dunningRuns.id] }),
+  check('dunning_item_steps_status', sql`${t.status} in ('reached', 'skipped')`),
+]);
+
+/** One message (or task) per run day, customer and step, rendered; its delivery status, attempts and claim. */
+export const dunningOutbox = pgTable('dunning_outbox', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  runId: uuid('run_id').notNull(),
+  key: text('key').notNull(),
+  asOf: businessDate('as_of').notNull(),
+  customerId: uuid('customer_id').notNull(),
+  strategyId: uuid('strategy_id').notNull(),
+  stepSeq: integer('step_seq').notNull(),
+  channel: text('channel').notNull(),
+  language: text('language').notNull(),
+  recipient: text('recipient'),
+  subject: text('subject').notNull(),
+  body: text('body').notNull(),
+  totals: jsonb('totals').notNull(),
+  items: jsonb('items').notNull(),
+  feeDocuments: text('fee_documents').array(),
+  status: text('status').notNull().default('queued'),
+  attempts: integer('attempts').notNull().default(0),
+  nextAttemptAt: instant('next_attempt_at'),
+  claimedAt: instant('claimed_at'),
+  claimToken: uuid('claim_token'),
+  messageId: text('message_id'),
+  providerId: text('provider_id'),
+  error: text('error'),
+  sentAt: instant('sent_at'),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  uniqueIndex('dunning_outbox_key').on(t.tenantId, t.key),
+  index('dunning_outbox_run').on(t.tenantId, t.runId),
+  index('dunning_outbox_due').on(t.tenantId, t.status, t.nextAttemptAt),
+  index('dunning_outbox_customer').on(t.tenantId, t.customerId, t.asOf),
+  foreignKey({ name: 'dunning_outbox_run_fk', columns: [t.tenantId, t.runId], foreignColumns: [dunningRuns.tenantId, dunningRuns.id] }),
+  foreignKey({ name: 'dunning_outbox_customer_fk', columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }),
+  check('dunning_outbox_channel', sql`${t.channel} in ('email', 'sms', 'letter', 'call_task', 'visit_task', 'final_notice', 'lawyer_letter')`),
+  check('dunning_outbox_status', sql`${t.status} in ('queued', 'sending', 'sent', 'failed', 'bounced', 'task', 'done')`),
+]);

@@ -25,6 +25,7 @@ import { seedCreditDemo } from './credit-demo.ts';
 import { seedCreditLimits } from './credit-limits-demo.ts';
 import { seedBankDemo } from './bank-demo.ts';
 import { seedCollections } from './collections-demo.ts';
+import { seedDunning } from './dunning-demo.ts';
 import { endOfMonth } from '../domain/dates.ts';
 import { answerConfirmation, issueConfirmation } from '../modules/confirmations/index.ts';
 import { setStatementSettings } from '../modules/statements/sends.ts';
@@ -389,6 +390,8 @@ export async function createDemo(db: Database, clock: Clock, options: DemoOption
   await seedBankDemo(as('finance@demo.example', 3), asOf);
   // Disputes, promises to pay and the collector's calls (src/demo/collections-demo.ts).
   await seedCollections(db, withDefault, as);
+  // Dunning after the disputes and promises, which it skips (src/demo/dunning-demo.ts).
+  await seedDunning(as('finance@demo.example', 1));
 
   // KPI snapshots of yesterday and the last 12 month ends, so the KPI dashboard shows a year of trends at once.
   await refreshKpiSnapshots(withDefault, 12);

@@ -51,6 +51,7 @@ export const PERMISSIONS = {
   'bank.import': 'Import bank statements (camt, MT940, BAI2, CSV) and save CSV mapping profiles',
   'disputes.manage': 'Move disputes through investigation to resolution (credit note, rejection, partial acceptance)',
   'collections.record': 'Record collection calls and promises to pay (a collector: their own customers); evaluate promises',
+  'dunning.manage': 'Define dunning strategies, steps and templates, customers\' dunning settings; run dunning and send the outbox',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 

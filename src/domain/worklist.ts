@@ -44,10 +44,13 @@ export const WORKLIST_WEIGHTS = {
   brokenPromise: { points: 15, maxCount: 3 },
   openPromise: -30,
   followUp: { future: -20, today: 15, past: 20 },
+  /** An open call or visit task from a dunning step (src/domain/dunning.ts): the next step due is a person's. */
+  dunningTask: 15,
 } as const;
 
 export type WorklistReasonCode =
-  | 'overdue' | 'disputed' | 'grade' | 'ungraded' | 'broken_promise' | 'open_promise' | 'follow_up_future' | 'follow_up_today' | 'follow_up_past';
+  | 'overdue' | 'disputed' | 'grade' | 'ungraded' | 'broken_promise' | 'open_promise' | 'follow_up_future' | 'follow_up_today' | 'follow_up_past'
+  | 'dunning_task';
 
 /** One reason: its points, an English sentence, and the values a translated sentence needs. */
 export interface WorklistReason {
@@ -74,6 +77,8 @@ export interface WorklistFacts {
   openPromise: { promisedDate: LocalDate; deadline: LocalDate; amount: string } | null;
   /** The follow-up date of the customer's last activity, if it set one. */
   followUpOn: LocalDate | null;
+  /** The oldest open call or visit task dunning set for the customer on or before the as-of date. */
+  dunningTask?: { channel: 'call_task' | 'visit_task'; since: LocalDate } | null;
 }
 
 export interface WorklistScore {
@@ -152,6 +157,10 @@ export function scoreCustomer(f: WorklistFacts, asOf: LocalDate): WorklistScore 
       const days = daysBetween(f.followUpOn, asOf);
       reasons.push({ code: 'follow_up_past', points: WORKLIST_WEIGHTS.followUp.past, text: `follow-up overdue since ${f.followUpOn} (${days} days)`, values: { date: f.followUpOn, days } });
     }
+  }
+  if (f.dunningTask) {
+    const what = f.dunningTask.channel === 'visit_task' ? 'visit' : 'call';
+    reasons.push({ code: 'dunning_task', points: WORKLIST_WEIGHTS.dunningTask, text: `dunning ${what} due since ${f.dunningTask.since}`, values: { channel: f.dunningTask.channel, date: f.dunningTask.since } });
   }
   return { score: reasons.reduce((sum, r) => sum + r.points, 0), collectableMinor, reasons };
 }

@@ -19,6 +19,8 @@ import { deliverSend, runMonthlyStatements } from '../modules/statements/sends.t
 import { evaluateHolds } from '../modules/credit-limits/index.ts';
 import { runDailyAlerts, runEvaluationJob } from '../modules/alerts/jobs.ts';
 import { runDailyPromises } from '../modules/collections/index.ts';
+import { runDailyDunning } from '../modules/dunning/index.ts';
+import { channelsFromEnv, sendAllOutboxes } from '../modules/dunning/sender.ts';
 
 export const QUEUES = {
   verifyLedger: 'ledger.verify', verifyAll: 'ledger.verify-all', sealAudit: 'audit.seal', kpiSnapshot: 'kpi.snapshot',
@@ -30,6 +32,8 @@ export const QUEUES = {
   evaluateAlerts: 'alerts.evaluate', dailyAlerts: 'alerts.daily',
   // Promises to pay (src/modules/collections): every company's open promises decided daily at its today.
   dailyPromises: 'promises.daily',
+  // Dunning (src/modules/dunning): every company's run daily at its today; the outbox delivered every 5 minutes.
+  dailyDunning: 'dunning.daily', sendDunning: 'dunning.send',
 } as const;
 type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -168,6 +172,16 @@ export async function startJobs(db: Database, options: JobOptions): Promise<Jobs
       await runDailyPromises(withOrigin(db, 'job promises.daily'), options.clock, options.log);
     });
     await boss.schedule(QUEUES.dailyPromises, '10 23 * * *', {}, { tz: 'UTC' });
+    // Dunning: daily at 23:20 UTC (07:20 in China), after the promises are decided (a broken one resumes dunning),
+    // every company at its today; the outbox is delivered every 5 minutes (claims, retries with backoff).
+    await boss.work(QUEUES.dailyDunning, async () => {
+      await runDailyDunning(withOrigin(db, 'job dunning.daily'), options.clock, options.log);
+    });
+    await boss.schedule(QUEUES.dailyDunning, '20 23 * * *', {}, { tz: 'UTC' });
+    await boss.work(QUEUES.sendDunning, async () => {
+      await sendAllOutboxes(withOrigin(db, 'job dunning.send'), options.clock, channelsFromEnv(), options.log);
+    });
+    await boss.schedule(QUEUES.sendDunning, '*/5 * * * *', {}, { tz: 'UTC' });
   };
   if (options.work && options.workAfter) {
     void options.workAfter.then(startWork).catch((error: unknown) => options.log?.error({ err: error }, 'job queue error'));

@@ -31,7 +31,7 @@ const FOOTER = 24;
 
 type Doc = PDFKit.PDFDocument;
 
-function newDocument(title: string): Doc {
+export function newDocument(title: string): Doc {
   const doc = new PDFDocument({ size: 'A4', margin: MARGIN, bufferPages: true, info: { Title: title, Producer: 'arflow' } });
   doc.registerFont('regular', FONT_REGULAR);
   doc.registerFont('bold', FONT_BOLD);
@@ -40,7 +40,7 @@ function newDocument(title: string): Doc {
 }
 
 /** Page numbers on every page, then the bytes. */
-async function finish(doc: Doc, page: (n: number, of: number) => string): Promise<Buffer> {
+export async function finish(doc: Doc, page: (n: number, of: number) => string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));
   const done = new Promise<void>((resolve, reject) => { doc.on('end', resolve); doc.on('error', reject); });
@@ -59,26 +59,26 @@ async function finish(doc: Doc, page: (n: number, of: number) => string): Promis
   return Buffer.concat(chunks);
 }
 
-function header(doc: Doc, company: { name: string; address: string | null }, title: string) {
+export function header(doc: Doc, company: { name: string; address: string | null }, title: string) {
   doc.font('bold').fontSize(15).fillColor('black').text(company.name, { align: 'center' });
   if (company.address) doc.font('regular').fontSize(9).text(company.address, { align: 'center' });
   doc.moveDown(0.4).font('bold').fontSize(13).text(title, { align: 'center' }).moveDown(0.6);
 }
 
-function keyValues(doc: Doc, pairs: [string, string][]) {
+export function keyValues(doc: Doc, pairs: [string, string][]) {
   doc.font('regular').fontSize(9).fillColor('black');
   for (const [key, value] of pairs) doc.text(`${key}：${value}`);
   doc.moveDown(0.5);
 }
 
-interface Column {
+export interface Column {
   title: string;
   width: number;
   align: 'left' | 'right';
 }
 
 /** A table that breaks across pages, repeating its header row on each. */
-function drawTable(doc: Doc, columns: Column[], rows: { cells: string[]; bold?: boolean }[]) {
+export function drawTable(doc: Doc, columns: Column[], rows: { cells: string[]; bold?: boolean }[]) {
   const size = 7.5;
   const rowHeight = 13;
   const left = MARGIN;

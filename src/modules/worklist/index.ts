@@ -58,6 +58,8 @@ export interface WorklistRow {
   brokenPromises: number;
   openPromise: { promisedDate: LocalDate; deadline: LocalDate; amount: string } | null;
   followUpOn: LocalDate | null;
+  /** The oldest open call or visit task dunning set for the customer (src/modules/dunning), null: none. */
+  dunningTask: { channel: 'call_task' | 'visit_task'; since: LocalDate } | null;
   /** Currencies of overdue items with no rate on or before the as-of date: not in `overdue`. */
   unconverted: string[];
   score: number;
@@ -134,7 +136,7 @@ export async function collectorWorklist(ctx: Context, sql: Sql, raw: WorklistQue
   // 2. The disputed part of the overdue.
   const disputed = new Map<string, bigint>();
   // 3. Grade, broken promises, the open promise and the last activity's follow-up.
-  type Facts = { id: string; grade: string | null; broken: LocalDate[] | null; promisedDate: LocalDate | null; deadline: LocalDate | null; promiseMinor: unknown; promiseCurrency: string | null; followUpOn: LocalDate | null };
+  type Facts = { id: string; grade: string | null; broken: LocalDate[] | null; promisedDate: LocalDate | null; deadline: LocalDate | null; promiseMinor: unknown; promiseCurrency: string | null; followUpOn: LocalDate | null; taskChannel: 'call_task' | 'visit_task' | null; taskSince: LocalDate | null };
   const facts = new Map<string, Facts>();
   if (ids.length > 0) {
     const rows = await sql.query<{ customerId: string; disputed: unknown }>(
@@ -161,14 +163,19 @@ export async function collectorWorklist(ctx: Context, sql: Sql, raw: WorklistQue
        last_activity AS (
          SELECT DISTINCT ON (customer_id) customer_id, follow_up_on::text AS follow_up_on FROM collection_activities
           WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[]) AND activity_date <= $3::date
-          ORDER BY customer_id, activity_date DESC, created_at DESC, id DESC)
+          ORDER BY customer_id, activity_date DESC, created_at DESC, id DESC),
+       dunning_task AS (
+         SELECT DISTINCT ON (customer_id) customer_id, channel, as_of::text AS since FROM dunning_outbox
+          WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[]) AND status = 'task' AND as_of <= $3::date
+          ORDER BY customer_id, as_of, id)
        SELECT i.id, cp.grade, b.dates AS broken, p.promised AS "promisedDate", p.deadline, p.amount_minor AS "promiseMinor", p.currency AS "promiseCurrency",
-              a.follow_up_on AS "followUpOn"
+              a.follow_up_on AS "followUpOn", dt.channel AS "taskChannel", dt.since AS "taskSince"
          FROM ids i
          LEFT JOIN credit_profiles cp ON cp.tenant_id = $1 AND cp.customer_id = i.id
          LEFT JOIN broken b ON b.customer_id = i.id
          LEFT JOIN open_promise p ON p.customer_id = i.id
-         LEFT JOIN last_activity a ON a.customer_id = i.id`, [ctx.tenant.id, ids, asOf, brokenWindowStart(asOf)]);
+         LEFT JOIN last_activity a ON a.customer_id = i.id
+         LEFT JOIN dunning_task dt ON dt.customer_id = i.id`, [ctx.tenant.id, ids, asOf, brokenWindowStart(asOf)]);
     for (const r of factRows) facts.set(r.id, r);
   }
 
@@ -183,6 +190,7 @@ export async function collectorWorklist(ctx: Context, sql: Sql, raw: WorklistQue
     const result = scoreCustomer({
       customer: r.code, currency, overdueMinor, disputedMinor, oldestDaysPastDue, grade: f?.grade ?? null,
       brokenPromiseDates: f?.broken ?? [], openPromise, followUpOn: f?.followUpOn ?? null,
+      dunningTask: f?.taskChannel && f.taskSince ? { channel: f.taskChannel, since: f.taskSince } : null,
     }, asOf);
     return { r, f, overdueMinor, disputedMinor, openPromise, oldestDaysPastDue, customer: r.code, ...result };
   });
@@ -207,6 +215,7 @@ export async function collectorWorklist(ctx: Context, sql: Sql, raw: WorklistQue
       brokenPromises: s.f?.broken?.length ?? 0,
       openPromise: s.openPromise,
       followUpOn: s.f?.followUpOn ?? null,
+      dunningTask: s.f?.taskChannel && s.f.taskSince ? { channel: s.f.taskChannel, since: s.f.taskSince } : null,
       unconverted: s.r.unconverted ?? [],
       score: s.score,
       reasons: s.reasons,

@@ -24,6 +24,7 @@ const AlertSettingsPage = lazy(() => import('../features/alerts/AlertSettingsPag
 const BankImportPage = lazy(() => import('../features/bank/BankImportPage.tsx').then((m) => ({ default: m.BankImportPage })));
 const BankStatementsPage = lazy(() => import('../features/bank/BankStatementsPage.tsx').then((m) => ({ default: m.BankStatementsPage })));
 const BankStatementPage = lazy(() => import('../features/bank/BankStatementPage.tsx').then((m) => ({ default: m.BankStatementPage })));
+const DunningPage = lazy(() => import('../features/dunning/DunningPage.tsx').then((m) => ({ default: m.DunningPage })));
 const WorklistPage = lazy(() => import('../features/worklist/WorklistPage.tsx').then((m) => ({ default: m.WorklistPage })));
 const DisputesPage = lazy(() => import('../features/collections/DisputesPage.tsx').then((m) => ({ default: m.DisputesPage })));
 const ProvisionPage = lazy(() => import('../features/provision/ProvisionPage.tsx').then((m) => ({ default: m.ProvisionPage })));
@@ -94,6 +95,7 @@ export function App() {
         <Route path="/bank/statements/:id" element={<Guard permission="documents.read"><BankStatementPage /></Guard>} />
         <Route path="/disputes" element={<Guard permission="customers.read"><DisputesPage /></Guard>} />
         <Route path="/worklist" element={<Guard permission="customers.read"><WorklistPage /></Guard>} />
+        <Route path="/dunning" element={<Guard permission="customers.read"><DunningPage /></Guard>} />
         <Route path="/statements" element={<Guard permission="customers.read"><StatementsPage /></Guard>} />
         <Route path="/confirmations" element={<Guard permission="confirmations.read"><ConfirmationsPage /></Guard>} />
         <Route path="/approvals" element={<Guard><ApprovalsPage /></Guard>} />

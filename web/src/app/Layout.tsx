@@ -41,7 +41,6 @@ export function AppLayout() {
       return children.length ? [{ type: 'group' as const, key, label, children }] : [];
     };
     const coming = [
-      { key: 'dunning', label: t('nav.dunning'), icon: <PhoneOutlined /> },
       { key: 'matching', label: t('nav.matching'), icon: <BankOutlined /> },
       { key: 'forecast', label: t('nav.forecast'), icon: <LineChartOutlined /> },
     ].map((e) => ({ key: `coming-${e.key}`, icon: e.icon, disabled: true, title: t('nav.comingHint'), label: e.label }));
@@ -72,6 +71,7 @@ export function AppLayout() {
       ...group('collections', t('collections:nav.group'), [
         { key: '/disputes', label: t('collections:nav.disputes'), icon: <IssuesCloseOutlined />, permission: 'customers.read' },
         { key: '/worklist', label: t('worklist:nav'), icon: <OrderedListOutlined />, permission: 'customers.read' },
+        { key: '/dunning', label: t('dunning:nav'), icon: <PhoneOutlined />, permission: 'customers.read' },
       ]),
       ...group('cash', t('bank:nav.group'), [
         { key: '/bank', label: t('bank:nav.import'), icon: <ImportOutlined />, permission: 'bank.import' },
@@ -95,7 +95,7 @@ export function AppLayout() {
     ];
   }, [t, can, toDecide.count, toDecide.more, openAlerts]);
 
-  const selected = ['/payments/new', '/customers', '/documents', '/aging', '/kpis', '/provision', '/credit/reviews', '/credit', '/alerts/settings', '/alerts', '/disputes', '/bank/statements', '/bank', '/statements', '/confirmations', '/approvals', '/audit', '/admin/users', '/admin/company'].find((k) => location.pathname.startsWith(k));
+  const selected = ['/payments/new', '/customers', '/documents', '/aging', '/kpis', '/provision', '/credit/reviews', '/credit', '/alerts/settings', '/alerts', '/disputes', '/dunning', '/bank/statements', '/bank', '/statements', '/confirmations', '/approvals', '/audit', '/admin/users', '/admin/company'].find((k) => location.pathname.startsWith(k));
 
   const userMenu: MenuProps = {
     items: [

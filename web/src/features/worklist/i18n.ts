@@ -22,6 +22,7 @@ export const worklist = {
       follow_up_future: 'Follow-up on {{date}}',
       follow_up_today: 'Follow-up due today',
       follow_up_past: 'Follow-up overdue since {{date}} ({{days}} days)',
+      dunning_task: 'Dunning: a call or visit is due (since {{date}})',
     },
   },
   'zh-CN': {
@@ -46,6 +47,7 @@ export const worklist = {
       follow_up_future: '{{date}} 跟进',
       follow_up_today: '今天需跟进',
       follow_up_past: '跟进已逾期，自 {{date}} 起（{{days}} 天）',
+      dunning_task: '催收步骤：待电话或上门（自 {{date}} 起）',
     },
   },
 } as const;
