@@ -57,7 +57,7 @@ export function BankStatementPage() {
             </Descriptions>
           </Card>
           <div style={{ marginBottom: 16 }}><MatchingWorkbench statementId={s.id} /></div>
-          <Card title={t('detail.entriesTitle')}>
+          <Card title={t('detail.entriesTitle')} data-testid="statement-entries">
             <Table<BankEntryRow> rowKey="id" size="small" columns={columns} dataSource={s.entries} scroll={{ x: 1100 }} pagination={{ pageSize: 100, hideOnSinglePage: true }} />
           </Card>
         </>

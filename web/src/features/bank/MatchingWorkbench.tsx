@@ -33,7 +33,7 @@ export function ReasonTag({ reason }: { reason: MatchReason }) {
   return (
     <Tooltip title={reason.words}>
       <Tag color={reason.points >= 40 ? 'green' : reason.points >= 20 ? 'blue' : 'default'} data-testid="reason">
-        {t(`matching.reasons.${reason.code}`, { defaultValue: reason.code })}{reason.detail ? ` ${reason.detail}` : ''} +{reason.points}
+        {t(`matching.reasons.${reason.code}`, { defaultValue: reason.code })}{reason.detail && !reason.code.startsWith('NAME_') ? ` ${reason.detail}` : ''} +{reason.points}
       </Tag>
     </Tooltip>
   );
@@ -135,13 +135,13 @@ export function MatchingWorkbench({ statementId }: { statementId: string }) {
       },
     },
     ...(mayDecide ? [{
-      title: t('matching.actions'), key: 'actions', width: 230,
+      title: t('matching.actions'), key: 'actions', width: 150, fixed: 'right' as const,
       render: (_: unknown, l: MatchLineRow) => {
         if (l.application) return <Button size="small" icon={<RollbackOutlined />} onClick={() => setUndoing(l)}>{t('matching.undo')}</Button>;
         if (!l.matchable) return null;
         const best = l.proposals.find((p) => p.status === 'proposed');
         return (
-          <Space wrap size={4}>
+          <Space direction="vertical" size={4}>
             {best ? <Button size="small" type="primary" icon={<CheckOutlined />} loading={accept.isPending} onClick={() => accept.mutate({ line: l, proposal: best })}>{t('matching.accept')}</Button> : null}
             {best ? <Button size="small" danger icon={<CloseOutlined />} onClick={() => reject.mutate({ line: l, proposal: best })}>{t('matching.reject')}</Button> : null}
             <Button size="small" icon={<SearchOutlined />} onClick={() => setChoosing(l)}>{t('matching.choose')}</Button>
