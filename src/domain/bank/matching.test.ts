@@ -96,6 +96,17 @@ describe('signals and their points', () => {
     expect(applied(r.proposals[0]!)).toEqual([['INV-2026-0013', 345_050n]]);
   });
 
+  it('a number one character away from an invoice is no evidence alone: without the payer or a fitting amount, unmatched', () => {
+    // INV-2026-00112 is one character away from INV-2026-0012; 5,000.00 does not fit its 12,800.00 and nobody is named.
+    expect(run(line(500_000n, 'INV-2026-00112')).status).toBe('unmatched');
+    // The payer is C001: it counts, a partial payment: 30 + 35 + 5 = 70 → suggested.
+    const named = run(line(500_000n, 'INV-2026-00112', { counterpartyName: '上海华东贸易有限公司' }));
+    expect(named.status).toBe('suggested');
+    expect(points(named.proposals[0]!)).toEqual({ NAME_EXACT: 30, INVOICE_FUZZY: 35, AMOUNT_PARTIAL: 5 });
+    // The amount fits: 35 + 30 = 65.
+    expect(points(run(line(1_280_000n, 'INV-2026-00112')).proposals[0]!)).toEqual({ INVOICE_FUZZY: 35, AMOUNT_EXACT: 30 });
+  });
+
   it('a structured creditor reference (RF, valid check digits) naming the invoice: 50 + amount 30 = 80 → auto', () => {
     const r = run(line(345_050n, null, { creditorReference: 'RF80INV20260013' }));
     expect(points(r.proposals[0]!)).toEqual({ CREDITOR_REF: 50, AMOUNT_EXACT: 30 });

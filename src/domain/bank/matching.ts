@@ -285,6 +285,8 @@ interface RefHit {
   itemId: string;
   code: 'CREDITOR_REF' | 'INVOICE_EXACT' | 'INVOICE_NORMALIZED' | 'INVOICE_FUZZY';
   words: string;
+  /** One character away: counted only when the payer is that customer or the amount fits (see proposeForLine). */
+  typo?: boolean;
 }
 
 function oneEditApart(a: string, b: string): boolean {
@@ -307,12 +309,12 @@ function oneEditApart(a: string, b: string): boolean {
 export function findReferences(book: MatchBook, line: MatchLine): RefHit[] {
   const hits = new Map<string, RefHit>();
   const rank = { CREDITOR_REF: 4, INVOICE_EXACT: 3, INVOICE_NORMALIZED: 2, INVOICE_FUZZY: 1 } as const;
-  const add = (ids: string[] | undefined, code: RefHit['code'], words: (n: string) => string) => {
+  const add = (ids: string[] | undefined, code: RefHit['code'], words: (n: string) => string, typo = false) => {
     for (const id of ids ?? []) {
       const item = book.items.get(id)!;
       if (item.currency !== line.currency || (book.open.get(id) ?? 0n) <= 0n) continue;
       const old = hits.get(id);
-      if (!old || rank[old.code] < rank[code]) hits.set(id, { itemId: id, code, words: words(item.documentNumber) });
+      if (!old || rank[old.code] < rank[code] || (old.typo && !typo && old.code === code)) hits.set(id, { itemId: id, code, words: words(item.documentNumber), ...(typo ? { typo } : {}) });
     }
   };
   if (line.creditorReference) {
@@ -358,7 +360,7 @@ export function findReferences(book: MatchBook, line: MatchLine): RefHit[] {
       }
       const close = [...near].filter((id) => oneEditApart(confusableKey(referenceKey(book.items.get(id)!.documentNumber)), conf));
       // A typo may name only one item: two or more candidates one character away are no evidence.
-      if (close.length === 1) add(close, 'INVOICE_FUZZY', (n) => `${raw} in the text is one character away from ${n}`);
+      if (close.length === 1) add(close, 'INVOICE_FUZZY', (n) => `${raw} in the text is one character away from ${n}`, true);
     }
   }
   return [...hits.values()];
@@ -556,7 +558,9 @@ export function proposeForLine(book: MatchBook, line: MatchLine, settings: Match
   };
   for (const customerId of customerIds) {
     const open = (book.byCustomer.get(customerId) ?? []).filter((id) => book.items.get(id)!.currency === line.currency && book.open.get(id)! > 0n);
-    const referenced = open.filter((id) => refs.has(id));
+    // A number one character away from an invoice is evidence only when the payer is that customer; otherwise the
+    // invoice is proposed only if the amount fits it (below), so "INV-0031" never pays another customer's INV-00531.
+    const referenced = open.filter((id) => refs.has(id) && (!refs.get(id)!.typo || payers.has(customerId)));
     // The referenced items, together (one payment for several invoices) and each alone.
     consider(customerId, referenced, false);
     if (referenced.length > 1) for (const id of referenced) consider(customerId, [id], true);
