@@ -348,7 +348,8 @@ export function findReferences(book: MatchBook, line: MatchLine): RefHit[] {
     const core = /^\d+$/.test(key) ? (key.length >= 5 ? key : null) : coreKey(key);
     const byCore = core ? book.byCore.get(core) : undefined;
     if (byCore) {
-      add(byCore, 'INVOICE_FUZZY', (n) => `${raw} in the text is ${n} without its prefix`);
+      // A short bare number (under 8 digits) is common in any text: like a typo, it needs the payer or the amount.
+      add(byCore, 'INVOICE_FUZZY', (n) => `${raw} in the text is ${n} without its prefix`, core!.length < 8);
       continue;
     }
     if (conf.length >= 7) {
