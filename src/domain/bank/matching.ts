@@ -218,10 +218,9 @@ export interface MatchBook {
   customers: Map<string, MatchCustomer>;
   /** Live open amounts: an automatic application in this run lowers them for the lines after it. */
   open: Map<string, bigint>;
-  byExact: Map<string, string[]>;
-  byConfusable: Map<string, string[]>;
+  /** Invoice numbers by their confusable key (letters and digits, O as 0, I as 1): exact and O/0, I/1 lookups. */
+  byKey: Map<string, string[]>;
   byCore: Map<string, string[]>;
-  byDeletion: Map<string, string[]>;
   byCustomer: Map<string, string[]>;
   byAmount: Map<string, string[]>;
   byAccount: Map<string, string[]>;
@@ -237,18 +236,29 @@ const push = (map: Map<string, string[]>, key: string, value: string) => {
   else if (list[list.length - 1] !== value) list.push(value);
 };
 
-/** Typo tolerance: keys of 7+ characters are also indexed with each one character left out (one edit apart). */
-function deletions(key: string): string[] {
-  if (key.length < 7) return [];
+const DIGITS = '0123456789';
+const LETTERS = 'ABCDEFGHJKLMNPQRSTUVWXYZ0123456789';
+
+/**
+ * Every key one edit away from `key` (a character left out, changed or added), the way a reference is mistyped: a
+ * changed or added character is a digit among digits, any letter or digit elsewhere (O and I are never produced: the
+ * keys read them as 0 and 1). Generated from the text's side, so the index holds one key per invoice.
+ */
+function oneEditVariants(key: string): string[] {
   const out: string[] = [];
-  for (let i = 0; i < key.length; i++) out.push(key.slice(0, i) + key.slice(i + 1));
+  const alphabet = (i: number) => (/\d/.test(key[i - 1] ?? '') && /\d/.test(key[i] ?? key[i - 1] ?? '') ? DIGITS : LETTERS);
+  for (let i = 0; i < key.length; i++) {
+    out.push(key.slice(0, i) + key.slice(i + 1));
+    const a = /\d/.test(key[i]!) ? DIGITS : LETTERS;
+    for (const c of a) if (c !== key[i]) out.push(key.slice(0, i) + c + key.slice(i + 1));
+  }
+  for (let i = 0; i <= key.length; i++) for (const c of alphabet(i)) out.push(key.slice(0, i) + c + key.slice(i));
   return out;
 }
 
 export function buildBook(items: readonly MatchItem[], customers: readonly MatchCustomer[]): MatchBook {
   const book: MatchBook = {
-    items: new Map(), customers: new Map(), open: new Map(), byExact: new Map(), byConfusable: new Map(), byCore: new Map(),
-    byDeletion: new Map(), byCustomer: new Map(), byAmount: new Map(), byAccount: new Map(), byName: new Map(),
+    items: new Map(), customers: new Map(), open: new Map(), byKey: new Map(), byCore: new Map(), byCustomer: new Map(), byAmount: new Map(), byAccount: new Map(), byName: new Map(),
     byNameGram: new Map(), byCode: new Map(), nameKeys: new Map(),
   };
   for (const c of customers) {
@@ -267,11 +277,9 @@ export function buildBook(items: readonly MatchItem[], customers: readonly Match
     book.items.set(item.itemId, item);
     book.open.set(item.itemId, item.openMinor);
     const key = referenceKey(item.documentNumber);
-    push(book.byExact, key, item.itemId);
-    push(book.byConfusable, confusableKey(key), item.itemId);
+    push(book.byKey, confusableKey(key), item.itemId);
     const core = coreKey(key);
     if (core) push(book.byCore, core, item.itemId);
-    for (const d of deletions(confusableKey(key))) push(book.byDeletion, d, item.itemId);
     push(book.byCustomer, item.customerId, item.itemId);
     push(book.byAmount, `${item.currency}:${item.openMinor}`, item.itemId);
   }
@@ -287,22 +295,6 @@ interface RefHit {
   words: string;
   /** One character away: counted only when the payer is that customer or the amount fits (see proposeForLine). */
   typo?: boolean;
-}
-
-function oneEditApart(a: string, b: string): boolean {
-  if (a === b) return false;
-  if (Math.abs(a.length - b.length) > 1) return false;
-  let i = 0;
-  let j = 0;
-  let edits = 0;
-  while (i < a.length && j < b.length) {
-    if (a[i] === b[j]) { i++; j++; continue; }
-    if (++edits > 1) return false;
-    if (a.length > b.length) i++;
-    else if (b.length > a.length) j++;
-    else { i++; j++; }
-  }
-  return edits + (a.length - i) + (b.length - j) <= 1;
 }
 
 /** The open items the line's references name, strongest finding per item. */
@@ -322,7 +314,7 @@ export function findReferences(book: MatchBook, line: MatchLine): RefHit[] {
     const body = isCreditorReference(raw) ? raw.slice(4) : raw;
     const key = referenceKey(body);
     const core = coreKey(key);
-    const ids = book.byExact.get(key) ?? (core ? book.byCore.get(core) : undefined) ?? (/^\d+$/.test(key) ? book.byCore.get(key) : undefined);
+    const ids = book.byKey.get(confusableKey(key)) ?? (core ? book.byCore.get(core) : undefined) ?? (/^\d+$/.test(key) ? book.byCore.get(key) : undefined);
     add(ids, 'CREDITOR_REF', (n) => `structured reference ${line.creditorReference} names ${n}`);
   }
   const text = line.texts.filter((t): t is string => !!t).join(' \n ');
@@ -330,19 +322,18 @@ export function findReferences(book: MatchBook, line: MatchLine): RefHit[] {
   const upperText = text.normalize('NFKC').toUpperCase();
   for (const { key, raw } of referenceCandidates(text)) {
     if (key.length < 3) continue;
-    const exact = book.byExact.get(key);
-    if (exact) {
-      for (const id of exact) {
+    const conf = confusableKey(key);
+    const same = book.byKey.get(conf);
+    if (same) {
+      for (const id of same) {
         const number = book.items.get(id)!.documentNumber;
+        if (referenceKey(number) !== key) {
+          add([id], 'INVOICE_FUZZY', (n) => `${raw} in the text reads as ${n} (O/0, I/1)`);
+          continue;
+        }
         const asWritten = upperText.includes(number.toUpperCase());
         add([id], asWritten ? 'INVOICE_EXACT' : 'INVOICE_NORMALIZED', (n) => (asWritten ? `invoice number ${n} in the text` : `${raw} in the text is ${n} (separators differ)`));
       }
-      continue;
-    }
-    const conf = confusableKey(key);
-    const confusable = book.byConfusable.get(conf);
-    if (confusable) {
-      add(confusable, 'INVOICE_FUZZY', (n) => `${raw} in the text reads as ${n} (O/0, I/1)`);
       continue;
     }
     const core = /^\d+$/.test(key) ? (key.length >= 5 ? key : null) : coreKey(key);
@@ -352,16 +343,12 @@ export function findReferences(book: MatchBook, line: MatchLine): RefHit[] {
       add(byCore, 'INVOICE_FUZZY', (n) => `${raw} in the text is ${n} without its prefix`, core!.length < 8);
       continue;
     }
-    if (conf.length >= 7) {
+    // One character away: only for words that look like a reference (7 to 24 characters, at least 4 digits).
+    if (conf.length >= 7 && conf.length <= 24 && (conf.match(/\d/g)?.length ?? 0) >= 4) {
       const near = new Set<string>();
-      for (const id of book.byDeletion.get(conf) ?? []) near.add(id);
-      for (const d of deletions(conf)) {
-        for (const id of book.byConfusable.get(d) ?? []) near.add(id);
-        for (const id of book.byDeletion.get(d) ?? []) near.add(id);
-      }
-      const close = [...near].filter((id) => oneEditApart(confusableKey(referenceKey(book.items.get(id)!.documentNumber)), conf));
+      for (const variant of oneEditVariants(conf)) for (const id of book.byKey.get(variant) ?? []) near.add(id);
       // A typo may name only one item: two or more candidates one character away are no evidence.
-      if (close.length === 1) add(close, 'INVOICE_FUZZY', (n) => `${raw} in the text is one character away from ${n}`, true);
+      if (near.size === 1) add([...near], 'INVOICE_FUZZY', (n) => `${raw} in the text is one character away from ${n}`, true);
     }
   }
   return [...hits.values()];
