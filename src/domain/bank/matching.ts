@@ -198,9 +198,9 @@ export function nameSimilarity(a: string, b: string): number {
   return (2 * shared) / (x.size + y.size);
 }
 
-/** Similar: Dice ≥ 0.6, or one name inside the other (an abbreviation: 华东贸易 in 上海华东贸易) of ≥ 2 CJK or 4 other characters. */
+/** Similar: Dice ≥ 0.75 (上海华东贸易 and 上海华西贸易, 0.6, are two companies), or one name inside the other (an abbreviation: 华东贸易 in 上海华东贸易) of ≥ 2 CJK or 4 other characters. */
 function namesSimilar(payer: string, customer: string): boolean {
-  if (nameSimilarity(payer, customer) >= 0.6) return true;
+  if (nameSimilarity(payer, customer) >= 0.75) return true;
   const [short, long] = payer.length <= customer.length ? [payer, customer] : [customer, payer];
   const enough = /\p{Script=Han}/u.test(short) ? [...short].length >= 2 : short.length >= 4;
   return enough && long.includes(short);
@@ -375,7 +375,8 @@ export function findPayers(book: MatchBook, line: MatchLine): Map<string, Reason
       const counts = new Map<string, number>();
       for (const g of bigrams(key)) {
         const ids = book.byNameGram.get(g);
-        if (!ids || ids.length > 2000) continue;
+        // A pair most names share (上海, 贸易, TR) says nothing: only the rarer pairs pick candidates.
+        if (!ids || ids.length > 200) continue;
         for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
       }
       const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 30);
@@ -483,19 +484,22 @@ export function settle(book: MatchBook, itemIds: string[], line: MatchLine, sett
 
 /** Combinations of the customer's items whose open amounts add up to the amount (or within the charge tolerance). */
 export function combinations(book: MatchBook, candidates: string[], amount: bigint, settings: MatchSettings, limit = 3): string[][] {
-  const pool = candidates.slice(0, 40).map((id) => ({ id, open: book.open.get(id)! })).filter((x) => x.open > 0n);
+  const pool = candidates.slice(0, 40).map((id) => ({ id, open: book.open.get(id)! })).filter((x) => x.open > 0n && x.open < amount);
+  // What the items from i on add up to: a branch that cannot reach the amount any more is left at once.
+  const rest: bigint[] = new Array(pool.length + 1).fill(0n);
+  for (let i = pool.length - 1; i >= 0; i--) rest[i] = rest[i + 1]! + pool[i]!.open;
   const out: string[][] = [];
   let tried = 0;
   const chosen: number[] = [];
   const walk = (from: number, sum: bigint): void => {
-    if (out.length >= limit || tried >= settings.maxCombinations) return;
     for (let i = from; i < pool.length; i++) {
-      if (++tried > settings.maxCombinations || out.length >= limit) return;
+      if (out.length >= limit || ++tried > settings.maxCombinations || sum + rest[i]! < amount) return;
       const next = sum + pool[i]!.open;
-      const tolerance = chargeTolerance(settings, next);
+      if (next > amount) continue;
       chosen.push(i);
-      if (chosen.length >= 2 && next >= amount && next - amount <= tolerance) out.push(chosen.map((k) => pool[k]!.id));
-      else if (chosen.length < settings.maxItems && next < amount) walk(i + 1, next);
+      if (next === amount) {
+        if (chosen.length >= 2) out.push(chosen.map((k) => pool[k]!.id));
+      } else if (chosen.length < settings.maxItems) walk(i + 1, next);
       chosen.pop();
     }
   };
@@ -554,9 +558,13 @@ export function proposeForLine(book: MatchBook, line: MatchLine, settings: Match
     if (referenced.length > 1) for (const id of referenced) consider(customerId, [id], true);
     // Items the amount fits alone (exact, discount, charges).
     for (const id of open) consider(customerId, [id], true);
-    // Combinations: referenced items first, then the oldest.
-    const ordered = [...referenced, ...open.filter((id) => !refs.has(id))];
-    for (const combo of combinations(book, ordered, line.amountMinor, settings)) consider(customerId, combo, true);
+    // Combinations adding up to the amount exactly (referenced items first, then the oldest), unless the amount
+    // already fits this customer's referenced items or one item.
+    const fits = [...proposals.values()].some((p) => p.customerId === customerId && p.reasons.some((r) => AMOUNT_FIT.has(r.code)));
+    if (!fits) {
+      const ordered = [...referenced, ...open.filter((id) => !refs.has(id))];
+      for (const combo of combinations(book, ordered, line.amountMinor, settings)) consider(customerId, combo, true);
+    }
   }
   // Nobody identified: an amount that only one open item in the ledger has is a (weak) lead.
   if (customerIds.size === 0) {
