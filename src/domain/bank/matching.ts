@@ -148,22 +148,23 @@ export function isCreditorReference(text: string): boolean {
 }
 
 /** Candidate references in free text: each run of letters and digits, and up to 3 runs joined over one separator. */
-export function referenceCandidates(text: string): { key: string; raw: string }[] {
+export function referenceCandidates(text: string): { key: string; raw: string; start: number; end: number }[] {
   const upper = text.normalize('NFKC').toUpperCase();
   const runs: { text: string; start: number; end: number }[] = [];
   for (const m of upper.matchAll(/[A-Z0-9]+/g)) runs.push({ text: m[0], start: m.index, end: m.index + m[0].length });
-  const out: { key: string; raw: string }[] = [];
+  const out: { key: string; raw: string; start: number; end: number }[] = [];
   for (let i = 0; i < runs.length; i++) {
     let key = runs[i]!.text;
-    out.push({ key, raw: key });
+    out.push({ key, raw: key, start: runs[i]!.start, end: runs[i]!.end });
     for (let j = i + 1; j < Math.min(runs.length, i + 3); j++) {
       const gap = upper.slice(runs[j - 1]!.end, runs[j]!.start);
       if (!/^[-_/. ]$/.test(gap)) break;
       key += runs[j]!.text;
-      out.push({ key, raw: upper.slice(runs[i]!.start, runs[j]!.end) });
+      out.push({ key, raw: upper.slice(runs[i]!.start, runs[j]!.end), start: runs[i]!.start, end: runs[j]!.end });
     }
   }
-  return out;
+  // Longest first, so that the parts of a number found whole are not looked up again (see findReferences).
+  return out.sort((a, b) => (b.end - b.start) - (a.end - a.start) || a.start - b.start);
 }
 
 const NAME_SUFFIXES = [
@@ -228,6 +229,22 @@ export interface MatchBook {
   byNameGram: Map<string, string[]>;
   byCode: Map<string, string[]>;
   nameKeys: Map<string, string>;
+  /** Customers whose byCustomer list is in due-date order already. */
+  sorted: Set<string>;
+}
+
+/** A customer's open items, oldest due first (then by number): the order partial payments and combinations use. */
+function itemsOf(book: MatchBook, customerId: string): string[] {
+  const list = book.byCustomer.get(customerId) ?? [];
+  if (!book.sorted.has(customerId)) {
+    list.sort((x, y) => {
+      const a = book.items.get(x)!;
+      const b = book.items.get(y)!;
+      return a.dueDate < b.dueDate ? -1 : a.dueDate > b.dueDate ? 1 : a.documentNumber < b.documentNumber ? -1 : a.documentNumber > b.documentNumber ? 1 : 0;
+    });
+    book.sorted.add(customerId);
+  }
+  return list;
 }
 
 const push = (map: Map<string, string[]>, key: string, value: string) => {
@@ -259,7 +276,7 @@ function oneEditVariants(key: string): string[] {
 export function buildBook(items: readonly MatchItem[], customers: readonly MatchCustomer[]): MatchBook {
   const book: MatchBook = {
     items: new Map(), customers: new Map(), open: new Map(), byKey: new Map(), byCore: new Map(), byCustomer: new Map(), byAmount: new Map(), byAccount: new Map(), byName: new Map(),
-    byNameGram: new Map(), byCode: new Map(), nameKeys: new Map(),
+    byNameGram: new Map(), byCode: new Map(), nameKeys: new Map(), sorted: new Set(),
   };
   for (const c of customers) {
     book.customers.set(c.id, c);
@@ -271,8 +288,8 @@ export function buildBook(items: readonly MatchItem[], customers: readonly Match
     const code = referenceKey(c.code);
     if (code.length >= 3) push(book.byCode, code, c.id);
   }
-  const sorted = [...items].sort((a, b) => (a.dueDate < b.dueDate ? -1 : a.dueDate > b.dueDate ? 1 : a.documentNumber < b.documentNumber ? -1 : 1));
-  for (const item of sorted) {
+  // No global sort (a million items): each customer's list is put in due-date order when first read (itemsOf).
+  for (const item of items) {
     if (item.openMinor <= 0n) continue;
     book.items.set(item.itemId, item);
     book.open.set(item.itemId, item.openMinor);
@@ -320,8 +337,9 @@ export function findReferences(book: MatchBook, line: MatchLine): RefHit[] {
   const text = line.texts.filter((t): t is string => !!t).join(' \n ');
   if (!text) return [...hits.values()];
   const upperText = text.normalize('NFKC').toUpperCase();
-  for (const { key, raw } of referenceCandidates(text)) {
-    if (key.length < 3) continue;
+  const found: [number, number][] = [];
+  for (const { key, raw, start, end } of referenceCandidates(text)) {
+    if (key.length < 3 || found.some(([a, b]) => start >= a && end <= b)) continue;
     const conf = confusableKey(key);
     const same = book.byKey.get(conf);
     if (same) {
@@ -334,6 +352,7 @@ export function findReferences(book: MatchBook, line: MatchLine): RefHit[] {
         const asWritten = upperText.includes(number.toUpperCase());
         add([id], asWritten ? 'INVOICE_EXACT' : 'INVOICE_NORMALIZED', (n) => (asWritten ? `invoice number ${n} in the text` : `${raw} in the text is ${n} (separators differ)`));
       }
+      found.push([start, end]);
       continue;
     }
     const core = /^\d+$/.test(key) ? (key.length >= 5 ? key : null) : coreKey(key);
@@ -341,6 +360,7 @@ export function findReferences(book: MatchBook, line: MatchLine): RefHit[] {
     if (byCore) {
       // A short bare number (under 8 digits) is common in any text: like a typo, it needs the payer or the amount.
       add(byCore, 'INVOICE_FUZZY', (n) => `${raw} in the text is ${n} without its prefix`, core!.length < 8);
+      found.push([start, end]);
       continue;
     }
     // One character away: only for words that look like a reference (7 to 24 characters, at least 4 digits).
@@ -549,7 +569,7 @@ export function proposeForLine(book: MatchBook, line: MatchLine, settings: Match
     proposals.set(key, p);
   };
   for (const customerId of customerIds) {
-    const open = (book.byCustomer.get(customerId) ?? []).filter((id) => book.items.get(id)!.currency === line.currency && book.open.get(id)! > 0n);
+    const open = itemsOf(book, customerId).filter((id) => book.items.get(id)!.currency === line.currency && book.open.get(id)! > 0n);
     // A number one character away from an invoice is evidence only when the payer is that customer; otherwise the
     // invoice is proposed only if the amount fits it (below), so "INV-0031" never pays another customer's INV-00531.
     const referenced = open.filter((id) => refs.has(id) && (!refs.get(id)!.typo || payers.has(customerId)));
