@@ -124,6 +124,10 @@ describe('signals and their points', () => {
     expect(points(r.proposals[0]!)).toEqual({ NAME_SIMILAR: 20, AMOUNT_EXACT: 30 });
   });
 
+  it('a name one word apart is another company: 上海华西贸易 is not 上海华东贸易 (pairs 3 of 5, Dice 0.6 < 0.75)', () => {
+    expect(run(line(1_280_000n, '货款', { counterpartyName: '上海华西贸易有限公司' })).proposals.some((p) => p.reasons.some((r) => r.code.startsWith('NAME_')))).toBe(false);
+  });
+
   it('a customer code in the text gives 20: C002 + amount 30 = 50', () => {
     const r = run(line(345_050n, 'C002 payment'));
     expect(points(r.proposals[0]!)).toEqual({ CUSTOMER_CODE: 20, AMOUNT_EXACT: 30 });
