@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/main.ts';
 import { buildServer } from '../src/http/server.ts';
 import type { Context } from '../src/modules/context.ts';
+import { listLines } from '../src/modules/bank/matching.ts';
 import { createCustomer } from '../src/modules/customers/index.ts';
 import { postDocument } from '../src/modules/ledger/index.ts';
 import { createTerms } from '../src/modules/terms/index.ts';
@@ -77,8 +78,8 @@ beforeAll(async () => {
   auth = { authorization: `Bearer ${await adminToken(ctx, 'finance_manager')}` };
   collector = { authorization: `Bearer ${await adminToken(ctx, 'collector')}` };
   await createTerms(ctx, { code: 'D2N30', net: 30, discount: '2/10' });
-  await createCustomer(ctx, { code: 'C1', name: '上海华东贸易有限公司' });
-  await createCustomer(ctx, { code: 'C2', name: '杭州ABC科技有限公司' });
+  await createCustomer(ctx, { code: 'C1', name: '上海华东贸易有限公司', collector: 'wang' });
+  await createCustomer(ctx, { code: 'C2', name: '杭州ABC科技有限公司', collector: 'zhao' });
   await createCustomer(ctx, { code: 'C3', name: '北京远景科技有限公司', paymentTerms: 'D2N30' });
   const invoice = (number: string, customer: string, documentDate: string, amount: string) =>
     postDocument(ctx, { kind: 'invoice', number, customer, documentDate, amount, ...(customer === 'C3' ? {} : { dueDate: '2026-07-31' }) });
@@ -203,6 +204,16 @@ describe('cash matching', () => {
     expect(applied.json().code).toBe('BANK_LINE_ALREADY_APPLIED');
     expect((await post(`/api/v1/bank/lines/00000000-0000-0000-0000-000000000000/reject`, {})).statusCode).toBe(404);
     expect((await get(`/api/v1/bank/statements/nope/lines`)).json().code).toBe('BANK_STATEMENT_NOT_FOUND');
+  });
+
+  it('a collector sees the applications and proposals of their own customers only', async () => {
+    const wang: Context = { ...ctx, actor: 'wang@acme.cn', principal: { tenantId: ctx.tenant.id, userId: null, actor: 'wang@acme.cn', name: 'wang', role: 'collector', handle: 'wang', via: 'session' } };
+    const page = await t.db.tenant(ctx.tenant.id, (sql) => listLines(wang, sql, statementId));
+    const bySeq = (seq: number) => page.lines.find((l) => l.seq === seq)!;
+    // Line 4 was applied to C1 (wang's); line 3 to C2 (zhao's): its application is not shown to wang.
+    expect(bySeq(4).application).toMatchObject({ customer: { code: 'C1' } });
+    expect(bySeq(3).application).toBeNull();
+    expect(page.lines.flatMap((l) => l.proposals).every((p) => p.customer.code === 'C1')).toBe(true);
   });
 
   it('settings: read, change (audited), and refuse an auto-apply score below the suggest score', async () => {
