@@ -128,6 +128,17 @@ describe('signals and their points', () => {
     expect(run(line(1_280_000n, '货款', { counterpartyName: '上海华西贸易有限公司' })).proposals.some((p) => p.reasons.some((r) => r.code.startsWith('NAME_')))).toBe(false);
   });
 
+  it('a group pays for its subsidiary: the parent\'s name names its members too (15): 15 + amount 30 = 45 → suggested', () => {
+    const group = [...customers, { id: 'p1', code: 'G001', name: '远景控股集团有限公司', accounts: [] }].map((c) => (c.id === 'c3' ? { ...c, parentId: 'p1' } : c));
+    const book = buildBook(items(), group);
+    const r = decide('L1', proposeForLine(book, line(500_000n, '代付 货款', { counterpartyName: '远景控股集团有限公司' }), DEFAULT_MATCH_SETTINGS), DEFAULT_MATCH_SETTINGS);
+    expect(r.status).toBe('suggested');
+    // Both of C003's 5,000.00 invoices fit: 45 each, the older first.
+    expect(r.proposals.map((p) => [p.customerId, p.score, points(p)])).toEqual([
+      ['c3', 45, { GROUP_MEMBER: 15, AMOUNT_EXACT: 30 }], ['c3', 45, { GROUP_MEMBER: 15, AMOUNT_EXACT: 30 }],
+    ]);
+  });
+
   it('a customer code in the text gives 20: C002 + amount 30 = 50', () => {
     const r = run(line(345_050n, 'C002 payment'));
     expect(points(r.proposals[0]!)).toEqual({ CUSTOMER_CODE: 20, AMOUNT_EXACT: 30 });

@@ -4,7 +4,8 @@
  * why. No I/O, no clock: the module loads open items, customers and known payer accounts and passes them in.
  *
  * Points (docs/cash-matching.md):
- *   who paid (counted up to 40):  ACCOUNT_KNOWN 40 · NAME_EXACT 30 · NAME_SIMILAR 20 · CUSTOMER_CODE 20
+ *   who paid (counted up to 40):  ACCOUNT_KNOWN 40 · NAME_EXACT 30 · NAME_SIMILAR 20 · CUSTOMER_CODE 20 ·
+ *                                 GROUP_MEMBER 15 (the payer is the customer's parent, subsidiary or sister company)
  *   what was paid (references):   CREDITOR_REF 50 · INVOICE_EXACT 50 · INVOICE_NORMALIZED 45 · INVOICE_FUZZY 35
  *                                 (several items: the points × the share of the items referenced, rounded down)
  *   how much:                     AMOUNT_EXACT 30 · AMOUNT_SUM 25 · AMOUNT_DISCOUNT 25 · AMOUNT_CHARGES 20 ·
@@ -38,7 +39,7 @@ export const DEFAULT_MATCH_SETTINGS: MatchSettings = {
 };
 
 export const POINTS = {
-  ACCOUNT_KNOWN: 40, NAME_EXACT: 30, NAME_SIMILAR: 20, CUSTOMER_CODE: 20,
+  ACCOUNT_KNOWN: 40, NAME_EXACT: 30, NAME_SIMILAR: 20, CUSTOMER_CODE: 20, GROUP_MEMBER: 15,
   CREDITOR_REF: 50, INVOICE_EXACT: 50, INVOICE_NORMALIZED: 45, INVOICE_FUZZY: 35,
   AMOUNT_EXACT: 30, AMOUNT_SUM: 25, AMOUNT_DISCOUNT: 25, AMOUNT_CHARGES: 20, AMOUNT_PARTIAL: 5, AMOUNT_OVER: 5, AMOUNT_UNIQUE: 10,
 } as const;
@@ -77,6 +78,8 @@ export interface MatchCustomer {
   name: string;
   /** Payer accounts known for this customer (learned from confirmed matches). */
   accounts: string[];
+  /** The group parent, when the customer is a subsidiary. */
+  parentId?: string | null;
 }
 
 export interface Reason {
@@ -231,6 +234,8 @@ export interface MatchBook {
   nameKeys: Map<string, string>;
   /** Customers whose byCustomer list is in due-date order already. */
   sorted: Set<string>;
+  /** A group's members by parent id (the parent itself not included). */
+  children: Map<string, string[]>;
 }
 
 /** A customer's open items, oldest due first (then by number): the order partial payments and combinations use. */
@@ -276,7 +281,7 @@ function oneEditVariants(key: string): string[] {
 export function buildBook(items: readonly MatchItem[], customers: readonly MatchCustomer[]): MatchBook {
   const book: MatchBook = {
     items: new Map(), customers: new Map(), open: new Map(), byKey: new Map(), byCore: new Map(), byCustomer: new Map(), byAmount: new Map(), byAccount: new Map(), byName: new Map(),
-    byNameGram: new Map(), byCode: new Map(), nameKeys: new Map(), sorted: new Set(),
+    byNameGram: new Map(), byCode: new Map(), nameKeys: new Map(), sorted: new Set(), children: new Map(),
   };
   for (const c of customers) {
     book.customers.set(c.id, c);
@@ -287,6 +292,7 @@ export function buildBook(items: readonly MatchItem[], customers: readonly Match
     for (const g of bigrams(key)) push(book.byNameGram, g, c.id);
     const code = referenceKey(c.code);
     if (code.length >= 3) push(book.byCode, code, c.id);
+    if (c.parentId) push(book.children, c.parentId, c.id);
   }
   // No global sort (a million items): each customer's list is put in due-date order when first read (itemsOf).
   for (const item of items) {
@@ -406,6 +412,21 @@ export function findPayers(book: MatchBook, line: MatchLine): Map<string, Reason
           add(id, { code: 'NAME_SIMILAR', points: POINTS.NAME_SIMILAR, words: `payer name ${line.counterpartyName} is like ${book.customers.get(id)!.name}`, detail: line.counterpartyName });
         }
       }
+    }
+  }
+  // A group pays for its members: the payer's parent, subsidiaries and sister companies are candidates too (15).
+  const identified = [...out].filter(([, reasons]) => reasons.some((r) => r.code === 'ACCOUNT_KNOWN' || r.code === 'NAME_EXACT' || r.code === 'NAME_SIMILAR'));
+  for (const [id] of identified) {
+    const payer = book.customers.get(id)!;
+    const related = new Set<string>([...(book.children.get(id) ?? [])]);
+    if (payer.parentId) {
+      related.add(payer.parentId);
+      for (const sister of book.children.get(payer.parentId) ?? []) related.add(sister);
+    }
+    related.delete(id);
+    for (const other of related) {
+      if (identified.some(([x]) => x === other) || !book.customers.has(other)) continue;
+      add(other, { code: 'GROUP_MEMBER', points: POINTS.GROUP_MEMBER, words: `the payer ${payer.name} is in the group of ${book.customers.get(other)!.name}`, detail: payer.code });
     }
   }
   const text = line.texts.filter(Boolean).join(' ');

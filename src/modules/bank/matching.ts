@@ -168,12 +168,12 @@ async function loadBook(sql: Sql, ctx: Context, currencies: string[]): Promise<M
      JOIN documents d ON d.tenant_id = i.tenant_id AND d.id = i.document_id
      WHERE b.tenant_id = $1 AND b.side = 'debit' AND b.open_minor > 0 AND b.currency = ANY($2::text[]) AND d.kind <> 'reversal'`,
     [ctx.tenant.id, currencies]);
-  const customers = await sql.query<{ id: string; code: string; name: string; accounts: string[] | null }>(
-    `SELECT c.id, c.code, c.name, (SELECT array_agg(a.account_key) FROM customer_bank_accounts a WHERE a.tenant_id = c.tenant_id AND a.customer_id = c.id) AS accounts
+  const customers = await sql.query<{ id: string; code: string; name: string; parentId: string | null; accounts: string[] | null }>(
+    `SELECT c.id, c.code, c.name, c.parent_id AS "parentId", (SELECT array_agg(a.account_key) FROM customer_bank_accounts a WHERE a.tenant_id = c.tenant_id AND a.customer_id = c.id) AS accounts
      FROM customers c WHERE c.tenant_id = $1`, [ctx.tenant.id]);
   return buildBook(
     items.map((i) => ({ ...i, openMinor: BigInt(i.openMinor), discountAmountMinor: BigInt(i.discountAmountMinor) })),
-    customers.map((c): MatchCustomer => ({ id: c.id, code: c.code, name: c.name, accounts: c.accounts ?? [] })),
+    customers.map((c): MatchCustomer => ({ id: c.id, code: c.code, name: c.name, parentId: c.parentId, accounts: c.accounts ?? [] })),
   );
 }
 

@@ -42,7 +42,7 @@ export const bank = {
       kind: { exact: 'one invoice', combination: 'several invoices', discount: 'with discount', charges: 'net of bank charges', partial: 'partial payment', overpayment: 'overpayment' },
       writeOff: { discount: 'discount written off', bank_charges: 'bank charges written off', short_payment: 'short payment written off' },
       reasons: {
-        ACCOUNT_KNOWN: 'Known account', NAME_EXACT: 'Payer name', NAME_SIMILAR: 'Similar name', CUSTOMER_CODE: 'Customer code',
+        ACCOUNT_KNOWN: 'Known account', NAME_EXACT: 'Payer name', NAME_SIMILAR: 'Similar name', CUSTOMER_CODE: 'Customer code', GROUP_MEMBER: 'Same group',
         CREDITOR_REF: 'Structured reference', INVOICE_EXACT: 'Invoice no.', INVOICE_NORMALIZED: 'Invoice no. (separators)', INVOICE_FUZZY: 'Invoice no. (fuzzy)',
         AMOUNT_EXACT: 'Exact amount', AMOUNT_SUM: 'Sum of invoices', AMOUNT_DISCOUNT: 'Amount less discount', AMOUNT_CHARGES: 'Amount less bank charges',
         AMOUNT_PARTIAL: 'Partial payment', AMOUNT_OVER: 'Overpayment', AMOUNT_UNIQUE: 'Only item of this amount',
@@ -96,7 +96,7 @@ export const bank = {
       kind: { exact: '单张发票', combination: '多张发票', discount: '含现金折扣', charges: '扣除银行手续费', partial: '部分付款', overpayment: '多付' },
       writeOff: { discount: '折扣核销', bank_charges: '手续费核销', short_payment: '短付核销' },
       reasons: {
-        ACCOUNT_KNOWN: '已知账号', NAME_EXACT: '付款方名称', NAME_SIMILAR: '名称相似', CUSTOMER_CODE: '客户编码',
+        ACCOUNT_KNOWN: '已知账号', NAME_EXACT: '付款方名称', NAME_SIMILAR: '名称相似', CUSTOMER_CODE: '客户编码', GROUP_MEMBER: '同一集团',
         CREDITOR_REF: '结构化参考号', INVOICE_EXACT: '发票号', INVOICE_NORMALIZED: '发票号（分隔符不同）', INVOICE_FUZZY: '发票号（模糊）',
         AMOUNT_EXACT: '金额一致', AMOUNT_SUM: '多张发票合计', AMOUNT_DISCOUNT: '扣除折扣后金额', AMOUNT_CHARGES: '扣除手续费后金额',
         AMOUNT_PARTIAL: '部分付款', AMOUNT_OVER: '多付', AMOUNT_UNIQUE: '唯一同额未清项',
