@@ -2,7 +2,8 @@
  * Cash matching in the browser (自动核销): finance@ imports a camt.053 statement made here from two of a demo
  * customer's open invoices; it is matched right after the import. The line naming its invoice (name 30 + invoice
  * number 50 + exact amount 30 = 110 → 100) is applied automatically; the line without a reference (name 30 + exact
- * amount 30 = 60) waits for review with its reasons as tags; finance@ accepts it and it shows as applied. Screenshots
+ * amount 30 = 60) waits for review with its reasons as tags; finance@ accepts it (with the keyboard: the line, then
+ * "a") and it shows as applied. Screenshots
  * in both languages.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -83,8 +84,11 @@ describe.skipIf(!HAS_CHROMIUM)('web app: cash matching', BROWSER_TEST, () => {
     await suggested.getByText(y.number, { exact: false }).first().waitFor();
     await web.screenshot(page, 'cash-matching-en');
 
+    // Accepted from the keyboard: the line chosen by a click, then "a".
+    await suggested.locator('td').nth(1).click();
+    await page.locator('tr.ant-table-row-selected').filter({ hasText: 'payment' }).waitFor();
     const response = await afterResponse(page, (r) => r.url().includes('/accept') && r.request().method() === 'POST',
-      () => suggested.getByRole('button', { name: /Accept/ }).click());
+      () => page.keyboard.press('a'));
     expect(response.status()).toBe(200);
     await suggested.getByTestId('line-status').filter({ hasText: /^Applied$/ }).waitFor({ timeout: 60_000 });
     const open = (await apiGet<{ items: OpenItem[] }>(page, `/api/v1/customers/${encodeURIComponent(customers.items.find((c) => c.name === name)!.code)}/open-items?side=debit&limit=200`)).items;

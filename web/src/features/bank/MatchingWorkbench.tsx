@@ -90,6 +90,29 @@ export function MatchingWorkbench({ statementId }: { statementId: string }) {
   });
   const error = lines.error ?? run.error ?? accept.error ?? reject.error;
   const page = lines.data;
+  // Keyboard: j/k (or ↓/↑) move between lines, a accepts the best proposal, r rejects it, o chooses other items, u undoes.
+  const [active, setActive] = useState(0);
+  useEffect(() => {
+    const rows = page?.lines ?? [];
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null;
+      if (!rows.length || choosing || undoing || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (target && (/^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable)) return;
+      const line = rows[Math.min(active, rows.length - 1)]!;
+      const best = line.proposals.find((p) => p.status === 'proposed');
+      if (e.key === 'j' || e.key === 'ArrowDown') setActive((i) => Math.min(i + 1, rows.length - 1));
+      else if (e.key === 'k' || e.key === 'ArrowUp') setActive((i) => Math.max(i - 1, 0));
+      else if (!mayDecide) return;
+      else if (e.key === 'a' && best && !line.application) accept.mutate({ line, proposal: best });
+      else if (e.key === 'r' && best && !line.application) reject.mutate({ line, proposal: best });
+      else if (e.key === 'o' && line.matchable && !line.application) setChoosing(line);
+      else if (e.key === 'u' && line.application) setUndoing(line);
+      else return;
+      e.preventDefault();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [page, active, choosing, undoing, mayDecide, accept, reject]);
   const money = (v: string, c: string) => formatAmount(v, c, i18n.language);
 
   const columns: TableColumnsType<MatchLineRow> = [
@@ -166,11 +189,13 @@ export function MatchingWorkbench({ statementId }: { statementId: string }) {
         </Space>
       ) : null}
       {page && page.counts.notMatched > 0 && mayDecide ? <Alert type="info" showIcon style={{ marginBottom: 12 }} message={t('matching.notRunYet')} /> : null}
+      {mayDecide ? <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }}>{t('matching.keys')}</Typography.Paragraph> : null}
       <Segmented style={{ marginBottom: 12 }} value={filter} onChange={(v) => setFilter(v as (typeof FILTERS)[number])}
         options={FILTERS.map((f) => ({ value: f, label: f === 'all' ? t('matching.all') : t(`matching.statuses.${f}`) }))} />
       <Table<MatchLineRow> rowKey="id" size="small" loading={lines.isFetching} columns={columns} dataSource={page?.lines ?? []} scroll={{ x: 1200 }}
         pagination={{ pageSize: 50, hideOnSinglePage: true }} aria-label={t('matching.title')}
-        rowClassName={(l) => (l.matchable ? '' : 'row-muted')}
+        rowClassName={(l, i) => `${l.matchable ? '' : 'row-muted'}${i === active ? ' ant-table-row-selected' : ''}`}
+        onRow={(_, i) => ({ onClick: () => setActive(i ?? 0) })}
         expandable={{
           rowExpandable: (l) => l.proposals.filter((p) => p.status === 'proposed').length > 1,
           expandedRowRender: (l) => (
