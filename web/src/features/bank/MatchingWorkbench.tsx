@@ -248,7 +248,7 @@ function ChooseItemsModal({ line, onClose, onDone }: { line: MatchLineRow | null
       width={860} onCancel={onClose} okText={t('matching.applyChosen')} okButtonProps={{ disabled: !customer || Object.keys(picked).length === 0 || bad }}
       confirmLoading={apply.isPending} onOk={() => apply.mutate()} destroyOnHidden>
       <Input.Search aria-label={t('matching.customer')} placeholder={t('matching.customer')} enterButton={t('matching.load')} maxLength={64} defaultValue={customer}
-        key={line?.id} style={{ marginBottom: 12 }} onSearch={(v) => { setCustomer(v.trim()); setPicked({}); }} />
+        key={`${line?.id ?? ''}:${customer}`} style={{ marginBottom: 12 }} onSearch={(v) => { setCustomer(v.trim()); setPicked({}); }} />
       {items.error ? <ErrorAlert error={items.error} ns="bank" /> : null}
       {apply.error ? <ErrorAlert error={apply.error} ns="bank" /> : null}
       {customer ? (
