@@ -196,6 +196,16 @@ describe('cash matching', () => {
     expect(await openOf('INV-2026-0015')).toBe(0n);
   });
 
+  it('a statement that does not balance is not applied automatically: its sure line waits, with the reason', async () => {
+    // 1,000.00 + 2,000.00 = 3,000.00, but the bank's closing says 2,900.00.
+    const odd = camt('STMT-ODD', '2026-07-01', '1000.00', '2900.00', [ntry('2000.00', 'CRDT', 'O1', '2026-07-01', '上海华东贸易有限公司', '', 'INV-2026-0030')]);
+    const res = await post('/api/v1/bank/statements?match=true', { content: b64(odd) });
+    expect(res.json().statements[0]).toMatchObject({ balanceCheck: 'mismatch' });
+    expect(res.json().matching[0].counts).toMatchObject({ autoApplied: 0, suggested: 1 });
+    const page = (await get(`/api/v1/bank/statements/${res.json().statements[0].id}/lines`)).json();
+    expect(page.lines[0]).toMatchObject({ status: 'suggested', note: expect.stringMatching(/does not balance/) });
+  });
+
   it('rejecting a line\'s proposals leaves it rejected; collectors may read but not decide', async () => {
     expect((await get(`/api/v1/bank/statements/${statementId}/lines`, collector)).statusCode).toBe(200);
     expect((await post(`/api/v1/bank/statements/${statementId}/match`, {}, collector)).statusCode).toBe(403);

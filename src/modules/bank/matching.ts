@@ -215,9 +215,10 @@ function presentProposal(p: Proposal & { id?: string; status?: string }, book: P
   };
 }
 
-async function findStatement(sql: Sql, ctx: Context, id: string): Promise<{ id: string; statementId: string }> {
+async function findStatement(sql: Sql, ctx: Context, id: string): Promise<{ id: string; statementId: string; balanceCheck: string }> {
   if (!UUID.test(id)) throw notFound('BANK_STATEMENT_NOT_FOUND', `no bank statement has id ${id}; the ids are listed by GET /bank/statements (arflow bank statements)`);
-  const [row] = await sql.query<{ id: string; statementId: string }>(`SELECT id, statement_id AS "statementId" FROM bank_statements WHERE tenant_id = $1 AND id = $2`, [ctx.tenant.id, id]);
+  const [row] = await sql.query<{ id: string; statementId: string; balanceCheck: string }>(
+    `SELECT id, statement_id AS "statementId", balance_check AS "balanceCheck" FROM bank_statements WHERE tenant_id = $1 AND id = $2`, [ctx.tenant.id, id]);
   if (!row) throw notFound('BANK_STATEMENT_NOT_FOUND', `no bank statement has id ${id}; the ids are listed by GET /bank/statements (arflow bank statements)`);
   return row;
 }
@@ -230,7 +231,10 @@ export async function matchStatement(ctx: Context, statementId: string, raw: unk
   const input = parseInput(matchRunSchema, raw ?? {}, 'match');
   const run = async (sql: Sql): Promise<MatchRunResult> => {
     const statement = await findStatement(sql, ctx, statementId);
-    const settings = await loadSettings(sql, ctx);
+    const saved = await loadSettings(sql, ctx);
+    // A statement whose own balances do not add up is checked with the bank first: nothing of it is applied unasked.
+    const unbalanced = statement.balanceCheck === 'mismatch';
+    const settings = unbalanced ? { ...saved, autoApply: false } : saved;
     // The entries this statement brought and those an earlier import (an intraday report) brought that it repeats
     // are both its lines; bank_entries holds each once, under the statement that brought it first.
     const entries = await sql.query<EntryRow>(`${ENTRY_SELECT} WHERE e.tenant_id = $1 AND e.statement_id = $2 ORDER BY e.seq LIMIT 100000`, [ctx.tenant.id, statement.id]);
@@ -259,6 +263,9 @@ export async function matchStatement(ctx: Context, statementId: string, raw: unk
       const line = toLine(e);
       const ranked = proposeForLine(book, line, settings).filter((p) => !rejected.has(`${e.id}|${signature(p.customerId, p.allocations)}`));
       const result = decide(e.id, ranked, settings);
+      if (unbalanced && result.status === 'suggested' && result.proposals[0] && result.proposals[0].score >= saved.autoApplyScore) {
+        result.note = 'the statement does not balance (opening + entries ≠ closing): check it with the bank, then accept';
+      }
       let status: MatchRunLine['status'] = result.status === 'auto' ? 'auto_applied' : result.status;
       if (status === 'unmatched' && [...rejected].some((r) => r.startsWith(`${e.id}|`))) status = 'rejected';
       let note = result.note;
