@@ -12,6 +12,7 @@ import { reviewQueue } from '../src/modules/credit/index.ts';
 import { customerLimits, listCommitments, listHolds } from '../src/modules/credit-limits/index.ts';
 import { listAlerts } from '../src/modules/alerts/index.ts';
 import { getStatement, listStatements } from '../src/modules/bank/index.ts';
+import { listLines } from '../src/modules/bank/matching.ts';
 import { listDisputes } from '../src/modules/disputes/index.ts';
 import { customerTimeline, listPromises } from '../src/modules/collections/index.ts';
 import { collectorWorklist } from '../src/modules/worklist/index.ts';
@@ -170,6 +171,16 @@ describe('the demo company', () => {
     // 360,000.00 + half of an open invoice − 1,200.00 electricity
     expect(csv.opening!.amount).toBe('360000.00');
     expect(csv.entryCount).toBe(2);
+    // Matched (docs/cash-matching.md): the noon report's two payments applied automatically (an invoice by its number,
+    // two invoices of one customer in one payment); the statement's own lines: one to review, one unmatched, the fee;
+    // the CSV's half payment applied as a partial payment.
+    const statuses = async (id: string) => (await t.db.tenant(tenant.id, (sql) => listLines(ctx, sql, id))).lines.map((l) => l.status);
+    const intraday = history.rows.find((s) => s.format === 'camt.052')!;
+    expect(await statuses(intraday.id)).toEqual(['auto_applied', 'auto_applied']);
+    expect(await statuses(statement.id)).toEqual(['suggested', 'unmatched', 'not_a_credit']);
+    expect(await statuses(csv.id)).toEqual(['auto_applied', 'not_a_credit']);
+    const lines = await t.db.tenant(tenant.id, (sql) => listLines(ctx, sql, intraday.id));
+    expect(lines.lines[1]!.proposals[0]).toMatchObject({ kind: 'combination', score: 100 });
   });
 
   it('has collections at work: disputes in each state, promises kept, broken and open, the collector\'s calls on the timeline', async () => {

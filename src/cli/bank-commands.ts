@@ -6,6 +6,7 @@ import { invalid } from '../domain/errors.ts';
 import { MAX_BANK_FILE_BYTES } from '../domain/bank/statement.ts';
 import type { Context } from '../modules/context.ts';
 import { getStatement, importBankBytes, listProfiles, listStatements, saveProfile, type ImportResult } from '../modules/bank/index.ts';
+import { listLines, matchImported, matchStatement, type MatchRunResult } from '../modules/bank/matching.ts';
 import { table, type Format } from './output.ts';
 
 type WithContext = <T>(command: Command, fn: (ctx: Context, format: Format) => Promise<T>) => Promise<T>;
@@ -41,10 +42,13 @@ export function registerBankCommands(program: Command, withContext: WithContext,
     .option('--profile <name>', 'the saved CSV mapping profile (required for a CSV export)')
     .option('--encoding <encoding>', 'text encoding when not UTF-8 (e.g. windows-1252, cp850, gbk)')
     .option('--key <key>', 'idempotency key')
-    .action((file: string, o: { profile?: string; encoding?: string; key?: string }, command: Command) =>
+    .option('--match', 'match the new statements right after the import (docs/cash-matching.md)')
+    .action((file: string, o: { profile?: string; encoding?: string; key?: string; match?: boolean }, command: Command) =>
       withContext(command, async (ctx, format) => {
         const result = await importBankBytes(ctx, readFile(file), { fileName: path.basename(file), profile: o.profile, encoding: o.encoding }, o.key);
-        print(format, result, () => importText(result));
+        const matching = o.match ? await matchImported(ctx, result.statements) : undefined;
+        print(format, matching ? { ...result, matching } : result, () => [importText(result), ...(matching ?? []).map((m) =>
+          `matched ${m.statementId}: ${m.counts.autoApplied} applied automatically, ${m.counts.suggested} suggested, ${m.counts.unmatched} unmatched`)].join('\n'));
       }));
   bank.command('statements')
     .description('imported statements, newest first')
@@ -68,6 +72,33 @@ export function registerBankCommands(program: Command, withContext: WithContext,
         ])),
       ].join('\n'));
     }));
+  bank.command('match')
+    .description('match a statement\'s incoming lines to open items (docs/cash-matching.md): proposals with reasons; the sure ones applied unless --dry-run')
+    .requiredOption('--statement <id>', 'the statement id (arflow bank statements)')
+    .option('--dry-run', 'show what would be proposed and applied, write nothing')
+    .option('--key <key>', 'idempotency key')
+    .action((o: { statement: string; dryRun?: boolean; key?: string }, command: Command) =>
+      withContext(command, async (ctx, format) => {
+        const result = await matchStatement(ctx, o.statement, { dryRun: !!o.dryRun }, o.key);
+        print(format, result, () => matchText(result));
+      }));
+  bank.command('lines')
+    .description('a statement\'s lines with their matching state, best proposal and reasons')
+    .requiredOption('--statement <id>', 'the statement id (arflow bank statements)')
+    .option('--status <status>', 'only lines in this state: auto_applied, applied, suggested, unmatched, rejected, not_matched')
+    .option('--limit <n>', 'page size, at most 200', '200')
+    .option('--offset <n>', 'rows to skip', '0')
+    .action((o: { statement: string; status?: string; limit: string; offset: string }, command: Command) =>
+      withContext(command, async (ctx, format) => {
+        const page = await ctx.db.tenant(ctx.tenant.id, (sql) => listLines(ctx, sql, o.statement, { status: o.status, limit: o.limit, offset: o.offset }));
+        print(format, page, () => table(['#', 'amount', 'payer', 'status', 'score', 'customer', 'items', 'reasons'], page.lines.map((l) => {
+          const best = l.proposals[0];
+          const applied = l.application;
+          return [String(l.seq), `${l.amount} ${l.currency}`, (l.counterpartyName ?? '').slice(0, 24), l.status, l.bestScore === null ? '' : String(l.bestScore),
+            applied?.customer.code ?? best?.customer.code ?? '', applied ? `${applied.payment}${applied.writeOff ? ` + ${applied.writeOff}` : ''}` : (best?.allocations.map((a) => a.document).join(' ') ?? ''),
+            (best?.reasons ?? []).map((r) => `${r.code} +${r.points}`).join(', ')];
+        })));
+      }));
   const profiles = bank.command('profiles').description('CSV mapping profiles, one per bank export layout');
   profiles.command('list').description('saved profiles').action((_o: unknown, command: Command) =>
     withContext(command, async (ctx, format) => {
@@ -87,4 +118,15 @@ export function registerBankCommands(program: Command, withContext: WithContext,
         const saved = await saveProfile(ctx, raw, o.key);
         print(format, saved, () => `profile "${saved.name}" ${saved.created ? 'saved' : 'updated'}`);
       }));
+}
+
+export function matchText(r: MatchRunResult): string {
+  const c = r.counts;
+  const head = `${r.dryRun ? 'dry run: ' : ''}${c.lines} lines: ${c.autoApplied} applied automatically, ${c.suggested} suggested, ${c.unmatched} unmatched, ${c.alreadyApplied} applied before, ${c.notCredits} not incoming payments`;
+  return [head, table(['#', 'amount', 'status', 'score', 'customer', 'items', 'reasons / note'], r.lines.filter((l) => l.status !== 'not_a_credit').map((l) => {
+    const best = l.proposals[0];
+    return [String(l.seq), `${l.amount} ${l.currency}`, l.status, l.bestScore === null ? '' : String(l.bestScore), best?.customer?.code ?? '',
+      l.applied ? l.applied.paymentNumber : (best?.allocations.map((a) => `${a.document} ${a.amount}`).join(', ') ?? ''),
+      best ? best.reasons.map((r) => `${r.code} +${r.points}`).join(', ') : l.note];
+  }))].join('\n');
 }

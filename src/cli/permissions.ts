@@ -66,6 +66,8 @@ export const CLI_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'bank import': 'bank.import',
   'bank statements': 'documents.read',
   'bank show': 'documents.read',
+  'bank match': 'bank.match',
+  'bank lines': 'documents.read',
   'bank profiles list': 'documents.read',
   'bank profiles save': 'bank.import',
   'disputes list': 'customers.read',

@@ -1276,3 +1276,115 @@ export const dunningOutbox = pgTable('dunning_outbox', {
   check('dunning_outbox_channel', sql`${t.channel} in ('email', 'sms', 'letter', 'call_task', 'visit_task', 'final_notice', 'lawyer_letter')`),
   check('dunning_outbox_status', sql`${t.status} in ('queued', 'sending', 'sent', 'failed', 'bounced', 'task', 'done')`),
 ]);
+
+/** The company's cash-matching settings (issue 7): thresholds, bank-charge tolerance, subset-sum bounds. */
+export const bankMatchSettings = pgTable('bank_match_settings', {
+  tenantId: uuid('tenant_id').primaryKey().references(() => tenants.id),
+  autoApplyScore: smallint('auto_apply_score').notNull().default(80),
+  suggestScore: smallint('suggest_score').notNull().default(40),
+  ambiguityMargin: smallint('ambiguity_margin').notNull().default(10),
+  chargeToleranceMinor: money('charge_tolerance_minor').notNull().default(sql`0`),
+  chargeToleranceBp: integer('charge_tolerance_bp').notNull().default(0),
+  maxItems: smallint('max_items').notNull().default(5),
+  maxCombinations: integer('max_combinations').notNull().default(20000),
+  autoApply: boolean('auto_apply').notNull().default(true),
+  updatedAt: instant('updated_at').notNull().default(sql`now()`),
+  updatedBy: text('updated_by').notNull(),
+}, (t) => [
+  check('bank_match_settings_scores', sql`${t.suggestScore} between 0 and 100 and ${t.autoApplyScore} between ${t.suggestScore} and 101 and ${t.ambiguityMargin} between 0 and 100`),
+  check('bank_match_settings_tolerance', sql`${t.chargeToleranceMinor} >= 0 and ${t.chargeToleranceBp} between 0 and 1000`),
+  check('bank_match_settings_bounds', sql`${t.maxItems} between 1 and 10 and ${t.maxCombinations} between 1 and 1000000`),
+]);
+
+/** Payer accounts known per customer: learned when a user confirms a match (or entered by hand). */
+export const customerBankAccounts = pgTable('customer_bank_accounts', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  customerId: uuid('customer_id').notNull(),
+  /** The account's letters and digits, upper case: what a statement's payer account is compared by. */
+  accountKey: text('account_key').notNull(),
+  account: text('account').notNull(),
+  source: text('source').notNull(),
+  confirmations: integer('confirmations').notNull().default(1),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+  createdBy: text('created_by').notNull(),
+  updatedAt: instant('updated_at').notNull().default(sql`now()`),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  uniqueIndex('customer_bank_accounts_key').on(t.tenantId, t.accountKey, t.customerId),
+  foreignKey({ name: 'customer_bank_accounts_customer_fk', columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }),
+  check('customer_bank_accounts_source', sql`${t.source} in ('learned', 'manual')`),
+]);
+
+/** Each matched bank line's state: applied (automatically or by a user), suggested, unmatched or rejected. */
+export const bankLineMatches = pgTable('bank_line_matches', {
+  tenantId: uuid('tenant_id').notNull(),
+  entryId: uuid('entry_id').notNull(),
+  statementId: uuid('statement_id').notNull(),
+  status: text('status').notNull(),
+  bestScore: smallint('best_score'),
+  note: text('note').notNull(),
+  matchedAt: instant('matched_at').notNull().default(sql`now()`),
+  updatedAt: instant('updated_at').notNull().default(sql`now()`),
+  updatedBy: text('updated_by').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.entryId] }),
+  index('bank_line_matches_statement').on(t.tenantId, t.statementId, t.status),
+  foreignKey({ name: 'bank_line_matches_entry_fk', columns: [t.tenantId, t.entryId], foreignColumns: [bankEntries.tenantId, bankEntries.id] }),
+  check('bank_line_matches_status', sql`${t.status} in ('auto_applied', 'applied', 'suggested', 'unmatched', 'rejected')`),
+]);
+
+/** A line's ranked proposals with their reasons (JSON: code, points, words) and score. */
+export const bankMatchProposals = pgTable('bank_match_proposals', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  entryId: uuid('entry_id').notNull(),
+  rank: smallint('rank').notNull(),
+  customerId: uuid('customer_id').notNull(),
+  kind: text('kind').notNull(),
+  score: smallint('score').notNull(),
+  reasons: jsonb('reasons').notNull(),
+  allocations: jsonb('allocations').notNull(),
+  writeOffMinor: money('write_off_minor').notNull().default(sql`0`),
+  writeOffReason: text('write_off_reason'),
+  unappliedMinor: money('unapplied_minor').notNull().default(sql`0`),
+  status: text('status').notNull(),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+  decidedAt: instant('decided_at'),
+  decidedBy: text('decided_by'),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  index('bank_match_proposals_entry').on(t.tenantId, t.entryId, t.status, t.rank),
+  foreignKey({ name: 'bank_match_proposals_entry_fk', columns: [t.tenantId, t.entryId], foreignColumns: [bankEntries.tenantId, bankEntries.id] }),
+  foreignKey({ name: 'bank_match_proposals_customer_fk', columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }),
+  check('bank_match_proposals_status', sql`${t.status} in ('proposed', 'accepted', 'rejected', 'auto_applied', 'superseded')`),
+  check('bank_match_proposals_score', sql`${t.score} between 0 and 100`),
+]);
+
+/** A bank line applied: the payment (and write-off) documents posted for it; at most one live application per line. */
+export const bankLineApplications = pgTable('bank_line_applications', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  entryId: uuid('entry_id').notNull(),
+  proposalId: uuid('proposal_id'),
+  customerId: uuid('customer_id').notNull(),
+  mode: text('mode').notNull(),
+  paymentDocumentId: uuid('payment_document_id').notNull(),
+  writeOffDocumentId: uuid('write_off_document_id'),
+  amountMinor: money('amount_minor').notNull(),
+  appliedMinor: money('applied_minor').notNull(),
+  writeOffMinor: money('write_off_minor').notNull().default(sql`0`),
+  unappliedMinor: money('unapplied_minor').notNull().default(sql`0`),
+  appliedAt: instant('applied_at').notNull().default(sql`now()`),
+  appliedBy: text('applied_by').notNull(),
+  undoneAt: instant('undone_at'),
+  undoneBy: text('undone_by'),
+  undoReason: text('undo_reason'),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  uniqueIndex('bank_line_applications_once').on(t.tenantId, t.entryId).where(sql`${t.undoneAt} is null`),
+  foreignKey({ name: 'bank_line_applications_entry_fk', columns: [t.tenantId, t.entryId], foreignColumns: [bankEntries.tenantId, bankEntries.id] }),
+  foreignKey({ name: 'bank_line_applications_payment_fk', columns: [t.tenantId, t.paymentDocumentId], foreignColumns: [documents.tenantId, documents.id] }),
+  check('bank_line_applications_mode', sql`${t.mode} in ('auto', 'manual')`),
+  check('bank_line_applications_amounts', sql`${t.amountMinor} > 0 and ${t.appliedMinor} + ${t.unappliedMinor} = ${t.amountMinor}`),
+]);

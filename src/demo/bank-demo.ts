@@ -2,7 +2,10 @@
  * The demo company's bank statements (issue 7, import): finance@ imported yesterday's camt.053 statement from the
  * main bank (customers paying open invoices, one paying two at once, a payment without a reference, a bank fee) after
  * the same morning's camt.052 intraday report, and a GBK CSV export from a second bank with its saved mapping
- * profile. The files are built from the demo's own customers and open invoices, so matching (next) has real work.
+ * profile. The files are built from the demo's own customers and open invoices, and each statement was matched
+ * (docs/cash-matching.md): two lines applied automatically (one invoice by its number; two invoices of one customer
+ * in one payment), one suggested for review (a payer's short name and the exact amount, no reference), one unmatched
+ * (an amount nothing fits), and the CSV's half payment applied as a partial payment.
  */
 import iconv from 'iconv-lite';
 import type { Sql } from '../db/database.ts';
@@ -10,11 +13,19 @@ import { addDays, type LocalDate } from '../domain/dates.ts';
 import { formatAmount } from '../domain/money.ts';
 import type { Context } from '../modules/context.ts';
 import { importBankBytes, saveProfile } from '../modules/bank/index.ts';
+import { matchImported, saveMatchSettings } from '../modules/bank/matching.ts';
 
 interface OpenInvoice {
   number: string;
+  customerId: string;
   customerName: string;
   openMinor: bigint;
+}
+
+/** A payer's short name as a bank may print it: 上海华东贸易有限公司 → 华东贸易 (no city, no legal form). */
+function shortName(name: string): string {
+  const core = name.replace(/(股份)?有限(责任)?公司$|集团$/u, '');
+  return /^\p{Script=Han}+$/u.test(core) && core.length >= 5 ? core.slice(2) : name;
 }
 
 const MAIN_ACCOUNT = 'CN-CMB-755912345610001';
@@ -43,30 +54,47 @@ ${entries.join('\n')}
 /** Imports the demo's bank files as finance@ (`finance`), the statement of the day before `asOf`. */
 export async function seedBankDemo(finance: Context, asOf: LocalDate): Promise<void> {
   const open = await finance.db.tenant(finance.tenant.id, (sql: Sql) => sql.query<OpenInvoice>(
-    `SELECT d.number, c.name AS "customerName", b.open_minor AS "openMinor"
+    `SELECT d.number, c.id AS "customerId", c.name AS "customerName", b.open_minor AS "openMinor"
        FROM item_balances b JOIN items i ON i.tenant_id = b.tenant_id AND i.id = b.item_id
        JOIN documents d ON d.tenant_id = i.tenant_id AND d.id = i.document_id JOIN customers c ON c.tenant_id = b.tenant_id AND c.id = b.customer_id
-      WHERE b.tenant_id = $1 AND b.kind = 'invoice' AND b.currency = 'CNY' AND b.open_minor > 0 AND b.side = 'debit'
-      ORDER BY d.document_date, d.number LIMIT 6`, [finance.tenant.id]));
-  if (open.length < 5) return;
+      WHERE b.tenant_id = $1 AND b.kind = 'invoice' AND b.currency = 'CNY' AND b.open_minor > 0 AND b.open_minor = b.amount_minor AND b.side = 'debit'
+        AND i.seq = 1 AND NOT EXISTS (SELECT 1 FROM items j WHERE j.tenant_id = i.tenant_id AND j.document_id = i.document_id AND j.seq > 1)
+      ORDER BY d.document_date, d.number LIMIT 300`, [finance.tenant.id]));
+  // Five invoices of different customers, two of them (b, c) of one customer that pays both at once.
+  const byCustomer = new Map<string, OpenInvoice[]>();
+  for (const inv of open) byCustomer.set(inv.customerId, [...(byCustomer.get(inv.customerId) ?? []), inv]);
+  const pair = [...byCustomer.values()].find((list) => list.length >= 2);
+  if (!pair) return;
+  const [b, c] = pair as [OpenInvoice, OpenInvoice];
+  const others: OpenInvoice[] = [];
+  for (const [customerId, list] of byCustomer) {
+    if (customerId === b.customerId || others.some((o) => o.customerId === customerId)) continue;
+    // d is matched by amount alone: no other open invoice of its customer may have the same amount.
+    const unique = list.find((x) => list.filter((y) => y.openMinor === x.openMinor).length === 1);
+    if (unique) others.push(unique);
+    if (others.length === 4) break;
+  }
+  if (others.length < 4) return;
+  const [a, d, e, f] = others as [OpenInvoice, OpenInvoice, OpenInvoice, OpenInvoice];
   const day = addDays(asOf, -1);
-  const [a, b, c, d, e] = open as [OpenInvoice, OpenInvoice, OpenInvoice, OpenInvoice, OpenInvoice];
   const half = (v: bigint) => v / 2n;
   const entries = [
     { amount: a.openMinor, ref: 'CMB01', party: a.customerName, text: `货款 ${a.number}` },
     { amount: b.openMinor + c.openMinor, ref: 'CMB02', party: b.customerName, text: `付 ${b.number}、${c.number} 货款` },
-    { amount: half(d.openMinor), ref: 'CMB03', party: d.customerName, text: `${d.number} 部分付款` },
-    { amount: 880_000n, ref: 'CMB04', party: e.customerName, text: '货款' },
+    { amount: d.openMinor, ref: 'CMB03', party: shortName(d.customerName), text: '货款' },
+    { amount: 880_137n, ref: 'CMB04', party: e.customerName, text: '货款' },
     { amount: -3_500n, ref: 'CMB05', party: '招商银行', text: '跨行汇款手续费' },
   ];
   const openingMinor = 1_250_000_00n;
   const total = entries.reduce((s, x) => s + x.amount, 0n);
   const intradayTotal = entries.slice(0, 2).reduce((s, x) => s + x.amount, 0n);
   const xml = (x: (typeof entries)[number]) => camtEntry(x.amount, `${day.replaceAll('-', '')}${x.ref}`, day, x.party, x.text);
+  // Matching: bank charges up to 10.00 are written off; the rest of the defaults (auto-apply at 80, suggest at 40).
+  await saveMatchSettings(finance, { chargeTolerance: '10.00' });
   // The noon report held the first two payments; the day's statement repeats them with the rest.
-  await importBankBytes(finance, Buffer.from(camt('052', `CMB-RPT-${day}`, day, openingMinor, openingMinor + intradayTotal, entries.slice(0, 2).map(xml))),
+  const intraday = await importBankBytes(finance, Buffer.from(camt('052', `CMB-RPT-${day}`, day, openingMinor, openingMinor + intradayTotal, entries.slice(0, 2).map(xml))),
     { fileName: `cmb-intraday-${day}.xml` });
-  await importBankBytes(finance, Buffer.from(camt('053', `CMB-STMT-${day}`, day, openingMinor, openingMinor + total, entries.map(xml))),
+  const statement = await importBankBytes(finance, Buffer.from(camt('053', `CMB-STMT-${day}`, day, openingMinor, openingMinor + total, entries.map(xml))),
     { fileName: `cmb-${day}.xml` });
 
   // A second bank's CSV export in GBK, read with its saved profile.
@@ -75,7 +103,6 @@ export async function seedBankDemo(finance: Context, asOf: LocalDate): Promise<v
     thousandsSeparator: ',',
     columns: { bookingDate: '交易日期', debit: '借方发生额', credit: '贷方发生额', balance: '余额', counterpartyName: '对方户名', counterpartyAccount: '对方账号', remittance: ['摘要'], bankReference: '流水号' },
   });
-  const f = open[5] ?? a;
   const amountText = (minor: bigint) => formatAmount(minor, 'CNY').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   const icbcOpening = 360_000_00n;
   const rows = [
@@ -88,5 +115,6 @@ export async function seedBankDemo(finance: Context, asOf: LocalDate): Promise<v
     return [r.ref, day, r.text, r.debit ? `"${amountText(r.debit)}"` : '', r.credit ? `"${amountText(r.credit)}"` : '', `"${amountText(balance)}"`, r.party, r.account].join(',');
   });
   const csv = iconv.encode(['流水号,交易日期,摘要,借方发生额,贷方发生额,余额,对方户名,对方账号', ...lines].join('\r\n') + '\r\n', 'gbk');
-  await importBankBytes(finance, csv, { fileName: `icbc-${day}.csv`, profile: '工商银行 CSV' });
+  const icbc = await importBankBytes(finance, csv, { fileName: `icbc-${day}.csv`, profile: '工商银行 CSV' });
+  for (const imported of [intraday, statement, icbc]) await matchImported(finance, imported.statements);
 }

@@ -49,6 +49,7 @@ export const PERMISSIONS = {
   'alerts.manage': 'Acknowledge, resolve and assign any alert in scope; run an evaluation',
   'alerts.settings': 'Change the alert rules\' thresholds and routing',
   'bank.import': 'Import bank statements (camt, MT940, BAI2, CSV) and save CSV mapping profiles',
+  'bank.match': 'Match bank lines to invoices: run matching, accept, reject or undo a line\'s application, change the matching settings',
   'disputes.manage': 'Move disputes through investigation to resolution (credit note, rejection, partial acceptance)',
   'collections.record': 'Record collection calls and promises to pay (a collector: their own customers); evaluate promises',
   'dunning.manage': 'Define dunning strategies, steps and templates, customers\' dunning settings; run dunning and send the outbox',

@@ -5,12 +5,18 @@ import { z } from 'zod';
 import {
   csvProfileSchema, getStatement, importBankStatement, importSchema, listProfiles, listSchema, listStatements, MAX_UPLOAD_BODY_BYTES, saveProfile,
 } from '../modules/bank/index.ts';
+import {
+  acceptLine, acceptSchema, getMatchSettings, linesQuerySchema, listLines, matchImported, matchRunSchema, matchSettingsSchema, matchStatement, rejectLine,
+  rejectSchema, saveMatchSettings, undoLine, undoSchema,
+} from '../modules/bank/matching.ts';
 import type { RequestScope } from './server.ts';
+import { can } from '../domain/access.ts';
 
 const errorBody = z.object({ code: z.string(), message: z.string(), details: z.array(z.object({ field: z.string().optional(), line: z.number().optional(), message: z.string() })) });
 const errors = { 200: z.any(), 201: z.any(), 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody, 413: errorBody };
 const idempotencyHeader = z.object({ 'idempotency-key': z.string().max(200).optional() });
 const statementParams = z.object({ id: z.string().min(1).max(64) });
+const lineParams = z.object({ id: z.string().min(1).max(64) });
 
 export async function registerBankRoutes(server: FastifyInstance, scope: RequestScope): Promise<void> {
   const app = server.withTypeProvider<ZodTypeProvider>();
@@ -21,11 +27,13 @@ export async function registerBankRoutes(server: FastifyInstance, scope: Request
       tags: ['bank'],
       summary: 'Import a bank statement file (camt.052/053/054, MT940, BAI2, or CSV with a saved profile), base64 in `content`; the format is recognised from the content. All or nothing; importing it again adds nothing (201 when something new was written, 200 when all of it was already there)',
       body: importSchema, headers: idempotencyHeader, response: errors,
+      querystring: z.object({ match: z.enum(['true', 'false']).optional().describe('true: match the new statements right after the import (needs bank.match too); their counts come back in `matching`') }),
     },
   }, async (request, reply) => {
     const ctx = await scope.context(request);
     const result = await importBankStatement(ctx, request.body, scope.idempotencyKey(request));
-    return reply.code(result.statements.some((s) => !s.alreadyImported) ? 201 : 200).send(result);
+    const matching = request.query.match === 'true' && ctx.principal && can(ctx.principal.role, 'bank.match') ? await matchImported(ctx, result.statements) : undefined;
+    return reply.code(result.statements.some((s) => !s.alreadyImported) ? 201 : 200).send(matching ? { ...result, matching } : result);
   });
   app.get('/api/v1/bank/statements', {
     config: { access: 'documents.read' },
@@ -55,5 +63,59 @@ export async function registerBankRoutes(server: FastifyInstance, scope: Request
     const ctx = await scope.context(request);
     const saved = await saveProfile(ctx, request.body, scope.idempotencyKey(request));
     return reply.code(saved.created ? 201 : 200).send(saved);
+  });
+
+  // Cash matching (docs/cash-matching.md) -------------------------------------------------------------------------
+  app.post('/api/v1/bank/statements/:id/match', {
+    config: { access: 'bank.match' },
+    schema: {
+      tags: ['bank'], summary: 'Match the statement\'s incoming lines to open items: ranked proposals with reasons and scores; the sure ones applied (a payment posted and applied), unless dryRun. Lines already applied are left alone; audited',
+      params: statementParams, body: matchRunSchema.nullish(), headers: idempotencyHeader, response: errors,
+    },
+  }, async (request) => {
+    const ctx = await scope.context(request);
+    return matchStatement(ctx, request.params.id, request.body ?? {}, scope.idempotencyKey(request));
+  });
+  app.get('/api/v1/bank/statements/:id/lines', {
+    config: { access: 'documents.read' },
+    schema: { tags: ['bank'], summary: 'The statement\'s lines with their matching state, proposals (score, reasons with points) and application; collectors see only their customers\' proposals', params: statementParams, querystring: linesQuerySchema, response: errors },
+  }, async (request) => {
+    const ctx = await scope.context(request);
+    return ctx.db.tenant(ctx.tenant.id, (sql) => listLines(ctx, sql, request.params.id, request.query));
+  });
+  app.post('/api/v1/bank/lines/:id/accept', {
+    config: { access: 'bank.match' },
+    schema: { tags: ['bank'], summary: 'Apply a line: a proposal as it stands (proposalId), or the chosen customer, items and amounts (the rest stays as unapplied cash); learns the payer account', params: lineParams, body: acceptSchema, headers: idempotencyHeader, response: errors },
+  }, async (request) => {
+    const ctx = await scope.context(request);
+    return acceptLine(ctx, request.params.id, request.body, scope.idempotencyKey(request));
+  });
+  app.post('/api/v1/bank/lines/:id/reject', {
+    config: { access: 'bank.match' },
+    schema: { tags: ['bank'], summary: 'Reject one proposal of a line, or all of them; a rejected proposal is not proposed again', params: lineParams, body: rejectSchema.nullish(), headers: idempotencyHeader, response: errors },
+  }, async (request) => {
+    const ctx = await scope.context(request);
+    return rejectLine(ctx, request.params.id, request.body ?? {}, scope.idempotencyKey(request));
+  });
+  app.post('/api/v1/bank/lines/:id/undo', {
+    config: { access: 'bank.match' },
+    schema: { tags: ['bank'], summary: 'Undo a line\'s application: its payment (and write-off) are reversed in the ledger; the line waits for review again', params: lineParams, body: undoSchema, headers: idempotencyHeader, response: errors },
+  }, async (request) => {
+    const ctx = await scope.context(request);
+    return undoLine(ctx, request.params.id, request.body, scope.idempotencyKey(request));
+  });
+  app.get('/api/v1/bank/matching-settings', {
+    config: { access: 'documents.read' },
+    schema: { tags: ['bank'], summary: 'Cash-matching settings: auto-apply and suggest scores, ambiguity margin, bank-charge tolerance, subset-sum bounds', response: errors },
+  }, async (request) => {
+    const ctx = await scope.context(request);
+    return ctx.db.tenant(ctx.tenant.id, (sql) => getMatchSettings(ctx, sql));
+  });
+  app.put('/api/v1/bank/matching-settings', {
+    config: { access: 'bank.match' },
+    schema: { tags: ['bank'], summary: 'Change the cash-matching settings (the fields given), audited', body: matchSettingsSchema, headers: idempotencyHeader, response: errors },
+  }, async (request) => {
+    const ctx = await scope.context(request);
+    return saveMatchSettings(ctx, request.body, scope.idempotencyKey(request));
   });
 }

@@ -67,7 +67,8 @@ describe.skipIf(!HAS_CHROMIUM)('web app: bank statement import', BROWSER_TEST, (
     await page.waitForURL('**/bank/statements');
     await page.getByRole('link', { name: 'CMB-20260629' }).click();
     await page.getByRole('heading', { name: '对账单 CMB-20260629' }).waitFor({ timeout: 60_000 });
-    const rows = page.locator('tbody tr.ant-table-row');
+    // The entries table (the statement page also shows the cash-matching workbench above it).
+    const rows = page.getByTestId('statement-entries').locator('tbody tr.ant-table-row');
     await rows.first().waitFor();
     expect(await rows.count()).toBe(3);
     await rows.nth(0).getByText('上海华东贸易有限公司').waitFor();

@@ -39,6 +39,16 @@ export function takeDeferredAudit(sql: Sql): PendingAudit[] {
   return pending.splice(0);
 }
 
+/** How many audit entries a deferring transaction holds: a mark to go back to after ROLLBACK TO SAVEPOINT. */
+export function auditMark(sql: Sql): number {
+  return (sql as Partial<DeferringSql>)[DEFERRED]?.length ?? 0;
+}
+
+/** Drops the deferred audit entries after `mark` (their changes were rolled back to a savepoint). */
+export function auditRollback(sql: Sql, mark: number): void {
+  (sql as Partial<DeferringSql>)[DEFERRED]?.splice(mark);
+}
+
 /**
  * Inserts the rows of a JSON array of PendingAudit ($2) for tenant $1: a statement (or CTE) for callers that write
  * deferred entries together with something else.

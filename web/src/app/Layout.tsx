@@ -41,7 +41,6 @@ export function AppLayout() {
       return children.length ? [{ type: 'group' as const, key, label, children }] : [];
     };
     const coming = [
-      { key: 'matching', label: t('nav.matching'), icon: <BankOutlined /> },
       { key: 'forecast', label: t('nav.forecast'), icon: <LineChartOutlined /> },
     ].map((e) => ({ key: `coming-${e.key}`, icon: e.icon, disabled: true, title: t('nav.comingHint'), label: e.label }));
     return [
@@ -76,6 +75,7 @@ export function AppLayout() {
       ...group('cash', t('bank:nav.group'), [
         { key: '/bank', label: t('bank:nav.import'), icon: <ImportOutlined />, permission: 'bank.import' },
         { key: '/bank/statements', label: t('bank:nav.history'), icon: <UnorderedListOutlined />, permission: 'documents.read' },
+        { key: '/bank/matching', label: t('nav.matching'), icon: <BankOutlined />, permission: 'documents.read' },
       ]),
       ...group('control', t('nav.control'), [
         {
@@ -95,7 +95,7 @@ export function AppLayout() {
     ];
   }, [t, can, toDecide.count, toDecide.more, openAlerts]);
 
-  const selected = ['/payments/new', '/customers', '/documents', '/aging', '/kpis', '/provision', '/credit/reviews', '/credit', '/alerts/settings', '/alerts', '/disputes', '/dunning', '/bank/statements', '/bank', '/statements', '/confirmations', '/approvals', '/audit', '/admin/users', '/admin/company'].find((k) => location.pathname.startsWith(k));
+  const selected = ['/payments/new', '/customers', '/documents', '/aging', '/kpis', '/provision', '/credit/reviews', '/credit', '/alerts/settings', '/alerts', '/disputes', '/dunning', '/bank/statements', '/bank/matching', '/bank', '/statements', '/confirmations', '/approvals', '/audit', '/admin/users', '/admin/company'].find((k) => location.pathname.startsWith(k));
 
   const userMenu: MenuProps = {
     items: [

@@ -15,6 +15,7 @@ import { formatAmount, formatDate } from '../../shared/format.ts';
 import { BalanceCheckTag } from './BalanceCheckTag.tsx';
 import type { CsvProfileRow, ImportResult } from './types.ts';
 import { readBase64 } from '../../shared/files.ts';
+import { useSession } from '../../auth/session.tsx';
 
 export const BANK_KEY = 'bank';
 const MAX_BYTES = 20 * 1024 * 1024;
@@ -22,6 +23,7 @@ const ENCODINGS = ['utf-8', 'windows-1252', 'iso-8859-2', 'cp850', 'gbk', 'gb180
 
 export function BankImportPage() {
   const { t, i18n } = useTranslation('bank');
+  const { can } = useSession();
   const queryClient = useQueryClient();
   const [file, setFile] = useState<File | null>(null);
   const [tooLarge, setTooLarge] = useState(false);
@@ -30,7 +32,8 @@ export function BankImportPage() {
   const [key, setKey] = useState(newIdempotencyKey());
   const profiles = useQuery({ queryKey: [BANK_KEY, 'profiles'], queryFn: () => api.get<{ rows: CsvProfileRow[] }>('/bank/profiles') });
   const upload = useMutation({
-    mutationFn: async () => api.post<ImportResult>('/bank/statements', {
+    // Matched right after the import when the user may match: the sure lines are applied, the rest wait in the workbench.
+    mutationFn: async () => api.post<ImportResult>(`/bank/statements${can('bank.match') ? '?match=true' : ''}`, {
       fileName: file!.name, content: await readBase64(file!), ...(profile ? { profile } : {}), ...(encoding ? { encoding } : {}),
     }, key),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: [BANK_KEY] }),
@@ -86,6 +89,10 @@ export function BankImportPage() {
           {result.newEntryCount === 0 ? <Alert type="info" showIcon style={{ marginBottom: 12 }} message={t('import.allKnown')} /> : null}
           {result.statements.some((s) => s.balanceCheck === 'mismatch') ? <Alert type="warning" showIcon style={{ marginBottom: 12 }} message={t('check.mismatchHelp')} /> : null}
           <Table rowKey="id" size="small" pagination={false} columns={columns} dataSource={result.statements} scroll={{ x: 900 }} />
+          {(result.matching ?? []).map((m) => (
+            <Alert key={m.statementId} type="success" showIcon style={{ marginTop: 12 }} data-testid="import-matching"
+              message={t('matching.ran', m.counts)} action={<Link to={`/bank/matching?statement=${m.statementId}`}>{t('matching.title')}</Link>} />
+          ))}
         </Card>
       ) : null}
     </>

@@ -8,6 +8,7 @@ import { Amount, ErrorAlert, PageTitle } from '../../shared/components.tsx';
 import { formatAmount, formatDate } from '../../shared/format.ts';
 import { BalanceCheckTag } from './BalanceCheckTag.tsx';
 import { BANK_KEY } from './BankImportPage.tsx';
+import { MatchingWorkbench } from './MatchingWorkbench.tsx';
 import type { BankEntryRow, HistoryRow } from './types.ts';
 
 export function BankStatementPage() {
@@ -55,7 +56,8 @@ export function BankStatementPage() {
               <Descriptions.Item label={t('columns.fresh')}>{s.newEntryCount} / {s.entryCount}</Descriptions.Item>
             </Descriptions>
           </Card>
-          <Card title={t('detail.entriesTitle')}>
+          <div style={{ marginBottom: 16 }}><MatchingWorkbench statementId={s.id} /></div>
+          <Card title={t('detail.entriesTitle')} data-testid="statement-entries">
             <Table<BankEntryRow> rowKey="id" size="small" columns={columns} dataSource={s.entries} scroll={{ x: 1100 }} pagination={{ pageSize: 100, hideOnSinglePage: true }} />
           </Card>
         </>

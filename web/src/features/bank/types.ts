@@ -25,6 +25,8 @@ export interface ImportResult {
   statements: (StatementSummary & { alreadyImported: boolean })[];
   entryCount: number;
   newEntryCount: number;
+  /** With ?match=true: what matching did to each new statement. */
+  matching?: { statementId: string; counts: MatchRunResult['counts'] }[];
 }
 
 export interface HistoryRow extends StatementSummary {
@@ -59,4 +61,64 @@ export interface CsvProfileRow {
   currency: string;
   encoding: string;
   dateFormat: string;
+}
+
+/** Cash matching (src/modules/bank/matching.ts): a reason is a signal with its points; the words are the server's. */
+export interface MatchReason {
+  code: string;
+  points: number;
+  words: string;
+  detail?: string;
+}
+
+export interface MatchProposal {
+  id: string;
+  status: 'proposed' | 'accepted' | 'auto_applied';
+  rank: number;
+  customer: { code: string; name: string };
+  kind: 'exact' | 'combination' | 'discount' | 'charges' | 'partial' | 'overpayment';
+  score: number;
+  reasons: MatchReason[];
+  allocations: { document: string; itemId: string; open: string; amount: string }[];
+  writeOff: { amount: string; reason: string | null } | null;
+  unapplied: string;
+}
+
+export type LineStatus = 'auto_applied' | 'applied' | 'suggested' | 'unmatched' | 'rejected' | 'not_matched' | 'not_a_credit';
+
+export interface MatchLineRow {
+  id: string;
+  seq: number;
+  bookingDate: string | null;
+  valueDate: string | null;
+  amount: string;
+  currency: string;
+  direction: 'credit' | 'debit';
+  bankReference: string | null;
+  endToEndId: string | null;
+  remittanceText: string | null;
+  creditorReference: string | null;
+  counterpartyName: string | null;
+  counterpartyAccount: string | null;
+  matchable: boolean;
+  status: LineStatus;
+  bestScore: number | null;
+  note: string | null;
+  proposals: MatchProposal[];
+  application: {
+    mode: 'auto' | 'manual'; customer: { code: string; name: string }; payment: string; writeOff: string | null;
+    applied: string; writeOffAmount: string; unapplied: string; appliedAt: string; appliedBy: string;
+  } | null;
+}
+
+export interface MatchLinesPage {
+  statementId: string;
+  more: boolean;
+  counts: { lines: number; autoApplied: number; applied: number; suggested: number; unmatched: number; notMatched: number };
+  lines: MatchLineRow[];
+}
+
+export interface MatchRunResult {
+  dryRun: boolean;
+  counts: { lines: number; autoApplied: number; suggested: number; unmatched: number; alreadyApplied: number; notCredits: number };
 }

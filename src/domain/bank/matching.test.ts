@@ -1,0 +1,245 @@
+/**
+ * The matching engine, signal by signal, with every score worked out by hand from the points table
+ * (src/domain/bank/matching.ts, docs/cash-matching.md). Default thresholds: auto ≥ 80 with a lead of 10, suggest ≥ 40.
+ *
+ * Ledger (CNY):
+ *   C001 上海华东贸易有限公司 (payer account 31001234567 known)  INV-2026-0012  12,800.00  due 2026-06-10
+ *   C002 Hangzhou ABC Technology Co., Ltd.                       INV-2026-0013   3,450.50  due 2026-06-15
+ *                                                                INV-2026-0014   1,000.00  due 2026-06-20
+ *                                                                INV-2026-0015   2,000.00  due 2026-06-25
+ *   C003 北京远景科技有限公司                                    INV-2026-0020   5,000.00  due 2026-07-30, 2% (100.00) if paid by 2026-07-05
+ *                                                                INV-2026-0021   5,000.00  due 2026-07-30
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  buildBook, DEFAULT_MATCH_SETTINGS, isCreditorReference, matchLines, nameKey, proposeForLine, decide, referenceKey,
+  type MatchItem, type MatchLine, type MatchSettings, type Proposal,
+} from './matching.ts';
+
+const customers = [
+  { id: 'c1', code: 'C001', name: '上海华东贸易有限公司', accounts: ['3100 1234 567'] },
+  { id: 'c2', code: 'C002', name: 'Hangzhou ABC Technology Co., Ltd.', accounts: [] },
+  { id: 'c3', code: 'C003', name: '北京远景科技有限公司', accounts: [] },
+];
+const item = (itemId: string, documentNumber: string, customerId: string, openMinor: bigint, dueDate: string, discount?: [string, bigint]): MatchItem => ({
+  itemId, documentNumber, customerId, currency: 'CNY', openMinor, documentDate: '2026-06-01', dueDate,
+  discountDate: discount?.[0] ?? null, discountAmountMinor: discount?.[1] ?? 0n,
+});
+const items = () => [
+  item('i1', 'INV-2026-0012', 'c1', 1_280_000n, '2026-06-10'),
+  item('i2', 'INV-2026-0013', 'c2', 345_050n, '2026-06-15'),
+  item('i3', 'INV-2026-0014', 'c2', 100_000n, '2026-06-20'),
+  item('i4', 'INV-2026-0015', 'c2', 200_000n, '2026-06-25'),
+  item('i5', 'INV-2026-0020', 'c3', 500_000n, '2026-07-30', ['2026-07-05', 10_000n]),
+  item('i6', 'INV-2026-0021', 'c3', 500_000n, '2026-07-30'),
+];
+const line = (amountMinor: bigint, text: string | null, extra: Partial<MatchLine> = {}): MatchLine => ({
+  id: 'L1', amountMinor, currency: 'CNY', date: '2026-07-01', texts: [text], creditorReference: null, counterpartyName: null, counterpartyAccount: null, ...extra,
+});
+const run = (l: MatchLine, settings: MatchSettings = DEFAULT_MATCH_SETTINGS) => {
+  const book = buildBook(items(), customers);
+  return decide(l.id, proposeForLine(book, l, settings), settings);
+};
+const points = (p: Proposal) => Object.fromEntries(p.reasons.map((r) => [r.code, r.points]));
+const applied = (p: Proposal) => p.allocations.map((a) => [a.documentNumber, a.amountMinor]);
+
+describe('normalising', () => {
+  it('reference keys ignore case, separators and full-width forms', () => {
+    expect(referenceKey('inv-2026/0012')).toBe('INV20260012');
+    expect(referenceKey('ＩＮＶ－２０２６－００１２')).toBe('INV20260012');
+  });
+  it('company names lose their legal form', () => {
+    expect(nameKey('上海华东贸易有限公司')).toBe('上海华东贸易');
+    expect(nameKey('Hangzhou ABC Technology Co., Ltd.')).toBe('HANGZHOUABCTECHNOLOGY');
+  });
+  it('ISO 11649 creditor references are checked with mod 97', () => {
+    expect(isCreditorReference('RF80INV20260013')).toBe(true);
+    expect(isCreditorReference('RF18 5390 0754 7034')).toBe(true);
+    expect(isCreditorReference('RF81INV20260013')).toBe(false);
+  });
+});
+
+describe('signals and their points', () => {
+  it('invoice number as written + exact amount + known account: 40 + 50 + 30 = 120, capped at 100 → applied automatically', () => {
+    const r = run(line(1_280_000n, '货款 INV-2026-0012', { counterpartyAccount: '31001234567', counterpartyName: '上海华东贸易有限公司' }));
+    expect(r.status).toBe('auto');
+    const [best] = r.proposals;
+    // The name also matches (30) but who-paid is counted up to 40, all taken by the account.
+    expect(points(best!)).toEqual({ ACCOUNT_KNOWN: 40, NAME_EXACT: 0, INVOICE_EXACT: 50, AMOUNT_EXACT: 30 });
+    expect(best!.score).toBe(100);
+    expect(applied(best!)).toEqual([['INV-2026-0012', 1_280_000n]]);
+  });
+
+  it('the number with other separators: 45 + 30 = 75 → suggested, not applied', () => {
+    const r = run(line(1_280_000n, 'inv 2026 0012'));
+    expect(r.status).toBe('suggested');
+    expect(points(r.proposals[0]!)).toEqual({ INVOICE_NORMALIZED: 45, AMOUNT_EXACT: 30 });
+    expect(r.proposals[0]!.score).toBe(75);
+  });
+
+  it('the number without its prefix: 35, + amount 30 + name 30 = 95 → auto', () => {
+    const r = run(line(1_280_000n, '付款 2026-0012', { counterpartyName: '上海华东贸易有限公司' }));
+    expect(r.status).toBe('auto');
+    expect(points(r.proposals[0]!)).toEqual({ NAME_EXACT: 30, INVOICE_FUZZY: 35, AMOUNT_EXACT: 30 });
+  });
+
+  it('O for 0 and I for 1 are read through: INV-2O26-OO12 is INV-2026-0012 (fuzzy, 35)', () => {
+    const r = run(line(1_280_000n, 'INV-2O26-OO12'));
+    expect(points(r.proposals[0]!)).toEqual({ INVOICE_FUZZY: 35, AMOUNT_EXACT: 30 });
+    expect(r.proposals[0]!.score).toBe(65);
+  });
+
+  it('one character too many: INV-2026-00133 is INV-2026-0013 (fuzzy 35 + name 30 + amount 30 = 95)', () => {
+    const r = run(line(345_050n, 'INV-2026-00133', { counterpartyName: 'HANGZHOU ABC TECHNOLOGY CO LTD' }));
+    expect(r.status).toBe('auto');
+    expect(points(r.proposals[0]!)).toEqual({ NAME_EXACT: 30, INVOICE_FUZZY: 35, AMOUNT_EXACT: 30 });
+    expect(applied(r.proposals[0]!)).toEqual([['INV-2026-0013', 345_050n]]);
+  });
+
+  it('a number one character away from an invoice is no evidence alone: without the payer or a fitting amount, unmatched', () => {
+    // INV-2026-00112 is one character away from INV-2026-0012; 5,000.00 does not fit its 12,800.00 and nobody is named.
+    expect(run(line(500_000n, 'INV-2026-00112')).status).toBe('unmatched');
+    // The payer is C001: it counts, a partial payment: 30 + 35 + 5 = 70 → suggested.
+    const named = run(line(500_000n, 'INV-2026-00112', { counterpartyName: '上海华东贸易有限公司' }));
+    expect(named.status).toBe('suggested');
+    expect(points(named.proposals[0]!)).toEqual({ NAME_EXACT: 30, INVOICE_FUZZY: 35, AMOUNT_PARTIAL: 5 });
+    // The amount fits: 35 + 30 = 65.
+    expect(points(run(line(1_280_000n, 'INV-2026-00112')).proposals[0]!)).toEqual({ INVOICE_FUZZY: 35, AMOUNT_EXACT: 30 });
+  });
+
+  it('a structured creditor reference (RF, valid check digits) naming the invoice: 50 + amount 30 = 80 → auto', () => {
+    const r = run(line(345_050n, null, { creditorReference: 'RF80INV20260013' }));
+    expect(points(r.proposals[0]!)).toEqual({ CREDITOR_REF: 50, AMOUNT_EXACT: 30 });
+    expect(r.status).toBe('auto');
+  });
+
+  it('short numbers inside unrelated text are not invoice references: nothing fits → unmatched', () => {
+    const r = run(line(99_900n, '订单 12 件 order 0012 tel 2026'));
+    expect(r).toMatchObject({ status: 'unmatched', proposals: [] });
+  });
+
+  it('a similar payer name (an abbreviation) gives 20: 华东贸易 for 上海华东贸易有限公司, + amount 30 = 50 → suggested', () => {
+    const r = run(line(1_280_000n, '货款', { counterpartyName: '华东贸易' }));
+    expect(r.status).toBe('suggested');
+    expect(points(r.proposals[0]!)).toEqual({ NAME_SIMILAR: 20, AMOUNT_EXACT: 30 });
+  });
+
+  it('a name one word apart is another company: 上海华西贸易 is not 上海华东贸易 (pairs 3 of 5, Dice 0.6 < 0.75)', () => {
+    expect(run(line(1_280_000n, '货款', { counterpartyName: '上海华西贸易有限公司' })).proposals.some((p) => p.reasons.some((r) => r.code.startsWith('NAME_')))).toBe(false);
+  });
+
+  it('a group pays for its subsidiary: the parent\'s name names its members too (15): 15 + amount 30 = 45 → suggested', () => {
+    const group = [...customers, { id: 'p1', code: 'G001', name: '远景控股集团有限公司', accounts: [] }].map((c) => (c.id === 'c3' ? { ...c, parentId: 'p1' } : c));
+    const book = buildBook(items(), group);
+    const r = decide('L1', proposeForLine(book, line(500_000n, '代付 货款', { counterpartyName: '远景控股集团有限公司' }), DEFAULT_MATCH_SETTINGS), DEFAULT_MATCH_SETTINGS);
+    expect(r.status).toBe('suggested');
+    // Both of C003's 5,000.00 invoices fit: 45 each, the older first.
+    expect(r.proposals.map((p) => [p.customerId, p.score, points(p)])).toEqual([
+      ['c3', 45, { GROUP_MEMBER: 15, AMOUNT_EXACT: 30 }], ['c3', 45, { GROUP_MEMBER: 15, AMOUNT_EXACT: 30 }],
+    ]);
+  });
+
+  it('a customer code in the text gives 20: C002 + amount 30 = 50', () => {
+    const r = run(line(345_050n, 'C002 payment'));
+    expect(points(r.proposals[0]!)).toEqual({ CUSTOMER_CODE: 20, AMOUNT_EXACT: 30 });
+  });
+
+  it('no payer, no reference: an amount only one open item has is a weak lead, 30 + 10 = 40 → suggested; two such items → unmatched', () => {
+    const one = run(line(345_050n, null));
+    expect(one.status).toBe('suggested');
+    expect(points(one.proposals[0]!)).toEqual({ AMOUNT_EXACT: 30, AMOUNT_UNIQUE: 10 });
+    expect(run(line(500_000n, null)).status).toBe('unmatched');
+  });
+
+  it('another currency is never matched', () => {
+    expect(run(line(1_280_000n, 'INV-2026-0012', { currency: 'USD' })).status).toBe('unmatched');
+  });
+});
+
+describe('how the money is applied', () => {
+  it('one payment for two invoices found by subset sum: 1,000.00 + 2,000.00 = 3,000.00; name 30 + sum 25 = 55 → suggested', () => {
+    const r = run(line(300_000n, 'payment', { counterpartyName: 'Hangzhou ABC Technology' }));
+    expect(r.status).toBe('suggested');
+    expect(applied(r.proposals[0]!)).toEqual([['INV-2026-0014', 100_000n], ['INV-2026-0015', 200_000n]]);
+    expect(points(r.proposals[0]!)).toEqual({ NAME_EXACT: 30, AMOUNT_SUM: 25 });
+  });
+
+  it('both invoices referenced: name 30 + 50 + sum 25 = 105 → 100, auto', () => {
+    const r = run(line(300_000n, 'INV-2026-0014 INV-2026-0015', { counterpartyName: 'Hangzhou ABC Technology' }));
+    expect(r.status).toBe('auto');
+    expect(r.proposals[0]!.score).toBe(100);
+    expect(r.proposals[0]!.kind).toBe('combination');
+  });
+
+  it('ambiguous: one of the two referenced; overpaying the one (30 + 50 + 5 = 85) and the pair (30 + 25 + 25 = 80) are 5 apart, under the margin 10 → suggested', () => {
+    const r = run(line(300_000n, 'INV-2026-0014', { counterpartyName: 'Hangzhou ABC Technology' }));
+    expect(r.status).toBe('suggested');
+    expect(r.proposals.slice(0, 2).map((p) => [p.kind, p.score])).toEqual([['overpayment', 85], ['combination', 80]]);
+    // The pair: the reference counts half, floor(50 × 1/2) = 25.
+    expect(points(r.proposals[1]!)).toEqual({ NAME_EXACT: 30, INVOICE_EXACT: 25, AMOUNT_SUM: 25 });
+    expect(r.note).toMatch(/ambiguous/);
+  });
+
+  it('ambiguous: two invoices of one amount, both named, name matches: 100 and 100 → suggested, both offered', () => {
+    const r = run(line(500_000n, 'INV-2026-0020 / INV-2026-0021', { counterpartyName: '北京远景科技有限公司' }));
+    expect(r.status).toBe('suggested');
+    expect(r.proposals.slice(0, 2).map((p) => [applied(p), p.score])).toEqual([
+      [[['INV-2026-0020', 500_000n]], 100], [[['INV-2026-0021', 500_000n]], 100],
+    ]);
+  });
+
+  it('early-payment discount within its period: 4,900.00 = 5,000.00 − 100.00 on 2026-07-01 (by 2026-07-05): 30 + 50 + 25 = 105 → 100, discount written off', () => {
+    const r = run(line(490_000n, 'INV-2026-0020', { counterpartyName: '北京远景科技' }));
+    const best = r.proposals[0]!;
+    expect(r.status).toBe('auto');
+    expect(best).toMatchObject({ kind: 'discount', writeOffMinor: 10_000n, writeOffReason: 'discount', unappliedMinor: 0n });
+    expect(applied(best)).toEqual([['INV-2026-0020', 490_000n]]);
+  });
+
+  it('the same 4,900.00 after the discount date is a partial payment: 30 + 50 + 5 = 85, 100.00 stays open', () => {
+    const r = run(line(490_000n, 'INV-2026-0020', { counterpartyName: '北京远景科技', date: '2026-07-06' }));
+    expect(r.proposals[0]).toMatchObject({ kind: 'partial', score: 85, writeOffMinor: 0n });
+    expect(applied(r.proposals[0]!)).toEqual([['INV-2026-0020', 490_000n]]);
+  });
+
+  it('bank charges within the tenant tolerance (20.00): 3,435.50 for 3,450.50, 15.00 written off; 30 + 50 + 20 = 100', () => {
+    const settings = { ...DEFAULT_MATCH_SETTINGS, chargeToleranceMinor: 2_000n };
+    const r = run(line(343_550n, 'INV-2026-0013', { counterpartyName: 'Hangzhou ABC Technology' }), settings);
+    expect(r.proposals[0]).toMatchObject({ kind: 'charges', writeOffMinor: 1_500n, writeOffReason: 'bank_charges' });
+    expect(applied(r.proposals[0]!)).toEqual([['INV-2026-0013', 343_550n]]);
+    // Without a tolerance it is a partial payment (5 instead of 20): 85.
+    expect(run(line(343_550n, 'INV-2026-0013', { counterpartyName: 'Hangzhou ABC Technology' })).proposals[0]).toMatchObject({ kind: 'partial', score: 85 });
+  });
+
+  it('a percentage tolerance: 0.5% of 3,450.50 is 17.25 (floor of 1,725.25 fen), so 17.26 short is not charges', () => {
+    const settings = { ...DEFAULT_MATCH_SETTINGS, chargeToleranceBasisPoints: 50 };
+    expect(run(line(345_050n - 1_725n, 'INV-2026-0013'), settings).proposals[0]!.kind).toBe('charges');
+    expect(run(line(345_050n - 1_726n, 'INV-2026-0013'), settings).proposals[0]!.kind).toBe('partial');
+  });
+
+  it('overpayment: 13,000.00 for 12,800.00; 40 + 50 + 5 = 95 → auto, 200.00 stays as unapplied cash', () => {
+    const r = run(line(1_300_000n, 'INV-2026-0012', { counterpartyAccount: '31001234567' }));
+    expect(r.status).toBe('auto');
+    expect(r.proposals[0]).toMatchObject({ kind: 'overpayment', score: 95, unappliedMinor: 20_000n });
+  });
+
+  it('two payments for one invoice in one statement: 6,000.00 (partial, 95) then 6,800.00 (exactly what is left, 100)', () => {
+    const book = buildBook(items(), customers);
+    const results = matchLines(book, [
+      line(600_000n, 'INV-2026-0012 1/2', { id: 'A', counterpartyAccount: '31001234567' }),
+      line(680_000n, 'INV-2026-0012 2/2', { id: 'B', counterpartyAccount: '31001234567' }),
+    ], DEFAULT_MATCH_SETTINGS);
+    expect(results.map((r) => [r.lineId, r.status, r.proposals[0]!.kind, r.proposals[0]!.score])).toEqual([['A', 'auto', 'partial', 95], ['B', 'auto', 'exact', 100]]);
+    expect(book.open.get('i1')).toBe(0n);
+  });
+
+  it('the thresholds are the tenant\'s: with auto at 101 nothing is applied; with suggest at 70 a 65 is unmatched', () => {
+    expect(run(line(1_280_000n, 'INV-2026-0012', { counterpartyAccount: '31001234567' }), { ...DEFAULT_MATCH_SETTINGS, autoApplyScore: 101 }).status).toBe('suggested');
+    expect(run(line(1_280_000n, 'INV-2O26-OO12'), { ...DEFAULT_MATCH_SETTINGS, suggestScore: 70 }).status).toBe('unmatched');
+  });
+
+  it('subset sum is bounded: with at most 1 combination tried the pair is not found', () => {
+    const r = run(line(300_000n, 'payment', { counterpartyName: 'Hangzhou ABC Technology' }), { ...DEFAULT_MATCH_SETTINGS, maxCombinations: 1 });
+    expect(r.status).toBe('unmatched');
+  });
+});

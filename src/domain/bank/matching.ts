@@ -1,0 +1,660 @@
+/**
+ * Cash matching (核销建议), pure: for each incoming bank line, the open items it most likely pays, each proposal with
+ * a score 0–100 and the reasons that make it up (a code, words, and the points each one adds), so that a user sees
+ * why. No I/O, no clock: the module loads open items, customers and known payer accounts and passes them in.
+ *
+ * Points (docs/cash-matching.md):
+ *   who paid (counted up to 40):  ACCOUNT_KNOWN 40 · NAME_EXACT 30 · NAME_SIMILAR 20 · CUSTOMER_CODE 20 ·
+ *                                 GROUP_MEMBER 15 (the payer is the customer's parent, subsidiary or sister company)
+ *   what was paid (references):   CREDITOR_REF 50 · INVOICE_EXACT 50 · INVOICE_NORMALIZED 45 · INVOICE_FUZZY 35
+ *                                 (several items: the points × the share of the items referenced, rounded down)
+ *   how much:                     AMOUNT_EXACT 30 · AMOUNT_SUM 25 · AMOUNT_DISCOUNT 25 · AMOUNT_CHARGES 20 ·
+ *                                 AMOUNT_PARTIAL 5 · AMOUNT_OVER 5 · AMOUNT_UNIQUE 10 (no payer, one item in the
+ *                                 whole ledger has this open amount)
+ * The score is the sum, at most 100. A line is applied automatically when its best proposal scores at least the
+ * tenant's auto-apply score and leads the second by the margin; suggested when the best reaches the suggest score;
+ * otherwise unmatched.
+ */
+import type { LocalDate } from '../dates.ts';
+import { formatBankAmount } from './statement.ts';
+
+export interface MatchSettings {
+  autoApplyScore: number;
+  suggestScore: number;
+  /** The best proposal must lead the second by this many points to be applied automatically. */
+  ambiguityMargin: number;
+  /** Short payments up to this (minor units of the line's currency) are taken as bank charges and written off. */
+  chargeToleranceMinor: bigint;
+  /** …or up to this share of the amount due, in basis points (1% = 100); the larger of the two counts. */
+  chargeToleranceBasisPoints: number;
+  /** Subset-sum bounds: at most this many items in one combination, and this many combinations tried per customer. */
+  maxItems: number;
+  maxCombinations: number;
+  autoApply: boolean;
+}
+
+export const DEFAULT_MATCH_SETTINGS: MatchSettings = {
+  autoApplyScore: 80, suggestScore: 40, ambiguityMargin: 10, chargeToleranceMinor: 0n, chargeToleranceBasisPoints: 0,
+  maxItems: 5, maxCombinations: 20_000, autoApply: true,
+};
+
+export const POINTS = {
+  ACCOUNT_KNOWN: 40, NAME_EXACT: 30, NAME_SIMILAR: 20, CUSTOMER_CODE: 20, GROUP_MEMBER: 15,
+  CREDITOR_REF: 50, INVOICE_EXACT: 50, INVOICE_NORMALIZED: 45, INVOICE_FUZZY: 35,
+  AMOUNT_EXACT: 30, AMOUNT_SUM: 25, AMOUNT_DISCOUNT: 25, AMOUNT_CHARGES: 20, AMOUNT_PARTIAL: 5, AMOUNT_OVER: 5, AMOUNT_UNIQUE: 10,
+} as const;
+export type ReasonCode = keyof typeof POINTS;
+const WHO_CAP = 40;
+
+export interface MatchLine {
+  id: string;
+  /** Minor units, > 0 (credits only are matched). */
+  amountMinor: bigint;
+  currency: string;
+  /** The booking (else value) date: an early-payment discount counts when the money arrived by its date. */
+  date: LocalDate;
+  /** Remittance text, end-to-end id, customer reference: every free text the bank gave. */
+  texts: (string | null)[];
+  creditorReference: string | null;
+  counterpartyName: string | null;
+  counterpartyAccount: string | null;
+}
+
+export interface MatchItem {
+  itemId: string;
+  documentNumber: string;
+  customerId: string;
+  currency: string;
+  openMinor: bigint;
+  documentDate: LocalDate;
+  dueDate: LocalDate;
+  discountDate: LocalDate | null;
+  discountAmountMinor: bigint;
+}
+
+export interface MatchCustomer {
+  id: string;
+  code: string;
+  name: string;
+  /** Payer accounts known for this customer (learned from confirmed matches). */
+  accounts: string[];
+  /** The group parent, when the customer is a subsidiary. */
+  parentId?: string | null;
+}
+
+export interface Reason {
+  code: ReasonCode;
+  points: number;
+  /** English words; the web shows its own words for the code with `detail`. */
+  words: string;
+  detail?: string;
+}
+
+export interface ProposalAllocation {
+  itemId: string;
+  documentNumber: string;
+  openMinor: bigint;
+  amountMinor: bigint;
+}
+
+export type ProposalKind = 'exact' | 'combination' | 'discount' | 'charges' | 'partial' | 'overpayment';
+
+export interface Proposal {
+  customerId: string;
+  kind: ProposalKind;
+  score: number;
+  reasons: Reason[];
+  allocations: ProposalAllocation[];
+  /** Written off on the last item: the discount taken, or bank charges within the tolerance. */
+  writeOffMinor: bigint;
+  writeOffReason: 'discount' | 'bank_charges' | null;
+  /** Left on the payment as unapplied cash (an overpayment). */
+  unappliedMinor: bigint;
+}
+
+export interface LineResult {
+  lineId: string;
+  status: 'auto' | 'suggested' | 'unmatched';
+  /** Ranked, best first, those at or above the suggest score (at most 5). */
+  proposals: Proposal[];
+  /** Why the status: for a user reading an unmatched or a not auto-applied line. */
+  note: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Normalising references and names.
+
+/** Upper case, full-width folded, only letters and digits: "inv-2026/0012" → "INV20260012". */
+export function referenceKey(text: string): string {
+  return text.normalize('NFKC').toUpperCase().replace(/[^A-Z0-9]/g, '');
+}
+
+/** O read as 0 and I as 1: the confusions of typed and scanned references. */
+export function confusableKey(key: string): string {
+  return key.replace(/O/g, '0').replace(/I/g, '1');
+}
+
+/** The number without its letter prefix ("INV20260012" → "20260012"), when at least 5 digits remain. */
+export function coreKey(key: string): string | null {
+  const core = key.replace(/^[A-Z]+/, '');
+  return core.length >= 5 && /^\d+$/.test(core) ? core : null;
+}
+
+/** A valid ISO 11649 creditor reference (RF + 2 check digits + up to 21 letters or digits): mod 97 = 1. */
+export function isCreditorReference(text: string): boolean {
+  const ref = text.replace(/\s/g, '').toUpperCase();
+  if (!/^RF\d{2}[A-Z0-9]{1,21}$/.test(ref)) return false;
+  const digits = (ref.slice(4) + ref.slice(0, 4)).replace(/[A-Z]/g, (c) => String(c.charCodeAt(0) - 55));
+  let rest = 0;
+  for (const d of digits) rest = (rest * 10 + Number(d)) % 97;
+  return rest === 1;
+}
+
+/** Candidate references in free text: each run of letters and digits, and up to 3 runs joined over one separator. */
+export function referenceCandidates(text: string): { key: string; raw: string; start: number; end: number }[] {
+  const upper = text.normalize('NFKC').toUpperCase();
+  const runs: { text: string; start: number; end: number }[] = [];
+  for (const m of upper.matchAll(/[A-Z0-9]+/g)) runs.push({ text: m[0], start: m.index, end: m.index + m[0].length });
+  const out: { key: string; raw: string; start: number; end: number }[] = [];
+  for (let i = 0; i < runs.length; i++) {
+    let key = runs[i]!.text;
+    out.push({ key, raw: key, start: runs[i]!.start, end: runs[i]!.end });
+    for (let j = i + 1; j < Math.min(runs.length, i + 3); j++) {
+      const gap = upper.slice(runs[j - 1]!.end, runs[j]!.start);
+      if (!/^[-_/. ]$/.test(gap)) break;
+      key += runs[j]!.text;
+      out.push({ key, raw: upper.slice(runs[i]!.start, runs[j]!.end), start: runs[i]!.start, end: runs[j]!.end });
+    }
+  }
+  // Longest first, so that the parts of a number found whole are not looked up again (see findReferences).
+  return out.sort((a, b) => (b.end - b.start) - (a.end - a.start) || a.start - b.start);
+}
+
+const NAME_SUFFIXES = [
+  '有限责任公司', '股份有限公司', '有限公司', '集团', '公司', '分公司',
+  'CORPORATION', 'COMPANY', 'LIMITED', 'GMBH', 'CORP', 'INC', 'LTD', 'LLC', 'PLC', 'CO', 'AG', 'SA', 'BV', 'NV', 'KG', 'SRL', 'SPA', 'THE',
+];
+
+/** A company name for comparison: folded, without legal-form words, spaces and punctuation. */
+export function nameKey(name: string): string {
+  let s = name.normalize('NFKC').toUpperCase().replace(/[（(].*?[)）]/g, ' ');
+  for (const suffix of NAME_SUFFIXES) {
+    s = /^[A-Z]+$/.test(suffix) ? s.replace(new RegExp(`\\b${suffix}\\b\\.?`, 'g'), ' ') : s.split(suffix).join(' ');
+  }
+  return s.replace(/[^\p{L}\p{N}]/gu, '');
+}
+
+function bigrams(key: string): Set<string> {
+  const chars = [...key];
+  const out = new Set<string>();
+  if (chars.length === 1) out.add(chars[0]!);
+  for (let i = 0; i + 1 < chars.length; i++) out.add(chars[i]! + chars[i + 1]!);
+  return out;
+}
+
+/** Dice coefficient of the names' character pairs, 0..1. */
+export function nameSimilarity(a: string, b: string): number {
+  const x = bigrams(a);
+  const y = bigrams(b);
+  if (!x.size || !y.size) return 0;
+  let shared = 0;
+  for (const g of x) if (y.has(g)) shared++;
+  return (2 * shared) / (x.size + y.size);
+}
+
+/** Similar: Dice ≥ 0.75 (上海华东贸易 and 上海华西贸易, 0.6, are two companies), or one name inside the other (an abbreviation: 华东贸易 in 上海华东贸易) of ≥ 2 CJK or 4 other characters. */
+function namesSimilar(payer: string, customer: string): boolean {
+  if (nameSimilarity(payer, customer) >= 0.75) return true;
+  const [short, long] = payer.length <= customer.length ? [payer, customer] : [customer, payer];
+  const enough = /\p{Script=Han}/u.test(short) ? [...short].length >= 2 : short.length >= 4;
+  return enough && long.includes(short);
+}
+
+export function accountKey(account: string): string {
+  return account.normalize('NFKC').toUpperCase().replace(/[^A-Z0-9]/g, '');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The index over open items and customers, built once per run.
+
+export interface MatchBook {
+  items: Map<string, MatchItem>;
+  customers: Map<string, MatchCustomer>;
+  /** Live open amounts: an automatic application in this run lowers them for the lines after it. */
+  open: Map<string, bigint>;
+  /** Invoice numbers by their confusable key (letters and digits, O as 0, I as 1): exact and O/0, I/1 lookups. */
+  byKey: Map<string, string[]>;
+  byCore: Map<string, string[]>;
+  byCustomer: Map<string, string[]>;
+  byAmount: Map<string, string[]>;
+  byAccount: Map<string, string[]>;
+  byName: Map<string, string[]>;
+  byNameGram: Map<string, string[]>;
+  byCode: Map<string, string[]>;
+  nameKeys: Map<string, string>;
+  /** Customers whose byCustomer list is in due-date order already. */
+  sorted: Set<string>;
+  /** A group's members by parent id (the parent itself not included). */
+  children: Map<string, string[]>;
+}
+
+/** A customer's open items, oldest due first (then by number): the order partial payments and combinations use. */
+function itemsOf(book: MatchBook, customerId: string): string[] {
+  const list = book.byCustomer.get(customerId) ?? [];
+  if (!book.sorted.has(customerId)) {
+    list.sort((x, y) => {
+      const a = book.items.get(x)!;
+      const b = book.items.get(y)!;
+      return a.dueDate < b.dueDate ? -1 : a.dueDate > b.dueDate ? 1 : a.documentNumber < b.documentNumber ? -1 : a.documentNumber > b.documentNumber ? 1 : 0;
+    });
+    book.sorted.add(customerId);
+  }
+  return list;
+}
+
+const push = (map: Map<string, string[]>, key: string, value: string) => {
+  const list = map.get(key);
+  if (!list) map.set(key, [value]);
+  else if (list[list.length - 1] !== value) list.push(value);
+};
+
+const DIGITS = '0123456789';
+const LETTERS = 'ABCDEFGHJKLMNPQRSTUVWXYZ0123456789';
+
+/**
+ * Every key one edit away from `key` (a character left out, changed or added), the way a reference is mistyped: a
+ * changed or added character is a digit among digits, any letter or digit elsewhere (O and I are never produced: the
+ * keys read them as 0 and 1). Generated from the text's side, so the index holds one key per invoice.
+ */
+function oneEditVariants(key: string): string[] {
+  const out: string[] = [];
+  const alphabet = (i: number) => (/\d/.test(key[i - 1] ?? '') && /\d/.test(key[i] ?? key[i - 1] ?? '') ? DIGITS : LETTERS);
+  for (let i = 0; i < key.length; i++) {
+    out.push(key.slice(0, i) + key.slice(i + 1));
+    const a = /\d/.test(key[i]!) ? DIGITS : LETTERS;
+    for (const c of a) if (c !== key[i]) out.push(key.slice(0, i) + c + key.slice(i + 1));
+  }
+  for (let i = 0; i <= key.length; i++) for (const c of alphabet(i)) out.push(key.slice(0, i) + c + key.slice(i));
+  return out;
+}
+
+export function buildBook(items: readonly MatchItem[], customers: readonly MatchCustomer[]): MatchBook {
+  const book: MatchBook = {
+    items: new Map(), customers: new Map(), open: new Map(), byKey: new Map(), byCore: new Map(), byCustomer: new Map(), byAmount: new Map(), byAccount: new Map(), byName: new Map(),
+    byNameGram: new Map(), byCode: new Map(), nameKeys: new Map(), sorted: new Set(), children: new Map(),
+  };
+  for (const c of customers) {
+    book.customers.set(c.id, c);
+    for (const a of c.accounts) push(book.byAccount, accountKey(a), c.id);
+    const key = nameKey(c.name);
+    book.nameKeys.set(c.id, key);
+    if (key) push(book.byName, key, c.id);
+    for (const g of bigrams(key)) push(book.byNameGram, g, c.id);
+    const code = referenceKey(c.code);
+    if (code.length >= 3) push(book.byCode, code, c.id);
+    if (c.parentId) push(book.children, c.parentId, c.id);
+  }
+  // No global sort (a million items): each customer's list is put in due-date order when first read (itemsOf).
+  for (const item of items) {
+    if (item.openMinor <= 0n) continue;
+    book.items.set(item.itemId, item);
+    book.open.set(item.itemId, item.openMinor);
+    const key = referenceKey(item.documentNumber);
+    push(book.byKey, confusableKey(key), item.itemId);
+    const core = coreKey(key);
+    if (core) push(book.byCore, core, item.itemId);
+    push(book.byCustomer, item.customerId, item.itemId);
+    push(book.byAmount, `${item.currency}:${item.openMinor}`, item.itemId);
+  }
+  return book;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Signals.
+
+interface RefHit {
+  itemId: string;
+  code: 'CREDITOR_REF' | 'INVOICE_EXACT' | 'INVOICE_NORMALIZED' | 'INVOICE_FUZZY';
+  words: string;
+  /** One character away: counted only when the payer is that customer or the amount fits (see proposeForLine). */
+  typo?: boolean;
+}
+
+/** The open items the line's references name, strongest finding per item. */
+export function findReferences(book: MatchBook, line: MatchLine): RefHit[] {
+  const hits = new Map<string, RefHit>();
+  const rank = { CREDITOR_REF: 4, INVOICE_EXACT: 3, INVOICE_NORMALIZED: 2, INVOICE_FUZZY: 1 } as const;
+  const add = (ids: string[] | undefined, code: RefHit['code'], words: (n: string) => string, typo = false) => {
+    for (const id of ids ?? []) {
+      const item = book.items.get(id)!;
+      if (item.currency !== line.currency || (book.open.get(id) ?? 0n) <= 0n) continue;
+      const old = hits.get(id);
+      if (!old || rank[old.code] < rank[code] || (old.typo && !typo && old.code === code)) hits.set(id, { itemId: id, code, words: words(item.documentNumber), ...(typo ? { typo } : {}) });
+    }
+  };
+  if (line.creditorReference) {
+    const raw = line.creditorReference.replace(/\s/g, '').toUpperCase();
+    const body = isCreditorReference(raw) ? raw.slice(4) : raw;
+    const key = referenceKey(body);
+    const core = coreKey(key);
+    const ids = book.byKey.get(confusableKey(key)) ?? (core ? book.byCore.get(core) : undefined) ?? (/^\d+$/.test(key) ? book.byCore.get(key) : undefined);
+    add(ids, 'CREDITOR_REF', (n) => `structured reference ${line.creditorReference} names ${n}`);
+  }
+  const text = line.texts.filter((t): t is string => !!t).join(' \n ');
+  if (!text) return [...hits.values()];
+  const upperText = text.normalize('NFKC').toUpperCase();
+  const found: [number, number][] = [];
+  for (const { key, raw, start, end } of referenceCandidates(text)) {
+    if (key.length < 3 || found.some(([a, b]) => start >= a && end <= b)) continue;
+    const conf = confusableKey(key);
+    const same = book.byKey.get(conf);
+    if (same) {
+      for (const id of same) {
+        const number = book.items.get(id)!.documentNumber;
+        if (referenceKey(number) !== key) {
+          add([id], 'INVOICE_FUZZY', (n) => `${raw} in the text reads as ${n} (O/0, I/1)`);
+          continue;
+        }
+        const asWritten = upperText.includes(number.toUpperCase());
+        add([id], asWritten ? 'INVOICE_EXACT' : 'INVOICE_NORMALIZED', (n) => (asWritten ? `invoice number ${n} in the text` : `${raw} in the text is ${n} (separators differ)`));
+      }
+      found.push([start, end]);
+      continue;
+    }
+    const core = /^\d+$/.test(key) ? (key.length >= 5 ? key : null) : coreKey(key);
+    const byCore = core ? book.byCore.get(core) : undefined;
+    if (byCore) {
+      // A short bare number (under 8 digits) is common in any text: like a typo, it needs the payer or the amount.
+      add(byCore, 'INVOICE_FUZZY', (n) => `${raw} in the text is ${n} without its prefix`, core!.length < 8);
+      found.push([start, end]);
+      continue;
+    }
+    // One character away: only for words that look like a reference (7 to 24 characters, at least 4 digits).
+    if (conf.length >= 7 && conf.length <= 24 && (conf.match(/\d/g)?.length ?? 0) >= 4) {
+      const near = new Set<string>();
+      for (const variant of oneEditVariants(conf)) for (const id of book.byKey.get(variant) ?? []) near.add(id);
+      // A typo may name only one item: two or more candidates one character away are no evidence.
+      if (near.size === 1) add([...near], 'INVOICE_FUZZY', (n) => `${raw} in the text is one character away from ${n}`, true);
+    }
+  }
+  return [...hits.values()];
+}
+
+/** Who paid: customers named by the payer account, name or a customer code in the text, with the points of each. */
+export function findPayers(book: MatchBook, line: MatchLine): Map<string, Reason[]> {
+  const out = new Map<string, Reason[]>();
+  const add = (id: string, reason: Reason) => {
+    const list = out.get(id) ?? [];
+    if (!list.some((r) => r.code === reason.code)) list.push(reason);
+    out.set(id, list);
+  };
+  if (line.counterpartyAccount) {
+    for (const id of book.byAccount.get(accountKey(line.counterpartyAccount)) ?? []) {
+      add(id, { code: 'ACCOUNT_KNOWN', points: POINTS.ACCOUNT_KNOWN, words: `payer account ${line.counterpartyAccount} is known for this customer`, detail: line.counterpartyAccount });
+    }
+  }
+  if (line.counterpartyName) {
+    const key = nameKey(line.counterpartyName);
+    if (key) {
+      const exact = book.byName.get(key) ?? [];
+      for (const id of exact) add(id, { code: 'NAME_EXACT', points: POINTS.NAME_EXACT, words: `payer name ${line.counterpartyName} is the customer's name`, detail: line.counterpartyName });
+      const counts = new Map<string, number>();
+      for (const g of bigrams(key)) {
+        const ids = book.byNameGram.get(g);
+        // A pair most names share (上海, 贸易, TR) says nothing: only the rarer pairs pick candidates.
+        if (!ids || ids.length > 200) continue;
+        for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
+      }
+      const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 30);
+      for (const [id] of top) {
+        if (exact.includes(id)) continue;
+        if (namesSimilar(key, book.nameKeys.get(id)!)) {
+          add(id, { code: 'NAME_SIMILAR', points: POINTS.NAME_SIMILAR, words: `payer name ${line.counterpartyName} is like ${book.customers.get(id)!.name}`, detail: line.counterpartyName });
+        }
+      }
+    }
+  }
+  // A group pays for its members: the payer's parent, subsidiaries and sister companies are candidates too (15).
+  const identified = [...out].filter(([, reasons]) => reasons.some((r) => r.code === 'ACCOUNT_KNOWN' || r.code === 'NAME_EXACT' || r.code === 'NAME_SIMILAR'));
+  for (const [id] of identified) {
+    const payer = book.customers.get(id)!;
+    const related = new Set<string>([...(book.children.get(id) ?? [])]);
+    if (payer.parentId) {
+      related.add(payer.parentId);
+      for (const sister of book.children.get(payer.parentId) ?? []) related.add(sister);
+    }
+    related.delete(id);
+    for (const other of related) {
+      if (identified.some(([x]) => x === other) || !book.customers.has(other)) continue;
+      add(other, { code: 'GROUP_MEMBER', points: POINTS.GROUP_MEMBER, words: `the payer ${payer.name} is in the group of ${book.customers.get(other)!.name}`, detail: payer.code });
+    }
+  }
+  const text = line.texts.filter(Boolean).join(' ');
+  if (text) {
+    for (const { key } of referenceCandidates(text)) {
+      for (const id of book.byCode.get(key) ?? []) add(id, { code: 'CUSTOMER_CODE', points: POINTS.CUSTOMER_CODE, words: `customer code ${book.customers.get(id)!.code} in the text`, detail: book.customers.get(id)!.code });
+    }
+  }
+  return out;
+}
+
+/** The who-reasons counted up to 40 points, strongest first (a weaker one adds only what is left). */
+function capWho(reasons: Reason[]): Reason[] {
+  let left = WHO_CAP;
+  return [...reasons].sort((a, b) => b.points - a.points).map((r) => {
+    const points = Math.min(r.points, left);
+    left -= points;
+    return { ...r, points, words: points < r.points ? `${r.words} (counted up to ${WHO_CAP} for who paid)` : r.words };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Settling a candidate set of items against the amount.
+
+export function chargeTolerance(settings: MatchSettings, dueMinor: bigint): bigint {
+  const share = (dueMinor * BigInt(settings.chargeToleranceBasisPoints)) / 10_000n;
+  return share > settings.chargeToleranceMinor ? share : settings.chargeToleranceMinor;
+}
+
+interface Settled {
+  allocations: ProposalAllocation[];
+  writeOffMinor: bigint;
+  writeOffReason: Proposal['writeOffReason'];
+  unappliedMinor: bigint;
+  kind: ProposalKind;
+  amountReason: Reason;
+}
+
+const money = (minor: bigint, currency: string) => formatBankAmount(minor, currency);
+
+/** How `amount` pays the items (in order): in full, with a discount, net of charges, in part, or with cash left over. */
+export function settle(book: MatchBook, itemIds: string[], line: MatchLine, settings: MatchSettings): Settled {
+  const items = itemIds.map((id) => ({ item: book.items.get(id)!, open: book.open.get(id)! }));
+  const due = items.reduce((s, x) => s + x.open, 0n);
+  const amount = line.amountMinor;
+  const full = () => items.map((x) => ({ itemId: x.item.itemId, documentNumber: x.item.documentNumber, openMinor: x.open, amountMinor: x.open }));
+  const c = (m: bigint) => money(m, line.currency);
+  if (amount === due) {
+    const single = items.length === 1;
+    return {
+      allocations: full(), writeOffMinor: 0n, writeOffReason: null, unappliedMinor: 0n, kind: single ? 'exact' : 'combination',
+      amountReason: single
+        ? { code: 'AMOUNT_EXACT', points: POINTS.AMOUNT_EXACT, words: `amount ${c(amount)} is the open amount of ${items[0]!.item.documentNumber}` }
+        : { code: 'AMOUNT_SUM', points: POINTS.AMOUNT_SUM, words: `amount ${c(amount)} is the sum of ${items.length} open items` },
+    };
+  }
+  // An early-payment discount: every item still in its discount period, the open amount the full amount (no part paid).
+  const discount = items.reduce((s, x) => s + (x.item.discountDate && line.date <= x.item.discountDate && x.open === x.item.openMinor ? x.item.discountAmountMinor : 0n), 0n);
+  if (discount > 0n && amount === due - discount) {
+    const allocations = full();
+    const last = allocations[allocations.length - 1]!;
+    last.amountMinor -= discount;
+    return {
+      allocations, writeOffMinor: discount, writeOffReason: 'discount', unappliedMinor: 0n, kind: 'discount',
+      amountReason: { code: 'AMOUNT_DISCOUNT', points: POINTS.AMOUNT_DISCOUNT, words: `amount ${c(amount)} is ${c(due)} less the early-payment discount ${c(discount)}, paid within its period` },
+    };
+  }
+  const short = due - amount;
+  if (short > 0n && short <= chargeTolerance(settings, due)) {
+    const allocations = full();
+    allocations[allocations.length - 1]!.amountMinor -= short;
+    return {
+      allocations, writeOffMinor: short, writeOffReason: 'bank_charges', unappliedMinor: 0n, kind: 'charges',
+      amountReason: { code: 'AMOUNT_CHARGES', points: POINTS.AMOUNT_CHARGES, words: `amount ${c(amount)} is ${c(short)} short of ${c(due)}, within the bank-charge tolerance` },
+    };
+  }
+  if (amount < due) {
+    let left = amount;
+    const allocations: ProposalAllocation[] = [];
+    for (const x of items) {
+      if (left === 0n) break;
+      const take = x.open < left ? x.open : left;
+      allocations.push({ itemId: x.item.itemId, documentNumber: x.item.documentNumber, openMinor: x.open, amountMinor: take });
+      left -= take;
+    }
+    return {
+      allocations, writeOffMinor: 0n, writeOffReason: null, unappliedMinor: 0n, kind: 'partial',
+      amountReason: { code: 'AMOUNT_PARTIAL', points: POINTS.AMOUNT_PARTIAL, words: `partial payment: ${c(amount)} of ${c(due)}, ${c(due - amount)} stays open` },
+    };
+  }
+  return {
+    allocations: full(), writeOffMinor: 0n, writeOffReason: null, unappliedMinor: amount - due, kind: 'overpayment',
+    amountReason: { code: 'AMOUNT_OVER', points: POINTS.AMOUNT_OVER, words: `overpayment: ${c(amount)} for ${c(due)}, ${c(amount - due)} stays on account as unapplied cash` },
+  };
+}
+
+/** Combinations of the customer's items whose open amounts add up to the amount (or within the charge tolerance). */
+export function combinations(book: MatchBook, candidates: string[], amount: bigint, settings: MatchSettings, limit = 3): string[][] {
+  const pool = candidates.slice(0, 40).map((id) => ({ id, open: book.open.get(id)! })).filter((x) => x.open > 0n && x.open < amount);
+  // What the items from i on add up to: a branch that cannot reach the amount any more is left at once.
+  const rest: bigint[] = new Array(pool.length + 1).fill(0n);
+  for (let i = pool.length - 1; i >= 0; i--) rest[i] = rest[i + 1]! + pool[i]!.open;
+  const out: string[][] = [];
+  let tried = 0;
+  const chosen: number[] = [];
+  const walk = (from: number, sum: bigint): void => {
+    for (let i = from; i < pool.length; i++) {
+      if (out.length >= limit || ++tried > settings.maxCombinations || sum + rest[i]! < amount) return;
+      const next = sum + pool[i]!.open;
+      if (next > amount) continue;
+      chosen.push(i);
+      if (next === amount) {
+        if (chosen.length >= 2) out.push(chosen.map((k) => pool[k]!.id));
+      } else if (chosen.length < settings.maxItems) walk(i + 1, next);
+      chosen.pop();
+    }
+  };
+  walk(0, 0n);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// One line.
+
+function build(book: MatchBook, line: MatchLine, settings: MatchSettings, customerId: string, itemIds: string[], refs: Map<string, RefHit>, who: Reason[]): Proposal {
+  const settled = settle(book, itemIds, line, settings);
+  const reasons: Reason[] = [...capWho(who)];
+  // The references: the weakest kind found among the referenced items, times the share referenced.
+  const referenced = itemIds.filter((id) => refs.has(id));
+  if (referenced.length) {
+    const codes = referenced.map((id) => refs.get(id)!.code);
+    const weakest = codes.reduce((w, c) => (POINTS[c] < POINTS[w] ? c : w));
+    const points = Math.floor((POINTS[weakest] * referenced.length) / itemIds.length);
+    const words = referenced.map((id) => refs.get(id)!.words).join('; ');
+    reasons.push({ code: weakest, points, words: referenced.length < itemIds.length ? `${words} (${referenced.length} of ${itemIds.length} items referenced)` : words, detail: referenced.map((id) => book.items.get(id)!.documentNumber).join(', ') });
+  }
+  reasons.push(settled.amountReason);
+  const score = Math.min(100, reasons.reduce((s, r) => s + r.points, 0));
+  return {
+    customerId, kind: settled.kind, score, reasons, allocations: settled.allocations, writeOffMinor: settled.writeOffMinor,
+    writeOffReason: settled.writeOffReason, unappliedMinor: settled.unappliedMinor,
+  };
+}
+
+const AMOUNT_FIT: ReadonlySet<ReasonCode> = new Set(['AMOUNT_EXACT', 'AMOUNT_SUM', 'AMOUNT_DISCOUNT', 'AMOUNT_CHARGES']);
+
+/** Every proposal for one line, ranked: best score first, then fewer items, then the oldest item first. */
+export function proposeForLine(book: MatchBook, line: MatchLine, settings: MatchSettings): Proposal[] {
+  if (line.amountMinor <= 0n) return [];
+  const refs = new Map(findReferences(book, line).map((h) => [h.itemId, h]));
+  const payers = findPayers(book, line);
+  const customerIds = new Set<string>(payers.keys());
+  for (const id of refs.keys()) customerIds.add(book.items.get(id)!.customerId);
+  const proposals = new Map<string, Proposal>();
+  const consider = (customerId: string, itemIds: string[], mustFit: boolean) => {
+    if (!itemIds.length) return;
+    const key = `${customerId}:${[...itemIds].sort().join(',')}`;
+    if (proposals.has(key)) return;
+    const p = build(book, line, settings, customerId, itemIds, refs, payers.get(customerId) ?? []);
+    if (mustFit && !p.reasons.some((r) => AMOUNT_FIT.has(r.code))) return;
+    proposals.set(key, p);
+  };
+  for (const customerId of customerIds) {
+    const open = itemsOf(book, customerId).filter((id) => book.items.get(id)!.currency === line.currency && book.open.get(id)! > 0n);
+    // A number one character away from an invoice is evidence only when the payer is that customer; otherwise the
+    // invoice is proposed only if the amount fits it (below), so "INV-0031" never pays another customer's INV-00531.
+    const referenced = open.filter((id) => refs.has(id) && (!refs.get(id)!.typo || payers.has(customerId)));
+    // The referenced items, together (one payment for several invoices) and each alone.
+    consider(customerId, referenced, false);
+    if (referenced.length > 1) for (const id of referenced) consider(customerId, [id], true);
+    // Items the amount fits alone (exact, discount, charges).
+    for (const id of open) consider(customerId, [id], true);
+    // Combinations adding up to the amount exactly (referenced items first, then the oldest), unless the amount
+    // already fits this customer's referenced items or one item.
+    const fits = [...proposals.values()].some((p) => p.customerId === customerId && p.reasons.some((r) => AMOUNT_FIT.has(r.code)));
+    if (!fits) {
+      const ordered = [...referenced, ...open.filter((id) => !refs.has(id))];
+      for (const combo of combinations(book, ordered, line.amountMinor, settings)) consider(customerId, combo, true);
+    }
+  }
+  // Nobody identified: an amount that only one open item in the ledger has is a (weak) lead.
+  if (customerIds.size === 0) {
+    const same = (book.byAmount.get(`${line.currency}:${line.amountMinor}`) ?? []).filter((id) => book.open.get(id) === line.amountMinor);
+    if (same.length === 1) {
+      const item = book.items.get(same[0]!)!;
+      const p = build(book, line, settings, item.customerId, same, refs, []);
+      p.reasons.push({ code: 'AMOUNT_UNIQUE', points: POINTS.AMOUNT_UNIQUE, words: `no other open item is for ${money(line.amountMinor, line.currency)}` });
+      p.score = Math.min(100, p.score + POINTS.AMOUNT_UNIQUE);
+      proposals.set('unique', p);
+    }
+  }
+  const oldest = (p: Proposal) => book.items.get(p.allocations[0]?.itemId ?? '')?.dueDate ?? '';
+  return [...proposals.values()].sort((a, b) => b.score - a.score || a.allocations.length - b.allocations.length || (oldest(a) < oldest(b) ? -1 : oldest(a) > oldest(b) ? 1 : 0));
+}
+
+/** The decision for one line: automatic when the best is sure and clearly ahead, suggested, or unmatched. */
+export function decide(lineId: string, ranked: Proposal[], settings: MatchSettings): LineResult {
+  const shown = ranked.filter((p) => p.score >= settings.suggestScore).slice(0, 5);
+  const [best, second] = ranked;
+  if (!best || best.score < settings.suggestScore) {
+    return { lineId, status: 'unmatched', proposals: [], note: best ? `the best proposal scores ${best.score}, below the suggest score ${settings.suggestScore}` : 'no customer or open item fits this line' };
+  }
+  if (best.score >= settings.autoApplyScore) {
+    const lead = best.score - (second?.score ?? 0);
+    if (second && lead < settings.ambiguityMargin) {
+      return { lineId, status: 'suggested', proposals: shown, note: `ambiguous: the best scores ${best.score}, the second ${second.score}; a lead of ${settings.ambiguityMargin} is needed to apply automatically` };
+    }
+    if (!settings.autoApply) return { lineId, status: 'suggested', proposals: shown, note: 'automatic application is off for this company' };
+    return { lineId, status: 'auto', proposals: shown, note: `scores ${best.score} (at least ${settings.autoApplyScore})${second ? `, ${lead} ahead of the next` : ''}` };
+  }
+  return { lineId, status: 'suggested', proposals: shown, note: `scores ${best.score}, below the auto-apply score ${settings.autoApplyScore}` };
+}
+
+/**
+ * A statement's lines in order. A line applied automatically lowers the open amounts the next lines see (two
+ * payments for one invoice: the second finds what the first left open).
+ */
+export function matchLines(book: MatchBook, lines: readonly MatchLine[], settings: MatchSettings): LineResult[] {
+  return lines.map((line) => {
+    const result = decide(line.id, proposeForLine(book, line, settings), settings);
+    if (result.status === 'auto') {
+      const best = result.proposals[0]!;
+      for (const a of best.allocations) book.open.set(a.itemId, book.open.get(a.itemId)! - a.amountMinor);
+      if (best.writeOffMinor > 0n) {
+        const last = best.allocations[best.allocations.length - 1]!;
+        book.open.set(last.itemId, book.open.get(last.itemId)! - best.writeOffMinor);
+      }
+    }
+    return result;
+  });
+}

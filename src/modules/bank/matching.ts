@@ -1,0 +1,601 @@
+/**
+ * Cash matching (issue 7, matching half): runs the pure engine (src/domain/bank/matching.ts) over a statement's
+ * incoming lines, stores each line's ranked proposals with their reasons, and applies the sure ones through the ledger:
+ * a payment document applied to the chosen invoices (the rest stays on it as unapplied cash), and a write-off for an
+ * early-payment discount or bank charges within the tolerance, in one transaction with the line's application. A line
+ * is applied at most once (a unique index); undoing it reverses its documents (the ledger stays append-only). A user's
+ * acceptance teaches the engine the payer's account. Every change is audited.
+ */
+import { v7 as uuidv7 } from 'uuid';
+import { z } from 'zod';
+import type { Sql } from '../../db/database.ts';
+import {
+  accountKey, buildBook, decide, DEFAULT_MATCH_SETTINGS, proposeForLine, type LineResult, type MatchBook, type MatchCustomer, type MatchItem,
+  type MatchLine, type MatchSettings, type Proposal, type ProposalAllocation, type Reason,
+} from '../../domain/bank/matching.ts';
+import { formatBankAmount } from '../../domain/bank/statement.ts';
+import { AppError, conflict, invalid, notFound } from '../../domain/errors.ts';
+import { parseAmount } from '../../domain/money.ts';
+import { customerScope } from '../access/scope.ts';
+import { appendAudit, auditMark, auditRollback } from '../audit/index.ts';
+import type { Context } from '../context.ts';
+import { withIdempotency } from '../idempotency/index.ts';
+import { postDocument, reverseDocument } from '../ledger/index.ts';
+import { amountText, localDateText, parseInput } from '../validate.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const numberText = z.string().trim().min(1).max(64);
+
+export const matchSettingsSchema = z.object({
+  autoApplyScore: z.number().int().min(0).max(101).optional(),
+  suggestScore: z.number().int().min(0).max(100).optional(),
+  ambiguityMargin: z.number().int().min(0).max(100).optional(),
+  /** Short payments up to this amount (major units of the line's currency) are bank charges, written off. */
+  chargeTolerance: amountText.optional(),
+  /** …or up to this share of the amount due, in basis points (100 = 1%), at most 1000 (10%). */
+  chargeToleranceBasisPoints: z.number().int().min(0).max(1000).optional(),
+  maxItems: z.number().int().min(1).max(10).optional(),
+  maxCombinations: z.number().int().min(1).max(1_000_000).optional(),
+  autoApply: z.boolean().optional(),
+}).strict();
+
+export const matchRunSchema = z.object({ dryRun: z.boolean().optional() }).strict();
+
+export const acceptSchema = z.object({
+  /** The proposal to accept as it is; or give `customer` and `allocations` to apply the line to other items. */
+  proposalId: z.string().regex(UUID, 'a proposal id from GET /bank/statements/{id}/lines').optional(),
+  customer: z.string().trim().min(1).max(64).optional(),
+  allocations: z.array(z.object({ document: numberText, amount: amountText })).min(1).max(200).optional(),
+  /** Written off on an item besides the payment (a discount taken, bank charges): at most one. */
+  writeOff: z.object({ document: numberText, amount: amountText, reason: z.enum(['discount', 'bank_charges', 'short_payment']) }).optional(),
+  /** Remember the payer's account for this customer (default true). */
+  learnAccount: z.boolean().optional(),
+}).strict();
+export type AcceptInput = z.input<typeof acceptSchema>;
+
+export const rejectSchema = z.object({
+  /** One proposal; without it, all of the line's open proposals. */
+  proposalId: z.string().regex(UUID, 'a proposal id from GET /bank/statements/{id}/lines').optional(),
+  reason: z.string().trim().max(500).optional(),
+}).strict();
+
+export const undoSchema = z.object({ reason: z.string().trim().min(3, 'say why, in a few words').max(500), date: localDateText.optional() }).strict();
+
+export const linesQuerySchema = z.object({
+  status: z.enum(['auto_applied', 'applied', 'suggested', 'unmatched', 'rejected', 'not_matched']).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(200),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Settings.
+
+interface SettingsRow {
+  autoApplyScore: number; suggestScore: number; ambiguityMargin: number; chargeToleranceMinor: bigint; chargeToleranceBp: number;
+  maxItems: number; maxCombinations: number; autoApply: boolean; updatedAt: string | null; updatedBy: string | null;
+}
+
+async function loadSettings(sql: Sql, ctx: Context): Promise<MatchSettings & { updatedAt: string | null; updatedBy: string | null }> {
+  const [row] = await sql.query<SettingsRow>(
+    `SELECT auto_apply_score AS "autoApplyScore", suggest_score AS "suggestScore", ambiguity_margin AS "ambiguityMargin",
+       charge_tolerance_minor AS "chargeToleranceMinor", charge_tolerance_bp AS "chargeToleranceBp", max_items AS "maxItems",
+       max_combinations AS "maxCombinations", auto_apply AS "autoApply", updated_at AS "updatedAt", updated_by AS "updatedBy"
+     FROM bank_match_settings WHERE tenant_id = $1`, [ctx.tenant.id]);
+  if (!row) return { ...DEFAULT_MATCH_SETTINGS, updatedAt: null, updatedBy: null };
+  return {
+    autoApplyScore: row.autoApplyScore, suggestScore: row.suggestScore, ambiguityMargin: row.ambiguityMargin,
+    chargeToleranceMinor: BigInt(row.chargeToleranceMinor), chargeToleranceBasisPoints: row.chargeToleranceBp, maxItems: row.maxItems,
+    maxCombinations: row.maxCombinations, autoApply: row.autoApply, updatedAt: row.updatedAt ? new Date(row.updatedAt).toISOString() : null, updatedBy: row.updatedBy,
+  };
+}
+
+function presentSettings(ctx: Context, s: MatchSettings & { updatedAt: string | null; updatedBy: string | null }) {
+  return {
+    autoApplyScore: s.autoApplyScore, suggestScore: s.suggestScore, ambiguityMargin: s.ambiguityMargin,
+    chargeTolerance: formatBankAmount(s.chargeToleranceMinor, ctx.tenant.currency), chargeToleranceBasisPoints: s.chargeToleranceBasisPoints,
+    maxItems: s.maxItems, maxCombinations: s.maxCombinations, autoApply: s.autoApply, updatedAt: s.updatedAt, updatedBy: s.updatedBy,
+  };
+}
+
+export async function getMatchSettings(ctx: Context, sql: Sql) {
+  return presentSettings(ctx, await loadSettings(sql, ctx));
+}
+
+/** Changes the matching settings (only the fields given), audited with before and after. */
+export async function saveMatchSettings(ctx: Context, raw: unknown, idempotencyKey?: string) {
+  const input = parseInput(matchSettingsSchema, raw, 'matching settings');
+  return withIdempotency(ctx, idempotencyKey, 'bank.match.settings', input, async (sql) => {
+    const before = await loadSettings(sql, ctx);
+    const next: MatchSettings = {
+      autoApplyScore: input.autoApplyScore ?? before.autoApplyScore,
+      suggestScore: input.suggestScore ?? before.suggestScore,
+      ambiguityMargin: input.ambiguityMargin ?? before.ambiguityMargin,
+      chargeToleranceMinor: input.chargeTolerance === undefined ? before.chargeToleranceMinor : parseAmount(input.chargeTolerance, ctx.tenant.currency, 'chargeTolerance'),
+      chargeToleranceBasisPoints: input.chargeToleranceBasisPoints ?? before.chargeToleranceBasisPoints,
+      maxItems: input.maxItems ?? before.maxItems,
+      maxCombinations: input.maxCombinations ?? before.maxCombinations,
+      autoApply: input.autoApply ?? before.autoApply,
+    };
+    if (next.autoApplyScore < next.suggestScore) {
+      throw invalid('VALIDATION_FAILED', `autoApplyScore: ${next.autoApplyScore} is below the suggest score ${next.suggestScore}; the auto-apply score must be at least the suggest score`, [{ field: 'autoApplyScore', message: 'below suggestScore' }]);
+    }
+    await sql.query(
+      `INSERT INTO bank_match_settings (tenant_id, auto_apply_score, suggest_score, ambiguity_margin, charge_tolerance_minor, charge_tolerance_bp, max_items, max_combinations, auto_apply, updated_by, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())
+       ON CONFLICT (tenant_id) DO UPDATE SET auto_apply_score = $2, suggest_score = $3, ambiguity_margin = $4, charge_tolerance_minor = $5,
+         charge_tolerance_bp = $6, max_items = $7, max_combinations = $8, auto_apply = $9, updated_by = $10, updated_at = now()`,
+      [ctx.tenant.id, next.autoApplyScore, next.suggestScore, next.ambiguityMargin, next.chargeToleranceMinor, next.chargeToleranceBasisPoints,
+        next.maxItems, next.maxCombinations, next.autoApply, ctx.actor]);
+    const after = presentSettings(ctx, { ...next, updatedAt: null, updatedBy: ctx.actor });
+    await appendAudit(sql, ctx.tenant.id, { actor: ctx.actor, action: 'bank.match.settings', entityType: 'bank_match_settings', entityId: ctx.tenant.id, before: presentSettings(ctx, before), after });
+    return after;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Loading what the engine reads.
+
+interface EntryRow {
+  id: string; statementId: string; seq: number; bookingDate: string | null; valueDate: string | null; amountMinor: bigint; currency: string;
+  bankReference: string | null; customerReference: string | null; endToEndId: string | null; remittanceText: string | null; creditorReference: string | null;
+  counterpartyName: string | null; counterpartyAccount: string | null; reversal: boolean; booked: boolean; closingDate: string | null;
+}
+
+const ENTRY_SELECT = `SELECT e.id, e.statement_id AS "statementId", e.seq, e.booking_date AS "bookingDate", e.value_date AS "valueDate",
+  e.amount_minor AS "amountMinor", e.currency, e.bank_reference AS "bankReference", e.customer_reference AS "customerReference",
+  e.end_to_end_id AS "endToEndId", e.remittance_text AS "remittanceText", e.creditor_reference AS "creditorReference",
+  e.counterparty_name AS "counterpartyName", e.counterparty_account AS "counterpartyAccount", e.reversal, e.booked,
+  s.closing_date AS "closingDate"
+  FROM bank_entries e JOIN bank_statements s ON s.tenant_id = e.tenant_id AND s.id = e.statement_id`;
+
+/** An incoming, booked, non-reversal credit: the lines matching looks at. */
+const matchable = (e: EntryRow) => e.amountMinor > 0n && e.booked && !e.reversal;
+const lineDate = (e: EntryRow) => e.bookingDate ?? e.valueDate ?? e.closingDate ?? '1900-01-01';
+
+function toLine(e: EntryRow): MatchLine {
+  return {
+    id: e.id, amountMinor: BigInt(e.amountMinor), currency: e.currency, date: lineDate(e),
+    texts: [e.remittanceText, e.endToEndId, e.customerReference], creditorReference: e.creditorReference,
+    counterpartyName: e.counterpartyName, counterpartyAccount: e.counterpartyAccount,
+  };
+}
+
+async function loadBook(sql: Sql, ctx: Context, currencies: string[]): Promise<MatchBook> {
+  const items = await sql.query<MatchItem & { openMinor: bigint; discountAmountMinor: bigint }>(
+    `SELECT b.item_id AS "itemId", d.number AS "documentNumber", b.customer_id AS "customerId", b.currency, b.open_minor AS "openMinor",
+       b.document_date AS "documentDate", b.due_date AS "dueDate", i.discount_date AS "discountDate", i.discount_amount_minor AS "discountAmountMinor"
+     FROM item_balances b JOIN items i ON i.tenant_id = b.tenant_id AND i.id = b.item_id
+     JOIN documents d ON d.tenant_id = i.tenant_id AND d.id = i.document_id
+     WHERE b.tenant_id = $1 AND b.side = 'debit' AND b.open_minor > 0 AND b.currency = ANY($2::text[]) AND d.kind <> 'reversal'`,
+    [ctx.tenant.id, currencies]);
+  const customers = await sql.query<{ id: string; code: string; name: string; parentId: string | null; accounts: string[] | null }>(
+    `SELECT c.id, c.code, c.name, c.parent_id AS "parentId", (SELECT array_agg(a.account_key) FROM customer_bank_accounts a WHERE a.tenant_id = c.tenant_id AND a.customer_id = c.id) AS accounts
+     FROM customers c WHERE c.tenant_id = $1`, [ctx.tenant.id]);
+  return buildBook(
+    items.map((i) => ({ ...i, openMinor: BigInt(i.openMinor), discountAmountMinor: BigInt(i.discountAmountMinor) })),
+    customers.map((c): MatchCustomer => ({ id: c.id, code: c.code, name: c.name, parentId: c.parentId, accounts: c.accounts ?? [] })),
+  );
+}
+
+const signature = (customerId: string, allocations: { itemId: string }[]) => `${customerId}:${allocations.map((a) => a.itemId).sort().join(',')}`;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Running a statement.
+
+export interface MatchRunLine {
+  entryId: string;
+  seq: number;
+  amount: string;
+  currency: string;
+  status: 'auto_applied' | 'suggested' | 'unmatched' | 'already_applied' | 'not_a_credit' | 'rejected';
+  bestScore: number | null;
+  note: string;
+  proposals: ReturnType<typeof presentProposal>[];
+  applied?: { paymentNumber: string; writeOffNumber: string | null } | undefined;
+}
+
+export interface MatchRunResult {
+  statementId: string;
+  dryRun: boolean;
+  lines: MatchRunLine[];
+  counts: { lines: number; autoApplied: number; suggested: number; unmatched: number; alreadyApplied: number; notCredits: number };
+}
+
+function presentProposal(p: Proposal & { id?: string; status?: string }, book: Pick<MatchBook, 'customers'>, currency: string) {
+  const customer = book.customers.get(p.customerId);
+  const money = (v: bigint) => formatBankAmount(v, currency);
+  return {
+    ...(p.id ? { id: p.id } : {}),
+    ...(p.status ? { status: p.status } : {}),
+    customer: customer ? { code: customer.code, name: customer.name } : null,
+    kind: p.kind, score: p.score, reasons: p.reasons,
+    allocations: p.allocations.map((a) => ({ document: a.documentNumber, itemId: a.itemId, open: money(a.openMinor), amount: money(a.amountMinor) })),
+    writeOff: p.writeOffMinor > 0n ? { amount: money(p.writeOffMinor), reason: p.writeOffReason } : null,
+    unapplied: money(p.unappliedMinor),
+  };
+}
+
+async function findStatement(sql: Sql, ctx: Context, id: string): Promise<{ id: string; statementId: string; balanceCheck: string }> {
+  if (!UUID.test(id)) throw notFound('BANK_STATEMENT_NOT_FOUND', `no bank statement has id ${id}; the ids are listed by GET /bank/statements (arflow bank statements)`);
+  const [row] = await sql.query<{ id: string; statementId: string; balanceCheck: string }>(
+    `SELECT id, statement_id AS "statementId", balance_check AS "balanceCheck" FROM bank_statements WHERE tenant_id = $1 AND id = $2`, [ctx.tenant.id, id]);
+  if (!row) throw notFound('BANK_STATEMENT_NOT_FOUND', `no bank statement has id ${id}; the ids are listed by GET /bank/statements (arflow bank statements)`);
+  return row;
+}
+
+/**
+ * Matches a statement's incoming lines. Lines already applied are left alone; the others get fresh proposals (those a
+ * user rejected are not proposed again); the sure ones are applied unless `dryRun`. One transaction, audited.
+ */
+export async function matchStatement(ctx: Context, statementId: string, raw: unknown = {}, idempotencyKey?: string): Promise<MatchRunResult> {
+  const input = parseInput(matchRunSchema, raw ?? {}, 'match');
+  const run = async (sql: Sql): Promise<MatchRunResult> => {
+    const statement = await findStatement(sql, ctx, statementId);
+    const saved = await loadSettings(sql, ctx);
+    // A statement whose own balances do not add up is checked with the bank first: nothing of it is applied unasked.
+    const unbalanced = statement.balanceCheck === 'mismatch';
+    const settings = unbalanced ? { ...saved, autoApply: false } : saved;
+    // The entries this statement brought and those an earlier import (an intraday report) brought that it repeats
+    // are both its lines; bank_entries holds each once, under the statement that brought it first.
+    const entries = await sql.query<EntryRow>(`${ENTRY_SELECT} WHERE e.tenant_id = $1 AND e.statement_id = $2 ORDER BY e.seq LIMIT 100000`, [ctx.tenant.id, statement.id]);
+    const applied = new Set((await sql.query<{ entryId: string }>(
+      `SELECT entry_id AS "entryId" FROM bank_line_applications WHERE tenant_id = $1 AND undone_at IS NULL AND entry_id = ANY($2::uuid[])`,
+      [ctx.tenant.id, entries.map((e) => e.id)])).map((r) => r.entryId));
+    const rejected = new Set((await sql.query<{ entryId: string; customerId: string; allocations: { itemId: string }[] }>(
+      `SELECT entry_id AS "entryId", customer_id AS "customerId", allocations FROM bank_match_proposals WHERE tenant_id = $1 AND status = 'rejected' AND entry_id = ANY($2::uuid[])`,
+      [ctx.tenant.id, entries.map((e) => e.id)])).map((r) => `${r.entryId}|${signature(r.customerId, r.allocations)}`));
+    const todo = entries.filter((e) => matchable(e) && !applied.has(e.id));
+    const book = await loadBook(sql, ctx, [...new Set(todo.map((e) => e.currency))]);
+    const lines: MatchRunLine[] = [];
+    const counts = { lines: entries.length, autoApplied: 0, suggested: 0, unmatched: 0, alreadyApplied: 0, notCredits: 0 };
+    for (const e of entries) {
+      const base = { entryId: e.id, seq: e.seq, amount: formatBankAmount(e.amountMinor, e.currency), currency: e.currency };
+      if (!matchable(e)) {
+        counts.notCredits++;
+        lines.push({ ...base, status: 'not_a_credit', bestScore: null, note: e.amountMinor <= 0n ? 'an outgoing payment' : e.reversal ? 'a reversal by the bank' : 'pending, not booked', proposals: [] });
+        continue;
+      }
+      if (applied.has(e.id)) {
+        counts.alreadyApplied++;
+        lines.push({ ...base, status: 'already_applied', bestScore: null, note: 'applied before; undo it to match it again', proposals: [] });
+        continue;
+      }
+      const line = toLine(e);
+      const ranked = proposeForLine(book, line, settings).filter((p) => !rejected.has(`${e.id}|${signature(p.customerId, p.allocations)}`));
+      const result = decide(e.id, ranked, settings);
+      if (unbalanced && result.status === 'suggested' && result.proposals[0] && result.proposals[0].score >= saved.autoApplyScore) {
+        result.note = 'the statement does not balance (opening + entries ≠ closing): check it with the bank, then accept';
+      }
+      let status: MatchRunLine['status'] = result.status === 'auto' ? 'auto_applied' : result.status;
+      if (status === 'unmatched' && [...rejected].some((r) => r.startsWith(`${e.id}|`))) status = 'rejected';
+      let note = result.note;
+      let appliedDocs: MatchRunLine['applied'];
+      let proposalIds: string[] = [];
+      if (!input.dryRun) {
+        proposalIds = await storeProposals(sql, ctx, e, result);
+        if (result.status === 'auto') {
+          // A line the ledger refuses (no FX rate for its currency, an invoice changed meanwhile) waits for review
+          // instead of stopping the run: its postings are rolled back to the savepoint.
+          await sql.query('SAVEPOINT bank_line');
+          const mark = auditMark(sql);
+          try {
+            appliedDocs = await applyToLedger(sql, ctx, e, result.proposals[0]!, book, 'auto', proposalIds[0]!);
+            await sql.query('RELEASE SAVEPOINT bank_line');
+          } catch (error) {
+            if (!(error instanceof AppError)) throw error;
+            await sql.query('ROLLBACK TO SAVEPOINT bank_line');
+            auditRollback(sql, mark);
+            status = 'suggested';
+            note = `not applied automatically: ${error.message}`;
+          }
+        }
+        await setLineState(sql, ctx, e, status, { note, proposals: result.proposals });
+      }
+      if (status === 'auto_applied') {
+        // The next lines see what this one leaves open (two payments for one invoice).
+        const best = result.proposals[0]!;
+        for (const a of best.allocations) book.open.set(a.itemId, book.open.get(a.itemId)! - a.amountMinor);
+        if (best.writeOffMinor > 0n) {
+          const last = best.allocations[best.allocations.length - 1]!;
+          book.open.set(last.itemId, book.open.get(last.itemId)! - best.writeOffMinor);
+        }
+        counts.autoApplied++;
+      } else if (status === 'suggested') counts.suggested++;
+      else counts.unmatched++;
+      lines.push({
+        ...base, status, bestScore: result.proposals[0]?.score ?? null, note,
+        proposals: result.proposals.map((p, i) => presentProposal({ ...p, ...(proposalIds[i] ? { id: proposalIds[i] } : {}) }, book, e.currency)),
+        applied: appliedDocs,
+      });
+    }
+    const out: MatchRunResult = { statementId: statement.id, dryRun: !!input.dryRun, lines, counts };
+    if (!input.dryRun) {
+      await appendAudit(sql, ctx.tenant.id, { actor: ctx.actor, action: 'bank.match', entityType: 'bank_statement', entityId: statement.id, after: { statementId: statement.statementId, counts } });
+    }
+    return out;
+  };
+  if (input.dryRun) return ctx.db.tenant(ctx.tenant.id, run);
+  return withIdempotency(ctx, idempotencyKey, 'bank.match', { statementId, dryRun: false }, run);
+}
+
+async function storeProposals(sql: Sql, ctx: Context, e: EntryRow, result: LineResult): Promise<string[]> {
+  await sql.query(`UPDATE bank_match_proposals SET status = 'superseded' WHERE tenant_id = $1 AND entry_id = $2 AND status = 'proposed'`, [ctx.tenant.id, e.id]);
+  const ids: string[] = [];
+  for (const [rank, p] of result.proposals.entries()) {
+    const id = uuidv7();
+    ids.push(id);
+    await sql.query(
+      `INSERT INTO bank_match_proposals (tenant_id, id, entry_id, rank, customer_id, kind, score, reasons, allocations, write_off_minor, write_off_reason, unapplied_minor, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12, 'proposed')`,
+      [ctx.tenant.id, id, e.id, rank + 1, p.customerId, p.kind, p.score, JSON.stringify(p.reasons),
+        JSON.stringify(p.allocations.map((a) => ({ ...a, openMinor: a.openMinor.toString(), amountMinor: a.amountMinor.toString() }))),
+        p.writeOffMinor, p.writeOffReason, p.unappliedMinor]);
+  }
+  return ids;
+}
+
+async function setLineState(sql: Sql, ctx: Context, e: EntryRow, status: string, result: Pick<LineResult, 'note' | 'proposals'>): Promise<void> {
+  await sql.query(
+    `INSERT INTO bank_line_matches (tenant_id, entry_id, statement_id, status, best_score, note, updated_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (tenant_id, entry_id) DO UPDATE SET status = $4, best_score = $5, note = $6, updated_by = $7, updated_at = now(), matched_at = now()`,
+    [ctx.tenant.id, e.id, e.statementId, status, result.proposals[0]?.score ?? null, result.note, ctx.actor]);
+}
+
+/**
+ * Posts the line's payment (applied to the items; the rest unapplied on it) and, for a discount or bank charges, a
+ * write-off of the difference; records the application. The unique index refuses a second live application.
+ */
+async function applyToLedger(
+  sql: Sql, ctx: Context, e: EntryRow, p: { customerId: string; allocations: ProposalAllocation[]; writeOffMinor: bigint; writeOffReason: string | null; writeOffDocument?: string },
+  book: Pick<MatchBook, 'customers'> | null, mode: 'auto' | 'manual', proposalId: string | null,
+): Promise<{ paymentNumber: string; writeOffNumber: string | null }> {
+  const [customer] = book?.customers.get(p.customerId) ? [book.customers.get(p.customerId)!] : await sql.query<{ code: string; name: string }>(
+    `SELECT code, name FROM customers WHERE tenant_id = $1 AND id = $2`, [ctx.tenant.id, p.customerId]);
+  if (!customer) throw notFound('CUSTOMER_NOT_FOUND', 'the proposal\'s customer no longer exists');
+  const applicationId = uuidv7();
+  const date = lineDate(e);
+  const money = (v: bigint) => formatBankAmount(v, e.currency);
+  // The ledger applies by document: installments of one invoice are summed.
+  const byDocument = new Map<string, bigint>();
+  for (const a of p.allocations) if (a.amountMinor > 0n) byDocument.set(a.documentNumber, (byDocument.get(a.documentNumber) ?? 0n) + a.amountMinor);
+  const appliedMinor = [...byDocument.values()].reduce((s, v) => s + v, 0n);
+  const amountMinor = BigInt(e.amountMinor);
+  if (appliedMinor > amountMinor) throw invalid('ALLOCATION_TOO_LARGE', `allocations: ${money(appliedMinor)} is more than the line's ${money(amountMinor)}`, [{ field: 'allocations', message: 'more than the line' }]);
+  const memo = [e.counterpartyName, e.remittanceText].filter(Boolean).join(' · ').slice(0, 1000) || null;
+  const payment = await postDocument(ctx, {
+    kind: 'payment', customer: customer.code, documentDate: date, currency: e.currency, amount: money(amountMinor),
+    appliesTo: [...byDocument].map(([document, v]) => ({ document, amount: money(v) })),
+    sourceSystem: 'bank', externalId: `${e.id}:${applicationId}`, memo: memo ?? undefined,
+    reason: `bank line ${e.bankReference ?? e.seq} (${mode === 'auto' ? 'matched automatically' : 'matched by a user'})`,
+  }, sql);
+  let writeOff: Awaited<ReturnType<typeof postDocument>> | null = null;
+  if (p.writeOffMinor > 0n) {
+    const target = p.writeOffDocument ?? p.allocations[p.allocations.length - 1]!.documentNumber;
+    writeOff = await postDocument(ctx, {
+      kind: 'write_off', customer: customer.code, documentDate: date, currency: e.currency, amount: money(p.writeOffMinor),
+      appliesTo: [{ document: target, amount: money(p.writeOffMinor) }], sourceSystem: 'bank', externalId: `${e.id}:${applicationId}:wo`,
+      reason: p.writeOffReason === 'discount' ? 'early-payment discount taken' : p.writeOffReason === 'bank_charges' ? 'bank charges deducted by the payer\'s bank' : 'short payment accepted',
+    }, sql);
+  }
+  try {
+    await sql.query(
+      `INSERT INTO bank_line_applications (tenant_id, id, entry_id, proposal_id, customer_id, mode, payment_document_id, write_off_document_id, amount_minor, applied_minor, write_off_minor, unapplied_minor, applied_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      [ctx.tenant.id, applicationId, e.id, proposalId, p.customerId, mode, payment.document.id, writeOff?.document.id ?? null, amountMinor, appliedMinor,
+        p.writeOffMinor, amountMinor - appliedMinor, ctx.actor]);
+  } catch (error) {
+    if ((error as { code?: string }).code === '23505') throw conflict('BANK_LINE_ALREADY_APPLIED', `bank line ${e.seq} is already applied; undo it first to apply it otherwise`);
+    throw error;
+  }
+  if (proposalId) {
+    await sql.query(`UPDATE bank_match_proposals SET status = $3, decided_at = now(), decided_by = $4 WHERE tenant_id = $1 AND id = $2`,
+      [ctx.tenant.id, proposalId, mode === 'auto' ? 'auto_applied' : 'accepted', ctx.actor]);
+  }
+  await sql.query(`UPDATE bank_match_proposals SET status = 'superseded' WHERE tenant_id = $1 AND entry_id = $2 AND status = 'proposed'`, [ctx.tenant.id, e.id]);
+  await appendAudit(sql, ctx.tenant.id, {
+    actor: ctx.actor, action: mode === 'auto' ? 'bank.line.auto_apply' : 'bank.line.accept', entityType: 'bank_entry', entityId: e.id,
+    after: { customer: customer.code, payment: payment.document.number, writeOff: writeOff?.document.number ?? null, applied: money(appliedMinor), unapplied: money(amountMinor - appliedMinor), proposalId },
+  });
+  return { paymentNumber: payment.document.number, writeOffNumber: writeOff?.document.number ?? null };
+}
+
+async function loadEntry(sql: Sql, ctx: Context, entryId: string): Promise<EntryRow> {
+  if (!UUID.test(entryId)) throw notFound('BANK_LINE_NOT_FOUND', `no bank line has id ${entryId}; the ids are listed by GET /bank/statements/{id}/lines`);
+  const [e] = await sql.query<EntryRow>(`${ENTRY_SELECT} WHERE e.tenant_id = $1 AND e.id = $2`, [ctx.tenant.id, entryId]);
+  if (!e) throw notFound('BANK_LINE_NOT_FOUND', `no bank line has id ${entryId}; the ids are listed by GET /bank/statements/{id}/lines`);
+  // Lock the line's state so two users cannot decide it at once.
+  await sql.query(`SELECT 1 FROM bank_line_matches WHERE tenant_id = $1 AND entry_id = $2 FOR UPDATE`, [ctx.tenant.id, e.id]);
+  return e;
+}
+
+async function liveApplication(sql: Sql, ctx: Context, entryId: string) {
+  const [row] = await sql.query<{ id: string; paymentDocumentId: string; writeOffDocumentId: string | null; proposalId: string | null; customerId: string }>(
+    `SELECT id, payment_document_id AS "paymentDocumentId", write_off_document_id AS "writeOffDocumentId", proposal_id AS "proposalId", customer_id AS "customerId"
+     FROM bank_line_applications WHERE tenant_id = $1 AND entry_id = $2 AND undone_at IS NULL`, [ctx.tenant.id, entryId]);
+  return row ?? null;
+}
+
+interface StoredProposal {
+  id: string; entryId: string; customerId: string; status: string; kind: string; score: number; reasons: Reason[];
+  allocations: { itemId: string; documentNumber: string; openMinor: string; amountMinor: string }[];
+  writeOffMinor: bigint; writeOffReason: string | null; unappliedMinor: bigint; rank: number;
+}
+const PROPOSAL_SELECT = `SELECT id, entry_id AS "entryId", customer_id AS "customerId", status, kind, score, reasons, allocations, write_off_minor AS "writeOffMinor",
+  write_off_reason AS "writeOffReason", unapplied_minor AS "unappliedMinor", rank FROM bank_match_proposals`;
+
+/**
+ * A user applies a line: a proposal as it stands, or the items and amounts they chose (another customer's, other
+ * invoices, a split); whatever is not applied stays on the payment as unapplied cash. The payer's account is learned.
+ */
+export async function acceptLine(ctx: Context, entryId: string, raw: unknown, idempotencyKey?: string) {
+  const input = parseInput(acceptSchema, raw ?? {}, 'acceptance');
+  if (!input.proposalId && !(input.customer && input.allocations)) {
+    throw invalid('VALIDATION_FAILED', 'acceptance: give proposalId, or customer and allocations ([{ "document": "INV-1", "amount": "100.00" }])', [{ field: 'proposalId', message: 'required without customer and allocations' }]);
+  }
+  return withIdempotency(ctx, idempotencyKey, 'bank.line.accept', { entryId, input }, async (sql) => {
+    const e = await loadEntry(sql, ctx, entryId);
+    if (!matchable(e)) throw invalid('BANK_LINE_NOT_A_CREDIT', `bank line ${e.seq} is not an incoming booked payment; only those are applied to invoices`);
+    if (await liveApplication(sql, ctx, e.id)) throw conflict('BANK_LINE_ALREADY_APPLIED', `bank line ${e.seq} is already applied; undo it first to apply it otherwise`);
+    let proposal: StoredProposal | null = null;
+    if (input.proposalId) {
+      proposal = (await sql.query<StoredProposal>(`${PROPOSAL_SELECT} WHERE tenant_id = $1 AND id = $2 AND entry_id = $3`, [ctx.tenant.id, input.proposalId, e.id]))[0] ?? null;
+      if (!proposal) throw notFound('PROPOSAL_NOT_FOUND', `proposalId: bank line ${e.seq} has no proposal ${input.proposalId}`, [{ field: 'proposalId', message: 'not found' }]);
+      if (proposal.status === 'superseded') throw conflict('PROPOSAL_SUPERSEDED', `proposalId: the statement was matched again since; choose one of the line's current proposals`, [{ field: 'proposalId', message: 'superseded' }]);
+    }
+    let customerId: string;
+    if (input.customer) {
+      const [c] = await sql.query<{ id: string }>(`SELECT id FROM customers WHERE tenant_id = $1 AND code = $2`, [ctx.tenant.id, input.customer]);
+      if (!c) throw notFound('CUSTOMER_NOT_FOUND', `customer: no customer has code ${input.customer}`, [{ field: 'customer', message: 'not found' }]);
+      customerId = c.id;
+    } else customerId = proposal!.customerId;
+    const amountOf = (text: string, field: string) => parseAmount(text, e.currency, field);
+    const allocations: ProposalAllocation[] = input.allocations
+      ? input.allocations.map((a, i) => ({ itemId: '', documentNumber: a.document, openMinor: 0n, amountMinor: amountOf(a.amount, `allocations.${i}.amount`) }))
+      : proposal!.allocations.map((a) => ({ itemId: a.itemId, documentNumber: a.documentNumber, openMinor: BigInt(a.openMinor), amountMinor: BigInt(a.amountMinor) }));
+    if (allocations.some((a) => a.amountMinor <= 0n)) throw invalid('VALIDATION_FAILED', 'allocations: every amount must be more than zero', [{ field: 'allocations', message: 'zero amount' }]);
+    const writeOff = input.writeOff
+      ? { writeOffMinor: amountOf(input.writeOff.amount, 'writeOff.amount'), writeOffReason: input.writeOff.reason, writeOffDocument: input.writeOff.document }
+      : input.allocations ? { writeOffMinor: 0n, writeOffReason: null } : { writeOffMinor: BigInt(proposal!.writeOffMinor), writeOffReason: proposal!.writeOffReason };
+    const useProposal = proposal && !input.allocations && (!input.customer || customerId === proposal.customerId);
+    const docs = await applyToLedger(sql, ctx, e, { customerId, allocations, ...writeOff }, null, 'manual', useProposal ? proposal!.id : null);
+    if (proposal && !useProposal) {
+      await sql.query(`UPDATE bank_match_proposals SET status = 'rejected', decided_at = now(), decided_by = $3 WHERE tenant_id = $1 AND id = $2`, [ctx.tenant.id, proposal.id, ctx.actor]);
+    }
+    await setLineState(sql, ctx, e, 'applied', { note: 'applied by a user', proposals: [] });
+    const learned = input.learnAccount !== false && e.counterpartyAccount ? await learnAccount(sql, ctx, customerId, e.counterpartyAccount) : null;
+    return { entryId: e.id, status: 'applied' as const, ...docs, learnedAccount: learned };
+  });
+}
+
+/** Remembers a payer account for a customer (or counts one more confirmation of it). */
+async function learnAccount(sql: Sql, ctx: Context, customerId: string, account: string): Promise<string | null> {
+  const key = accountKey(account);
+  if (key.length < 4) return null;
+  await sql.query(
+    `INSERT INTO customer_bank_accounts (tenant_id, id, customer_id, account_key, account, source, created_by)
+     VALUES ($1, $2, $3, $4, $5, 'learned', $6)
+     ON CONFLICT (tenant_id, account_key, customer_id) DO UPDATE SET confirmations = customer_bank_accounts.confirmations + 1, updated_at = now()`,
+    [ctx.tenant.id, uuidv7(), customerId, key, account.slice(0, 100), ctx.actor]);
+  await appendAudit(sql, ctx.tenant.id, { actor: ctx.actor, action: 'bank.account.learn', entityType: 'customer', entityId: customerId, after: { account } });
+  return account;
+}
+
+/** Rejects one proposal (or all the line's open ones): it is not proposed again for this line. */
+export async function rejectLine(ctx: Context, entryId: string, raw: unknown, idempotencyKey?: string) {
+  const input = parseInput(rejectSchema, raw ?? {}, 'rejection');
+  return withIdempotency(ctx, idempotencyKey, 'bank.line.reject', { entryId, input }, async (sql) => {
+    const e = await loadEntry(sql, ctx, entryId);
+    if (await liveApplication(sql, ctx, e.id)) throw conflict('BANK_LINE_ALREADY_APPLIED', `bank line ${e.seq} is applied; undo it instead (POST /bank/lines/${e.id}/undo)`);
+    const rows = await sql.query<{ id: string }>(
+      `UPDATE bank_match_proposals SET status = 'rejected', decided_at = now(), decided_by = $3
+       WHERE tenant_id = $1 AND entry_id = $2 AND status = 'proposed' ${input.proposalId ? 'AND id = $4' : ''} RETURNING id`,
+      input.proposalId ? [ctx.tenant.id, e.id, ctx.actor, input.proposalId] : [ctx.tenant.id, e.id, ctx.actor]);
+    if (input.proposalId && rows.length === 0) throw notFound('PROPOSAL_NOT_FOUND', `proposalId: bank line ${e.seq} has no open proposal ${input.proposalId}`, [{ field: 'proposalId', message: 'not found or already decided' }]);
+    const [left] = await sql.query<{ n: number; best: number | null }>(
+      `SELECT count(*)::int AS n, max(score)::int AS best FROM bank_match_proposals WHERE tenant_id = $1 AND entry_id = $2 AND status = 'proposed'`, [ctx.tenant.id, e.id]);
+    const status = left!.n > 0 ? 'suggested' : 'rejected';
+    await sql.query(
+      `INSERT INTO bank_line_matches (tenant_id, entry_id, statement_id, status, best_score, note, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (tenant_id, entry_id) DO UPDATE SET status = $4, best_score = $5, note = $6, updated_by = $7, updated_at = now()`,
+      [ctx.tenant.id, e.id, e.statementId, status, left!.best, input.reason ? `rejected: ${input.reason}` : 'rejected by a user', ctx.actor]);
+    await appendAudit(sql, ctx.tenant.id, { actor: ctx.actor, action: 'bank.line.reject', entityType: 'bank_entry', entityId: e.id, reason: input.reason ?? null, after: { rejected: rows.map((r) => r.id), status } });
+    return { entryId: e.id, status, rejected: rows.map((r) => r.id) };
+  });
+}
+
+/** Undoes a line's application: its write-off and payment are reversed in the ledger; the proposal is not applied again. */
+export async function undoLine(ctx: Context, entryId: string, raw: unknown, idempotencyKey?: string) {
+  const input = parseInput(undoSchema, raw ?? {}, 'undo');
+  return withIdempotency(ctx, idempotencyKey, 'bank.line.undo', { entryId, input }, async (sql) => {
+    const e = await loadEntry(sql, ctx, entryId);
+    const application = await liveApplication(sql, ctx, e.id);
+    if (!application) throw conflict('BANK_LINE_NOT_APPLIED', `bank line ${e.seq} is not applied; there is nothing to undo`);
+    const reversal = { reason: `bank line undone: ${input.reason}`, ...(input.date ? { date: input.date } : {}) };
+    if (application.writeOffDocumentId) await reverseDocument(ctx, application.writeOffDocumentId, reversal, sql);
+    const reversed = await reverseDocument(ctx, application.paymentDocumentId, reversal, sql);
+    await sql.query(`UPDATE bank_line_applications SET undone_at = now(), undone_by = $3, undo_reason = $4 WHERE tenant_id = $1 AND id = $2`,
+      [ctx.tenant.id, application.id, ctx.actor, input.reason]);
+    if (application.proposalId) {
+      await sql.query(`UPDATE bank_match_proposals SET status = 'rejected', decided_at = now(), decided_by = $3 WHERE tenant_id = $1 AND id = $2`, [ctx.tenant.id, application.proposalId, ctx.actor]);
+    }
+    await setLineState(sql, ctx, e, 'rejected', { note: `undone: ${input.reason}; match the statement again or apply it by hand`, proposals: [] });
+    await appendAudit(sql, ctx.tenant.id, { actor: ctx.actor, action: 'bank.line.undo', entityType: 'bank_entry', entityId: e.id, reason: input.reason, after: { reversal: reversed.reversal.number } });
+    return { entryId: e.id, status: 'rejected' as const, reversal: reversed.reversal.number };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reading: a statement's lines with their state, proposals and application.
+
+/** Matches each statement an import brought (not those already imported before): the import's follow-up. */
+export async function matchImported(ctx: Context, statements: readonly { id: string; alreadyImported: boolean }[]) {
+  const runs: MatchRunResult[] = [];
+  for (const s of statements) if (!s.alreadyImported) runs.push(await matchStatement(ctx, s.id));
+  return runs.map((r) => ({ statementId: r.statementId, counts: r.counts }));
+}
+
+export async function listLines(ctx: Context, sql: Sql, statementId: string, raw: unknown = {}) {
+  const q = parseInput(linesQuerySchema, raw ?? {}, 'query');
+  const statement = await findStatement(sql, ctx, statementId);
+  const scope = customerScope(ctx);
+  const statusFilter = q.status === 'not_matched' ? `AND m.entry_id IS NULL` : q.status ? `AND m.status = $4` : '';
+  const params: unknown[] = [ctx.tenant.id, statement.id, q.limit + 1];
+  if (q.status && q.status !== 'not_matched') params.push(q.status);
+  params.push(q.offset);
+  const entries = await sql.query<EntryRow & { status: string | null; bestScore: number | null; note: string | null }>(
+    `SELECT e.id, e.seq, e.booking_date AS "bookingDate", e.value_date AS "valueDate", e.amount_minor AS "amountMinor", e.currency,
+       e.bank_reference AS "bankReference", e.end_to_end_id AS "endToEndId", e.remittance_text AS "remittanceText", e.creditor_reference AS "creditorReference",
+       e.counterparty_name AS "counterpartyName", e.counterparty_account AS "counterpartyAccount", e.reversal, e.booked,
+       m.status, m.best_score AS "bestScore", m.note
+     FROM bank_entries e LEFT JOIN bank_line_matches m ON m.tenant_id = e.tenant_id AND m.entry_id = e.id
+     WHERE e.tenant_id = $1 AND e.statement_id = $2 ${statusFilter} ORDER BY e.seq LIMIT $3 OFFSET $${params.length}`, params);
+  const more = entries.length > q.limit;
+  const page = entries.slice(0, q.limit);
+  const ids = page.map((e) => e.id);
+  const proposals = await sql.query<StoredProposal & { customerCode: string; customerName: string; inScope: boolean }>(
+    `SELECT p.id, p.entry_id AS "entryId", p.customer_id AS "customerId", p.status, p.kind, p.score, p.reasons, p.allocations,
+       p.write_off_minor AS "writeOffMinor", p.write_off_reason AS "writeOffReason", p.unapplied_minor AS "unappliedMinor", p.rank,
+       c.code AS "customerCode", c.name AS "customerName", ${scope ? `(c.${scope.field} = $3)` : 'true'} AS "inScope"
+     FROM bank_match_proposals p JOIN customers c ON c.tenant_id = p.tenant_id AND c.id = p.customer_id
+     WHERE p.tenant_id = $1 AND p.entry_id = ANY($2::uuid[]) AND p.status IN ('proposed', 'accepted', 'auto_applied')
+     ORDER BY p.rank, p.created_at DESC`, scope ? [ctx.tenant.id, ids, scope.handle] : [ctx.tenant.id, ids]);
+  const applications = await sql.query<{ entryId: string; mode: string; customerCode: string; customerName: string; payment: string; writeOff: string | null; appliedMinor: bigint; writeOffMinor: bigint; unappliedMinor: bigint; appliedAt: string; appliedBy: string; inScope: boolean }>(
+    `SELECT a.entry_id AS "entryId", a.mode, c.code AS "customerCode", c.name AS "customerName", d.number AS payment, w.number AS "writeOff",
+       a.applied_minor AS "appliedMinor", a.write_off_minor AS "writeOffMinor", a.unapplied_minor AS "unappliedMinor", a.applied_at AS "appliedAt", a.applied_by AS "appliedBy",
+       ${scope ? `(c.${scope.field} = $3)` : 'true'} AS "inScope"
+     FROM bank_line_applications a JOIN customers c ON c.tenant_id = a.tenant_id AND c.id = a.customer_id
+     JOIN documents d ON d.tenant_id = a.tenant_id AND d.id = a.payment_document_id
+     LEFT JOIN documents w ON w.tenant_id = a.tenant_id AND w.id = a.write_off_document_id
+     WHERE a.tenant_id = $1 AND a.entry_id = ANY($2::uuid[]) AND a.undone_at IS NULL`, scope ? [ctx.tenant.id, ids, scope.handle] : [ctx.tenant.id, ids]);
+  const [counts] = await sql.query<Record<string, number>>(
+    `SELECT count(*)::int AS lines, count(*) FILTER (WHERE m.status = 'auto_applied')::int AS "autoApplied", count(*) FILTER (WHERE m.status = 'applied')::int AS applied,
+       count(*) FILTER (WHERE m.status = 'suggested')::int AS suggested, count(*) FILTER (WHERE m.status IN ('unmatched', 'rejected'))::int AS unmatched,
+       count(*) FILTER (WHERE m.entry_id IS NULL AND e.amount_minor > 0 AND e.booked AND NOT e.reversal)::int AS "notMatched"
+     FROM bank_entries e LEFT JOIN bank_line_matches m ON m.tenant_id = e.tenant_id AND m.entry_id = e.id WHERE e.tenant_id = $1 AND e.statement_id = $2`,
+    [ctx.tenant.id, statement.id]);
+  return {
+    statementId: statement.id, counts, more,
+    lines: page.map((e) => {
+      const money = (v: bigint | string) => formatBankAmount(BigInt(v), e.currency);
+      const application = applications.find((a) => a.entryId === e.id);
+      return {
+        id: e.id, seq: e.seq, bookingDate: e.bookingDate, valueDate: e.valueDate, amount: money(e.amountMinor), currency: e.currency,
+        direction: BigInt(e.amountMinor) < 0n ? 'debit' : 'credit', bankReference: e.bankReference, endToEndId: e.endToEndId, remittanceText: e.remittanceText,
+        creditorReference: e.creditorReference, counterpartyName: e.counterpartyName, counterpartyAccount: e.counterpartyAccount,
+        matchable: matchable(e), status: e.status ?? (matchable(e) ? 'not_matched' : 'not_a_credit'), bestScore: e.bestScore, note: e.note,
+        proposals: proposals.filter((p) => p.entryId === e.id && p.inScope).map((p) => ({
+          id: p.id, status: p.status, rank: p.rank, customer: { code: p.customerCode, name: p.customerName }, kind: p.kind, score: p.score, reasons: p.reasons,
+          allocations: p.allocations.map((a) => ({ document: a.documentNumber, itemId: a.itemId, open: money(a.openMinor), amount: money(a.amountMinor) })),
+          writeOff: BigInt(p.writeOffMinor) > 0n ? { amount: money(p.writeOffMinor), reason: p.writeOffReason } : null,
+          unapplied: money(p.unappliedMinor),
+        })),
+        application: application && application.inScope ? {
+          mode: application.mode, customer: { code: application.customerCode, name: application.customerName }, payment: application.payment,
+          writeOff: application.writeOff, applied: money(application.appliedMinor), writeOffAmount: money(application.writeOffMinor),
+          unapplied: money(application.unappliedMinor), appliedAt: new Date(application.appliedAt).toISOString(), appliedBy: application.appliedBy,
+        } : null,
+      };
+    }),
+  };
+}

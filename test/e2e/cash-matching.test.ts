@@ -1,0 +1,106 @@
+/**
+ * Cash matching in the browser (自动核销): finance@ imports a camt.053 statement made here from two of a demo
+ * customer's open invoices; it is matched right after the import. The line naming its invoice (name 30 + invoice
+ * number 50 + exact amount 30 = 110 → 100) is applied automatically; the line without a reference (name 30 + exact
+ * amount 30 = 60) waits for review with its reasons as tags; finance@ accepts it (with the keyboard: the line, then
+ * "a") and it shows as applied. Screenshots
+ * in both languages.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterResponse, apiGet, BROWSER_TEST, HAS_CHROMIUM, startWebApp, type WebApp } from './support.ts';
+
+interface OpenItem { itemId: string; kind: string; number: string; installment: number; currency: string; amount: string; open: string }
+
+const entry = (amount: string, ref: string, name: string, text: string) => `<Ntry><Amt Ccy="CNY">${amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>
+<BookgDt><Dt>2026-06-29</Dt></BookgDt><ValDt><Dt>2026-06-29</Dt></ValDt><AcctSvcrRef>${ref}</AcctSvcrRef>
+<NtryDtls><TxDtls><RltdPties><Dbtr><Pty><Nm>${name}</Nm></Pty></Dbtr></RltdPties><RmtInf><Ustrd>${text}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>`;
+/** Exact decimal sum of two amounts with two decimals, as text. */
+const add = (a: string, b: string) => {
+  const cents = BigInt(a.replace('.', '')) + BigInt(b.replace('.', ''));
+  return `${cents / 100n}.${(cents % 100n).toString().padStart(2, '0')}`;
+};
+const camt = (name: string, x: OpenItem, y: OpenItem) => `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt><GrpHdr><MsgId>E2E-MATCH</MsgId><CreDtTm>2026-06-29T22:00:00</CreDtTm></GrpHdr>
+<Stmt><Id>MATCH-20260629</Id><Acct><Id><Othr><Id>E2E-MATCH-001</Id></Othr></Id><Ccy>CNY</Ccy></Acct>
+<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="CNY">0.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-06-29</Dt></Dt></Bal>
+<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="CNY">${add(x.open, y.open)}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-06-29</Dt></Dt></Bal>
+${entry(x.open, 'M-0001', name, `货款 ${x.number}`)}
+${entry(y.open, 'M-0002', name, 'payment')}
+</Stmt></BkToCstmrStmt></Document>`;
+
+describe.skipIf(!HAS_CHROMIUM)('web app: cash matching', BROWSER_TEST, () => {
+  let web: WebApp;
+  beforeAll(async () => {
+    web = await startWebApp();
+  }, 240_000);
+  afterAll(async () => {
+    await web?.close();
+  });
+
+  it('matches an imported statement: one line applied automatically, one suggested and accepted', async () => {
+    const { page } = await web.newPage('en');
+    await web.signIn(page, 'finance@demo.example');
+    // A CNY customer with two open single-installment invoices whose amounts no other open invoice of theirs has.
+    const customers = await apiGet<{ items: { code: string; name: string; currency: string }[] }>(page, '/api/v1/customers?limit=200');
+    let chosen: { name: string; x: OpenItem; y: OpenItem } | null = null;
+    for (const c of customers.items.filter((x) => x.currency === 'CNY')) {
+      const open = (await apiGet<{ items: OpenItem[] }>(page, `/api/v1/customers/${encodeURIComponent(c.code)}/open-items?side=debit&limit=200`)).items
+        .filter((i) => i.kind === 'invoice' && i.currency === 'CNY');
+      const single = open.filter((i) => i.installment === 1 && i.open === i.amount && open.filter((j) => j.number === i.number).length === 1
+        && open.filter((j) => j.open === i.open).length === 1);
+      if (single.length >= 2) {
+        chosen = { name: c.name, x: single[0]!, y: single[1]! };
+        break;
+      }
+    }
+    expect(chosen).not.toBeNull();
+    const { name, x, y } = chosen!;
+    const file = join(mkdtempSync(join(tmpdir(), 'arflow-match-e2e-')), 'match-20260629.xml');
+    writeFileSync(file, camt(name, x, y));
+
+    await page.goto('/bank');
+    await page.getByRole('heading', { name: 'Import a bank statement', exact: true }).waitFor({ timeout: 60_000 });
+    await page.locator('input[type=file]').setInputFiles(file);
+    await page.getByTestId('chosen-file').waitFor();
+    await page.getByRole('button', { name: /Import$/ }).click();
+    const matched = page.getByTestId('import-matching');
+    await matched.waitFor({ timeout: 60_000 });
+    await matched.getByText('1 applied automatically, 1 to review, 0 unmatched').waitFor();
+    await matched.getByRole('link', { name: 'Cash matching' }).click();
+    await page.waitForURL('**/bank/matching?statement=*');
+
+    const rows = page.locator('tbody tr.ant-table-row');
+    const auto = rows.filter({ hasText: `货款 ${x.number}` });
+    await auto.getByTestId('line-status').filter({ hasText: 'Applied automatically' }).waitFor({ timeout: 60_000 });
+    await auto.getByText(/^PAY-/).first().waitFor();
+    const suggested = rows.filter({ hasText: 'payment' });
+    await suggested.getByTestId('line-status').filter({ hasText: 'To review' }).waitFor();
+    const reasons = await suggested.getByTestId('reason').allInnerTexts();
+    expect(reasons).toEqual(['Payer name +30', 'Exact amount +30']);
+    await suggested.getByTestId('score').filter({ hasText: 'score 60' }).waitFor();
+    await suggested.getByText(y.number, { exact: false }).first().waitFor();
+    await web.screenshot(page, 'cash-matching-en');
+
+    // Accepted from the keyboard: the line chosen by a click, then "a".
+    await suggested.locator('td').nth(1).click();
+    await page.locator('tr.ant-table-row-selected').filter({ hasText: 'payment' }).waitFor();
+    const response = await afterResponse(page, (r) => r.url().includes('/accept') && r.request().method() === 'POST',
+      () => page.keyboard.press('a'));
+    expect(response.status()).toBe(200);
+    await suggested.getByTestId('line-status').filter({ hasText: /^Applied$/ }).waitFor({ timeout: 60_000 });
+    const open = (await apiGet<{ items: OpenItem[] }>(page, `/api/v1/customers/${encodeURIComponent(customers.items.find((c) => c.name === name)!.code)}/open-items?side=debit&limit=200`)).items;
+    expect(open.some((i) => i.number === x.number || i.number === y.number)).toBe(false);
+    await web.screenshot(page, 'cash-matching-accepted-en');
+
+    // The same workbench in Chinese, from the menu.
+    const zh = (await web.newPage('zh-CN')).page;
+    await web.signIn(zh, 'finance@demo.example');
+    await zh.getByRole('link', { name: '自动核销', exact: true }).click();
+    await zh.waitForURL('**/bank/matching');
+    await zh.getByTestId('line-status').filter({ hasText: '已自动核销' }).first().waitFor({ timeout: 60_000 });
+    await web.screenshot(zh, 'cash-matching-zh');
+  }, 300_000);
+});
