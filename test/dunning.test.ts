@@ -38,7 +38,7 @@ import {
 import { httpSmsProvider, smtpChannel } from '../src/modules/dunning/channels.ts';
 import { letterOf, sendOutbox, type Channels } from '../src/modules/dunning/sender.ts';
 import { postDocument } from '../src/modules/ledger/index.ts';
-import { contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
+import { contextFor, fixedClock, makeTenant, openTestDatabase, pdfText, type TestDatabase } from './support.ts';
 
 const day = (date: string, time = '04:00:00') => fixedClock(`${date}T${time}Z`);
 let t: TestDatabase;
@@ -83,7 +83,7 @@ beforeAll(async () => {
     steps: [{ offsetDays: 10, channel: 'email', templateKey: 'remind' }, { offsetDays: 30, channel: 'call_task', templateKey: 'call' }],
   });
   const contact = (name: string, extra: object = {}) => [{ name, email: `${name.toLowerCase()}@example.com`, isPrimary: true, ...extra }];
-  await createCustomer(ctx, { code: 'A', name: 'Alpha Ltd', contacts: contact('Alice', { language: 'en' }) });
+  await createCustomer(ctx, { code: 'A', name: 'Alpha Ltd', address: '1 Harbour Road\nHong Kong', contacts: contact('Alice', { language: 'en' }) });
   await createCustomer(ctx, { code: 'B', name: 'Beta 公司', segment: 'key_account', collector: 'wang', contacts: contact('Bo') });
   await createCustomer(ctx, { code: 'C', name: 'Gamma', contacts: contact('Cai') });
   await createCustomer(ctx, { code: 'D', name: 'Delta', contacts: contact('Du') });
@@ -240,6 +240,9 @@ describe('delivery', () => {
     const pdf = await read(async (sql) => letterOf(ctx, sql, (await listOutbox(ctx, sql, { customer: 'A', channel: 'final_notice' })).rows[0]!.id));
     expect(pdf.filename).toBe('DUN-20260415-A-4.pdf');
     expect(pdf.content.subarray(0, 5).toString()).toBe('%PDF-');
+    // Addressed as a letter must be: the customer's postal address under its name, with the reference and date.
+    const [letterText] = await pdfText(pdf.content);
+    expect(letterText).toMatch(/Customer：Alpha Ltd \(A\).*Address：1 Harbour Road.*Hong Kong.*Reference：DUN-20260415-A-4/s);
     // The open call tasks are on the worklist, as a reason of their own (+15).
     const { collectorWorklist } = await import('../src/modules/worklist/index.ts');
     const list = await read((sql) => collectorWorklist(on('2026-04-29'), sql, { asOf: '2026-04-29' }));

@@ -21,23 +21,11 @@ import { runCli } from '../src/cli/main.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { adminToken, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
+import { adminToken, contextFor, fixedClock, makeTenant, openTestDatabase, pdfText, type TestDatabase } from './support.ts';
 
 const CLOCK = fixedClock('2026-06-30T04:00:00Z');
 let t: TestDatabase;
 let ctx: Context;
-
-/** Every page's text, pages joined by a form feed. */
-async function pdfText(pdf: Buffer): Promise<string[]> {
-  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
-  const doc = await pdfjs.getDocument({ data: new Uint8Array(pdf), useSystemFonts: false, isEvalSupported: false }).promise;
-  const pages: string[] = [];
-  for (let n = 1; n <= doc.numPages; n++) {
-    const content = await (await doc.getPage(n)).getTextContent();
-    pages.push(content.items.map((i) => ('str' in i ? i.str : '')).join(' '));
-  }
-  return pages;
-}
 
 interface Received { from: string; to: string[]; raw: string }
 let smtp: SMTPServer;

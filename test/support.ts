@@ -79,3 +79,15 @@ export async function adminToken(ctx: Context, role: Role = 'admin'): Promise<st
   return token;
 }
 let tokenCounter = 0;
+
+/** Each page's text of a PDF (pdf.js), its pieces joined by spaces: what a test reads a printed document by. */
+export async function pdfText(pdf: Buffer): Promise<string[]> {
+  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
+  const doc = await pdfjs.getDocument({ data: new Uint8Array(pdf), useSystemFonts: false, isEvalSupported: false }).promise;
+  const pages: string[] = [];
+  for (let n = 1; n <= doc.numPages; n++) {
+    const content = await (await doc.getPage(n)).getTextContent();
+    pages.push(content.items.map((i) => ('str' in i ? i.str : '')).join(' '));
+  }
+  return pages;
+}

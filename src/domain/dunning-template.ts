@@ -15,7 +15,7 @@ export const MAX_TEMPLATE_LENGTH = 20_000;
 
 /** The variables a template may name, and inside `items` / `totals` those of each element. */
 export const TEMPLATE_VARIABLES = {
-  top: ['company.name', 'company.address', 'customer.code', 'customer.name', 'contact.name', 'contact.email', 'contact.phone',
+  top: ['company.name', 'company.address', 'customer.code', 'customer.name', 'customer.address', 'contact.name', 'contact.email', 'contact.phone',
     'asOf', 'reference', 'step.seq', 'step.channel', 'statementLink', 'bank.name', 'bank.account', 'bank.accountName',
     'items', 'totals', 'fee', 'hasFee', 'hasInterest'],
   items: ['document', 'installment', 'dueDate', 'daysOverdue', 'currency', 'open', 'interest'],

@@ -86,7 +86,7 @@ export function smsProviderFromEnv(env: NodeJS.ProcessEnv = process.env): SmsPro
 export interface LetterPrint {
   language: string;
   company: { name: string; address: string | null };
-  customer: { code: string; name: string };
+  customer: { code: string; name: string; address?: string | null };
   reference: string;
   asOf: LocalDate;
   title: string;
@@ -96,8 +96,8 @@ export interface LetterPrint {
 }
 
 const LETTER_LABELS = {
-  'zh-CN': { customer: '客户', reference: '编号', date: '日期', document: '单据', installment: '期', due: '到期日', days: '逾期天数', currency: '币种', open: '未付金额', interest: '滞纳利息', fee: '费用', total: '合计', page: (n: number, of: number) => `第 ${n} 页，共 ${of} 页` },
-  en: { customer: 'Customer', reference: 'Reference', date: 'Date', document: 'Document', installment: 'Inst.', due: 'Due date', days: 'Days overdue', currency: 'Currency', open: 'Open', interest: 'Interest', fee: 'Fee', total: 'Total', page: (n: number, of: number) => `Page ${n} of ${of}` },
+  'zh-CN': { customer: '客户', address: '地址', reference: '编号', date: '日期', document: '单据', installment: '期', due: '到期日', days: '逾期天数', currency: '币种', open: '未付金额', interest: '滞纳利息', fee: '费用', total: '合计', page: (n: number, of: number) => `第 ${n} 页，共 ${of} 页` },
+  en: { customer: 'Customer', address: 'Address', reference: 'Reference', date: 'Date', document: 'Document', installment: 'Inst.', due: 'Due date', days: 'Days overdue', currency: 'Currency', open: 'Open', interest: 'Interest', fee: 'Fee', total: 'Total', page: (n: number, of: number) => `Page ${n} of ${of}` },
 } as const;
 
 /** A reminder letter, final notice or lawyer's letter as PDF: letterhead, date, reference, the text, items, fees, interest, total. */
@@ -105,7 +105,11 @@ export async function letterPdf(letter: LetterPrint): Promise<Buffer> {
   const l = letter.language === 'en' ? LETTER_LABELS.en : LETTER_LABELS['zh-CN'];
   const doc = newDocument(`${letter.title} ${letter.reference}`);
   header(doc, letter.company, letter.title);
-  keyValues(doc, [[l.customer, `${letter.customer.name} (${letter.customer.code})`], [l.reference, letter.reference], [l.date, letter.asOf]]);
+  keyValues(doc, [
+    [l.customer, `${letter.customer.name} (${letter.customer.code})`],
+    ...(letter.customer.address ? [[l.address, letter.customer.address] as [string, string]] : []),
+    [l.reference, letter.reference], [l.date, letter.asOf],
+  ]);
   doc.font('regular').fontSize(10).fillColor('black').text(letter.body, { align: 'left' }).moveDown(0.8);
   drawTable(doc, [
     { title: l.document, width: 110, align: 'left' }, { title: l.installment, width: 30, align: 'right' }, { title: l.due, width: 70, align: 'left' },

@@ -119,7 +119,7 @@ export function sampleScope(language: TemplateLanguage, settings: DunningSetting
   const zh = language === 'zh-CN';
   return {
     company: { name: company.name, address: company.address ?? '' },
-    customer: { code: 'C001', name: zh ? '上海示例贸易有限公司' : 'Example Trading Co., Ltd.' },
+    customer: { code: 'C001', name: zh ? '上海示例贸易有限公司' : 'Example Trading Co., Ltd.', address: zh ? '上海市浦东新区张江路 88 号\n邮编 201203' : '88 Zhangjiang Road, Pudong\nShanghai 201203' },
     contact: { name: zh ? '王经理' : 'Ms Wang', email: 'ap@example.com', phone: '+86 21 5555 0100' },
     asOf, reference: `DUN-${asOf.replaceAll('-', '')}-C001-2`, step: { seq: 2, channel: 'email' },
     statementLink: settings.statementLink ?? '', bank: { name: settings.bankName ?? '', account: settings.bankAccount ?? '', accountName: settings.bankAccountName ?? '' },
@@ -334,7 +334,7 @@ export const runSchema = z.object({
 export type RunInput = z.input<typeof runSchema>;
 
 interface CustomerRow {
-  id: string; code: string; name: string; currency: string; segment: string | null; collector: string | null; grade: string | null; openMinor: unknown;
+  id: string; code: string; name: string; address: string | null; currency: string; segment: string | null; collector: string | null; grade: string | null; openMinor: unknown;
   broken: unknown; pinned: string | null; doNotDun: boolean | null; inLegal: boolean | null;
   contactName: string | null; email: string | null; phone: string | null; language: string | null;
 }
@@ -393,7 +393,7 @@ async function loadFacts(ctx: Context, sql: Sql, asOf: LocalDate, range: Custome
     `WITH open AS (SELECT b.customer_id, sum(b.open_minor) FILTER (WHERE b.currency = oc.currency) AS open_minor
                      FROM item_balances b JOIN customers oc ON oc.tenant_id = b.tenant_id AND oc.id = b.customer_id
                     WHERE b.tenant_id = $1 AND b.customer_id BETWEEN $3 AND $4 AND b.open_minor > 0 AND b.side = 'debit' GROUP BY b.customer_id)
-     SELECT c.id, c.code, c.name, c.currency, c.segment, c.collector, cp.grade, open.open_minor AS "openMinor",
+     SELECT c.id, c.code, c.name, c.address, c.currency, c.segment, c.collector, cp.grade, open.open_minor AS "openMinor",
             (SELECT count(*) FROM promises p WHERE p.tenant_id = $1 AND p.customer_id = c.id AND p.status IN ('broken', 'partly_kept')
                AND p.promised_date + p.grace_days > $2::date - 365 AND p.promised_date + p.grace_days <= $2::date) AS broken,
             dc.pinned_strategy_id AS pinned, dc.do_not_dun AS "doNotDun", dc.in_legal AS "inLegal",
@@ -484,7 +484,7 @@ function renderMessage(facts: RunFacts, m: PlannedMessage): RenderedMessage {
   const s = facts.settings;
   const scope: TemplateScope = {
     company: { name: facts.company.name, address: facts.company.address ?? '' },
-    customer: { code: c.code, name: c.name },
+    customer: { code: c.code, name: c.name, address: c.address ?? '' },
     contact: { name: c.contactName ?? '', email: c.email ?? '', phone: c.phone ?? '' },
     asOf: facts.asOf, reference, step: { seq: m.step.seq, channel: m.step.channel }, statementLink: s.statementLink ?? '',
     bank: { name: s.bankName ?? '', account: s.bankAccount ?? '', accountName: s.bankAccountName ?? '' },

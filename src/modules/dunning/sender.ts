@@ -55,10 +55,11 @@ const LETTER_TITLES: Record<string, { 'zh-CN': string; en: string }> = {
 export async function letterOf(ctx: Context, sql: Sql, id: string): Promise<{ filename: string; content: Buffer }> {
   const m = await getMessage(ctx, sql, id);
   const [company] = await sql.query<{ name: string; address: string | null }>(`SELECT name, address FROM tenants WHERE id = $1`, [ctx.tenant.id]);
+  const [customer] = await sql.query<{ address: string | null }>(`SELECT address FROM customers WHERE tenant_id = $1 AND code = $2`, [ctx.tenant.id, m.customer]);
   const language = m.language === 'en' ? 'en' : 'zh-CN';
   const reference = `DUN-${m.asOf.replaceAll('-', '')}-${m.customer}-${m.stepSeq}`;
   const print: LetterPrint = {
-    language, company: company!, customer: { code: m.customer, name: m.customerName }, reference, asOf: m.asOf,
+    language, company: company!, customer: { code: m.customer, name: m.customerName, address: customer?.address ?? null }, reference, asOf: m.asOf,
     title: (LETTER_TITLES[m.channel] ?? LETTER_TITLES.letter!)[language], body: m.body,
     items: m.items as LetterPrint['items'], totals: m.totals as LetterPrint['totals'],
   };

@@ -22,7 +22,7 @@ const CHANNELS = ['email', 'sms', 'letter', 'call_task', 'visit_task', 'final_no
 const LETTERS = ['letter', 'final_notice', 'lawyer_letter'];
 type Lang = 'zh-CN' | 'en';
 const LANGS: Lang[] = ['zh-CN', 'en'];
-const VARIABLES = '{{customer.name}} {{contact.name}} {{asOf}} {{reference}} {{#items}}{{document}} {{dueDate}} {{daysOverdue}} {{currency}} {{open}} {{interest}}{{/items}} {{#totals}}{{currency}} {{open}} {{interest}} {{fee}} {{total}}{{/totals}} {{fee}} {{#hasFee}}…{{/hasFee}} {{bank.name}} {{bank.account}} {{bank.accountName}} {{company.name}} {{statementLink}}';
+const VARIABLES = '{{customer.name}} {{customer.address}} {{contact.name}} {{asOf}} {{reference}} {{#items}}{{document}} {{dueDate}} {{daysOverdue}} {{currency}} {{open}} {{interest}}{{/items}} {{#totals}}{{currency}} {{open}} {{interest}} {{fee}} {{total}}{{/totals}} {{fee}} {{#hasFee}}…{{/hasFee}} {{bank.name}} {{bank.account}} {{bank.accountName}} {{company.name}} {{statementLink}}';
 
 interface Step { seq: number; offsetDays: number; channel: string; templateKey: string; fee: string | null; feeCurrency: string | null; lateInterest: boolean }
 interface Strategy { id: string; code: string; name: string; priority: number; isDefault: boolean; active: boolean; minAmount: string; match: { segment?: string; grades?: string[]; minOpen?: string; minBrokenPromises?: number }; steps: Step[] }
