@@ -28,6 +28,7 @@ import { registerBankRoutes } from './bank-routes.ts';
 import { registerDisputeRoutes } from './dispute-routes.ts';
 import { registerCollectionRoutes } from './collection-routes.ts';
 import { registerWorklistRoutes } from './worklist-routes.ts';
+import { registerPlanRoutes } from './plan-routes.ts';
 import { registerWeb, wantsWebApp } from './web.ts';
 
 export interface ServerOptions {
@@ -173,6 +174,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await registerDisputeRoutes(app, scope);
   await registerCollectionRoutes(app, scope);
   await registerWorklistRoutes(app, scope);
+  await registerPlanRoutes(app, scope);
   if (options.webDist) await registerWeb(app, options.webDist);
   return app;
 }

@@ -19,6 +19,7 @@ import { deliverSend, runMonthlyStatements } from '../modules/statements/sends.t
 import { evaluateHolds } from '../modules/credit-limits/index.ts';
 import { runDailyAlerts, runEvaluationJob } from '../modules/alerts/jobs.ts';
 import { runDailyPromises } from '../modules/collections/index.ts';
+import { runDailyPlans } from '../modules/payment-plans/index.ts';
 
 export const QUEUES = {
   verifyLedger: 'ledger.verify', verifyAll: 'ledger.verify-all', sealAudit: 'audit.seal', kpiSnapshot: 'kpi.snapshot',
@@ -30,6 +31,8 @@ export const QUEUES = {
   evaluateAlerts: 'alerts.evaluate', dailyAlerts: 'alerts.daily',
   // Promises to pay (src/modules/collections): every company's open promises decided daily at its today.
   dailyPromises: 'promises.daily',
+  // Payment plans (src/modules/payment-plans): completed plans closed, plans in default cancelled when the company says so.
+  dailyPlans: 'plans.daily',
 } as const;
 type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -168,6 +171,11 @@ export async function startJobs(db: Database, options: JobOptions): Promise<Jobs
       await runDailyPromises(withOrigin(db, 'job promises.daily'), options.clock, options.log);
     });
     await boss.schedule(QUEUES.dailyPromises, '10 23 * * *', {}, { tz: 'UTC' });
+    // Payment plans: evaluated daily at 23:15 UTC, after the promises and before the alerts.
+    await boss.work(QUEUES.dailyPlans, async () => {
+      await runDailyPlans(withOrigin(db, 'job plans.daily'), options.clock, options.log);
+    });
+    await boss.schedule(QUEUES.dailyPlans, '15 23 * * *', {}, { tz: 'UTC' });
   };
   if (options.work && options.workAfter) {
     void options.workAfter.then(startWork).catch((error: unknown) => options.log?.error({ err: error }, 'job queue error'));

@@ -281,7 +281,7 @@ async function planEvent(sql: Sql, ctx: Context, planId: string, event: string, 
 }
 
 /** Makes a payment plan for a customer in the caller's scope; idempotent, audited. */
-export async function createPlan(ctx: Context, raw: PlanInput, idempotencyKey?: string): Promise<PresentedPlan> {
+export async function createPlan(ctx: Context, raw: PlanInput, idempotencyKey?: string): Promise<PlanDetail> {
   const input = parseInput(planInputSchema, raw, 'payment plan');
   const id = await withIdempotency(ctx, idempotencyKey, 'plans.create', input, async (sql) => {
     // One numbering at a time per company.
@@ -307,7 +307,7 @@ async function planRow(ctx: Context, sql: Sql, ref: string): Promise<PlanRow> {
  * Replaces an active plan by its next version: the items still open today (the old interest and fee charge among
  * them, if unpaid) spread by the new terms. The old version is kept as `replaced`; its history stays.
  */
-export async function renegotiatePlan(ctx: Context, ref: string, raw: RenegotiateInput, idempotencyKey?: string): Promise<PresentedPlan> {
+export async function renegotiatePlan(ctx: Context, ref: string, raw: RenegotiateInput, idempotencyKey?: string): Promise<PlanDetail> {
   const input = parseInput(renegotiateSchema, raw, 'renegotiation');
   const today = tenantToday(ctx.tenant, ctx.clock);
   const startDate = input.startDate ? parseDate(input.startDate, 'startDate') : today;
@@ -337,7 +337,7 @@ export async function renegotiatePlan(ctx: Context, ref: string, raw: Renegotiat
 }
 
 /** Cancels an active plan: its items go back to dunning from today. Audited, idempotent. */
-export async function cancelPlan(ctx: Context, ref: string, raw: z.input<typeof cancelSchema>, idempotencyKey?: string): Promise<PresentedPlan> {
+export async function cancelPlan(ctx: Context, ref: string, raw: z.input<typeof cancelSchema>, idempotencyKey?: string): Promise<PlanDetail> {
   const input = parseInput(cancelSchema, raw, 'cancellation');
   const today = tenantToday(ctx.tenant, ctx.clock);
   const id = await withIdempotency(ctx, idempotencyKey, 'plans.cancel', { ref, ...input }, async (sql) => {
