@@ -8,7 +8,7 @@ import {
 } from '@ant-design/icons';
 import { AccountBookOutlined } from '@ant-design/icons';
 import { AlertOutlined, ControlOutlined } from '@ant-design/icons';
-import { ImportOutlined, IssuesCloseOutlined, OrderedListOutlined, UnorderedListOutlined } from '@ant-design/icons';
+import { AimOutlined, FolderOpenOutlined, ImportOutlined, IssuesCloseOutlined, OrderedListOutlined, ScheduleOutlined, UnorderedListOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useSignedIn, useSession } from '../auth/session.tsx';
@@ -72,6 +72,9 @@ export function AppLayout() {
       ...group('collections', t('collections:nav.group'), [
         { key: '/disputes', label: t('collections:nav.disputes'), icon: <IssuesCloseOutlined />, permission: 'customers.read' },
         { key: '/worklist', label: t('worklist:nav'), icon: <OrderedListOutlined />, permission: 'customers.read' },
+        { key: '/payment-plans', label: t('plans:nav.plans'), icon: <ScheduleOutlined />, permission: 'customers.read' },
+        { key: '/escalations', label: t('plans:nav.escalations'), icon: <FolderOpenOutlined />, permission: 'customers.read' },
+        { key: '/collectors/targets', label: t('plans:nav.targets'), icon: <AimOutlined />, permission: 'customers.read' },
       ]),
       ...group('cash', t('bank:nav.group'), [
         { key: '/bank', label: t('bank:nav.import'), icon: <ImportOutlined />, permission: 'bank.import' },
