@@ -49,8 +49,10 @@ export async function setTarget(ctx: Context, raw: TargetInput, idempotencyKey?:
   const ceiBp = input.cei === undefined ? null : parseRatePercent(input.cei)!;
   if (ceiBp !== null && ceiBp > 10_000) throw invalid('TARGET_CEI_INVALID', 'cei: at most 100.00 (percent)', [{ field: 'cei', message: 'above 100' }]);
   return withIdempotency(ctx, idempotencyKey, 'targets.set', input, async (sql) => {
-    const [user] = await sql.query(`SELECT 1 AS found FROM users WHERE tenant_id = $1 AND handle = $2`, [ctx.tenant.id, input.collector]);
-    if (!user) throw invalid('TARGET_UNKNOWN_COLLECTOR', `collector: no user has handle ${input.collector}; give a collector's handle`, [{ field: 'collector', message: 'unknown handle' }]);
+    const [known] = await sql.query(
+      `SELECT 1 AS found WHERE EXISTS (SELECT 1 FROM users WHERE tenant_id = $1 AND handle = $2) OR EXISTS (SELECT 1 FROM customers WHERE tenant_id = $1 AND collector = $2)`,
+      [ctx.tenant.id, input.collector]);
+    if (!known) throw invalid('TARGET_UNKNOWN_COLLECTOR', `collector: ${input.collector} is neither a user's handle nor any customer's collector; give a collector's handle`, [{ field: 'collector', message: 'unknown handle' }]);
     const month = `${input.month}-01`;
     const [before] = await sql.query<{ collected: unknown; ceiBp: number | null }>(`SELECT collected_minor AS collected, cei_bp AS "ceiBp" FROM collector_targets WHERE tenant_id = $1 AND collector = $2 AND month = $3`, [ctx.tenant.id, input.collector, month]);
     await sql.query(
