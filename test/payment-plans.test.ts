@@ -15,6 +15,7 @@
  *   interest: 2,396.75 each (719,025 = 3 × 239,675).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../src/cli/main.ts';
 import type { Role } from '../src/domain/access.ts';
 import { AppError } from '../src/domain/errors.ts';
 import { createUser } from '../src/modules/access/index.ts';
@@ -198,5 +199,26 @@ describe('escalation', () => {
     const [c4] = await read((sql) => sql.query<{ id: string }>(`SELECT id FROM customers WHERE tenant_id = $1 AND code = 'C4'`, [ctx.tenant.id]));
     expect([...(await customersInLegal(ctx, '2026-06-01'))]).toEqual([c4!.id]);
     expect((await customersInLegal(ctx, '2026-05-31')).size).toBe(0);
+  });
+});
+
+describe('the command line', () => {
+  const cli = async (date: string, ...argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(argv, { io: { out: (x) => out.push(x), err: (x) => err.push(x), interactive: false }, clock: day(date), env: { USER: 'tester', ARFLOW_TENANT: 'ACME' }, db: t.db });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
+  it('arflow plans show, plans create --preview, cases list', async () => {
+    const shown = await cli('2026-07-05', '--format', 'json', 'plans', 'show', planId, '--as-of', '2026-07-05');
+    expect(shown.code, shown.err).toBe(0);
+    expect((JSON.parse(shown.out) as { installments: { status: string }[] }).installments.map((i) => i.status)).toEqual(['paid', 'missed', 'due', 'due']);
+    // INV-3 is free again (its plan was cancelled): 1,000.00 in 2 → 500.00 + 500.00.
+    const preview = await cli('2026-08-20', 'plans', 'create', '--customer', 'C1', '--item', 'INV-3', '--installments', '2', '--first-date', '2026-09-01', '--preview');
+    expect(preview.code, preview.err).toBe(0);
+    expect(preview.out).toContain('total 1000.00 CNY');
+    expect(preview.out.match(/500\.00/g)?.length).toBe(4);
+    const cases = await cli('2026-06-01', '--format', 'json', 'cases', 'list', '--status', 'all');
+    expect((JSON.parse(cases.out) as { rows: { number: string; status: string }[] }).rows.map((c) => `${c.number} ${c.status}`)).toEqual(['EC-0002 open', 'EC-0001 closed_partly']);
   });
 });

@@ -13,6 +13,7 @@
  *   Totals: within 7: 1 of 3 = 33.3%; within 30: 2 of 3 = 66.7%.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../src/cli/main.ts';
 import type { Role } from '../src/domain/access.ts';
 import { AppError } from '../src/domain/errors.ts';
 import { createUser } from '../src/modules/access/index.ts';
@@ -91,5 +92,14 @@ describe('effectiveness report', () => {
     // Seen on 06-20, the 30-day windows had not ended: nothing measured at 30 days yet.
     const early = await read(ctx, (sql) => effectivenessReport(on('2026-06-20'), sql, { from: '2026-06-01', to: '2026-06-20' }));
     expect([early.totals.measured7, early.totals.measured30]).toEqual([3, 0]);
+  });
+});
+
+describe('the command line', () => {
+  it('arflow targets --month 2026-06 --format json', async () => {
+    const out: string[] = [];
+    const code = await runCli(['--format', 'json', 'targets', '--month', '2026-06'], { io: { out: (x) => out.push(x), err: () => {}, interactive: false }, clock: fixedClock('2026-07-31T04:00:00Z'), env: { USER: 'tester', ARFLOW_TENANT: 'ACME' }, db: t.db });
+    expect(code).toBe(0);
+    expect((JSON.parse(out.join('\n')) as { rows: { collector: string; collected: string; cei: string }[] }).rows.map((r) => `${r.collector} ${r.collected} ${r.cei}`)).toEqual(['wang 6000.00 60.00', 'zhao 0.00 0.00']);
   });
 });

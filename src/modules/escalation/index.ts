@@ -186,7 +186,8 @@ export async function openCase(ctx: Context, raw: CaseInput, idempotencyKey?: st
   const input = parseInput(caseSchema, raw, 'escalation case');
   const today = tenantToday(ctx.tenant, ctx.clock);
   const id = await withIdempotency(ctx, idempotencyKey, 'escalations.open', input, async (sql) => {
-    await sql.query(`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext($1))) x`, [`escalations:${ctx.tenant.id}`]);
+    // Numbering, and the items' check against other cases and plans: one at a time per company (plans take the same lock).
+    await sql.query(`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext($1))) x`, [`plans:${ctx.tenant.id}`]);
     const customer: Customer = await getCustomer(sql, ctx.tenant.id, input.customer).catch((error: unknown) => {
       if (error instanceof AppError && error.kind === 'not_found') throw customerNotFound(input.customer)();
       throw error;
