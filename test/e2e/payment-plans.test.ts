@@ -63,6 +63,9 @@ describe.skipIf(!HAS_CHROMIUM)('web app: payment plans and escalation', BROWSER_
     expect(await installments.filter({ hasText: 'Due' }).count()).toBe(3);
     await page.locator('.ant-message-notice').first().waitFor({ state: 'detached', timeout: 30_000 }).catch(() => {});
     await web.screenshot(page, 'payment-plan-detail-en');
+    // The customer's Collections card shows the plan, with what is left to pay.
+    await page.goto(`/customers/${encodeURIComponent(code)}`);
+    await page.getByTestId('customer-plans').getByText(`Payment plans ${plan.number}`, { exact: false }).waitFor({ timeout: 60_000 });
   }, 240_000);
 
   it('records a recovery on the agency case: a payment posted and applied', async () => {
