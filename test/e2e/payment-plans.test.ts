@@ -65,7 +65,9 @@ describe.skipIf(!HAS_CHROMIUM)('web app: payment plans and escalation', BROWSER_
     await web.screenshot(page, 'payment-plan-detail-en');
     // The customer's Collections card shows the plan, with what is left to pay.
     await page.goto(`/customers/${encodeURIComponent(code)}`);
-    await page.getByTestId('customer-plans').getByText(`Payment plans ${plan.number}`, { exact: false }).waitFor({ timeout: 60_000 });
+    await page.getByTestId('customer-plans').getByText(`Payment plan ${plan.number}:`, { exact: false }).waitFor({ timeout: 60_000 });
+    await page.getByTestId('collections-card').scrollIntoViewIfNeeded();
+    await web.screenshot(page, 'payment-plan-customer-en');
   }, 240_000);
 
   it('records a recovery on the agency case: a payment posted and applied', async () => {
@@ -96,5 +98,14 @@ describe.skipIf(!HAS_CHROMIUM)('web app: payment plans and escalation', BROWSER_
     expect([payment.kind, payment.amount]).toEqual(['payment', '1000.00']);
     await expect.poll(async () => row.innerText(), { timeout: 30_000 }).toContain(now.recovered.replace(/\B(?=(\d{3})+(?!\d))/g, ','));
     await web.screenshot(page, 'escalation-recovery-zh');
+
+    // Collector targets: every collector of the demo with this month's target and actuals.
+    const targets = await apiGet<{ rows: { collector: string; targetCollected: string | null }[] }>(page, '/api/v1/collectors/targets');
+    expect(targets.rows.filter((r) => r.targetCollected !== null).length).toBeGreaterThanOrEqual(1);
+    await page.getByRole('link', { name: '催收目标', exact: true }).click();
+    await page.getByRole('heading', { name: '催收目标', exact: true }).waitFor({ timeout: 60_000 });
+    const targetRows = page.getByRole('table', { name: '催收目标' }).locator('tbody tr.ant-table-row');
+    await expect.poll(() => targetRows.count(), { timeout: 60_000 }).toBe(targets.rows.length);
+    await web.screenshot(page, 'collector-targets-zh');
   }, 240_000);
 });

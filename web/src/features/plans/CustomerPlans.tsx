@@ -15,11 +15,11 @@ export function CustomerPlans({ code }: { code: string }) {
   const c = cases.data?.rows ?? [];
   if (p.length === 0 && c.length === 0) return null;
   return (
-    <Space wrap size={[8, 8]} style={{ marginBottom: 16 }} data-testid="customer-plans">
+    <div style={{ marginBottom: 16 }}><Space wrap size={[8, 8]} data-testid="customer-plans">
       {p.map((x) => (
         <Link key={x.id} to={`/payment-plans?plan=${x.id}`}>
           <Tag color={x.missed > 0 ? 'error' : 'processing'}>
-            {`${t('nav.plans')} ${x.number} · ${formatAmount(x.outstanding, x.currency, i18n.language)}`}{x.missed > 0 ? ` · ${t('installmentStatus.missed')} ${x.missed}` : ''}
+            {t('card.plan', { number: x.number, amount: formatAmount(x.outstanding, x.currency, i18n.language) })}{x.missed > 0 ? ` · ${t('installmentStatus.missed')} ${x.missed}` : ''}
           </Tag>
         </Link>
       ))}
@@ -29,6 +29,6 @@ export function CustomerPlans({ code }: { code: string }) {
         </Link>
       ))}
       {plans.error || cases.error ? <Typography.Text type="danger">{((plans.error ?? cases.error) as Error).message}</Typography.Text> : null}
-    </Space>
+    </Space></div>
   );
 }

@@ -42,8 +42,8 @@ export function TargetsPage() {
     { title: t('targets.eff.channel'), dataIndex: 'channel', render: (c: string) => (c === 'all' ? t('targets.eff.all') : t(`collections:channel.${c}`)) },
     { title: t('targets.eff.outcome'), dataIndex: 'outcome', render: (o: string) => (o === 'all' ? '' : t(`collections:outcome.${o}`)) },
     { title: t('targets.eff.activities'), dataIndex: 'activities', align: 'right' as const },
-    { title: t('targets.eff.within7'), key: 'w7', align: 'right' as const, render: (_: unknown, x: EffectivenessRow) => `${x.share7 ?? '—'}% (${x.paid7}/${x.measured7})` },
-    { title: t('targets.eff.within30'), key: 'w30', align: 'right' as const, render: (_: unknown, x: EffectivenessRow) => `${x.share30 ?? '—'}% (${x.paid30}/${x.measured30})` },
+    { title: t('targets.eff.within7'), key: 'w7', align: 'right' as const, render: (_: unknown, x: EffectivenessRow) => (x.share7 === null ? '—' : `${x.share7}% (${x.paid7}/${x.measured7})`) },
+    { title: t('targets.eff.within30'), key: 'w30', align: 'right' as const, render: (_: unknown, x: EffectivenessRow) => (x.share30 === null ? '—' : `${x.share30}% (${x.paid30}/${x.measured30})`) },
   ];
   return (
     <>

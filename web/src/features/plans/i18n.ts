@@ -47,6 +47,7 @@ export const plans = {
       eff: { channel: 'Channel', outcome: 'Outcome', activities: 'Activities', within7: 'Paid within 7 days', within30: 'Paid within 30 days', all: 'All' },
       effHint: 'An activity counts once its window has ended; a payment counts when applied after the activity day.',
     },
+    card: { plan: 'Payment plan {{number}}: {{amount}} to pay' },
     errors: { required: 'Required', amount: 'An amount like 1234.50', date: 'A date like 2026-07-01' },
   },
   'zh-CN': {
@@ -96,6 +97,7 @@ export const plans = {
       eff: { channel: '渠道', outcome: '结果', activities: '次数', within7: '7 天内回款', within30: '30 天内回款', all: '合计' },
       effHint: '观察期结束后才计入；催收当天之后核销的付款才算回款。',
     },
+    card: { plan: '分期协议 {{number}}：待付 {{amount}}' },
     errors: { required: '必填', amount: '金额格式如 1234.50', date: '日期格式如 2026-07-01' },
   },
 } as const;
