@@ -82,6 +82,7 @@ export const CLI_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'plans list': 'customers.read',
   'plans show': 'customers.read',
   'plans create': 'collections.record',
+  'plans renegotiate': 'collections.record',
   'plans cancel': 'collections.record',
   'plans evaluate': 'collections.record',
   'agencies list': 'customers.read',

@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { invalid } from '../domain/errors.ts';
 import type { Context } from '../modules/context.ts';
 import { CASE_KINDS, CASE_STATUSES, getCase, listAgencies, listCases, openCase, recordCost, recordRecovery, saveAgency, transitionCase, type PresentedCase } from '../modules/escalation/index.ts';
-import { cancelPlan, createPlan, evaluatePlans, getPlan, listPlans, PLAN_STATUSES, previewPlan, type PlanDetail, type PlanInput, type PresentedPlan } from '../modules/payment-plans/index.ts';
+import { cancelPlan, createPlan, evaluatePlans, getPlan, listPlans, PLAN_STATUSES, previewPlan, renegotiatePlan, type PlanDetail, type PlanInput, type PresentedPlan } from '../modules/payment-plans/index.ts';
 import { effectivenessReport, setTarget, targetsReport } from '../modules/targets/index.ts';
 import { table, type Format } from './output.ts';
 
@@ -75,6 +75,20 @@ export function registerPlanCommands(program: Command, withContext: WithContext,
         }
         const p = await createPlan(ctx, input, o.key);
         print(format, p, () => `plan ${p.number} made\n${planText(p)}`);
+      }));
+  plans.command('renegotiate <plan>').description('replace an active plan by its next version over what is still open (the old one is kept)')
+    .requiredOption('--reason <text>', 'why (kept in the plan\'s history)')
+    .option('--installments <n>').option('--first-date <date>').option('--date <date>', 'an installment date; repeat for each', collect)
+    .option('--down <amount>').option('--rate <percent>').option('--fee <amount>').option('--start <date>').option('--grace <days>').option('--key <key>')
+    .action((plan: string, o: { reason: string; installments?: string; firstDate?: string; date?: string[]; down?: string; rate?: string; fee?: string; start?: string; grace?: string; key?: string }, command: Command) =>
+      withContext(command, async (ctx, format) => {
+        const n = o.installments === undefined ? undefined : Number(o.installments);
+        if (n !== undefined && !Number.isInteger(n)) throw invalid('INVALID_INSTALLMENTS', `--installments: "${o.installments}" is not a whole number`, [{ field: '--installments', message: 'not a whole number' }]);
+        const p = await renegotiatePlan(ctx, plan, {
+          reason: o.reason, installments: n, firstDate: o.firstDate, dates: o.date, downPayment: o.down, interestRate: o.rate, fee: o.fee, startDate: o.start,
+          graceDays: o.grace === undefined ? undefined : Number(o.grace),
+        }, o.key);
+        print(format, p, () => `plan ${p.number} renegotiated: version ${p.version}\n${planText(p)}`);
       }));
   plans.command('cancel <plan>').description('cancel an active plan: its items go back to dunning')
     .requiredOption('--reason <text>')

@@ -63,6 +63,21 @@ describe.skipIf(!HAS_CHROMIUM)('web app: payment plans and escalation', BROWSER_
     expect(await installments.filter({ hasText: 'Due' }).count()).toBe(3);
     await page.locator('.ant-message-notice').first().waitFor({ state: 'detached', timeout: 30_000 }).catch(() => {});
     await web.screenshot(page, 'payment-plan-detail-en');
+
+    // Renegotiated into 2 installments from 08-15: version 2 over the same open amount, version 1 kept in the history.
+    const modal = page.getByRole('dialog').filter({ hasText: `Renegotiate plan ${plan.number}` });
+    await clickUntil(drawer.getByRole('button', { name: 'Renegotiate' }), modal.getByText(`Renegotiate plan ${plan.number}`));
+    await modal.getByRole('spinbutton', { name: 'Installments' }).fill('2');
+    await modal.getByLabel('First installment on').fill('2026-08-15');
+    await modal.getByLabel('Reason').fill('customer asked for two larger installments');
+    const renegotiated = await afterResponse(page, (r) => r.url().endsWith('/renegotiate') && r.request().method() === 'POST', () => modal.getByRole('button', { name: 'Renegotiate' }).click());
+    expect(renegotiated.status()).toBe(201);
+    const v2 = (await renegotiated.json()) as PlanDetail;
+    expect([v2.version, v2.principal, v2.installments.map((i) => i.dueDate)]).toEqual([2, preview.total, ['2026-08-15', '2026-09-15']]);
+    await drawer.getByText(`Plan ${plan.number} v2`).waitFor({ timeout: 60_000 });
+    // The history: v1 created, v1 replaced and v2 renegotiated, the last two with the reason.
+    await expect.poll(() => drawer.getByRole('cell', { name: 'customer asked for two larger installments' }).count()).toBe(2);
+    await drawer.getByRole('cell', { name: 'replaced', exact: true }).waitFor();
     // The customer's Collections card shows the plan, with what is left to pay.
     await page.goto(`/customers/${encodeURIComponent(code)}`);
     await page.getByTestId('customer-plans').getByText(`Payment plan ${plan.number}:`, { exact: false }).waitFor({ timeout: 60_000 });

@@ -190,11 +190,30 @@ function MoveModal({ target, onClose }: { target: Case | null; onClose: () => vo
 
 function CaseDrawer({ id, onClose }: { id: string | null; onClose: () => void }) {
   const { t, i18n } = useTranslation('plans');
+  const { can } = useSession();
+  const { message } = AntApp.useApp();
+  const client = useQueryClient();
   const query = useQuery({ queryKey: [CASES_KEY, 'detail', id], queryFn: () => api.get<CaseDetail>(`/escalations/cases/${id}`), enabled: id !== null });
   const c = query.data;
   const money = (v: string) => (c ? <Amount value={v} currency={c.currency} /> : null);
+  const [costing, setCosting] = useState(false);
+  const [form] = Form.useForm();
+  const [key, setKey] = useState(newIdempotencyKey());
+  const cost = useMutation({
+    mutationFn: (v: { amount: string; description: string; date?: string }) => api.post<Case>(`/escalations/cases/${id}/costs`, { amount: v.amount.trim(), description: v.description.trim(), ...(v.date ? { date: v.date } : {}) }, key),
+    onSuccess: () => { void message.success(t('cases.cost.done')); void client.invalidateQueries({ queryKey: [CASES_KEY] }); form.resetFields(); setKey(newIdempotencyKey()); setCosting(false); },
+  });
   return (
-    <Drawer open={id !== null} onClose={onClose} size="large" title={c ? `${c.number} · ${c.customer} ${c.customerName}` : ''}>
+    <Drawer open={id !== null} onClose={onClose} size="large" title={c ? `${c.number} · ${c.customer} ${c.customerName}` : ''}
+      extra={c && can('escalations.manage') ? <Button onClick={() => setCosting(true)}>{t('cases.cost.add')}</Button> : null}>
+      <Modal open={costing} title={t('cases.cost.add')} onCancel={() => setCosting(false)} confirmLoading={cost.isPending} destroyOnHidden onOk={() => void form.validateFields().then((v) => cost.mutate(v))}>
+        <Form form={form} layout="vertical">
+          <Form.Item name="amount" label={t('cases.cost.amount')} rules={[{ required: true, pattern: AMOUNT, message: t('errors.amount') }]}><Input maxLength={20} /></Form.Item>
+          <Form.Item name="description" label={t('cases.cost.description')} rules={[{ required: true, min: 3, message: t('errors.required') }]}><Input maxLength={500} /></Form.Item>
+          <Form.Item name="date" label={t('cases.recovery.date')}><Input type="date" /></Form.Item>
+        </Form>
+        {cost.error ? <Alert type="error" showIcon title={(cost.error as Error).message} /> : null}
+      </Modal>
       {query.error ? <ErrorAlert error={query.error} ns="plans" /> : null}
       {c ? (
         <Space orientation="vertical" size="large" style={{ width: '100%' }}>
@@ -219,6 +238,17 @@ function CaseDrawer({ id, onClose }: { id: string | null; onClose: () => void })
               { title: t('cases.recovery.reference'), dataIndex: 'reference' },
             ]} />
           </div>
+          {c.costEntries.length ? (
+            <div>
+              <Typography.Title level={5}>{t('cases.detail.costs')}</Typography.Title>
+              <Table rowKey={(k) => `${k.date}${k.description}${k.amount}`} size="small" pagination={false} dataSource={c.costEntries} columns={[
+                { title: t('cases.recovery.date'), dataIndex: 'date', render: (d: string) => formatDate(d, i18n.language) },
+                { title: t('cases.cost.amount'), dataIndex: 'amount', align: 'right', render: money },
+                { title: t('cases.cost.description'), dataIndex: 'description' },
+                { title: t('detail.columns.by'), dataIndex: 'recordedBy' },
+              ]} />
+            </div>
+          ) : null}
           <div>
             <Typography.Title level={5}>{t('cases.detail.items')}</Typography.Title>
             <Table rowKey={(i) => `${i.document}#${i.installment}`} size="small" pagination={false} dataSource={c.items} columns={[

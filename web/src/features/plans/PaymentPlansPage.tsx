@@ -109,7 +109,7 @@ export function PaymentPlansPage() {
         </Space>
       </Card>
       <CreatePlanModal open={creating} onClose={() => setCreating(false)} onMade={(p) => { setCreating(false); setParam('plan', p.id); }} />
-      <PlanDrawer id={showing} onClose={() => setParam('plan', '')} />
+      <PlanDrawer id={showing} onClose={() => setParam('plan', '')} onSwitch={(id) => setParam('plan', id)} />
     </>
   );
 }
@@ -183,13 +183,14 @@ function CreatePlanModal({ open, onClose, onMade }: { open: boolean; onClose: ()
   );
 }
 
-export function PlanDrawer({ id, onClose }: { id: string | null; onClose: () => void }) {
+export function PlanDrawer({ id, onClose, onSwitch }: { id: string | null; onClose: () => void; onSwitch?: (id: string) => void }) {
   const { t, i18n } = useTranslation('plans');
   const { can } = useSession();
   const { message } = AntApp.useApp();
   const client = useQueryClient();
   const query = useQuery({ queryKey: [PLANS_KEY, 'detail', id], queryFn: () => api.get<PlanDetail>(`/payment-plans/${id}`), enabled: id !== null && id !== '' });
   const [cancelling, setCancelling] = useState(false);
+  const [renegotiating, setRenegotiating] = useState(false);
   const [reason, setReason] = useState('');
   const [key, setKey] = useState(newIdempotencyKey());
   const cancel = useMutation({
@@ -199,7 +200,12 @@ export function PlanDrawer({ id, onClose }: { id: string | null; onClose: () => 
   const p = query.data;
   return (
     <Drawer open={id !== null && id !== ''} onClose={onClose} size="large" width={960} title={p ? t('detail.title', { number: p.number, version: p.version }) : ''}
-      extra={p && p.status === 'active' && can('collections.record') ? <Button danger onClick={() => setCancelling(true)}>{t('detail.cancel')}</Button> : null}>
+      extra={p && p.status === 'active' && can('collections.record') ? (
+        <Space>
+          <Button onClick={() => setRenegotiating(true)}>{t('detail.renegotiate')}</Button>
+          <Button danger onClick={() => setCancelling(true)}>{t('detail.cancel')}</Button>
+        </Space>
+      ) : null}>
       {query.error ? <ErrorAlert error={query.error} ns="plans" /> : null}
       {p ? (
         <Space orientation="vertical" size="large" style={{ width: '100%' }}>
@@ -242,6 +248,46 @@ export function PlanDrawer({ id, onClose }: { id: string | null; onClose: () => 
         <Input.TextArea aria-label={t('detail.reason')} placeholder={t('detail.reasonRequired')} rows={3} maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} />
         {cancel.error ? <Alert type="error" showIcon title={(cancel.error as Error).message} style={{ marginTop: 12 }} /> : null}
       </Modal>
+      {p ? <RenegotiateModal plan={p} open={renegotiating} onClose={() => setRenegotiating(false)} onDone={(next) => onSwitch?.(next.id)} /> : null}
     </Drawer>
+  );
+}
+
+/** Replace the active version by the next one over what is still open, with new terms and a reason. */
+function RenegotiateModal({ plan, open, onClose, onDone }: { plan: PlanDetail; open: boolean; onClose: () => void; onDone: (p: PlanDetail) => void }) {
+  const { t } = useTranslation('plans');
+  const { message } = AntApp.useApp();
+  const client = useQueryClient();
+  const [form] = Form.useForm<Omit<Terms, 'customer'> & { reason: string }>();
+  const [key, setKey] = useState(newIdempotencyKey());
+  const submit = useMutation({
+    mutationFn: (v: Omit<Terms, 'customer'> & { reason: string }) => {
+      const { customer: _c, ...terms } = body({ ...v, customer: plan.customer });
+      return api.post<PlanDetail>(`/payment-plans/${plan.id}/renegotiate`, { ...terms, reason: v.reason.trim() }, key);
+    },
+    onSuccess: (p) => {
+      void message.success(t('detail.renegotiated', { number: p.number, version: p.version }));
+      void client.invalidateQueries({ queryKey: [PLANS_KEY] });
+      setKey(newIdempotencyKey());
+      onClose();
+      onDone(p);
+    },
+  });
+  return (
+    <Modal open={open} title={t('detail.renegotiateTitle', { number: plan.number })} width={760} onCancel={onClose} confirmLoading={submit.isPending} destroyOnHidden
+      okText={t('detail.renegotiate')} onOk={() => void form.validateFields().then((v) => submit.mutate(v))}>
+      <Typography.Paragraph type="secondary">{t('detail.renegotiateHint', { outstanding: plan.outstanding, currency: plan.currency })}</Typography.Paragraph>
+      <Form form={form} layout="vertical" initialValues={{ installments: Math.max(1, plan.installments.filter((i) => i.status !== 'paid' && i.seq > 0).length) }}>
+        <Space wrap size="middle" align="start">
+          <Form.Item name="downPayment" label={t('create.downPayment')} rules={[{ pattern: AMOUNT, message: t('errors.amount') }]}><Input style={{ width: 140 }} maxLength={20} /></Form.Item>
+          <Form.Item name="installments" label={t('create.installments')} rules={[{ required: true, message: t('errors.required') }]}><InputNumber min={1} max={60} style={{ width: 100 }} /></Form.Item>
+          <Form.Item name="firstDate" label={t('create.firstDate')} rules={[{ required: true, message: t('errors.required') }]}><Input type="date" style={{ width: 160 }} /></Form.Item>
+          <Form.Item name="interestRate" label={t('create.interestRate')} rules={[{ pattern: /^\d{1,3}(\.\d{1,2})?$/, message: t('errors.amount') }]}><Input style={{ width: 110 }} maxLength={6} /></Form.Item>
+          <Form.Item name="fee" label={t('create.fee')} rules={[{ pattern: AMOUNT, message: t('errors.amount') }]}><Input style={{ width: 120 }} maxLength={20} /></Form.Item>
+        </Space>
+        <Form.Item name="reason" label={t('detail.reason')} rules={[{ required: true, min: 3, message: t('detail.reasonRequired') }]}><Input.TextArea rows={2} maxLength={500} /></Form.Item>
+      </Form>
+      {submit.error ? <Alert type="error" showIcon title={(submit.error as Error).message} /> : null}
+    </Modal>
   );
 }

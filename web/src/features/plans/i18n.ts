@@ -18,6 +18,8 @@ export const plans = {
     },
     detail: {
       title: 'Plan {{number}} v{{version}}', installments: 'Installments', items: 'Items', versions: 'Versions', history: 'History', down: 'Down payment',
+      renegotiate: 'Renegotiate', renegotiateTitle: 'Renegotiate plan {{number}}', renegotiated: 'Plan {{number}} is now version {{version}}',
+      renegotiateHint: 'A new version over what is still open of the plan\'s items (about {{outstanding}} {{currency}}); this version is kept in the history.',
       cancel: 'Cancel plan', cancelTitle: 'Cancel the plan', reason: 'Reason', reasonRequired: 'Say why, in a few words', cancelled: 'Plan cancelled; its items are back in dunning',
       columns: { seq: '#', due: 'Due', principal: 'Principal', interest: 'Interest', fee: 'Fee', amount: 'Amount', paid: 'Paid', status: 'Status', document: 'Document', openAtPlan: 'Open at plan', openNow: 'Open now', version: 'Version', event: 'Event', on: 'On', by: 'By', note: 'Note' },
       charge: 'Interest and fee posted as {{document}}', late: 'late', daysOverdue: '{{days}} days overdue', asOf: 'As of {{date}}', grace: 'Grace {{days}} days',
@@ -33,6 +35,7 @@ export const plans = {
       recovery: { title: 'Record a recovery on {{number}}', amount: 'Amount recovered', date: 'Date', reference: 'Reference', note: 'Note', submit: 'Record', done: '{{amount}} recovered: payment {{payment}} applied, commission {{commission}}', hint: 'Posts a payment and applies it to the case\'s items, oldest first. Open: {{open}}' },
       transition: { title: 'Move case {{number}} on', to: 'To', note: 'Note', submit: 'Move', done: 'Case is now {{status}}' },
       detail: { items: 'Items', recoveries: 'Recoveries', costs: 'Costs', history: 'History', payment: 'Payment', rate: 'Commission {{rate}}%' },
+      cost: { add: 'Record cost', amount: 'Amount', description: 'What it is (court fee, lawyer\'s fee…)', done: 'Cost recorded' },
     },
     agencies: {
       add: 'Add agency', code: 'Code', name: 'Name', kind: 'Kind', commission: 'Commission %', contact: 'Contact', phone: 'Phone', email: 'Email', openCases: 'Open cases', saved: 'Agency {{code}} saved',
@@ -68,6 +71,8 @@ export const plans = {
     },
     detail: {
       title: '分期协议 {{number}} 第 {{version}} 版', installments: '各期', items: '款项', versions: '版本', history: '历史', down: '首付',
+      renegotiate: '重新协商', renegotiateTitle: '重新协商分期协议 {{number}}', renegotiated: '分期协议 {{number}} 已更新为第 {{version}} 版',
+      renegotiateHint: '按协议款项当前未付金额（约 {{outstanding}} {{currency}}）生成新版本；当前版本保留在历史中。',
       cancel: '取消协议', cancelTitle: '取消分期协议', reason: '原因', reasonRequired: '请简单说明原因', cancelled: '协议已取消，款项恢复催收',
       columns: { seq: '期', due: '到期日', principal: '本金', interest: '利息', fee: '手续费', amount: '应付', paid: '已付', status: '状态', document: '单据', openAtPlan: '协议时未付', openNow: '当前未付', version: '版本', event: '事件', on: '日期', by: '操作人', note: '备注' },
       charge: '利息和手续费已记为 {{document}}', late: '逾期支付', daysOverdue: '已逾期 {{days}} 天', asOf: '截至 {{date}}', grace: '宽限 {{days}} 天',
@@ -83,6 +88,7 @@ export const plans = {
       recovery: { title: '登记 {{number}} 的回收款', amount: '回收金额', date: '日期', reference: '参考号', note: '备注', submit: '登记', done: '已回收 {{amount}}：收款 {{payment}} 已核销，佣金 {{commission}}', hint: '将记一笔收款并按到期先后核销案件款项。当前未付：{{open}}' },
       transition: { title: '推进案件 {{number}}', to: '改为', note: '备注', submit: '确定', done: '案件状态：{{status}}' },
       detail: { items: '款项', recoveries: '回收记录', costs: '费用', history: '历史', payment: '收款', rate: '佣金 {{rate}}%' },
+      cost: { add: '登记费用', amount: '金额', description: '费用说明（诉讼费、律师费…）', done: '费用已登记' },
     },
     agencies: {
       add: '新增机构', code: '编码', name: '名称', kind: '类型', commission: '佣金 %', contact: '联系人', phone: '电话', email: '邮箱', openCases: '进行中案件', saved: '已保存机构 {{code}}',
