@@ -74,6 +74,7 @@ export function PaymentPlansPage() {
     placeholderData: keepPreviousData,
   });
   const [creating, setCreating] = useState(false);
+  const [settingsOpen, setSettingsOpen] = useState(false);
   const columns: TableColumnsType<Plan> = [
     { title: t('list.columns.number'), dataIndex: 'number', width: 130, render: (n: string, p) => <Button type="link" style={{ padding: 0 }} onClick={() => setParam('plan', p.id)}>{`${n} v${p.version}`}</Button> },
     {
@@ -92,7 +93,12 @@ export function PaymentPlansPage() {
   ];
   return (
     <>
-      <PageTitle title={t('list.title')} extra={can('collections.record') ? <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>{t('list.new')}</Button> : null} />
+      <PageTitle title={t('list.title')} extra={(
+        <Space>
+          {can('company.manage') ? <Button onClick={() => setSettingsOpen(true)}>{t('settings.title')}</Button> : null}
+          {can('collections.record') ? <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>{t('list.new')}</Button> : null}
+        </Space>
+      )} />
       <Typography.Paragraph type="secondary">{t('list.subtitle')}</Typography.Paragraph>
       <Card>
         <Space wrap style={{ marginBottom: 12 }}>
@@ -109,6 +115,7 @@ export function PaymentPlansPage() {
         </Space>
       </Card>
       <CreatePlanModal open={creating} onClose={() => setCreating(false)} onMade={(p) => { setCreating(false); setParam('plan', p.id); }} />
+      <PlanSettingsModal open={settingsOpen} onClose={() => setSettingsOpen(false)} />
       <PlanDrawer id={showing} onClose={() => setParam('plan', '')} onSwitch={(id) => setParam('plan', id)} />
     </>
   );
@@ -288,6 +295,31 @@ function RenegotiateModal({ plan, open, onClose, onDone }: { plan: PlanDetail; o
         <Form.Item name="reason" label={t('detail.reason')} rules={[{ required: true, min: 3, message: t('detail.reasonRequired') }]}><Input.TextArea rows={2} maxLength={500} /></Form.Item>
       </Form>
       {submit.error ? <Alert type="error" showIcon title={(submit.error as Error).message} /> : null}
+    </Modal>
+  );
+}
+
+/** The company's plan settings: grace days, and the days unpaid after which a plan is cancelled by itself. */
+function PlanSettingsModal({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const { t } = useTranslation('plans');
+  const { message } = AntApp.useApp();
+  const client = useQueryClient();
+  const [form] = Form.useForm<{ graceDays: number; autoCancelDays: number | null }>();
+  const query = useQuery({ queryKey: [PLANS_KEY, 'settings'], queryFn: () => api.get<{ graceDays: number; autoCancelDays: number | null }>('/payment-plans/settings'), enabled: open });
+  const [key, setKey] = useState(newIdempotencyKey());
+  const save = useMutation({
+    mutationFn: (v: { graceDays: number; autoCancelDays: number | null }) => api.put('/payment-plans/settings', { graceDays: v.graceDays, autoCancelDays: v.autoCancelDays ?? null }, key),
+    onSuccess: () => { void message.success(t('settings.saved')); void client.invalidateQueries({ queryKey: [PLANS_KEY] }); setKey(newIdempotencyKey()); onClose(); },
+  });
+  return (
+    <Modal open={open} title={t('settings.title')} onCancel={onClose} confirmLoading={save.isPending} destroyOnHidden onOk={() => void form.validateFields().then((v) => save.mutate(v))}>
+      {query.data ? (
+        <Form form={form} layout="vertical" initialValues={query.data}>
+          <Form.Item name="graceDays" label={t('settings.graceDays')} rules={[{ required: true, message: t('errors.required') }]}><InputNumber min={0} max={60} /></Form.Item>
+          <Form.Item name="autoCancelDays" label={t('settings.autoCancelDays')} extra={t('settings.autoCancelHint')}><InputNumber min={1} max={365} /></Form.Item>
+        </Form>
+      ) : null}
+      {save.error ? <Alert type="error" showIcon title={(save.error as Error).message} /> : null}
     </Modal>
   );
 }

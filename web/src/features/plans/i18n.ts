@@ -51,6 +51,7 @@ export const plans = {
       effHint: 'An activity counts once its window has ended; a payment counts when applied after the activity day.',
     },
     card: { plan: 'Payment plan {{number}}: {{amount}} to pay' },
+    settings: { title: 'Plan settings', graceDays: 'Grace days after an installment\'s date', autoCancelDays: 'Cancel a plan when an installment is unpaid more than (days)', autoCancelHint: 'Empty: plans are never cancelled by themselves', saved: 'Plan settings saved' },
     errors: { required: 'Required', amount: 'An amount like 1234.50', date: 'A date like 2026-07-01' },
   },
   'zh-CN': {
@@ -104,6 +105,7 @@ export const plans = {
       effHint: '观察期结束后才计入；催收当天之后核销的付款才算回款。',
     },
     card: { plan: '分期协议 {{number}}：待付 {{amount}}' },
+    settings: { title: '分期设置', graceDays: '每期到期后的宽限天数', autoCancelDays: '某期逾期未付超过（天）即自动取消协议', autoCancelHint: '留空：不自动取消', saved: '分期设置已保存' },
     errors: { required: '必填', amount: '金额格式如 1234.50', date: '日期格式如 2026-07-01' },
   },
 } as const;
