@@ -54,8 +54,7 @@ function CasesTab() {
   const columns: TableColumnsType<Case> = [
     { title: t('cases.columns.number'), dataIndex: 'number', width: 110, render: (n: string, c) => <Button type="link" style={{ padding: 0 }} onClick={() => setShowing(c.id)}>{n}</Button> },
     { title: t('cases.columns.customer'), dataIndex: 'customer', render: (_: unknown, c) => <Space orientation="vertical" size={0}><Link to={`/customers/${encodeURIComponent(c.customer)}`}>{c.customer}</Link><Typography.Text type="secondary">{c.customerName}</Typography.Text></Space> },
-    { title: t('cases.columns.kind'), dataIndex: 'kind', width: 100, render: (k: string) => t(`cases.kind.${k}`) },
-    { title: t('cases.columns.agency'), key: 'agency', render: (_: unknown, c) => c.agencyName ?? c.lawyer ?? '—' },
+    { title: t('cases.columns.agency'), key: 'agency', render: (_: unknown, c) => <Space orientation="vertical" size={0}><Tag color={c.kind === 'legal' ? 'volcano' : 'purple'}>{t(`cases.kind.${c.kind}`)}</Tag>{c.agencyName ?? c.lawyer ?? ''}</Space> },
     { title: t('cases.columns.status'), dataIndex: 'status', width: 130, render: (s: CaseStatus) => <CaseStatusTag status={s} /> },
     { title: t('cases.columns.handedOver'), dataIndex: 'handedOver', align: 'right', render: money },
     { title: t('cases.columns.recovered'), dataIndex: 'recovered', align: 'right', render: money },
@@ -63,7 +62,7 @@ function CasesTab() {
     { title: t('cases.columns.net'), dataIndex: 'net', align: 'right', render: money },
     { title: t('cases.columns.openNow'), dataIndex: 'openNow', align: 'right', render: money },
     {
-      title: t('cases.columns.actions'), key: 'actions', width: 220,
+      title: t('cases.columns.actions'), key: 'actions', width: 200, fixed: 'right',
       render: (_: unknown, c) => (manage && (c.status === 'open' || c.status === 'in_progress') ? (
         <Space size={4}>
           <Button size="small" onClick={() => setRecovering(c)} aria-label={`${t('cases.recover')} ${c.number}`}>{t('cases.recover')}</Button>
