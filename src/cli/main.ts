@@ -31,6 +31,7 @@ import { registerAlertCommands } from './alert-commands.ts';
 import { registerBankCommands } from './bank-commands.ts';
 import { registerDisputeCommands } from './dispute-commands.ts';
 import { registerCollectionCommands } from './collection-commands.ts';
+import { registerPlanCommands } from './plan-commands.ts';
 import { registerWorklistCommands } from './worklist-commands.ts';
 import { registerDunningCommands } from './dunning-commands.ts';
 import { listFxRates, setFxRate } from '../modules/fx/index.ts';
@@ -330,6 +331,8 @@ export async function runCli(argv: string[], environment: CliEnvironment = {}): 
   registerWorklistCommands(program, withContext, print);
   // Dunning (src/cli/dunning-commands.ts).
   registerDunningCommands(program, withContext, print);
+  // Payment plans, escalation cases and collector targets (src/cli/plan-commands.ts).
+  registerPlanCommands(program, withContext, print);
 
   // FX ------------------------------------------------------------------------------------------------------------
   const fx = program.command('fx').description('FX rates to the functional currency');

@@ -85,6 +85,23 @@ export const CLI_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'dunning strategies': 'customers.read',
   'dunning outbox': 'customers.read',
   'dunning send': 'dunning.manage',
+  'plans list': 'customers.read',
+  'plans show': 'customers.read',
+  'plans create': 'collections.record',
+  'plans renegotiate': 'collections.record',
+  'plans cancel': 'collections.record',
+  'plans evaluate': 'collections.record',
+  'agencies list': 'customers.read',
+  'agencies save': 'escalations.manage',
+  'cases list': 'customers.read',
+  'cases show': 'customers.read',
+  'cases open': 'escalations.manage',
+  'cases recover': 'escalations.manage',
+  'cases cost': 'escalations.manage',
+  'cases transition': 'escalations.manage',
+  'targets list': 'customers.read',
+  'targets set': 'targets.manage',
+  'targets effectiveness': 'customers.read',
 };
 
 /** "terms add" for `arflow terms add …`. */

@@ -1388,3 +1388,245 @@ export const bankLineApplications = pgTable('bank_line_applications', {
   check('bank_line_applications_mode', sql`${t.mode} in ('auto', 'manual')`),
   check('bank_line_applications_amounts', sql`${t.amountMinor} > 0 and ${t.appliedMinor} + ${t.unappliedMinor} = ${t.amountMinor}`),
 ]);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Payment plans and escalation (issue 6; migration 0023).
+
+/** Installment agreements: one row per version; a renegotiation replaces a version by the next (previous_id). */
+export const paymentPlans = pgTable('payment_plans', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  number: text('number').notNull(),
+  version: integer('version').notNull(),
+  previousId: uuid('previous_id'),
+  customerId: uuid('customer_id').notNull(),
+  currency: text('currency').notNull(),
+  status: text('status').notNull().default('active'),
+  startDate: businessDate('start_date').notNull(),
+  principalMinor: money('principal_minor').notNull(),
+  downPaymentMinor: money('down_payment_minor').notNull(),
+  rateBp: integer('rate_bp').notNull(),
+  interestMinor: money('interest_minor').notNull(),
+  feeMinor: money('fee_minor').notNull(),
+  totalMinor: money('total_minor').notNull(),
+  graceDays: integer('grace_days').notNull(),
+  chargeDocumentId: uuid('charge_document_id'),
+  endedOn: businessDate('ended_on'),
+  endReason: text('end_reason'),
+  note: text('note'),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+  createdBy: text('created_by').notNull(),
+  updatedAt: instant('updated_at').notNull().default(sql`now()`),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  uniqueIndex('payment_plans_number_version').on(t.tenantId, t.number, t.version),
+  index('payment_plans_customer').on(t.tenantId, t.customerId, t.status),
+  index('payment_plans_status').on(t.tenantId, t.status, t.startDate),
+  foreignKey({ name: 'payment_plans_customer_fk', columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }),
+  foreignKey({ name: 'payment_plans_previous_fk', columns: [t.tenantId, t.previousId], foreignColumns: [t.tenantId, t.id] }),
+  foreignKey({ name: 'payment_plans_charge_fk', columns: [t.tenantId, t.chargeDocumentId], foreignColumns: [documents.tenantId, documents.id] }),
+  check('payment_plans_status', sql`${t.status} in ('active', 'completed', 'cancelled', 'replaced')`),
+  check('payment_plans_amounts', sql`${t.principalMinor} > 0 and ${t.downPaymentMinor} >= 0 and ${t.downPaymentMinor} < ${t.principalMinor} and ${t.interestMinor} >= 0 and ${t.feeMinor} >= 0`),
+  check('payment_plans_rate', sql`${t.rateBp} >= 0 and ${t.rateBp} <= 10000`),
+  check('payment_plans_grace', sql`${t.graceDays} >= 0 and ${t.graceDays} <= 60`),
+  check('payment_plans_ended', sql`(${t.status} = 'active') = (${t.endedOn} is null)`),
+]);
+
+/** The items a plan version covers, with their open amount when it was made (append-only). */
+export const paymentPlanItems = pgTable('payment_plan_items', {
+  tenantId: uuid('tenant_id').notNull(),
+  planId: uuid('plan_id').notNull(),
+  itemId: uuid('item_id').notNull(),
+  openMinor: money('open_minor').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.planId, t.itemId] }),
+  index('payment_plan_items_item').on(t.tenantId, t.itemId),
+  foreignKey({ name: 'payment_plan_items_plan_fk', columns: [t.tenantId, t.planId], foreignColumns: [paymentPlans.tenantId, paymentPlans.id] }),
+  foreignKey({ name: 'payment_plan_items_item_fk', columns: [t.tenantId, t.itemId], foreignColumns: [items.tenantId, items.id] }),
+  check('payment_plan_items_open', sql`${t.openMinor} > 0`),
+]);
+
+/** A plan version's schedule: 0 the down payment, 1…n the installments (append-only). */
+export const paymentPlanInstallments = pgTable('payment_plan_installments', {
+  tenantId: uuid('tenant_id').notNull(),
+  planId: uuid('plan_id').notNull(),
+  seq: integer('seq').notNull(),
+  dueDate: businessDate('due_date').notNull(),
+  principalMinor: money('principal_minor').notNull(),
+  interestMinor: money('interest_minor').notNull(),
+  feeMinor: money('fee_minor').notNull(),
+  amountMinor: money('amount_minor').notNull(),
+  days: integer('days').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.planId, t.seq] }),
+  foreignKey({ name: 'payment_plan_installments_plan_fk', columns: [t.tenantId, t.planId], foreignColumns: [paymentPlans.tenantId, paymentPlans.id] }),
+  check('payment_plan_installments_amount', sql`${t.amountMinor} = ${t.principalMinor} + ${t.interestMinor} + ${t.feeMinor}`),
+]);
+
+/** A plan's history (append-only). */
+export const paymentPlanEvents = pgTable('payment_plan_events', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  planId: uuid('plan_id').notNull(),
+  event: text('event').notNull(),
+  actor: text('actor').notNull(),
+  onDate: businessDate('on_date').notNull(),
+  note: text('note'),
+  at: instant('at').notNull().default(sql`now()`),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  index('payment_plan_events_plan').on(t.tenantId, t.planId),
+  foreignKey({ name: 'payment_plan_events_plan_fk', columns: [t.tenantId, t.planId], foreignColumns: [paymentPlans.tenantId, paymentPlans.id] }),
+  check('payment_plan_events_event', sql`${t.event} in ('created', 'renegotiated', 'replaced', 'cancelled', 'completed')`),
+]);
+
+/** The company's plan settings: grace days, and the days unpaid after which a plan is cancelled (null: never). */
+export const paymentPlanSettings = pgTable('payment_plan_settings', {
+  tenantId: uuid('tenant_id').primaryKey().references(() => tenants.id),
+  graceDays: integer('grace_days').notNull().default(3),
+  autoCancelDays: integer('auto_cancel_days'),
+  updatedAt: instant('updated_at').notNull().default(sql`now()`),
+  updatedBy: text('updated_by').notNull(),
+}, (t) => [
+  check('payment_plan_settings_grace', sql`${t.graceDays} >= 0 and ${t.graceDays} <= 60`),
+  check('payment_plan_settings_cancel', sql`${t.autoCancelDays} is null or (${t.autoCancelDays} >= 1 and ${t.autoCancelDays} <= 365)`),
+]);
+
+/** Collection agencies and law firms, with their commission rate. */
+export const collectionAgencies = pgTable('collection_agencies', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  code: text('code').notNull(),
+  name: text('name').notNull(),
+  kind: text('kind').notNull(),
+  commissionBp: integer('commission_bp').notNull(),
+  contact: text('contact'),
+  email: text('email'),
+  phone: text('phone'),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+  createdBy: text('created_by').notNull(),
+  updatedAt: instant('updated_at').notNull().default(sql`now()`),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  uniqueIndex('collection_agencies_code').on(t.tenantId, t.code),
+  check('collection_agencies_kind', sql`${t.kind} in ('agency', 'law_firm')`),
+  check('collection_agencies_commission', sql`${t.commissionBp} >= 0 and ${t.commissionBp} <= 10000`),
+]);
+
+/** Hand-overs of a customer's items to an agency or to legal action. */
+export const escalationCases = pgTable('escalation_cases', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  number: text('number').notNull(),
+  customerId: uuid('customer_id').notNull(),
+  kind: text('kind').notNull(),
+  agencyId: uuid('agency_id'),
+  lawyer: text('lawyer'),
+  currency: text('currency').notNull(),
+  amountMinor: money('amount_minor').notNull(),
+  commissionBp: integer('commission_bp').notNull(),
+  status: text('status').notNull().default('open'),
+  openedOn: businessDate('opened_on').notNull(),
+  closedOn: businessDate('closed_on'),
+  note: text('note'),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+  createdBy: text('created_by').notNull(),
+  updatedAt: instant('updated_at').notNull().default(sql`now()`),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  uniqueIndex('escalation_cases_number').on(t.tenantId, t.number),
+  index('escalation_cases_customer').on(t.tenantId, t.customerId, t.status),
+  foreignKey({ name: 'escalation_cases_customer_fk', columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }),
+  foreignKey({ name: 'escalation_cases_agency_fk', columns: [t.tenantId, t.agencyId], foreignColumns: [collectionAgencies.tenantId, collectionAgencies.id] }),
+  check('escalation_cases_kind', sql`${t.kind} in ('agency', 'legal')`),
+  check('escalation_cases_status', sql`${t.status} in ('open', 'in_progress', 'closed_recovered', 'closed_partly', 'closed_unrecoverable')`),
+  check('escalation_cases_amount', sql`${t.amountMinor} > 0`),
+  check('escalation_cases_commission', sql`${t.commissionBp} >= 0 and ${t.commissionBp} <= 10000`),
+  check('escalation_cases_agency', sql`${t.kind} = 'legal' or ${t.agencyId} is not null`),
+  check('escalation_cases_closed', sql`(${t.status} in ('open', 'in_progress')) = (${t.closedOn} is null)`),
+]);
+
+/** The items handed over, with the amount open when handed over (append-only). */
+export const escalationCaseItems = pgTable('escalation_case_items', {
+  tenantId: uuid('tenant_id').notNull(),
+  caseId: uuid('case_id').notNull(),
+  itemId: uuid('item_id').notNull(),
+  amountMinor: money('amount_minor').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.caseId, t.itemId] }),
+  index('escalation_case_items_item').on(t.tenantId, t.itemId),
+  foreignKey({ name: 'escalation_case_items_case_fk', columns: [t.tenantId, t.caseId], foreignColumns: [escalationCases.tenantId, escalationCases.id] }),
+  foreignKey({ name: 'escalation_case_items_item_fk', columns: [t.tenantId, t.itemId], foreignColumns: [items.tenantId, items.id] }),
+  check('escalation_case_items_amount', sql`${t.amountMinor} > 0`),
+]);
+
+/** Cash recovered on a case: each a payment posted in the ledger and applied to the case's items (append-only). */
+export const escalationRecoveries = pgTable('escalation_recoveries', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  caseId: uuid('case_id').notNull(),
+  recoveredOn: businessDate('recovered_on').notNull(),
+  amountMinor: money('amount_minor').notNull(),
+  commissionMinor: money('commission_minor').notNull(),
+  paymentDocumentId: uuid('payment_document_id').notNull(),
+  reference: text('reference'),
+  note: text('note'),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+  createdBy: text('created_by').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  index('escalation_recoveries_case').on(t.tenantId, t.caseId),
+  foreignKey({ name: 'escalation_recoveries_case_fk', columns: [t.tenantId, t.caseId], foreignColumns: [escalationCases.tenantId, escalationCases.id] }),
+  foreignKey({ name: 'escalation_recoveries_payment_fk', columns: [t.tenantId, t.paymentDocumentId], foreignColumns: [documents.tenantId, documents.id] }),
+  check('escalation_recoveries_amount', sql`${t.amountMinor} > 0 and ${t.commissionMinor} >= 0`),
+]);
+
+/** Costs of a case: court fees, lawyer's fees… (append-only). */
+export const escalationCosts = pgTable('escalation_costs', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  caseId: uuid('case_id').notNull(),
+  incurredOn: businessDate('incurred_on').notNull(),
+  amountMinor: money('amount_minor').notNull(),
+  description: text('description').notNull(),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+  createdBy: text('created_by').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  index('escalation_costs_case').on(t.tenantId, t.caseId),
+  foreignKey({ name: 'escalation_costs_case_fk', columns: [t.tenantId, t.caseId], foreignColumns: [escalationCases.tenantId, escalationCases.id] }),
+  check('escalation_costs_amount', sql`${t.amountMinor} > 0`),
+]);
+
+/** A case's history (append-only). */
+export const escalationEvents = pgTable('escalation_events', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  caseId: uuid('case_id').notNull(),
+  event: text('event').notNull(),
+  fromStatus: text('from_status'),
+  toStatus: text('to_status').notNull(),
+  actor: text('actor').notNull(),
+  note: text('note'),
+  at: instant('at').notNull().default(sql`now()`),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  index('escalation_events_case').on(t.tenantId, t.caseId),
+  foreignKey({ name: 'escalation_events_case_fk', columns: [t.tenantId, t.caseId], foreignColumns: [escalationCases.tenantId, escalationCases.id] }),
+  check('escalation_events_event', sql`${t.event} in ('opened', 'transition', 'recovery', 'cost')`),
+]);
+
+/** Per collector and month: the amount to collect (functional currency) and the CEI to reach (basis points of a percent). */
+export const collectorTargets = pgTable('collector_targets', {
+  tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+  collector: text('collector').notNull(),
+  month: businessDate('month').notNull(),
+  collectedMinor: money('collected_minor').notNull(),
+  ceiBp: integer('cei_bp'),
+  updatedAt: instant('updated_at').notNull().default(sql`now()`),
+  updatedBy: text('updated_by').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.collector, t.month] }),
+  check('collector_targets_month', sql`extract(day from ${t.month}) = 1`),
+  check('collector_targets_amounts', sql`${t.collectedMinor} >= 0 and (${t.ceiBp} is null or (${t.ceiBp} >= 0 and ${t.ceiBp} <= 10000))`),
+]);

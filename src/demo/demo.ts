@@ -26,6 +26,7 @@ import { seedCreditLimits } from './credit-limits-demo.ts';
 import { seedBankDemo } from './bank-demo.ts';
 import { seedCollections } from './collections-demo.ts';
 import { seedDunning } from './dunning-demo.ts';
+import { seedPlans } from './plans-demo.ts';
 import { endOfMonth } from '../domain/dates.ts';
 import { answerConfirmation, issueConfirmation } from '../modules/confirmations/index.ts';
 import { setStatementSettings } from '../modules/statements/sends.ts';
@@ -392,6 +393,10 @@ export async function createDemo(db: Database, clock: Clock, options: DemoOption
   await seedCollections(db, withDefault, as);
   // Dunning after the disputes and promises, which it skips (src/demo/dunning-demo.ts).
   await seedDunning(as('finance@demo.example', 1));
+  // Payment plans, agency and legal cases, collector targets (src/demo/plans-demo.ts); then today's alerts again, as
+  // the daily job would see them after the plans (a missed installment) and the promises decided (a broken one).
+  await seedPlans(db, withDefault, as);
+  await evaluateAlerts(daily(0), { asOf });
 
   // KPI snapshots of yesterday and the last 12 month ends, so the KPI dashboard shows a year of trends at once.
   await refreshKpiSnapshots(withDefault, 12);

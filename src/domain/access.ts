@@ -51,8 +51,10 @@ export const PERMISSIONS = {
   'bank.import': 'Import bank statements (camt, MT940, BAI2, CSV) and save CSV mapping profiles',
   'bank.match': 'Match bank lines to invoices: run matching, accept, reject or undo a line\'s application, change the matching settings',
   'disputes.manage': 'Move disputes through investigation to resolution (credit note, rejection, partial acceptance)',
-  'collections.record': 'Record collection calls and promises to pay (a collector: their own customers); evaluate promises',
+  'collections.record': 'Record collection calls and promises to pay (a collector: their own customers); evaluate promises; make, renegotiate and cancel payment plans',
   'dunning.manage': 'Define dunning strategies, steps and templates, customers\' dunning settings; run dunning and send the outbox',
+  'escalations.manage': 'Manage collection agencies; hand customers\' items over to an agency or to legal action; record recoveries (posted as payments) and costs; move cases on',
+  'targets.manage': 'Set collectors\' monthly targets (amount collected, CEI)',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -62,7 +64,7 @@ const READS: Permission[] = ['company.read', 'customers.read', 'terms.read', 'fx
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   admin: ALL,
   finance_manager: ALL.filter((p) => !['company.manage', 'users.manage', 'audit.verify'].includes(p)),
-  credit_manager: [...READS, 'customers.write', 'customers.credit', 'approvals.decide', 'exports.run', 'disputes.raise', 'provision.read', 'credit.read', 'credit.manage', 'credit.check', 'credit.hold', 'alerts.read', 'alerts.manage', 'alerts.settings', 'disputes.manage', 'collections.record'],
+  credit_manager: [...READS, 'customers.write', 'customers.credit', 'approvals.decide', 'exports.run', 'disputes.raise', 'provision.read', 'credit.read', 'credit.manage', 'credit.check', 'credit.hold', 'alerts.read', 'alerts.manage', 'alerts.settings', 'disputes.manage', 'collections.record', 'escalations.manage', 'targets.manage'],
   collector: [...READS, 'disputes.raise', 'statements.send', 'credit.read', 'alerts.read', 'collections.record'],
   sales: [...READS, 'disputes.raise', 'credit.read', 'credit.check', 'alerts.read'],
   auditor: [...READS, 'exports.run', 'audit.read', 'audit.export', 'audit.verify', 'users.read', 'provision.read', 'confirmations.read', 'credit.read', 'alerts.read'],

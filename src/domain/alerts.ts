@@ -16,7 +16,7 @@ export type Severity = (typeof SEVERITIES)[number];
 
 export const RULES = [
   'limit_utilisation', 'overdue_days', 'overdue_amount', 'payment_trend', 'grade_downgrade', 'review_expired',
-  'concentration', 'z_score_distress', 'insured_overdue',
+  'concentration', 'z_score_distress', 'insured_overdue', 'payment_plan_missed', 'promise_broken',
 ] as const;
 export type RuleKey = (typeof RULES)[number];
 
@@ -49,6 +49,10 @@ export interface RuleThresholds {
   z_score_distress: { enabled: boolean; owner: OwnerRole; model: ZModel };
   /** Fires `daysBefore` days before an insured invoice's overdue-notification deadline (critical once it is past). */
   insured_overdue: { enabled: boolean; owner: OwnerRole; daysBefore: number };
+  /** Fires when an installment of an active payment plan is unpaid more than `days` days after its date. */
+  payment_plan_missed: { enabled: boolean; owner: OwnerRole; days: number };
+  /** Fires while a promise decided broken (or only partly kept) had its deadline in the last `days` days. */
+  promise_broken: { enabled: boolean; owner: OwnerRole; days: number };
 }
 
 export const DEFAULT_THRESHOLDS: RuleThresholds = {
@@ -61,6 +65,8 @@ export const DEFAULT_THRESHOLDS: RuleThresholds = {
   concentration: { enabled: true, owner: 'credit_manager', percent: 20 },
   z_score_distress: { enabled: true, owner: 'credit_manager', model: 'private' },
   insured_overdue: { enabled: true, owner: 'collector', daysBefore: 7 },
+  payment_plan_missed: { enabled: true, owner: 'collector', days: 7 },
+  promise_broken: { enabled: true, owner: 'collector', days: 30 },
 };
 
 /** Everything the rules read about one customer at the as-of date. Absent facts make their rules silent. */
@@ -96,6 +102,13 @@ export interface CustomerFacts {
   zScore?: { model: ZModel; units: bigint } | null;
   /** Insured invoices overdue: their number, due date and the insurer's days to notify an overdue. */
   insuredOverdue?: { document: string; dueDate: LocalDate; notifyWithinDays: number; openMinor: bigint }[];
+  /**
+   * The payment-plan installment unpaid longest beyond the rule's days (src/modules/payment-plans decides it): the
+   * plan's number, the installment, its date, days unpaid since, and what is unpaid of it as text in the plan's currency.
+   */
+  planMissed?: { plan: string; seq: number; dueDate: LocalDate; daysOverdue: number; unpaid: string; currency: string } | null;
+  /** Promises decided broken or partly kept (src/modules/collections) whose deadline is in the rule's window. */
+  brokenPromises?: { count: number; lastDeadline: LocalDate; promised: string; paid: string; currency: string } | null;
 }
 
 /** A group (a parent and its subsidiaries) for concentration: its open receivables. */
@@ -215,6 +228,18 @@ function customerRules(t: RuleThresholds, f: CustomerFacts, asOf: LocalDate): Fi
         document: nearest.document, notifyBy: nearest.deadline, daysLeft: nearest.daysLeft, openMinor: nearest.openMinor,
       });
     }
+  }
+  const pm = t.payment_plan_missed;
+  if (pm.enabled && f.planMissed && f.planMissed.daysOverdue > pm.days) {
+    const m = f.planMissed;
+    fire('payment_plan_missed', m.daysOverdue > 3 * pm.days ? 'critical' : 'warning', {
+      plan: m.plan, installment: m.seq, dueDate: m.dueDate, daysOverdue: m.daysOverdue, unpaid: m.unpaid, currency: m.currency, thresholdDays: pm.days,
+    });
+  }
+  const pb = t.promise_broken;
+  if (pb.enabled && f.brokenPromises && f.brokenPromises.count > 0 && f.brokenPromises.lastDeadline < asOf && daysBetween(f.brokenPromises.lastDeadline, asOf) <= pb.days) {
+    const b = f.brokenPromises;
+    fire('promise_broken', b.count > 1 ? 'critical' : 'warning', { count: b.count, deadline: b.lastDeadline, promised: b.promised, paid: b.paid, currency: b.currency, windowDays: pb.days });
   }
   return fired;
 }

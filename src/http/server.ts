@@ -29,6 +29,7 @@ import { registerDisputeRoutes } from './dispute-routes.ts';
 import { registerCollectionRoutes } from './collection-routes.ts';
 import { registerWorklistRoutes } from './worklist-routes.ts';
 import { registerDunningRoutes } from './dunning-routes.ts';
+import { registerPlanRoutes } from './plan-routes.ts';
 import { registerWeb, wantsWebApp } from './web.ts';
 
 export interface ServerOptions {
@@ -175,6 +176,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await registerCollectionRoutes(app, scope);
   await registerWorklistRoutes(app, scope);
   await registerDunningRoutes(app, scope);
+  await registerPlanRoutes(app, scope);
   if (options.webDist) await registerWeb(app, options.webDist);
   return app;
 }

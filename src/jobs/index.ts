@@ -21,6 +21,7 @@ import { runDailyAlerts, runEvaluationJob } from '../modules/alerts/jobs.ts';
 import { runDailyPromises } from '../modules/collections/index.ts';
 import { runDailyDunning } from '../modules/dunning/index.ts';
 import { channelsFromEnv, sendAllOutboxes } from '../modules/dunning/sender.ts';
+import { runDailyPlans } from '../modules/payment-plans/index.ts';
 
 export const QUEUES = {
   verifyLedger: 'ledger.verify', verifyAll: 'ledger.verify-all', sealAudit: 'audit.seal', kpiSnapshot: 'kpi.snapshot',
@@ -34,6 +35,8 @@ export const QUEUES = {
   dailyPromises: 'promises.daily',
   // Dunning (src/modules/dunning): every company's run daily at its today; the outbox delivered every 5 minutes.
   dailyDunning: 'dunning.daily', sendDunning: 'dunning.send',
+  // Payment plans (src/modules/payment-plans): completed plans closed, plans in default cancelled when the company says so.
+  dailyPlans: 'plans.daily',
 } as const;
 type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -182,6 +185,11 @@ export async function startJobs(db: Database, options: JobOptions): Promise<Jobs
       await sendAllOutboxes(withOrigin(db, 'job dunning.send'), options.clock, channelsFromEnv(), options.log);
     });
     await boss.schedule(QUEUES.sendDunning, '*/5 * * * *', {}, { tz: 'UTC' });
+    // Payment plans: evaluated daily at 23:15 UTC, after the promises and before the alerts.
+    await boss.work(QUEUES.dailyPlans, async () => {
+      await runDailyPlans(withOrigin(db, 'job plans.daily'), options.clock, options.log);
+    });
+    await boss.schedule(QUEUES.dailyPlans, '15 23 * * *', {}, { tz: 'UTC' });
   };
   if (options.work && options.workAfter) {
     void options.workAfter.then(startWork).catch((error: unknown) => options.log?.error({ err: error }, 'job queue error'));

@@ -24,6 +24,7 @@ import type { Context } from '../context.ts';
 import { limitPositions } from '../credit-limits/index.ts';
 import { creditAlertFacts } from '../credit/index.ts';
 import { withIdempotency } from '../idempotency/index.ts';
+import { missedInstallmentFacts } from '../payment-plans/index.ts';
 import { behaviourPage } from '../kpis/index.ts';
 import { tenantToday } from '../tenants/index.ts';
 import { amountText, localDateText, parseInput } from '../validate.ts';
@@ -51,6 +52,9 @@ export const settingsSchema = z.object({
     concentration: z.object({ enabled: z.boolean(), owner, percent: z.number().int().min(1).max(100) }),
     z_score_distress: z.object({ enabled: z.boolean(), owner, model: z.enum(Z_MODELS) }),
     insured_overdue: z.object({ enabled: z.boolean(), owner, daysBefore: z.number().int().min(0).max(365) }),
+    /** Settings saved before these rules existed have no entry: the defaults apply. */
+    payment_plan_missed: z.object({ enabled: z.boolean(), owner, days: z.number().int().min(0).max(365) }).default({ ...DEFAULT_THRESHOLDS.payment_plan_missed }),
+    promise_broken: z.object({ enabled: z.boolean(), owner, days }).default({ ...DEFAULT_THRESHOLDS.promise_broken }),
   }),
   /** The handle of the user who gets credit-manager alerts; null: the first active credit manager (by email). */
   creditManager: z.string().trim().min(1).max(100).nullable(),
@@ -70,6 +74,8 @@ export function defaultSettings(currency: string): AlertSettings {
       concentration: { ...d.concentration },
       z_score_distress: { ...d.z_score_distress },
       insured_overdue: { ...d.insured_overdue },
+      payment_plan_missed: { ...d.payment_plan_missed },
+      promise_broken: { ...d.promise_broken },
     },
     creditManager: null,
   };
@@ -86,7 +92,10 @@ function thresholdsOf(s: AlertSettings, currency: string): RuleThresholds {
 
 export async function alertSettings(sql: Sql, ctx: Context): Promise<AlertSettings & { inactiveRules: RuleKey[]; currency: string }> {
   const [row] = await sql.query<{ settings: AlertSettings }>(`SELECT settings FROM alert_settings WHERE tenant_id = $1`, [ctx.tenant.id]);
-  return { ...(row?.settings ?? defaultSettings(ctx.tenant.currency)), inactiveRules: [...INACTIVE_RULES], currency: ctx.tenant.currency };
+  const defaults = defaultSettings(ctx.tenant.currency);
+  // Rules added after the settings were saved take their defaults.
+  const settings = row ? { ...row.settings, rules: { ...defaults.rules, ...row.settings.rules } } : defaults;
+  return { ...settings, inactiveRules: [...INACTIVE_RULES], currency: ctx.tenant.currency };
 }
 
 /** Replaces the company's alert settings (validated), audited with before and after. */
@@ -120,6 +129,27 @@ async function daysBeyondTerms(ctx: Context, sql: Sql, asOf: LocalDate, periodDa
   return out;
 }
 
+/**
+ * Per customer: the promises decided broken or partly kept (src/modules/collections decides them) whose deadline
+ * (promised date + grace) is in (asOf − days, asOf): how many, and the latest one's figures.
+ */
+async function brokenPromiseFacts(sql: Sql, tenantId: string, asOf: LocalDate, days: number, customerId: string | null) {
+  const rows = await sql.query<{ customerId: string; count: unknown; deadline: LocalDate; currency: string; amount: unknown; kept: unknown }>(
+    `SELECT customer_id AS "customerId", count(*) OVER (PARTITION BY customer_id) AS count, (promised_date + grace_days)::text AS deadline, currency,
+            amount_minor AS amount, kept_minor AS kept,
+            row_number() OVER (PARTITION BY customer_id ORDER BY promised_date + grace_days DESC, created_at DESC) AS rn
+       FROM promises
+      WHERE tenant_id = $1 AND status IN ('broken', 'partly_kept') AND decided_on <= $2
+        AND promised_date + grace_days < $2::date AND promised_date + grace_days >= $2::date - $3::int ${customerId ? 'AND customer_id = $4' : ''}`,
+    customerId ? [tenantId, asOf, days, customerId] : [tenantId, asOf, days]);
+  const out = new Map<string, NonNullable<CustomerFacts['brokenPromises']>>();
+  for (const r of rows as (typeof rows[number] & { rn: unknown })[]) {
+    if (Number(r.rn) !== 1) continue;
+    out.set(r.customerId, { count: Number(r.count), lastDeadline: r.deadline, promised: formatAmount(BigInt(String(r.amount)), r.currency), paid: formatAmount(BigInt(String(r.kept ?? 0)), r.currency), currency: r.currency });
+  }
+  return out;
+}
+
 /** Last 3 months against the 9 before, as 90 and 270 days (the KPI module's windows are in days). */
 export const TREND_RECENT_DAYS = 90;
 export const TREND_PRIOR_DAYS = 270;
@@ -147,6 +177,9 @@ async function loadFacts(ctx: Context, sql: Sql, asOf: LocalDate, settings: Aler
   const positions = await limitPositions(ctx, sql, asOf, customerId);
   // The latest statements' Z-scores and the overdue insured invoices, from the credit files.
   const creditFacts = await creditAlertFacts(ctx, sql, asOf, customerId, settings.rules.z_score_distress.model);
+  // Payment plans with an installment unpaid beyond the rule's days, and promises decided broken in its window.
+  const planMissed = settings.rules.payment_plan_missed.enabled ? await missedInstallmentFacts(sql, ctx.tenant.id, asOf, settings.rules.payment_plan_missed.days, customerId) : new Map();
+  const broken = settings.rules.promise_broken.enabled ? await brokenPromiseFacts(sql, ctx.tenant.id, asOf, settings.rules.promise_broken.days, customerId) : new Map();
   const amount = (text: string | undefined) => (text ? parseAmount(text.replace(/^-/, ''), currency) * (text.startsWith('-') ? -1n : 1n) : 0n);
   const customers: CustomerFacts[] = rows.map((c) => {
     const a = byCode.get(c.code);
@@ -164,6 +197,8 @@ async function loadFacts(ctx: Context, sql: Sql, asOf: LocalDate, settings: Aler
       reviewDue: c.reviewDue,
       zScore: creditFacts.get(c.id)?.zScore ?? null,
       insuredOverdue: creditFacts.get(c.id)?.insuredOverdue ?? [],
+      planMissed: planMissed.has(c.id) ? (({ unpaidMinor, ...m }) => ({ ...m, unpaid: formatAmount(unpaidMinor, m.currency) }))(planMissed.get(c.id)!) : null,
+      brokenPromises: broken.get(c.id) ?? null,
     };
   });
   // Groups: a parent with its subsidiaries (only whole-company evaluations look at concentration).
@@ -379,6 +414,8 @@ export function alertMessage(rule: RuleKey, f: Record<string, string | number | 
     case 'concentration': return `${f.sharePercent}% of all receivables (${f.outstanding} of ${f.totalOutstanding} ${currency}) > ${f.thresholdPercent}%`;
     case 'z_score_distress': return `Altman Z (${f.model}) ${f.zScore} below the distress cut-off ${f.cutoff}`;
     case 'insured_overdue': return `insured invoice ${f.document} overdue: notify the insurer by ${f.notifyBy} (${f.daysLeft} days left)`;
+    case 'payment_plan_missed': return `payment plan ${f.plan}: installment ${f.installment} due ${f.dueDate} unpaid ${f.daysOverdue} days (${f.unpaid} ${f.currency}) > ${f.thresholdDays}`;
+    case 'promise_broken': return `promise to pay ${f.promised} ${f.currency} by ${f.deadline} broken (${f.paid} paid)${Number(f.count) > 1 ? `; ${f.count} broken in ${f.windowDays} days` : ''}`;
   }
 }
 

@@ -27,6 +27,9 @@ const CashMatchingPage = lazy(() => import('../features/bank/CashMatchingPage.ts
 const BankStatementPage = lazy(() => import('../features/bank/BankStatementPage.tsx').then((m) => ({ default: m.BankStatementPage })));
 const DunningPage = lazy(() => import('../features/dunning/DunningPage.tsx').then((m) => ({ default: m.DunningPage })));
 const WorklistPage = lazy(() => import('../features/worklist/WorklistPage.tsx').then((m) => ({ default: m.WorklistPage })));
+const PaymentPlansPage = lazy(() => import('../features/plans/PaymentPlansPage.tsx').then((m) => ({ default: m.PaymentPlansPage })));
+const EscalationsPage = lazy(() => import('../features/plans/EscalationsPage.tsx').then((m) => ({ default: m.EscalationsPage })));
+const TargetsPage = lazy(() => import('../features/plans/TargetsPage.tsx').then((m) => ({ default: m.TargetsPage })));
 const DisputesPage = lazy(() => import('../features/collections/DisputesPage.tsx').then((m) => ({ default: m.DisputesPage })));
 const ProvisionPage = lazy(() => import('../features/provision/ProvisionPage.tsx').then((m) => ({ default: m.ProvisionPage })));
 const CreditFilePage = lazy(() => import('../features/credit/CreditFilePage.tsx').then((m) => ({ default: m.CreditFilePage })));
@@ -98,6 +101,9 @@ export function App() {
         <Route path="/disputes" element={<Guard permission="customers.read"><DisputesPage /></Guard>} />
         <Route path="/worklist" element={<Guard permission="customers.read"><WorklistPage /></Guard>} />
         <Route path="/dunning" element={<Guard permission="customers.read"><DunningPage /></Guard>} />
+        <Route path="/payment-plans" element={<Guard permission="customers.read"><PaymentPlansPage /></Guard>} />
+        <Route path="/escalations" element={<Guard permission="customers.read"><EscalationsPage /></Guard>} />
+        <Route path="/collectors/targets" element={<Guard permission="customers.read"><TargetsPage /></Guard>} />
         <Route path="/statements" element={<Guard permission="customers.read"><StatementsPage /></Guard>} />
         <Route path="/confirmations" element={<Guard permission="confirmations.read"><ConfirmationsPage /></Guard>} />
         <Route path="/approvals" element={<Guard><ApprovalsPage /></Guard>} />

@@ -8,7 +8,7 @@ import {
 } from '@ant-design/icons';
 import { AccountBookOutlined } from '@ant-design/icons';
 import { AlertOutlined, ControlOutlined } from '@ant-design/icons';
-import { ImportOutlined, IssuesCloseOutlined, OrderedListOutlined, UnorderedListOutlined } from '@ant-design/icons';
+import { AimOutlined, FolderOpenOutlined, ImportOutlined, IssuesCloseOutlined, OrderedListOutlined, ScheduleOutlined, UnorderedListOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useSignedIn, useSession } from '../auth/session.tsx';
@@ -71,6 +71,9 @@ export function AppLayout() {
         { key: '/disputes', label: t('collections:nav.disputes'), icon: <IssuesCloseOutlined />, permission: 'customers.read' },
         { key: '/worklist', label: t('worklist:nav'), icon: <OrderedListOutlined />, permission: 'customers.read' },
         { key: '/dunning', label: t('dunning:nav'), icon: <PhoneOutlined />, permission: 'customers.read' },
+        { key: '/payment-plans', label: t('plans:nav.plans'), icon: <ScheduleOutlined />, permission: 'customers.read' },
+        { key: '/escalations', label: t('plans:nav.escalations'), icon: <FolderOpenOutlined />, permission: 'customers.read' },
+        { key: '/collectors/targets', label: t('plans:nav.targets'), icon: <AimOutlined />, permission: 'customers.read' },
       ]),
       ...group('cash', t('bank:nav.group'), [
         { key: '/bank', label: t('bank:nav.import'), icon: <ImportOutlined />, permission: 'bank.import' },
@@ -95,7 +98,7 @@ export function AppLayout() {
     ];
   }, [t, can, toDecide.count, toDecide.more, openAlerts]);
 
-  const selected = ['/payments/new', '/customers', '/documents', '/aging', '/kpis', '/provision', '/credit/reviews', '/credit', '/alerts/settings', '/alerts', '/disputes', '/dunning', '/bank/statements', '/bank/matching', '/bank', '/statements', '/confirmations', '/approvals', '/audit', '/admin/users', '/admin/company'].find((k) => location.pathname.startsWith(k));
+  const selected = ['/payments/new', '/customers', '/documents', '/aging', '/kpis', '/provision', '/credit/reviews', '/credit', '/alerts/settings', '/alerts', '/disputes', '/worklist', '/dunning', '/payment-plans', '/escalations', '/collectors/targets', '/bank/statements', '/bank/matching', '/bank', '/statements', '/confirmations', '/approvals', '/audit', '/admin/users', '/admin/company'].find((k) => location.pathname.startsWith(k));
 
   const userMenu: MenuProps = {
     items: [

@@ -22,12 +22,13 @@ import { bank } from '../features/bank/i18n.ts';
 import { collections } from '../features/collections/i18n.ts';
 import { worklist } from '../features/worklist/i18n.ts';
 import { dunning } from '../features/dunning/i18n.ts';
+import { plans } from '../features/plans/i18n.ts';
 
 export const LANGUAGES = ['zh-CN', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
 /** Every namespace with its words in both languages: the i18n test holds the two to the same keys. */
-export const NAMESPACES = { common, signin, customers, documents, approvals, audit, admin, aging, kpis, provision, statements, credit, creditControl, alerts, collections, bank, worklist, dunning } as const;
+export const NAMESPACES = { common, signin, customers, documents, approvals, audit, admin, aging, kpis, provision, statements, credit, creditControl, alerts, collections, bank, worklist, dunning, plans } as const;
 
 const STORAGE_KEY = 'arflow.language';
 

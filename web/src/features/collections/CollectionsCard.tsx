@@ -14,6 +14,7 @@ import { useSession } from '../../auth/session.tsx';
 import { ErrorAlert } from '../../shared/components.tsx';
 import { formatAmount, formatDate } from '../../shared/format.ts';
 import { DisputeDrawer, DisputeStatusTag, RaiseDisputeModal } from './DisputeParts.tsx';
+import { CustomerPlans } from '../plans/CustomerPlans.tsx';
 import { ACTIVITY_CHANNELS, ACTIVITY_OUTCOMES, type Activity, type PromiseToPay, type Timeline as TimelineData, type TimelineEntry } from './types.ts';
 
 const PROMISE_COLOUR: Record<PromiseToPay['status'], string> = { open: 'blue', kept: 'green', partly_kept: 'gold', broken: 'red' };
@@ -76,6 +77,7 @@ export function CollectionsCard({ code, currency }: { code: string; currency: st
         <Statistic title={t('card.activeDisputes')} value={s?.activeDisputes ?? 0} loading={!s} />
         <Statistic title={t('card.nextFollowUp')} value={s?.nextFollowUp ? formatDate(s.nextFollowUp, lang) : t('card.none')} loading={!s} />
       </Space>
+      <CustomerPlans code={code} />
       {timeline.data && timeline.data.entries.length === 0 ? <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('card.empty')} /> : null}
       <Timeline items={(timeline.data?.entries ?? []).map((e) => ({
         key: `${e.kind}-${e.kind === 'activity' ? e.activity.id : e.kind === 'promise' ? e.promise.id : e.dispute.id}`,
