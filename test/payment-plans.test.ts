@@ -25,6 +25,7 @@ import type { Context } from '../src/modules/context.ts';
 import { createCustomer } from '../src/modules/customers/index.ts';
 import { customersInLegal, getCase, itemsInEscalation, openCase, recordCost, recordRecovery, saveAgency, transitionCase } from '../src/modules/escalation/index.ts';
 import { getDocument, postDocument } from '../src/modules/ledger/index.ts';
+import { runDunning, saveStrategy, saveTemplate } from '../src/modules/dunning/index.ts';
 import { cancelPlan, createPlan, evaluatePlans, getPlan, itemsInPaymentPlans, listPlans, previewPlan, renegotiatePlan, setPlanSettings } from '../src/modules/payment-plans/index.ts';
 import { contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
 
@@ -199,6 +200,18 @@ describe('escalation', () => {
     const [c4] = await read((sql) => sql.query<{ id: string }>(`SELECT id FROM customers WHERE tenant_id = $1 AND code = 'C4'`, [ctx.tenant.id]));
     expect([...(await customersInLegal(ctx, '2026-06-01'))]).toEqual([c4!.id]);
     expect((await customersInLegal(ctx, '2026-05-31')).size).toBe(0);
+  });
+});
+
+describe('dunning leaves plans, agencies and legal alone', () => {
+  it('skips the items in a plan and a customer in legal, and dunns what is left', async () => {
+    await saveTemplate(ctx, { key: 'r', language: 'zh-CN', subject: '付款提醒', body: '{{customer.name}}：{{#totals}}{{currency}} {{total}}{{/totals}}' });
+    await saveStrategy(ctx, { code: 'std', name: 'Standard', isDefault: true, priority: 100, steps: [{ offsetDays: 0, channel: 'letter', templateKey: 'r' }] });
+    const run = await runDunning(on('2026-06-01'), { dryRun: true });
+    // On 06-01: C1's INV-1 and INV-2 are in PP-0001 (its charge is due 09-01 and INV-3 07-31: not due yet); C4 has an
+    // open legal case; C3's agency case was closed (partly recovered) that day, so its 7,345.67 left is dunned again.
+    expect(run.preview.map((m) => `${m.customer} ${m.items.map((i) => `${i.document} ${i.open}`).join(', ')}`)).toEqual(['C3 INV-9 7345.67']);
+    expect(run.skipped).toMatchObject({ payment_plan: 2, legal: 1, escalated: 0 });
   });
 });
 

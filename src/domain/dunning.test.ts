@@ -23,7 +23,7 @@ const standard: DunningStrategy = {
   ],
 };
 const strategies = new Map([[standard.id, standard]]);
-const none: DunningExclusions = { disputedItemIds: new Set(), promisedItemUntil: new Map(), promisedCustomerUntil: new Map(), paymentPlanItemIds: new Set() };
+const none: DunningExclusions = { disputedItemIds: new Set(), promisedItemUntil: new Map(), promisedCustomerUntil: new Map(), paymentPlanItemIds: new Set(), escalatedItemIds: new Set() };
 const customer = (customerId: string, extra: Partial<DunningCustomer> = {}): DunningCustomer => ({ customerId, strategyId: 'std', doNotDun: false, inLegal: false, ...extra });
 const item = (itemId: string, customerId: string, dueDate: string, openMinor: bigint, extra: Partial<DunningItem> = {}): DunningItem => ({
   itemId, customerId, documentNumber: itemId, seq: 1, currency: 'CNY', dueDate, openMinor, stepsDone: [], interestChargedTo: null, ...extra,
@@ -141,6 +141,12 @@ describe('exclusions', () => {
     const plan = run('2026-03-17', items, undefined, { ...none, paymentPlanItemIds: new Set(['INV-2']) });
     expect(sent(plan)).toEqual(['C1:2:INV-1']);
     expect(reasons(plan)).toEqual(['C1:INV-2:payment_plan']);
+  });
+
+  it('an item handed over to an agency or to legal stays out; the customer\'s other items are dunned', () => {
+    const plan = run('2026-03-17', items, undefined, { ...none, escalatedItemIds: new Set(['INV-1']) });
+    expect(sent(plan)).toEqual(['C1:2:INV-2']);
+    expect(reasons(plan)).toEqual(['C1:INV-1:escalated']);
   });
 
   it('a customer marked do-not-dun, one in legal and one with no strategy get nothing', () => {

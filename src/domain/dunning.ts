@@ -180,9 +180,11 @@ export interface DunningExclusions {
   promisedCustomerUntil: ReadonlyMap<string, LocalDate>;
   /** Items in an active payment plan. */
   paymentPlanItemIds: ReadonlySet<string>;
+  /** Items handed over to a collection agency or to legal action in an open case: the agency or the lawyer collects them. */
+  escalatedItemIds: ReadonlySet<string>;
 }
 
-export const SKIP_REASONS = ['disputed', 'promise', 'payment_plan', 'do_not_dun', 'legal', 'below_minimum', 'no_strategy'] as const;
+export const SKIP_REASONS = ['disputed', 'promise', 'payment_plan', 'escalated', 'do_not_dun', 'legal', 'below_minimum', 'no_strategy'] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
 export interface PlannedItem {
@@ -291,6 +293,7 @@ export function planRun(input: RunInput): RunPlan {
       const itemPromise = exclusions.promisedItemUntil.get(item.itemId);
       if ((itemPromise && asOf <= itemPromise) || (customerPromise && asOf <= customerPromise)) { skip('promise'); continue; }
       if (exclusions.paymentPlanItemIds.has(item.itemId)) { skip('payment_plan'); continue; }
+      if (exclusions.escalatedItemIds.has(item.itemId)) { skip('escalated'); continue; }
       const interest = step.lateInterest && input.interestRatePercent ? interestDays(item.dueDate, item.interestChargedTo, asOf) : null;
       const planned: PlannedItem = {
         itemId: item.itemId, documentNumber: item.documentNumber, seq: item.seq, currency: item.currency, dueDate: item.dueDate,

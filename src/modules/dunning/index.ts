@@ -22,8 +22,10 @@ import { checkCurrency, formatAmount, parseAmount } from '../../domain/money.ts'
 import { customerScope } from '../access/scope.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { Clock, Context } from '../context.ts';
+import { customersInLegal, itemsInEscalation } from '../escalation/index.ts';
 import { withIdempotency } from '../idempotency/index.ts';
 import { postDocument } from '../ledger/index.ts';
+import { itemsInPaymentPlans } from '../payment-plans/index.ts';
 import { groupDigits } from '../statements/labels.ts';
 import { listTenants, tenantToday } from '../tenants/index.ts';
 import { amountText, localDateText, parseInput } from '../validate.ts';
@@ -314,14 +316,6 @@ export async function setCustomerDunning(ctx: Context, raw: z.input<typeof custo
 // ---------------------------------------------------------------------------------------------------------------
 // Exclusions read from other parts.
 
-/**
- * Items in an active payment plan at `asOf`: excluded from dunning.
- * TODO(payment plans): read the `payment_plan_items` table of active plans (another part of issue 6 builds it);
- * until then no item is in a plan.
- */
-export async function itemsInPaymentPlans(_ctx: Context, _sql: Sql, _asOf: LocalDate): Promise<Set<string>> {
-  return new Set();
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // The run.
@@ -421,8 +415,10 @@ async function loadFacts(ctx: Context, sql: Sql, asOf: LocalDate, range: Custome
     if (!map.has(id) || map.get(id)! < p.until) map.set(id, p.until);
   }
   const settings = await dunningSettings(sql, tenantId);
+  // A customer in an open legal case is in legal, as is one marked so by hand.
+  const inLegal = await customersInLegal(ctx, asOf, sql);
   const dunningCustomers: DunningCustomer[] = customerRows.map((c) => ({
-    customerId: c.id, doNotDun: c.doNotDun ?? false, inLegal: c.inLegal ?? false,
+    customerId: c.id, doNotDun: c.doNotDun ?? false, inLegal: (c.inLegal ?? false) || inLegal.has(c.id),
     strategyId: assignStrategy({ segment: c.segment, grade: c.grade, openMinor: big(c.openMinor), brokenPromises: Number(c.broken ?? 0), pinnedStrategyId: c.pinned }, rules)?.strategyId ?? null,
   }));
   const strategyOf = new Map(dunningCustomers.map((c) => [c.customerId, c.strategyId]));
@@ -441,7 +437,7 @@ async function loadFacts(ctx: Context, sql: Sql, asOf: LocalDate, range: Custome
   }));
   const plan = planRun({
     asOf, customers: dunningCustomers, items, strategies,
-    exclusions: { disputedItemIds: new Set(disputed.map((d) => d.itemId)), promisedItemUntil, promisedCustomerUntil, paymentPlanItemIds: await itemsInPaymentPlans(ctx, sql, asOf) },
+    exclusions: { disputedItemIds: new Set(disputed.map((d) => d.itemId)), promisedItemUntil, promisedCustomerUntil, paymentPlanItemIds: await itemsInPaymentPlans(ctx, asOf, sql), escalatedItemIds: await itemsInEscalation(ctx, asOf, sql) },
     interestRatePercent: settings.interestRatePercent ? parseDecimal(settings.interestRatePercent, 'interestRatePercent') : null,
   });
   const templates = new Map((await sql.query<{ key: string; language: string; subject: string; body: string }>(`SELECT key, language, subject, body FROM dunning_templates WHERE tenant_id = $1`, [tenantId]))
@@ -515,7 +511,7 @@ export interface RunResult {
   preview: RenderedMessage[];
 }
 
-const emptySkips = (): Record<SkipReason, number> => ({ disputed: 0, promise: 0, payment_plan: 0, do_not_dun: 0, legal: 0, below_minimum: 0, no_strategy: 0 });
+const emptySkips = (): Record<SkipReason, number> => ({ disputed: 0, promise: 0, payment_plan: 0, escalated: 0, do_not_dun: 0, legal: 0, below_minimum: 0, no_strategy: 0 });
 
 /**
  * Runs dunning at `asOf` (default today). A dry run plans and renders, and writes nothing. A real run writes, in one

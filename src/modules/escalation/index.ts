@@ -402,17 +402,19 @@ export async function getCase(ctx: Context, sql: Sql, ref: string): Promise<Case
 // For the dunning engine.
 
 /** Customer ids with a legal case open at `asOf` (opened on or before it, not closed by then): "in legal". */
-export async function customersInLegal(ctx: Context, asOf: LocalDate): Promise<Set<string>> {
-  const rows = await ctx.db.tenant(ctx.tenant.id, (sql) => sql.query<{ customerId: string }>(
+export async function customersInLegal(ctx: Context, asOf: LocalDate, inTx?: Sql): Promise<Set<string>> {
+  const read = (sql: Sql) => sql.query<{ customerId: string }>(
     `SELECT DISTINCT customer_id AS "customerId" FROM escalation_cases
-      WHERE tenant_id = $1 AND kind = 'legal' AND opened_on <= $2 AND (closed_on IS NULL OR closed_on > $2)`, [ctx.tenant.id, asOf]));
+      WHERE tenant_id = $1 AND kind = 'legal' AND opened_on <= $2 AND (closed_on IS NULL OR closed_on > $2)`, [ctx.tenant.id, asOf]);
+  const rows = inTx ? await read(inTx) : await ctx.db.tenant(ctx.tenant.id, read);
   return new Set(rows.map((r) => r.customerId));
 }
 
 /** Item ids handed over in a case open at `asOf` (agency or legal): the agency collects them, not dunning. */
-export async function itemsInEscalation(ctx: Context, asOf: LocalDate): Promise<Set<string>> {
-  const rows = await ctx.db.tenant(ctx.tenant.id, (sql) => sql.query<{ itemId: string }>(
+export async function itemsInEscalation(ctx: Context, asOf: LocalDate, inTx?: Sql): Promise<Set<string>> {
+  const read = (sql: Sql) => sql.query<{ itemId: string }>(
     `SELECT DISTINCT ci.item_id AS "itemId" FROM escalation_cases x JOIN escalation_case_items ci ON ci.tenant_id = x.tenant_id AND ci.case_id = x.id
-      WHERE x.tenant_id = $1 AND x.opened_on <= $2 AND (x.closed_on IS NULL OR x.closed_on > $2)`, [ctx.tenant.id, asOf]));
+      WHERE x.tenant_id = $1 AND x.opened_on <= $2 AND (x.closed_on IS NULL OR x.closed_on > $2)`, [ctx.tenant.id, asOf]);
+  const rows = inTx ? await read(inTx) : await ctx.db.tenant(ctx.tenant.id, read);
   return new Set(rows.map((r) => r.itemId));
 }

@@ -567,10 +567,12 @@ export async function runDailyPlans(db: Database, clock: Clock, log?: { info(obj
 // For the dunning engine and the alert rules.
 
 /** The item ids in a plan active at `asOf` (started on or before it and not ended by then): dunning leaves them alone. */
-export async function itemsInPaymentPlans(ctx: Context, asOf: LocalDate): Promise<Set<string>> {
-  const rows = await ctx.db.tenant(ctx.tenant.id, (sql) => sql.query<{ itemId: string }>(
+export async function itemsInPaymentPlans(ctx: Context, asOf: LocalDate, inTx?: Sql): Promise<Set<string>> {
+  const read = (sql: Sql) => sql.query<{ itemId: string }>(
     `SELECT DISTINCT pi.item_id AS "itemId" FROM payment_plans p JOIN payment_plan_items pi ON pi.tenant_id = p.tenant_id AND pi.plan_id = p.id
-      WHERE p.tenant_id = $1 AND p.start_date <= $2 AND (p.ended_on IS NULL OR p.ended_on > $2)`, [ctx.tenant.id, asOf]));
+      WHERE p.tenant_id = $1 AND p.start_date <= $2 AND (p.ended_on IS NULL OR p.ended_on > $2)`, [ctx.tenant.id, asOf]);
+  // In the caller's transaction when it has one (the dunning run reads it in its own).
+  const rows = inTx ? await read(inTx) : await ctx.db.tenant(ctx.tenant.id, read);
   return new Set(rows.map((r) => r.itemId));
 }
 

@@ -7,7 +7,7 @@ export const dunning = {
     tabs: { strategies: 'Strategies', templates: 'Templates', run: 'Run preview', history: 'Runs and outbox' },
     channel: { email: 'Email', sms: 'SMS', letter: 'Letter', call_task: 'Call', visit_task: 'Visit', final_notice: 'Final notice', lawyer_letter: "Lawyer's letter" },
     status: { queued: 'Queued', sending: 'Sending', sent: 'Sent', failed: 'Failed', bounced: 'Bounced', task: 'Open task', done: 'Done' },
-    skip: { disputed: 'Disputed', promise: 'Under a promise', payment_plan: 'In a payment plan', do_not_dun: 'Do not dun', legal: 'In legal', below_minimum: 'Below the minimum', no_strategy: 'No strategy' },
+    skip: { disputed: 'Disputed', promise: 'Under a promise', payment_plan: 'In a payment plan', escalated: 'With an agency or in legal', do_not_dun: 'Do not dun', legal: 'In legal', below_minimum: 'Below the minimum', no_strategy: 'No strategy' },
     strategies: {
       columns: { code: 'Code', name: 'Name', priority: 'Priority', rule: 'Assigned to', steps: 'Steps' },
       default: 'Default (no rule matches)', segment: 'Segment {{value}}', grades: 'Grade {{value}}', minOpen: 'Open ≥ {{value}}', brokenPromises: '≥ {{value}} broken promises',
@@ -44,7 +44,7 @@ export const dunning = {
     tabs: { strategies: '催收策略', templates: '模板', run: '运行预览', history: '运行记录与发件箱' },
     channel: { email: '邮件', sms: '短信', letter: '催款函', call_task: '电话', visit_task: '上门拜访', final_notice: '最后通知', lawyer_letter: '律师函' },
     status: { queued: '待发送', sending: '发送中', sent: '已发送', failed: '失败', bounced: '退信', task: '待办', done: '已完成' },
-    skip: { disputed: '争议中', promise: '有付款承诺', payment_plan: '分期计划中', do_not_dun: '免催收', legal: '法律程序中', below_minimum: '低于起催金额', no_strategy: '无适用策略' },
+    skip: { disputed: '争议中', promise: '有付款承诺', payment_plan: '分期计划中', escalated: '已移交催收机构或诉讼', do_not_dun: '免催收', legal: '法律程序中', below_minimum: '低于起催金额', no_strategy: '无适用策略' },
     strategies: {
       columns: { code: '代码', name: '名称', priority: '优先级', rule: '适用客户', steps: '步骤' },
       default: '默认（无规则匹配时）', segment: '客户分类 {{value}}', grades: '等级 {{value}}', minOpen: '未付 ≥ {{value}}', brokenPromises: '违约承诺 ≥ {{value}} 次',
