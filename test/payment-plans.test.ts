@@ -210,7 +210,7 @@ describe('dunning leaves plans, agencies and legal alone', () => {
     const run = await runDunning(on('2026-06-01'), { dryRun: true });
     // On 06-01: C1's INV-1 and INV-2 are in PP-0001 (its charge is due 09-01 and INV-3 07-31: not due yet); C4 has an
     // open legal case; C3's agency case was closed (partly recovered) that day, so its 7,345.67 left is dunned again.
-    expect(run.preview.map((m) => `${m.customer} ${m.items.map((i) => `${i.document} ${i.open}`).join(', ')}`)).toEqual(['C3 INV-9 7345.67']);
+    expect(run.preview.map((m) => `${m.customer} ${m.items.map((i) => `${i.document} ${i.open}`).join(', ')}`)).toEqual(['C3 INV-9 7,345.67']);
     expect(run.skipped).toMatchObject({ payment_plan: 2, legal: 1, escalated: 0 });
   });
 });
