@@ -16,7 +16,7 @@ afterAll(async () => {
   await t?.drop();
 });
 
-const tables = Object.values(schema).filter((v): v is PgTable => v instanceof PgTable).map((table) => getTableConfig(table));
+const tables = (Object.values(schema) as unknown[]).filter((v): v is PgTable => v instanceof PgTable).map((table) => getTableConfig(table));
 
 describe('the migrations build what the schema declares', () => {
   it('declares tables (a sanity check of the reading itself)', () => {

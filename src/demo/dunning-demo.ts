@@ -9,12 +9,15 @@ import { runDunning, saveStrategy, saveTemplate, setDunningSettings } from '../m
 
 const ITEMS_ZH = '{{#items}}  {{document}}  到期日 {{dueDate}}  逾期 {{daysOverdue}} 天  {{currency}} {{open}}\n{{/items}}';
 const ITEMS_EN = '{{#items}}  {{document}}  due {{dueDate}}  {{daysOverdue}} days overdue  {{currency}} {{open}}\n{{/items}}';
+/** Before the due date: each invoice, and the early-payment discount while its terms still give it. */
+const DUE_ITEMS_ZH = '{{#items}}  {{document}}  到期日 {{dueDate}}  {{currency}} {{open}}{{#hasDiscount}}（{{discountUntil}} 前付款可享现金折扣 {{discount}}，只需付 {{payWithDiscount}}）{{/hasDiscount}}\n{{/items}}';
+const DUE_ITEMS_EN = '{{#items}}  {{document}}  due {{dueDate}}  {{currency}} {{open}}{{#hasDiscount}} (pay {{payWithDiscount}} by {{discountUntil}} and take the {{discount}} early-payment discount){{/hasDiscount}}\n{{/items}}';
 const PAY_ZH = '请汇款至：{{bank.accountName}}，{{bank.name}}，账号 {{bank.account}}。如已付款，请忽略本函。\n{{company.name}}';
 const PAY_EN = 'Please pay to {{bank.accountName}}, {{bank.name}}, account {{bank.account}}. If you have paid already, please ignore this letter.\n{{company.name}}';
 
 export const DEMO_TEMPLATES: { key: string; language: 'zh-CN' | 'en'; subject: string; body: string }[] = [
-  { key: 'pre-due', language: 'zh-CN', subject: '付款提醒：{{customer.name}} 即将到期款项', body: `{{contact.name}}您好：\n\n以下款项即将到期，请安排付款：\n${ITEMS_ZH}{{#totals}}合计 {{currency}} {{total}}\n{{/totals}}\n${PAY_ZH}` },
-  { key: 'pre-due', language: 'en', subject: 'Payment reminder: invoices of {{customer.name}} falling due', body: `Dear {{contact.name}},\n\nThe following invoices fall due soon:\n${ITEMS_EN}{{#totals}}Total {{currency}} {{total}}\n{{/totals}}\n${PAY_EN}` },
+  { key: 'pre-due', language: 'zh-CN', subject: '付款提醒：{{customer.name}} 即将到期款项', body: `{{contact.name}}您好：\n\n以下款项即将到期，请安排付款：\n${DUE_ITEMS_ZH}{{#totals}}合计 {{currency}} {{total}}\n{{/totals}}\n${PAY_ZH}` },
+  { key: 'pre-due', language: 'en', subject: 'Payment reminder: invoices of {{customer.name}} falling due', body: `Dear {{contact.name}},\n\nThe following invoices fall due soon:\n${DUE_ITEMS_EN}{{#totals}}Total {{currency}} {{total}}\n{{/totals}}\n${PAY_EN}` },
   { key: 'overdue', language: 'zh-CN', subject: '逾期提醒 {{reference}}：{{customer.name}}', body: `{{contact.name}}您好：\n\n截至 {{asOf}}，以下款项已逾期：\n${ITEMS_ZH}{{#totals}}逾期合计 {{currency}} {{total}}\n{{/totals}}\n${PAY_ZH}` },
   { key: 'overdue', language: 'en', subject: 'Overdue reminder {{reference}}: {{customer.name}}', body: `Dear {{contact.name}},\n\nAs of {{asOf}} the following invoices are overdue:\n${ITEMS_EN}{{#totals}}Total overdue {{currency}} {{total}}\n{{/totals}}\n${PAY_EN}` },
   { key: 'sms', language: 'zh-CN', subject: '', body: '【{{company.name}}】{{customer.name}}：您有逾期款项{{#totals}} {{currency}} {{total}}{{/totals}}，请尽快付款。编号 {{reference}}' },

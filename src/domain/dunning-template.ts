@@ -18,7 +18,7 @@ export const TEMPLATE_VARIABLES = {
   top: ['company.name', 'company.address', 'customer.code', 'customer.name', 'customer.address', 'contact.name', 'contact.email', 'contact.phone',
     'asOf', 'reference', 'step.seq', 'step.channel', 'statementLink', 'bank.name', 'bank.account', 'bank.accountName',
     'items', 'totals', 'fee', 'hasFee', 'hasInterest'],
-  items: ['document', 'installment', 'dueDate', 'daysOverdue', 'currency', 'open', 'interest'],
+  items: ['document', 'installment', 'dueDate', 'daysOverdue', 'currency', 'open', 'interest', 'hasDiscount', 'discount', 'discountUntil', 'payWithDiscount'],
   totals: ['currency', 'open', 'interest', 'fee', 'total'],
 } as const;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDecimal } from './decimal.ts';
 import {
-  assignStrategy, interestDays, lateInterestMinor, planRun, stepProblems, type AssignmentRule, type DunningCustomer, type DunningExclusions,
+  assignStrategy, discountOffered, interestDays, lateInterestMinor, planRun, stepProblems, type AssignmentRule, type DunningCustomer, type DunningExclusions,
   type DunningItem, type DunningStep, type DunningStrategy, type RunPlan,
 } from './dunning.ts';
 import { renderTemplate, templateProblems } from './dunning-template.ts';
@@ -42,6 +42,26 @@ function record(items: DunningItem[], plan: RunPlan): DunningItem[] {
 const run = (asOf: string, items: DunningItem[], customers = [customer('C1')], exclusions = none) =>
   planRun({ asOf, customers, items, strategies, exclusions, interestRatePercent: twelvePercent });
 const sent = (plan: RunPlan) => plan.messages.map((m) => `${m.customerId}:${m.step.seq}:${m.items.map((i) => i.itemId).join('+')}`);
+
+describe('early-payment discounts offered in reminders', () => {
+  // 2/10 net 30 on a 10,000.00 invoice dated 2026-02-08: due 03-10, 2% = 200.00 off if paid by 02-18.
+  const terms = { amountMinor: 20_000n, until: '2026-02-18' };
+  it('offers the discount up to and including its last day, never after, never without one', () => {
+    expect(discountOffered({ discount: terms }, '2026-02-18')).toEqual(terms);
+    expect(discountOffered({ discount: terms }, '2026-02-19')).toBeNull();
+    expect(discountOffered({ discount: null }, '2026-02-10')).toBeNull();
+    expect(discountOffered({ discount: { amountMinor: 0n, until: '2026-02-18' } }, '2026-02-10')).toBeNull();
+  });
+
+  it('a reminder sent inside the discount period carries it; one sent after it does not', () => {
+    // A strategy whose first reminder goes 25 days before the due date (03-10 − 25 = 02-13, inside the period).
+    const early: DunningStrategy = { ...standard, id: 'early', steps: [step(1, -25, 'email'), ...standard.steps.slice(1)] };
+    const plan = planRun({ asOf: '2026-02-13', customers: [customer('C1', { strategyId: 'early' })], items: [item('INV-D', 'C1', '2026-03-10', 1_000_000n, { discount: terms })], strategies: new Map([['early', early]]), exclusions: none, interestRatePercent: twelvePercent });
+    expect(plan.messages[0]!.items[0]!.discount).toEqual(terms);
+    // The standard first reminder (03-07) comes after 02-18: no discount offered.
+    expect(run('2026-03-07', [item('INV-D', 'C1', '2026-03-10', 1_000_000n, { discount: terms })]).messages[0]!.items[0]!.discount).toBeNull();
+  });
+});
 
 describe('step progression of one 10,000.00 CNY invoice due 2026-03-10 over a sequence of runs', () => {
   it('sends each step once, on its day, and after missed days only the step now due', () => {

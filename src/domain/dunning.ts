@@ -161,6 +161,17 @@ export interface DunningItem {
   stepsDone: readonly number[];
   /** The last day late interest was charged up to; null: never. */
   interestChargedTo: LocalDate | null;
+  /**
+   * The early-payment discount its terms give (2/10 net 30: 2% if paid within 10 days), while nothing is paid on it
+   * yet: the amount off and the last day to take it. Absent: none.
+   */
+  discount?: { amountMinor: bigint; until: LocalDate } | null;
+}
+
+/** The discount a reminder on `asOf` may offer: the item's own, up to and including its last day; else null. */
+export function discountOffered(item: Pick<DunningItem, 'discount'>, asOf: LocalDate): { amountMinor: bigint; until: LocalDate } | null {
+  const d = item.discount;
+  return d && d.amountMinor > 0n && asOf <= d.until ? d : null;
 }
 
 export interface DunningCustomer {
@@ -202,6 +213,8 @@ export interface PlannedItem {
   interestFrom: LocalDate | null;
   /** Earlier steps never reached, recorded as skipped so they are never sent later. */
   skippedSeqs: number[];
+  /** The early-payment discount still open on the run's date (offered in the reminder); null: none. */
+  discount: { amountMinor: bigint; until: LocalDate } | null;
 }
 
 export interface PlannedTotal {
@@ -301,6 +314,7 @@ export function planRun(input: RunInput): RunPlan {
         interestMinor: interest ? lateInterestMinor(item.openMinor, input.interestRatePercent!, interest.days) : 0n,
         interestFrom: interest && interest.days > 0 ? interest.from : null,
         skippedSeqs: strategy.steps.filter((s) => s.seq < step.seq && !done.has(s.seq)).map((s) => s.seq),
+        discount: discountOffered(item, asOf),
       };
       const list = byStep.get(step.seq);
       if (list) list.push(planned);

@@ -372,8 +372,9 @@ async function loadFacts(ctx: Context, sql: Sql, asOf: LocalDate, range: Custome
     minBrokenPromises: r.matchMinBrokenPromises === null ? null : Number(r.matchMinBrokenPromises), isDefault: r.isDefault,
   }));
   // The receivables dunning is about: invoices, debit notes and charges still open, not the fees dunning posted itself.
-  const itemRows = await sql.query<{ itemId: string; customerId: string; number: string; seq: number; currency: string; dueDate: LocalDate; openMinor: unknown }>(
-    `SELECT b.item_id AS "itemId", b.customer_id AS "customerId", d.number, i.seq, b.currency, b.due_date::text AS "dueDate", b.open_minor AS "openMinor"
+  const itemRows = await sql.query<{ itemId: string; customerId: string; number: string; seq: number; currency: string; dueDate: LocalDate; openMinor: unknown; amountMinor: unknown; discountUntil: LocalDate | null; discountMinor: unknown }>(
+    `SELECT b.item_id AS "itemId", b.customer_id AS "customerId", d.number, i.seq, b.currency, b.due_date::text AS "dueDate", b.open_minor AS "openMinor",
+            b.amount_minor AS "amountMinor", i.discount_date::text AS "discountUntil", i.discount_amount_minor AS "discountMinor"
        FROM item_balances b
        JOIN items i ON i.tenant_id = b.tenant_id AND i.id = b.item_id
        JOIN documents d ON d.tenant_id = i.tenant_id AND d.id = i.document_id
@@ -434,6 +435,8 @@ async function loadFacts(ctx: Context, sql: Sql, asOf: LocalDate, range: Custome
   const items: DunningItem[] = itemRows.map((r) => ({
     itemId: r.itemId, customerId: r.customerId, documentNumber: r.number, seq: Number(r.seq), currency: r.currency, dueDate: r.dueDate, openMinor: big(r.openMinor),
     stepsDone: doneByItem.get(r.itemId)?.seqs ?? [], interestChargedTo: doneByItem.get(r.itemId)?.interestTo ?? null,
+    // The terms' discount is on the whole installment: offered only while nothing is paid on it.
+    discount: r.discountUntil && big(r.openMinor) === big(r.amountMinor) ? { amountMinor: big(r.discountMinor), until: r.discountUntil } : null,
   }));
   const plan = planRun({
     asOf, customers: dunningCustomers, items, strategies,
@@ -458,7 +461,7 @@ export interface RenderedMessage {
   recipient: string | null;
   subject: string;
   body: string;
-  items: { document: string; installment: number; dueDate: LocalDate; daysOverdue: number; currency: string; open: string; interest: string; interestFrom: LocalDate | null; itemId: string; skippedSeqs: number[] }[];
+  items: { document: string; installment: number; dueDate: LocalDate; daysOverdue: number; currency: string; open: string; interest: string; interestFrom: LocalDate | null; itemId: string; skippedSeqs: number[]; hasDiscount: boolean; discount: string; discountUntil: string; payWithDiscount: string }[];
   totals: { currency: string; open: string; interest: string; fee: string; total: string }[];
 }
 
@@ -475,6 +478,8 @@ function renderMessage(facts: RunFacts, m: PlannedMessage): RenderedMessage {
   const items = m.items.map((i) => ({
     document: i.documentNumber, installment: i.seq, dueDate: i.dueDate, daysOverdue: i.daysOverdue, currency: i.currency,
     open: amountOf(i.openMinor, i.currency), interest: amountOf(i.interestMinor, i.currency), interestFrom: i.interestFrom, itemId: i.itemId, skippedSeqs: i.skippedSeqs,
+    hasDiscount: i.discount !== null, discount: i.discount ? amountOf(i.discount.amountMinor, i.currency) : '', discountUntil: i.discount?.until ?? '',
+    payWithDiscount: i.discount ? amountOf(i.openMinor - i.discount.amountMinor, i.currency) : '',
   }));
   const totals = m.totals.map((t) => ({ currency: t.currency, open: amountOf(t.openMinor, t.currency), interest: amountOf(t.interestMinor, t.currency), fee: amountOf(t.feeMinor, t.currency), total: amountOf(t.totalMinor, t.currency) }));
   const s = facts.settings;
