@@ -33,7 +33,7 @@ import type { Context } from '../src/modules/context.ts';
 import { createCustomer } from '../src/modules/customers/index.ts';
 import { raiseDispute } from '../src/modules/disputes/index.ts';
 import {
-  completeTask, listOutbox, listRuns, getRun, previewTemplate, runDunning, saveStrategy, saveTemplate, setCustomerDunning, setDunningSettings,
+  completeTask, listOutbox, listRuns, getRun, previewTemplate, recordBounce, runDunning, saveStrategy, saveTemplate, setCustomerDunning, setDunningSettings,
 } from '../src/modules/dunning/index.ts';
 import { httpSmsProvider, smtpChannel } from '../src/modules/dunning/channels.ts';
 import { letterOf, sendOutbox, type Channels } from '../src/modules/dunning/sender.ts';
@@ -262,6 +262,22 @@ describe('delivery', () => {
     ]);
     expect(await sendOutbox(t.db, day('2026-04-29', '05:04:00'), ctx.tenant, channels())).toMatchObject({ claimed: 0 });
     expect(await sendOutbox(t.db, day('2026-04-29', '05:05:00'), ctx.tenant, channels())).toEqual({ claimed: 2, sent: 2, failed: 0 });
+  });
+
+  it('a bounce reported by the email\'s Message-ID marks the message bounced with the reason, once; other reports are refused', async () => {
+    const sentA = (await read((sql) => listOutbox(ctx, sql, { customer: 'A', status: 'sent' }))).rows.find((m) => m.channel === 'email')!;
+    expect(sentA.messageId).toMatch(/^<dunning-[0-9a-f-]{36}@arflow>$/);
+    // As a mail server's notice quotes it, without the angle brackets.
+    const bounced = await recordBounce(ctx, { messageId: sentA.messageId!.slice(1, -1), reason: '550 5.1.1 mailbox unavailable' }, 'bounce-1');
+    expect([bounced.id, bounced.status, bounced.error]).toEqual([sentA.id, 'bounced', '550 5.1.1 mailbox unavailable']);
+    // The same report again (a webhook retried): the same answer, one audit entry.
+    expect((await recordBounce(ctx, { messageId: sentA.messageId!, reason: '550 5.1.1 mailbox unavailable' })).status).toBe('bounced');
+    const audits = await read((sql) => sql.query(`SELECT 1 FROM audit_log WHERE action = 'dunning.bounced' AND entity_id = $1`, [sentA.id]));
+    expect(audits).toHaveLength(1);
+    // A bounced message is not sent again.
+    expect(await sendOutbox(t.db, day('2026-04-29', '06:00:00'), ctx.tenant, channels())).toMatchObject({ claimed: 0 });
+    await expect(recordBounce(ctx, { messageId: '<nobody@elsewhere>', reason: 'x' })).rejects.toMatchObject({ code: 'DUNNING_MESSAGE_NOT_FOUND' });
+    await expect(recordBounce(ctx, { reason: 'no id' })).rejects.toMatchObject({ details: [expect.objectContaining({ field: 'messageId' })] });
   });
 });
 

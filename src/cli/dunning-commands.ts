@@ -1,7 +1,7 @@
 /** `arflow dunning run|strategies|outbox|send`: dunning from the command line. */
 import type { Command } from 'commander';
 import type { Context } from '../modules/context.ts';
-import { listOutbox, listStrategies, runDunning } from '../modules/dunning/index.ts';
+import { listOutbox, listStrategies, recordBounce, runDunning } from '../modules/dunning/index.ts';
 import { channelsFromEnv, sendOutbox } from '../modules/dunning/sender.ts';
 import { table, type Format } from './output.ts';
 
@@ -39,6 +39,16 @@ export function registerDunningCommands(program: Command, withContext: WithConte
       withContext(command, async (ctx, format) => {
         const page = await ctx.db.tenant(ctx.tenant.id, (sql) => listOutbox(ctx, sql, { status: o.status, customer: o.customer, limit: o.limit }));
         print(format, page, () => `${page.total} messages\n${table(['date', 'customer', 'step', 'channel', 'status', 'to', 'subject'], page.rows.map((m) => [m.asOf, m.customer, String(m.stepSeq), m.channel, m.status, m.recipient ?? '', m.subject]))}`);
+      }));
+  dunning.command('bounce').description('record a bounce of a sent message: it is marked bounced with the reason and not sent again')
+    .option('--message-id <id>', "the email's Message-ID as sent")
+    .option('--provider-id <id>', "the SMS provider's id of the message")
+    .requiredOption('--reason <text>', 'what the mail server or provider said')
+    .option('--key <key>', 'idempotency key')
+    .action((o: { messageId?: string; providerId?: string; reason: string; key?: string }, command: Command) =>
+      withContext(command, async (ctx, format) => {
+        const m = await recordBounce(ctx, { messageId: o.messageId, providerId: o.providerId, reason: o.reason }, o.key);
+        print(format, m, () => `${m.customer} ${m.channel} to ${m.recipient ?? ''}: ${m.status} (${o.reason})`);
       }));
   dunning.command('send').description('deliver the due messages of the outbox now (email: ARFLOW_SMTP_URL; SMS: ARFLOW_SMS_URL)')
     .action((_o: unknown, command: Command) =>

@@ -85,6 +85,7 @@ export const CLI_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'dunning strategies': 'customers.read',
   'dunning outbox': 'customers.read',
   'dunning send': 'dunning.manage',
+  'dunning bounce': 'dunning.manage',
   'plans list': 'customers.read',
   'plans show': 'customers.read',
   'plans create': 'collections.record',

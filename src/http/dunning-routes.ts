@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
-  completeTask, customerSettingsSchema, dunningSettings, getMessage, getRun, getStrategy, listOutbox, listRuns, listStrategies, listTemplates, outboxQuerySchema,
+  bounceSchema, completeTask, customerSettingsSchema, recordBounce, dunningSettings, getMessage, getRun, getStrategy, listOutbox, listRuns, listStrategies, listTemplates, outboxQuerySchema,
   previewSchema, previewTemplate, runDunning, runSchema, saveStrategy, saveTemplate, setCustomerDunning, setDunningSettings, settingsSchema, strategySchema, templateSchema,
 } from '../modules/dunning/index.ts';
 import { channelsFromEnv, letterOf, sendOutbox } from '../modules/dunning/sender.ts';
@@ -137,6 +137,10 @@ export async function registerDunningRoutes(server: FastifyInstance, scope: Requ
     config: { access: 'collections.record' },
     schema: { tags, summary: 'Mark a call or visit task done (log the call itself as an activity)', params: idParams, headers: idempotencyHeader, response: errors },
   }, async (request) => completeTask(await scope.context(request), request.params.id, scope.idempotencyKey(request)));
+  app.post('/api/v1/dunning/bounces', {
+    config: { access: 'dunning.manage' },
+    schema: { tags, summary: 'Report a bounce of a sent message (for a mail server\'s or SMS provider\'s webhook): by the email\'s Message-ID or the SMS provider\'s id; the message becomes bounced with the reason and is not sent again', body: bounceSchema, headers: idempotencyHeader, response: errors },
+  }, async (request) => recordBounce(await scope.context(request), request.body, scope.idempotencyKey(request)));
   app.post('/api/v1/dunning/send', {
     config: { access: 'dunning.manage' },
     schema: { tags, summary: 'Deliver the due messages of the outbox now (the job does it every 5 minutes): email over ARFLOW_SMTP_URL, SMS over ARFLOW_SMS_URL; at most `limit` (≤ 200) messages', body: z.object({ limit: z.number().int().min(1).max(200).optional() }).strict().nullish(), response: errors },

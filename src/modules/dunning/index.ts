@@ -740,6 +740,40 @@ export async function completeTask(ctx: Context, id: string, key?: string): Prom
   });
 }
 
+export const bounceSchema = z.object({
+  /** The email's Message-ID as sent (`<dunning-…@arflow>`, the angle brackets optional), or… */
+  messageId: z.string().trim().min(3).max(300).optional(),
+  /** …the SMS provider's id of the message. */
+  providerId: z.string().trim().min(1).max(200).optional(),
+  /** What the mail server or provider said (e.g. "550 5.1.1 mailbox unavailable"). */
+  reason: z.string().trim().min(1).max(1000),
+}).strict().refine((b) => (b.messageId === undefined) !== (b.providerId === undefined), { message: 'give messageId (email) or providerId (SMS), one of them', path: ['messageId'] });
+
+/**
+ * A bounce reported for a sent message (a mail server's delivery status notification, or an SMS provider's failed
+ * delivery), found by the id it was sent with: the message becomes `bounced` with the reason, is not sent again, and
+ * shows so in the outbox for the collector to find another way. Idempotent under the caller's key; a second report
+ * of the same bounce changes nothing.
+ */
+export async function recordBounce(ctx: Context, raw: z.input<typeof bounceSchema>, key?: string): Promise<PresentedMessage> {
+  const input = parseInput(bounceSchema, raw, 'bounce');
+  return withIdempotency(ctx, key, 'dunning.bounce', input, async (sql) => {
+    const messageId = input.messageId?.replace(/^<|>$/g, '');
+    const [row] = await sql.query<{ id: string; status: string }>(
+      messageId !== undefined
+        ? `SELECT id, status FROM dunning_outbox WHERE tenant_id = $1 AND trim(both '<>' from message_id) = $2 FOR UPDATE`
+        : `SELECT id, status FROM dunning_outbox WHERE tenant_id = $1 AND provider_id = $2 FOR UPDATE`,
+      [ctx.tenant.id, messageId ?? input.providerId]);
+    const which = messageId !== undefined ? `Message-ID <${messageId}>` : `provider id ${input.providerId}`;
+    if (!row) throw notFound('DUNNING_MESSAGE_NOT_FOUND', `no dunning message was sent with ${which}`);
+    if (row.status === 'bounced') return getMessage(ctx, sql, row.id);
+    if (row.status !== 'sent') throw conflict('DUNNING_NOT_SENT', `the message sent with ${which} is ${row.status}; only a sent message can bounce`);
+    await sql.query(`UPDATE dunning_outbox SET status = 'bounced', error = $3 WHERE tenant_id = $1 AND id = $2`, [ctx.tenant.id, row.id, input.reason]);
+    await appendAudit(sql, ctx.tenant.id, { actor: ctx.actor, action: 'dunning.bounced', entityType: 'dunning_message', entityId: row.id, before: { status: 'sent' }, after: { status: 'bounced', reason: input.reason } });
+    return getMessage(ctx, sql, row.id);
+  });
+}
+
 /** The daily job: every company's run at its today; one company's failure does not stop the others. */
 export async function runDailyDunning(db: Database, clock: Clock, log?: { info(obj: object, msg: string): void; error(obj: object, msg: string): void }): Promise<void> {
   for (const tenant of await listTenants(db)) {
