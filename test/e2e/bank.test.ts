@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BROWSER_TEST, HAS_CHROMIUM, startWebApp, type WebApp } from './support.ts';
+import { apiGet, BROWSER_TEST, chooseOption, HAS_CHROMIUM, startWebApp, type WebApp } from './support.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'arflow-bank-e2e-'));
 const entry = (amount: string, side: string, ref: string, name: string, text: string) => `<Ntry><Amt Ccy="CNY">${amount}</Amt><CdtDbtInd>${side}</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>
@@ -29,8 +29,13 @@ const MT940 = ':20:E2E\r\n:25:NL91ABNA0417164300\r\n:28C:12/1\r\n:60F:C260629EUR
   ':86:/EREF/INV-2026-0040/NAME/ACME TRADING BV/REMI/Invoice INV-2026-0040/\r\n:62F:C260629EUR6200,00\r\n-\r\n';
 const camtFile = join(dir, 'cmb-20260629.xml');
 const mt940File = join(dir, 'abn-20260629.sta');
+// A bank's CSV export: opening = 336,000.00 − 86,000.00 = 250,000.00; 250,000.00 + 86,000.00 − 1,200.00 = 334,800.00 closing.
+const CSV = '交易日期,金额,余额,对方户名,摘要,流水号\n2026-06-29,"86,000.00","336,000.00",上海华东贸易有限公司,货款 INV-2026-0031,ICBC-1\n' +
+  '2026-06-29,-1200.00,"334,800.00",工商银行,账户管理费,ICBC-2\n';
+const csvFile = join(dir, 'icbc-20260629.csv');
 writeFileSync(camtFile, CAMT);
 writeFileSync(mt940File, MT940);
+writeFileSync(csvFile, CSV);
 
 describe.skipIf(!HAS_CHROMIUM)('web app: bank statement import', BROWSER_TEST, () => {
   let web: WebApp;
@@ -95,5 +100,44 @@ describe.skipIf(!HAS_CHROMIUM)('web app: bank statement import', BROWSER_TEST, (
     await page.locator('tbody tr.ant-table-row').nth(1).getByRole('link', { name: 'CMB-20260629' }).waitFor();
     await page.locator('.ant-spin-spinning').waitFor({ state: 'detached' });
     await web.screenshot(page, 'bank-history-en');
+  }, 240_000);
+
+  it('makes a CSV mapping profile in the form, its columns read from a sample file, and imports the bank\'s CSV with it', async () => {
+    const { page } = await web.newPage('en');
+    await web.signIn(page, 'finance@demo.example');
+    await page.goto('/bank');
+    await page.getByRole('heading', { name: 'Import a bank statement', exact: true }).waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'New profile' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Name', { exact: true }).fill('ICBC 1234');
+    await dialog.getByLabel('Account', { exact: true }).fill('6222020200001234');
+    await chooseOption(page, dialog.getByLabel('Thousands'), ',');
+    // The sample's headers become the column choices.
+    await dialog.locator('input[type=file]').setInputFiles(csvFile);
+    await dialog.getByTestId('sample-headers').getByText('6 columns: 交易日期 · 金额 · 余额 · 对方户名 · 摘要 · 流水号').waitFor();
+    await dialog.getByLabel('Booking date').fill('交易日期');
+    await dialog.getByLabel('Amount', { exact: true }).fill('金额');
+    await dialog.getByLabel('Running balance').fill('余额');
+    await dialog.getByLabel('Payer / payee name').fill('对方户名');
+    await dialog.getByLabel('Bank reference').fill('流水号');
+    await dialog.getByLabel('Remittance text').fill('摘要');
+    await page.keyboard.press('Enter');
+    await web.screenshot(page, 'bank-csv-profile-en');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached', timeout: 30_000 });
+    await page.getByRole('cell', { name: 'ICBC 1234', exact: true }).waitFor({ timeout: 30_000 });
+    const saved = await apiGet<{ rows: { name: string; thousandsSeparator: string; columns: Record<string, unknown> }[] }>(page, '/api/v1/bank/profiles');
+    expect(saved.rows.find((p) => p.name === 'ICBC 1234')).toMatchObject({
+      thousandsSeparator: ',', columns: { bookingDate: '交易日期', amount: '金额', balance: '余额', counterpartyName: '对方户名', bankReference: '流水号', remittance: ['摘要'] },
+    });
+
+    // The export imported with the profile: two entries, and the running balance column gives balances that add up.
+    await page.locator('input[type=file]').setInputFiles(csvFile);
+    await chooseOption(page, page.getByLabel('CSV mapping profile'), /^ICBC 1234/);
+    await page.getByRole('button', { name: /Import$/ }).click();
+    const result = page.getByTestId('import-result');
+    await result.waitFor({ timeout: 60_000 });
+    await result.getByText('Balances', { exact: true }).waitFor();
+    expect(await result.getByTestId('new-entries').innerText()).toBe('2');
   }, 240_000);
 });

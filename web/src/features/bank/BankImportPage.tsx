@@ -13,7 +13,8 @@ import { api, newIdempotencyKey } from '../../api/client.ts';
 import { ErrorAlert, PageTitle } from '../../shared/components.tsx';
 import { formatAmount, formatDate } from '../../shared/format.ts';
 import { BalanceCheckTag } from './BalanceCheckTag.tsx';
-import type { CsvProfileRow, ImportResult } from './types.ts';
+import type { CsvProfile, ImportResult } from './types.ts';
+import { CsvProfileFormModal } from './CsvProfileForm.tsx';
 import { readBase64 } from '../../shared/files.ts';
 import { useSession } from '../../auth/session.tsx';
 
@@ -30,7 +31,9 @@ export function BankImportPage() {
   const [profile, setProfile] = useState('');
   const [encoding, setEncoding] = useState('');
   const [key, setKey] = useState(newIdempotencyKey());
-  const profiles = useQuery({ queryKey: [BANK_KEY, 'profiles'], queryFn: () => api.get<{ rows: CsvProfileRow[] }>('/bank/profiles') });
+  const profiles = useQuery({ queryKey: [BANK_KEY, 'profiles'], queryFn: () => api.get<{ rows: CsvProfile[] }>('/bank/profiles') });
+  // The profile being edited: null for a new one; undefined when the form is closed.
+  const [editing, setEditing] = useState<CsvProfile | null | undefined>(undefined);
   const upload = useMutation({
     // Matched right after the import when the user may match: the sure lines are applied, the rest wait in the workbench.
     mutationFn: async () => api.post<ImportResult>(`/bank/statements${can('bank.match') ? '?match=true' : ''}`, {
@@ -83,6 +86,19 @@ export function BankImportPage() {
         </Space>
       </Card>
       {upload.error ? <ErrorAlert error={upload.error} ns="bank" /> : null}
+      <Card size="small" title={t('profiles.title')} style={{ marginBottom: 16 }}
+        extra={can('bank.import') ? <Button size="small" onClick={() => setEditing(null)}>{t('profiles.new')}</Button> : null}>
+        <Table<CsvProfile> rowKey="name" size="small" pagination={false} loading={profiles.isLoading} dataSource={profiles.data?.rows ?? []}
+          locale={{ emptyText: t('profiles.empty') }}
+          columns={[
+            { title: t('profiles.name'), dataIndex: 'name' },
+            { title: t('profiles.accountId'), dataIndex: 'accountId', render: (a: string, p) => `${a} · ${p.currency}` },
+            { title: t('profiles.shape'), key: 'shape', render: (_: unknown, p) => `${p.encoding} · ${p.delimiter === '\t' ? 'TAB' : p.delimiter} · ${p.dateFormat}` },
+            { title: t('profiles.updated'), key: 'updated', render: (_: unknown, p) => (p.updatedAt ? `${formatDate(p.updatedAt.slice(0, 10), i18n.language)} · ${p.updatedBy ?? ''}` : '') },
+            ...(can('bank.import') ? [{ title: '', key: 'edit', width: 90, render: (_: unknown, p: CsvProfile) => <Button size="small" onClick={() => setEditing(p)}>{t('profiles.edit')}</Button> }] : []),
+          ]} />
+      </Card>
+      {editing !== undefined ? <CsvProfileFormModal open profile={editing} onClose={() => setEditing(undefined)} /> : null}
       {result ? (
         <Card title={t('import.result')} data-testid="import-result">
           <Typography.Paragraph strong>{t('import.summary', { format: result.format, statements: result.statements.length, fresh: result.newEntryCount, entries: result.entryCount })}</Typography.Paragraph>

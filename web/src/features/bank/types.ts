@@ -63,6 +63,22 @@ export interface CsvProfileRow {
   dateFormat: string;
 }
 
+/** A saved CSV mapping profile, whole (src/domain/bank/csv-export.ts), as GET /bank/profiles lists it. */
+export interface CsvProfile extends CsvProfileRow {
+  delimiter: ',' | ';' | '\t' | '|';
+  skipRows: number;
+  decimalSeparator: '.' | ',';
+  thousandsSeparator: '' | ',' | '.' | ' ' | "'";
+  columns: {
+    bookingDate: string; valueDate?: string; amount?: string; debit?: string; credit?: string; direction?: string; currency?: string;
+    balance?: string; bankReference?: string; endToEndId?: string; remittance?: string[]; counterpartyName?: string;
+    counterpartyAccount?: string; transactionCode?: string;
+  };
+  debitValues?: string[];
+  updatedAt?: string;
+  updatedBy?: string;
+}
+
 /** Cash matching (src/modules/bank/matching.ts): a reason is a signal with its points; the words are the server's. */
 export interface MatchReason {
   code: string;
