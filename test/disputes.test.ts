@@ -17,6 +17,7 @@ import { createUser } from '../src/modules/access/index.ts';
 import { agingReport } from '../src/modules/aging/index.ts';
 import type { Context } from '../src/modules/context.ts';
 import { createCustomer } from '../src/modules/customers/index.ts';
+import { evaluateAlerts, listAlerts } from '../src/modules/alerts/index.ts';
 import { disputeReport, getDispute, listDisputes, raiseDispute, transitionDispute } from '../src/modules/disputes/index.ts';
 import { kpiSet } from '../src/modules/kpis/index.ts';
 import { postDocument } from '../src/modules/ledger/index.ts';
@@ -90,6 +91,18 @@ describe('raising a dispute', () => {
       .toBe('invalid UNKNOWN_OWNER');
     expect(await codeOf(raiseDispute(ctx, { customer: 'C1', reason: 'quantity', ownerTeam: 'logistics', items: [{ document: 'INV-9', amount: '10.00' }] })))
       .toBe('not_found DOCUMENT_NOT_FOUND');
+  });
+});
+
+describe('a dispute past its due date escalates', () => {
+  it('raises a dispute_overdue alert once the dispute is open past 07-14: on 07-20, 6 days past, for the credit manager', async () => {
+    // On the due date itself nothing fires.
+    await evaluateAlerts(ctx, { asOf: '2026-07-14' });
+    const none = await t.db.tenant(ctx.tenant.id, (sql) => listAlerts(ctx, sql, { rule: 'dispute_overdue', status: 'open' }));
+    expect(none.total).toBe(0);
+    await evaluateAlerts(ctx, { asOf: '2026-07-20' });
+    const { rows } = await t.db.tenant(ctx.tenant.id, (sql) => listAlerts(ctx, sql, { rule: 'dispute_overdue', status: 'open' }));
+    expect(rows.map((a) => [a.customer, a.severity, a.figures.daysPast, a.figures.ownerTeam, a.figures.disputed, a.figures.dueDate])).toEqual([['C1', 'warning', 6, 'sales', '1234.56', '2026-07-14']]);
   });
 });
 

@@ -165,3 +165,22 @@ describe('reconcile', () => {
     expect(r.cleared.map((x) => x.id)).toEqual(['2']);
   });
 });
+
+describe('dispute past its due date', () => {
+  // As of 2026-06-30. The oldest open dispute of C1 was to be settled by 06-20: 10 days past it.
+  const disputes = { count: 2, dueDate: '2026-06-20', ownerTeam: 'logistics', disputed: '1234.56', currency: 'CNY' };
+  it('fires the day after the due date with the default 0 days, naming the oldest, warning up to 14 days beyond', () => {
+    const [a] = evaluateRules(only('dispute_overdue'), facts([customer({ overdueDisputes: disputes })]));
+    expect(a).toMatchObject({ rule: 'dispute_overdue', severity: 'warning', owner: 'credit_manager', figures: { count: 2, daysPast: 10, ownerTeam: 'logistics', disputed: '1234.56', thresholdDays: 0 } });
+    // Due on 06-30 itself: not past yet.
+    expect(evaluateRules(only('dispute_overdue'), facts([customer({ overdueDisputes: { ...disputes, dueDate: '2026-06-30' } })]))).toEqual([]);
+  });
+  it('waits for the company\'s days: 10 days past is not more than 10', () => {
+    expect(evaluateRules(only('dispute_overdue', { days: 10 }), facts([customer({ overdueDisputes: disputes })]))).toEqual([]);
+    expect(evaluateRules(only('dispute_overdue', { days: 9 }), facts([customer({ overdueDisputes: disputes })]))[0]!.severity).toBe('warning');
+  });
+  it('is critical more than 14 days beyond the company\'s days: due 06-15 is 15 days past 0', () => {
+    expect(evaluateRules(only('dispute_overdue'), facts([customer({ overdueDisputes: { ...disputes, dueDate: '2026-06-16' } })]))[0]!.severity).toBe('warning');
+    expect(evaluateRules(only('dispute_overdue'), facts([customer({ overdueDisputes: { ...disputes, dueDate: '2026-06-15' } })]))[0]!.severity).toBe('critical');
+  });
+});

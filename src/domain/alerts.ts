@@ -16,7 +16,7 @@ export type Severity = (typeof SEVERITIES)[number];
 
 export const RULES = [
   'limit_utilisation', 'overdue_days', 'overdue_amount', 'payment_trend', 'grade_downgrade', 'review_expired',
-  'concentration', 'z_score_distress', 'insured_overdue', 'payment_plan_missed', 'promise_broken',
+  'concentration', 'z_score_distress', 'insured_overdue', 'payment_plan_missed', 'promise_broken', 'dispute_overdue',
 ] as const;
 export type RuleKey = (typeof RULES)[number];
 
@@ -53,6 +53,8 @@ export interface RuleThresholds {
   payment_plan_missed: { enabled: boolean; owner: OwnerRole; days: number };
   /** Fires while a promise decided broken (or only partly kept) had its deadline in the last `days` days. */
   promise_broken: { enabled: boolean; owner: OwnerRole; days: number };
+  /** Fires when a dispute still open is more than `days` days past the date it should have been settled by (its escalation). */
+  dispute_overdue: { enabled: boolean; owner: OwnerRole; days: number };
 }
 
 export const DEFAULT_THRESHOLDS: RuleThresholds = {
@@ -67,6 +69,7 @@ export const DEFAULT_THRESHOLDS: RuleThresholds = {
   insured_overdue: { enabled: true, owner: 'collector', daysBefore: 7 },
   payment_plan_missed: { enabled: true, owner: 'collector', days: 7 },
   promise_broken: { enabled: true, owner: 'collector', days: 30 },
+  dispute_overdue: { enabled: true, owner: 'credit_manager', days: 0 },
 };
 
 /** Everything the rules read about one customer at the as-of date. Absent facts make their rules silent. */
@@ -109,6 +112,11 @@ export interface CustomerFacts {
   planMissed?: { plan: string; seq: number; dueDate: LocalDate; daysOverdue: number; unpaid: string; currency: string } | null;
   /** Promises decided broken or partly kept (src/modules/collections) whose deadline is in the rule's window. */
   brokenPromises?: { count: number; lastDeadline: LocalDate; promised: string; paid: string; currency: string } | null;
+  /**
+   * The customer's open disputes (open or investigating) past their due date: how many, and the one longest past it
+   * (its team, due date, and the amount disputed as text in its currency). Fed by src/modules/disputes.
+   */
+  overdueDisputes?: { count: number; dueDate: LocalDate; ownerTeam: string; disputed: string; currency: string } | null;
 }
 
 /** A group (a parent and its subsidiaries) for concentration: its open receivables. */
@@ -240,6 +248,17 @@ function customerRules(t: RuleThresholds, f: CustomerFacts, asOf: LocalDate): Fi
   if (pb.enabled && f.brokenPromises && f.brokenPromises.count > 0 && f.brokenPromises.lastDeadline < asOf && daysBetween(f.brokenPromises.lastDeadline, asOf) <= pb.days) {
     const b = f.brokenPromises;
     fire('promise_broken', b.count > 1 ? 'critical' : 'warning', { count: b.count, deadline: b.lastDeadline, promised: b.promised, paid: b.paid, currency: b.currency, windowDays: pb.days });
+  }
+  const dx = t.dispute_overdue;
+  if (dx.enabled && f.overdueDisputes && f.overdueDisputes.count > 0) {
+    const d = f.overdueDisputes;
+    const daysPast = daysBetween(d.dueDate, asOf);
+    // Past its settlement date by more than the company's days: escalated; two weeks beyond that: critical.
+    if (daysPast > dx.days) {
+      fire('dispute_overdue', daysPast > dx.days + 14 ? 'critical' : 'warning', {
+        count: d.count, dueDate: d.dueDate, daysPast, ownerTeam: d.ownerTeam, disputed: d.disputed, currency: d.currency, thresholdDays: dx.days,
+      });
+    }
   }
   return fired;
 }

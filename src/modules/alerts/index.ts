@@ -55,6 +55,7 @@ export const settingsSchema = z.object({
     /** Settings saved before these rules existed have no entry: the defaults apply. */
     payment_plan_missed: z.object({ enabled: z.boolean(), owner, days: z.number().int().min(0).max(365) }).default({ ...DEFAULT_THRESHOLDS.payment_plan_missed }),
     promise_broken: z.object({ enabled: z.boolean(), owner, days }).default({ ...DEFAULT_THRESHOLDS.promise_broken }),
+    dispute_overdue: z.object({ enabled: z.boolean(), owner, days: z.number().int().min(0).max(365) }).default({ ...DEFAULT_THRESHOLDS.dispute_overdue }),
   }),
   /** The handle of the user who gets credit-manager alerts; null: the first active credit manager (by email). */
   creditManager: z.string().trim().min(1).max(100).nullable(),
@@ -76,6 +77,7 @@ export function defaultSettings(currency: string): AlertSettings {
       insured_overdue: { ...d.insured_overdue },
       payment_plan_missed: { ...d.payment_plan_missed },
       promise_broken: { ...d.promise_broken },
+      dispute_overdue: { ...d.dispute_overdue },
     },
     creditManager: null,
   };
@@ -150,6 +152,26 @@ async function brokenPromiseFacts(sql: Sql, tenantId: string, asOf: LocalDate, d
   return out;
 }
 
+/**
+ * Per customer: its disputes still open (open or investigating) on `asOf` whose due date has passed: how many, and the
+ * one past it longest (src/modules/disputes records them; the rule decides how far past is too far).
+ */
+async function overdueDisputeFacts(sql: Sql, tenantId: string, asOf: LocalDate, customerId: string | null) {
+  const rows = await sql.query<{ customerId: string; count: unknown; dueDate: LocalDate; ownerTeam: string; currency: string; amount: unknown }>(
+    `SELECT customer_id AS "customerId", count(*) OVER (PARTITION BY customer_id) AS count, due_date::text AS "dueDate", owner_team AS "ownerTeam",
+            currency, amount_minor AS amount, row_number() OVER (PARTITION BY customer_id ORDER BY due_date, created_at) AS rn
+       FROM disputes
+      WHERE tenant_id = $1 AND raised_on <= $2 AND (closed_on IS NULL OR closed_on > $2) AND status IN ('open', 'investigating')
+        AND due_date < $2 ${customerId ? 'AND customer_id = $3' : ''}`,
+    customerId ? [tenantId, asOf, customerId] : [tenantId, asOf]);
+  const out = new Map<string, NonNullable<CustomerFacts['overdueDisputes']>>();
+  for (const r of rows as (typeof rows[number] & { rn: unknown })[]) {
+    if (Number(r.rn) !== 1) continue;
+    out.set(r.customerId, { count: Number(r.count), dueDate: r.dueDate, ownerTeam: r.ownerTeam, disputed: formatAmount(BigInt(String(r.amount)), r.currency), currency: r.currency });
+  }
+  return out;
+}
+
 /** Last 3 months against the 9 before, as 90 and 270 days (the KPI module's windows are in days). */
 export const TREND_RECENT_DAYS = 90;
 export const TREND_PRIOR_DAYS = 270;
@@ -180,6 +202,7 @@ async function loadFacts(ctx: Context, sql: Sql, asOf: LocalDate, settings: Aler
   // Payment plans with an installment unpaid beyond the rule's days, and promises decided broken in its window.
   const planMissed = settings.rules.payment_plan_missed.enabled ? await missedInstallmentFacts(sql, ctx.tenant.id, asOf, settings.rules.payment_plan_missed.days, customerId) : new Map();
   const broken = settings.rules.promise_broken.enabled ? await brokenPromiseFacts(sql, ctx.tenant.id, asOf, settings.rules.promise_broken.days, customerId) : new Map();
+  const disputesPast = settings.rules.dispute_overdue.enabled ? await overdueDisputeFacts(sql, ctx.tenant.id, asOf, customerId) : new Map();
   const amount = (text: string | undefined) => (text ? parseAmount(text.replace(/^-/, ''), currency) * (text.startsWith('-') ? -1n : 1n) : 0n);
   const customers: CustomerFacts[] = rows.map((c) => {
     const a = byCode.get(c.code);
@@ -199,6 +222,7 @@ async function loadFacts(ctx: Context, sql: Sql, asOf: LocalDate, settings: Aler
       insuredOverdue: creditFacts.get(c.id)?.insuredOverdue ?? [],
       planMissed: planMissed.has(c.id) ? (({ unpaidMinor, ...m }) => ({ ...m, unpaid: formatAmount(unpaidMinor, m.currency) }))(planMissed.get(c.id)!) : null,
       brokenPromises: broken.get(c.id) ?? null,
+      overdueDisputes: disputesPast.get(c.id) ?? null,
     };
   });
   // Groups: a parent with its subsidiaries (only whole-company evaluations look at concentration).
@@ -415,6 +439,7 @@ export function alertMessage(rule: RuleKey, f: Record<string, string | number | 
     case 'z_score_distress': return `Altman Z (${f.model}) ${f.zScore} below the distress cut-off ${f.cutoff}`;
     case 'insured_overdue': return `insured invoice ${f.document} overdue: notify the insurer by ${f.notifyBy} (${f.daysLeft} days left)`;
     case 'payment_plan_missed': return `payment plan ${f.plan}: installment ${f.installment} due ${f.dueDate} unpaid ${f.daysOverdue} days (${f.unpaid} ${f.currency}) > ${f.thresholdDays}`;
+    case 'dispute_overdue': return `${f.count} dispute(s) open past the date to settle them: the oldest (${f.ownerTeam}, ${f.disputed} ${f.currency}) was due ${f.dueDate}, ${f.daysPast} days ago`;
     case 'promise_broken': return `promise to pay ${f.promised} ${f.currency} by ${f.deadline} broken (${f.paid} paid)${Number(f.count) > 1 ? `; ${f.count} broken in ${f.windowDays} days` : ''}`;
   }
 }

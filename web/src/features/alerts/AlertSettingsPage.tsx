@@ -18,7 +18,7 @@ const OWNERS: OwnerRole[] = ['collector', 'credit_manager', 'salesperson'];
 const FIELDS: Record<RuleKey, string[]> = {
   limit_utilisation: ['warningPercent', 'criticalPercent'], overdue_days: ['days'], overdue_amount: ['amount'], payment_trend: ['days'],
   grade_downgrade: ['grades'], review_expired: [], concentration: ['percent'], z_score_distress: ['model'], insured_overdue: ['daysBefore'],
-  payment_plan_missed: ['days'], promise_broken: ['days'],
+  payment_plan_missed: ['days'], promise_broken: ['days'], dispute_overdue: ['days'],
 };
 const TEXT_FIELDS = new Set(['amount', 'grades']);
 

@@ -12,7 +12,7 @@ export const alerts = {
     rule: {
       limit_utilisation: 'Limit utilisation', overdue_days: 'Overdue beyond N days', overdue_amount: 'Overdue amount', payment_trend: 'Paying later',
       grade_downgrade: 'Grade downgrade', review_expired: 'Review expired', concentration: 'Concentration', z_score_distress: 'Z-score distress', insured_overdue: 'Insured invoice overdue',
-      payment_plan_missed: 'Payment plan installment missed', promise_broken: 'Promise to pay broken',
+      payment_plan_missed: 'Payment plan installment missed', promise_broken: 'Promise to pay broken', dispute_overdue: 'Dispute past its due date',
     },
     message: {
       limit_utilisation: 'Uses {{utilisationPercent}}% of its limit: exposure {{exposure}} of {{creditLimit}} (threshold {{thresholdPercent}}%)',
@@ -26,6 +26,7 @@ export const alerts = {
       insured_overdue: 'Insured invoice {{document}}: notify the insurer by {{notifyBy}} ({{daysLeft}} days left)',
       payment_plan_missed: 'Payment plan {{plan}}: installment {{installment}} due {{dueDate}} unpaid for {{daysOverdue}} days ({{unpaid}} {{currency}})',
       promise_broken: 'Promise of {{promised}} {{currency}} by {{deadline}} broken ({{paid}} paid; {{count}} in {{windowDays}} days)',
+      dispute_overdue: '{{count}} open dispute(s) past their due date: the oldest ({{ownerTeam}}, {{disputed}} {{currency}}) was due {{dueDate}}, {{daysPast}} days ago',
     },
     group: 'group',
     columns: { severity: 'Severity', customer: 'Customer', rule: 'Rule', what: 'What', owner: 'Owner', since: 'Since', lastSeen: 'Last seen', status: 'Status', actions: 'Actions' },
@@ -57,7 +58,7 @@ export const alerts = {
     rule: {
       limit_utilisation: '额度使用率', overdue_days: '逾期超过 N 天', overdue_amount: '逾期金额', payment_trend: '付款变慢',
       grade_downgrade: '信用等级下调', review_expired: '信用复核过期', concentration: '集中度', z_score_distress: 'Z 值困境区', insured_overdue: '投保发票逾期',
-      payment_plan_missed: '分期还款逾期未付', promise_broken: '付款承诺未兑现',
+      payment_plan_missed: '分期还款逾期未付', promise_broken: '付款承诺未兑现', dispute_overdue: '争议超期未解决',
     },
     message: {
       limit_utilisation: '已用信用额度 {{utilisationPercent}}%：敞口 {{exposure}}，额度 {{creditLimit}}（阈值 {{thresholdPercent}}%）',
@@ -71,6 +72,7 @@ export const alerts = {
       insured_overdue: '投保发票 {{document}}：须在 {{notifyBy}} 前通知保险公司（剩 {{daysLeft}} 天）',
       payment_plan_missed: '分期协议 {{plan}}：第 {{installment}} 期（{{dueDate}} 到期）已逾期 {{daysOverdue}} 天未付（{{unpaid}} {{currency}}）',
       promise_broken: '承诺于 {{deadline}} 前支付 {{promised}} {{currency}} 未兑现（已付 {{paid}}；{{windowDays}} 天内 {{count}} 次）',
+      dispute_overdue: '{{count}} 个争议超过应解决日期仍未解决：最早一个（{{ownerTeam}}，{{disputed}} {{currency}}）应于 {{dueDate}} 解决，已超 {{daysPast}} 天',
     },
     group: '集团',
     columns: { severity: '级别', customer: '客户', rule: '规则', what: '内容', owner: '负责人', since: '首次出现', lastSeen: '最近出现', status: '状态', actions: '操作' },

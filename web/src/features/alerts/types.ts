@@ -3,7 +3,7 @@ export type Severity = 'info' | 'warning' | 'critical';
 export type AlertStatus = 'open' | 'acknowledged' | 'resolved';
 export const RULES = [
   'limit_utilisation', 'overdue_days', 'overdue_amount', 'payment_trend', 'grade_downgrade', 'review_expired', 'concentration', 'z_score_distress', 'insured_overdue',
-  'payment_plan_missed', 'promise_broken',
+  'payment_plan_missed', 'promise_broken', 'dispute_overdue',
 ] as const;
 export type RuleKey = (typeof RULES)[number];
 
