@@ -116,11 +116,11 @@ export function MatchingWorkbench({ statementId }: { statementId: string }) {
   const money = (v: string, c: string) => formatAmount(v, c, i18n.language);
 
   const columns: TableColumnsType<MatchLineRow> = [
-    { title: '#', dataIndex: 'seq', width: 48 },
-    { title: t('columns.bookingDate'), dataIndex: 'bookingDate', width: 105, render: (d: string | null) => formatDate(d, i18n.language) },
-    { title: t('columns.amount'), dataIndex: 'amount', width: 130, align: 'right', render: (a: string, l) => <Amount value={a} currency={l.currency} /> },
+    { title: '#', dataIndex: 'seq', width: 40 },
+    { title: t('columns.bookingDate'), dataIndex: 'bookingDate', width: 100, render: (d: string | null) => formatDate(d, i18n.language) },
+    { title: t('columns.amount'), dataIndex: 'amount', width: 120, align: 'right', render: (a: string, l) => <Amount value={a} currency={l.currency} /> },
     {
-      title: t('matching.payer'), key: 'payer', width: 230,
+      title: t('matching.payer'), key: 'payer', width: 210,
       render: (_: unknown, l) => (
         <Space direction="vertical" size={0}>
           <span>{l.counterpartyName ?? '—'}</span>
@@ -130,7 +130,7 @@ export function MatchingWorkbench({ statementId }: { statementId: string }) {
       ),
     },
     {
-      title: t('matching.status'), key: 'status', width: 120,
+      title: t('matching.status'), key: 'status', width: 160,
       render: (_: unknown, l) => <Tooltip title={l.note ?? undefined}><Tag color={STATUS_COLOUR[l.status]} data-testid="line-status">{t(`matching.statuses.${l.status}`)}</Tag></Tooltip>,
     },
     {
@@ -158,7 +158,7 @@ export function MatchingWorkbench({ statementId }: { statementId: string }) {
       },
     },
     ...(mayDecide ? [{
-      title: t('matching.actions'), key: 'actions', width: 150, fixed: 'right' as const,
+      title: t('matching.actions'), key: 'actions', width: 120, fixed: 'right' as const,
       render: (_: unknown, l: MatchLineRow) => {
         if (l.application) return <Button size="small" icon={<RollbackOutlined />} onClick={() => setUndoing(l)}>{t('matching.undo')}</Button>;
         if (!l.matchable) return null;
@@ -192,7 +192,7 @@ export function MatchingWorkbench({ statementId }: { statementId: string }) {
       {mayDecide ? <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }}>{t('matching.keys')}</Typography.Paragraph> : null}
       <Segmented style={{ marginBottom: 12 }} value={filter} onChange={(v) => setFilter(v as (typeof FILTERS)[number])}
         options={FILTERS.map((f) => ({ value: f, label: f === 'all' ? t('matching.all') : t(`matching.statuses.${f}`) }))} />
-      <Table<MatchLineRow> rowKey="id" size="small" loading={lines.isFetching} columns={columns} dataSource={page?.lines ?? []} scroll={{ x: 1200 }}
+      <Table<MatchLineRow> rowKey="id" size="small" loading={lines.isFetching} columns={columns} dataSource={page?.lines ?? []} scroll={{ x: 1100 }}
         pagination={{ pageSize: 50, hideOnSinglePage: true }} aria-label={t('matching.title')}
         rowClassName={(l, i) => `${l.matchable ? '' : 'row-muted'}${i === active ? ' ant-table-row-selected' : ''}`}
         onRow={(_, i) => ({ onClick: () => setActive(i ?? 0) })}
