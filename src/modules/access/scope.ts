@@ -38,3 +38,22 @@ export async function assertInScope(ctx: Context, sql: Sql, customerId: string, 
   const [row] = await sql.query(`SELECT 1 FROM customers WHERE tenant_id = $1 AND id = $2 AND ${scope.field} = $3`, [ctx.tenant.id, customerId, scope.handle]);
   if (!row) throw what();
 }
+
+/**
+ * A list query's WHERE clauses with their parameters: the company first (`alias.tenant_id = $1`), then each condition
+ * added with its value as the next parameter; `inScope` keeps only the customers (alias `c`) a collector or
+ * salesperson may see.
+ */
+export function listFilter(alias: string, tenantId: string) {
+  const where = [`${alias}.tenant_id = $1`];
+  const params: unknown[] = [tenantId];
+  const add = (cond: (n: number) => string, value: unknown) => {
+    params.push(value);
+    where.push(cond(params.length));
+  };
+  const inScope = (ctx: Context) => {
+    const scope = customerScope(ctx);
+    if (scope) add((n) => `c.${scope.field} = $${n}`, scope.handle);
+  };
+  return { where, params, add, inScope };
+}

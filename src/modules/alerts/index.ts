@@ -17,7 +17,7 @@ import {
 import { addDays, parseDate, type LocalDate } from '../../domain/dates.ts';
 import { conflict, invalid, notAllowed, notFound } from '../../domain/errors.ts';
 import { formatAmount, parseAmount } from '../../domain/money.ts';
-import { customerScope } from '../access/scope.ts';
+import { customerScope, listFilter } from '../access/scope.ts';
 import { agingReport } from '../aging/index.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { Context } from '../context.ts';
@@ -459,17 +459,14 @@ function present(r: AlertRow, currency: string): PresentedAlert {
 /** Alerts in the caller's scope, critical first then latest seen; paged. */
 export async function listAlerts(ctx: Context, sql: Sql, raw: ListQuery = {}): Promise<{ total: number; rows: PresentedAlert[]; nextCursor: string | null }> {
   const q = parseInput(listSchema, raw, 'alerts');
-  const where = ['a.tenant_id = $1'];
-  const params: unknown[] = [ctx.tenant.id];
-  const add = (cond: (n: number) => string, value: unknown) => { params.push(value); where.push(cond(params.length)); };
+  const { where, params, add, inScope } = listFilter('a', ctx.tenant.id);
   if (q.status === 'active') where.push(`a.status IN ('open', 'acknowledged')`);
   else if (q.status !== 'all') add((n) => `a.status = $${n}`, q.status);
   if (q.severity) add((n) => `a.severity = $${n}`, q.severity);
   if (q.rule) add((n) => `a.rule = $${n}`, q.rule);
   if (q.customer) add((n) => `c.code = $${n}`, q.customer);
   if (q.owner) add((n) => `a.owner = $${n}`, q.owner === 'me' ? (ctx.principal?.handle ?? '\t(no handle)') : q.owner);
-  const scope = customerScope(ctx);
-  if (scope) add((n) => `c.${scope.field} = $${n}`, scope.handle);
+  inScope(ctx);
   const offset = q.cursor ? Number(q.cursor) : 0;
   params.push(q.limit, offset);
   const rows = await sql.query<AlertRow>(

@@ -15,7 +15,7 @@ import { parseDate, type LocalDate } from '../../domain/dates.ts';
 import { AppError, invalid, notFound } from '../../domain/errors.ts';
 import { formatAmount, parseAmount } from '../../domain/money.ts';
 import { DEFAULT_GRACE_DAYS, deadlineOf, evaluatePromise, MAX_GRACE_DAYS, PROMISE_STATUSES, type PromiseStatus } from '../../domain/promises.ts';
-import { assertInScope, customerScope } from '../access/scope.ts';
+import { assertInScope, customerScope, listFilter } from '../access/scope.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { Clock, Context } from '../context.ts';
 import { getCustomer, type Customer } from '../customers/index.ts';
@@ -237,13 +237,10 @@ export async function getPromise(ctx: Context, sql: Sql, id: string): Promise<Pr
 /** Promises in the caller's scope, newest promised date first; filtered, paged. */
 export async function listPromises(ctx: Context, sql: Sql, raw: PromiseListQuery = {}): Promise<{ total: number; rows: PresentedPromise[]; nextCursor: string | null }> {
   const q = parseInput(promiseListSchema, raw, 'promises');
-  const where = ['p.tenant_id = $1'];
-  const params: unknown[] = [ctx.tenant.id];
-  const add = (cond: (n: number) => string, value: unknown) => { params.push(value); where.push(cond(params.length)); };
+  const { where, params, add, inScope } = listFilter('p', ctx.tenant.id);
   if (q.status !== 'all') add((n) => `p.status = $${n}`, q.status);
   if (q.customer) add((n) => `c.code = $${n}`, q.customer);
-  const scope = customerScope(ctx);
-  if (scope) add((n) => `c.${scope.field} = $${n}`, scope.handle);
+  inScope(ctx);
   const offset = q.cursor ? Number(q.cursor) : 0;
   params.push(q.limit, offset);
   const rows = await sql.query<PromiseRow>(
@@ -392,14 +389,11 @@ export async function recordActivity(ctx: Context, raw: ActivityInput, idempoten
 /** Activities in the caller's scope, newest first; filtered, paged. */
 export async function listActivities(ctx: Context, sql: Sql, raw: ActivityListQuery = {}): Promise<{ total: number; rows: PresentedActivity[]; nextCursor: string | null }> {
   const q = parseInput(activityListSchema, raw, 'activities');
-  const where = ['a.tenant_id = $1'];
-  const params: unknown[] = [ctx.tenant.id];
-  const add = (cond: (n: number) => string, value: unknown) => { params.push(value); where.push(cond(params.length)); };
+  const { where, params, add, inScope } = listFilter('a', ctx.tenant.id);
   if (q.customer) add((n) => `c.code = $${n}`, q.customer);
   if (q.outcome) add((n) => `a.outcome = $${n}`, q.outcome);
   if (q.followUpBy) add((n) => `a.follow_up_on <= $${n}`, parseDate(q.followUpBy, 'followUpBy'));
-  const scope = customerScope(ctx);
-  if (scope) add((n) => `c.${scope.field} = $${n}`, scope.handle);
+  inScope(ctx);
   const offset = q.cursor ? Number(q.cursor) : 0;
   params.push(q.limit, offset);
   const rows = await sql.query<PresentedActivity & { total: unknown }>(

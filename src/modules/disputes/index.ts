@@ -17,7 +17,7 @@ import {
 } from '../../domain/disputes.ts';
 import { AppError, invalid, notFound } from '../../domain/errors.ts';
 import { formatAmount, parseAmount } from '../../domain/money.ts';
-import { assertInScope, customerScope } from '../access/scope.ts';
+import { assertInScope, customerScope, listFilter } from '../access/scope.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { Context } from '../context.ts';
 import { getCustomer } from '../customers/index.ts';
@@ -287,9 +287,7 @@ export async function transitionDispute(ctx: Context, id: string, raw: Transitio
 export async function listDisputes(ctx: Context, sql: Sql, raw: ListQuery = {}): Promise<{ total: number; rows: PresentedDispute[]; nextCursor: string | null }> {
   const q = parseInput(listSchema, raw, 'disputes');
   const today = tenantToday(ctx.tenant, ctx.clock);
-  const where = ['x.tenant_id = $1'];
-  const params: unknown[] = [ctx.tenant.id];
-  const add = (cond: (n: number) => string, value: unknown) => { params.push(value); where.push(cond(params.length)); };
+  const { where, params, add, inScope } = listFilter('x', ctx.tenant.id);
   if (q.status === 'active') where.push(`x.status IN ('open', 'investigating')`);
   else if (q.status === 'closed') where.push(`x.status NOT IN ('open', 'investigating')`);
   else if (q.status !== 'all') add((n) => `x.status = $${n}`, q.status);
@@ -300,8 +298,7 @@ export async function listDisputes(ctx: Context, sql: Sql, raw: ListQuery = {}):
     else add((n) => `x.owner_user = $${n}`, q.owner === 'me' ? (ctx.principal?.handle ?? '\t(no handle)') : q.owner);
   }
   if (q.overdue !== undefined) add((n) => `${q.overdue ? '' : 'NOT '}(x.status IN ('open', 'investigating') AND x.due_date < $${n}::date)`, today);
-  const scope = customerScope(ctx);
-  if (scope) add((n) => `c.${scope.field} = $${n}`, scope.handle);
+  inScope(ctx);
   const offset = q.cursor ? Number(q.cursor) : 0;
   params.push(q.limit, offset);
   const rows = await sql.query<DisputeRow>(

@@ -19,7 +19,7 @@ import {
 import { renderTemplate, TEMPLATE_LANGUAGES, templateProblems, type TemplateLanguage, type TemplateScope } from '../../domain/dunning-template.ts';
 import { AppError, conflict, invalid, notFound } from '../../domain/errors.ts';
 import { checkCurrency, formatAmount, parseAmount } from '../../domain/money.ts';
-import { customerScope } from '../access/scope.ts';
+import { customerScope, listFilter } from '../access/scope.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { Clock, Context } from '../context.ts';
 import { customersInLegal, itemsInEscalation } from '../escalation/index.ts';
@@ -704,15 +704,12 @@ const presentMessage = (r: PresentedMessage & { total?: unknown }): PresentedMes
 /** The outbox in the caller's scope (a collector: their customers' messages), newest first; filtered, paged. */
 export async function listOutbox(ctx: Context, sql: Sql, raw: z.input<typeof outboxQuerySchema> = {}): Promise<{ total: number; rows: PresentedMessage[]; nextOffset: number | null }> {
   const q = parseInput(outboxQuerySchema, raw, 'outbox');
-  const where = ['o.tenant_id = $1'];
-  const params: unknown[] = [ctx.tenant.id];
-  const add = (cond: (n: number) => string, value: unknown) => { params.push(value); where.push(cond(params.length)); };
+  const { where, params, add, inScope } = listFilter('o', ctx.tenant.id);
   if (q.run) add((n) => `o.run_id = $${n}`, q.run);
   if (q.customer) add((n) => `c.code = $${n}`, q.customer);
   if (q.status) add((n) => `o.status = $${n}`, q.status);
   if (q.channel) add((n) => `o.channel = $${n}`, q.channel);
-  const scope = customerScope(ctx);
-  if (scope) add((n) => `c.${scope.field} = $${n}`, scope.handle);
+  inScope(ctx);
   params.push(q.limit, q.offset);
   const rows = await sql.query<PresentedMessage & { total: unknown }>(
     `${OUTBOX_SELECT.replace('o.sent_at AS "sentAt"', 'o.sent_at AS "sentAt", count(*) OVER () AS total')} WHERE ${where.join(' AND ')}

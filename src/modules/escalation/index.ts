@@ -19,7 +19,7 @@ import { formatAmount, parseAmount } from '../../domain/money.ts';
 import {
   CASE_KINDS, CASE_OPEN_STATUSES, CASE_STATUSES, caseTransitions, closingProblem, commissionOf, parseRatePercent, rateText, type CaseKind, type CaseStatus,
 } from '../../domain/payment-plans.ts';
-import { assertInScope, customerScope } from '../access/scope.ts';
+import { assertInScope, listFilter } from '../access/scope.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { Context } from '../context.ts';
 import { getCustomer, type Customer } from '../customers/index.ts';
@@ -348,17 +348,14 @@ export async function recordCost(ctx: Context, ref: string, raw: z.input<typeof 
 
 export async function listCases(ctx: Context, sql: Sql, raw: z.input<typeof caseListSchema> = {}): Promise<{ total: number; rows: PresentedCase[]; nextCursor: string | null }> {
   const q = parseInput(caseListSchema, raw, 'cases');
-  const where = ['x.tenant_id = $1'];
-  const params: unknown[] = [ctx.tenant.id];
-  const add = (cond: (n: number) => string, value: unknown) => { params.push(value); where.push(cond(params.length)); };
+  const { where, params, add, inScope } = listFilter('x', ctx.tenant.id);
   if (q.status === 'active') where.push(`x.status IN ('open', 'in_progress')`);
   else if (q.status === 'closed') where.push(`x.status NOT IN ('open', 'in_progress')`);
   else if (q.status !== 'all') add((n) => `x.status = $${n}`, q.status);
   if (q.kind) add((n) => `x.kind = $${n}`, q.kind);
   if (q.customer) add((n) => `c.code = $${n}`, q.customer);
   if (q.agency) add((n) => `a.code = $${n}`, q.agency);
-  const scope = customerScope(ctx);
-  if (scope) add((n) => `c.${scope.field} = $${n}`, scope.handle);
+  inScope(ctx);
   const offset = q.cursor ? Number(q.cursor) : 0;
   params.push(q.limit, offset);
   const rows = await sql.query<CaseRow>(

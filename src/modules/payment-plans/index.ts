@@ -20,7 +20,7 @@ import {
   DEFAULT_PLAN_GRACE_DAYS, evaluatePlan, MAX_PLAN_INSTALLMENTS, PLAN_STATUSES, planSchedule, planTermsProblems, parseRatePercent, rateText,
   type InstallmentStatus, type PlanSchedule, type PlanState, type PlanStatus,
 } from '../../domain/payment-plans.ts';
-import { assertInScope, customerScope } from '../access/scope.ts';
+import { assertInScope, listFilter } from '../access/scope.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { Clock, Context } from '../context.ts';
 import { getCustomer, type Customer } from '../customers/index.ts';
@@ -472,13 +472,10 @@ export type PlanListQuery = z.input<typeof planListSchema>;
 export async function listPlans(ctx: Context, sql: Sql, raw: PlanListQuery = {}): Promise<{ asOf: LocalDate; total: number; rows: PresentedPlan[]; nextCursor: string | null }> {
   const q = parseInput(planListSchema, raw, 'payment plans');
   const asOf = q.asOf ? parseDate(q.asOf, 'asOf') : tenantToday(ctx.tenant, ctx.clock);
-  const where = ['p.tenant_id = $1'];
-  const params: unknown[] = [ctx.tenant.id];
-  const add = (cond: (n: number) => string, value: unknown) => { params.push(value); where.push(cond(params.length)); };
+  const { where, params, add, inScope } = listFilter('p', ctx.tenant.id);
   if (q.status !== 'all') add((n) => `p.status = $${n}`, q.status);
   if (q.customer) add((n) => `c.code = $${n}`, q.customer);
-  const scope = customerScope(ctx);
-  if (scope) add((n) => `c.${scope.field} = $${n}`, scope.handle);
+  inScope(ctx);
   const offset = q.cursor ? Number(q.cursor) : 0;
   params.push(q.limit, offset);
   const rows = await sql.query<PlanRow>(
