@@ -25,7 +25,8 @@ import type { Context } from '../src/modules/context.ts';
 import { createCustomer } from '../src/modules/customers/index.ts';
 import { customersInLegal, getCase, itemsInEscalation, openCase, recordCost, recordRecovery, saveAgency, transitionCase } from '../src/modules/escalation/index.ts';
 import { getDocument, postDocument } from '../src/modules/ledger/index.ts';
-import { runDunning, saveStrategy, saveTemplate } from '../src/modules/dunning/index.ts';
+import { listOutbox, runDunning, saveStrategy, saveTemplate } from '../src/modules/dunning/index.ts';
+import { collectorWorklist } from '../src/modules/worklist/index.ts';
 import { cancelPlan, createPlan, evaluatePlans, getPlan, itemsInPaymentPlans, listPlans, previewPlan, renegotiatePlan, setPlanSettings } from '../src/modules/payment-plans/index.ts';
 import { contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
 
@@ -212,6 +213,20 @@ describe('dunning leaves plans, agencies and legal alone', () => {
     // open legal case; C3's agency case was closed (partly recovered) that day, so its 7,345.67 left is dunned again.
     expect(run.preview.map((m) => `${m.customer} ${m.items.map((i) => `${i.document} ${i.open}`).join(', ')}`)).toEqual(['C3 INV-9 7,345.67']);
     expect(run.skipped).toMatchObject({ payment_plan: 2, legal: 1, escalated: 0 });
+  });
+
+  it('a step that hands the items over to an agency is a task on the collector\'s list, not a message', async () => {
+    await saveStrategy(ctx, { code: 'std', name: 'Standard', isDefault: true, priority: 100, steps: [{ offsetDays: 0, channel: 'agency_task', templateKey: 'r' }] });
+    const run = await runDunning(on('2026-06-01'), {});
+    // One message in the outbox (C3's 7,345.67; C1's items are in the plan, C4 is in legal), and it is a task.
+    expect([run.messages, run.tasks]).toEqual([1, 1]);
+    const [task] = (await read((sql) => listOutbox(ctx, sql, { customer: 'C3' }))).rows;
+    // C3's collector is wang: the task is theirs, open until they mark it done.
+    expect([task!.channel, task!.status, task!.recipient]).toEqual(['agency_task', 'task', 'wang']);
+    const list = await read((sql) => collectorWorklist(as('collector', 'wang'), sql, { asOf: '2026-06-01' }));
+    expect(list.rows.find((r) => r.customer === 'C3')!.reasons.find((x) => x.code === 'dunning_task')).toMatchObject({
+      text: 'dunning hand-over to an agency due since 2026-06-01', values: { channel: 'agency_task', date: '2026-06-01' },
+    });
   });
 });
 

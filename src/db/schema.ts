@@ -1163,7 +1163,7 @@ export const dunningSteps = pgTable('dunning_steps', {
   primaryKey({ columns: [t.tenantId, t.id] }),
   uniqueIndex('dunning_steps_seq').on(t.tenantId, t.strategyId, t.seq),
   foreignKey({ name: 'dunning_steps_strategy_fk', columns: [t.tenantId, t.strategyId], foreignColumns: [dunningStrategies.tenantId, dunningStrategies.id] }),
-  check('dunning_steps_channel', sql`${t.channel} in ('email', 'sms', 'letter', 'call_task', 'visit_task', 'final_notice', 'lawyer_letter')`),
+  check('dunning_steps_channel', sql`${t.channel} in ('email', 'sms', 'letter', 'call_task', 'visit_task', 'final_notice', 'lawyer_letter', 'agency_task', 'legal_task')`),
   check('dunning_steps_fee', sql`(${t.feeMinor} is null) = (${t.feeCurrency} is null) and (${t.feeMinor} is null or ${t.feeMinor} > 0)`),
 ]);
 
@@ -1273,7 +1273,7 @@ export const dunningOutbox = pgTable('dunning_outbox', {
   index('dunning_outbox_customer').on(t.tenantId, t.customerId, t.asOf),
   foreignKey({ name: 'dunning_outbox_run_fk', columns: [t.tenantId, t.runId], foreignColumns: [dunningRuns.tenantId, dunningRuns.id] }),
   foreignKey({ name: 'dunning_outbox_customer_fk', columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }),
-  check('dunning_outbox_channel', sql`${t.channel} in ('email', 'sms', 'letter', 'call_task', 'visit_task', 'final_notice', 'lawyer_letter')`),
+  check('dunning_outbox_channel', sql`${t.channel} in ('email', 'sms', 'letter', 'call_task', 'visit_task', 'final_notice', 'lawyer_letter', 'agency_task', 'legal_task')`),
   check('dunning_outbox_status', sql`${t.status} in ('queued', 'sending', 'sent', 'failed', 'bounced', 'task', 'done')`),
 ]);
 

@@ -22,10 +22,14 @@ import type { Decimal } from './decimal.ts';
 import { invalid, type ErrorDetail } from './errors.ts';
 import { roundHalfUp } from './money.ts';
 
-export const DUNNING_CHANNELS = ['email', 'sms', 'letter', 'call_task', 'visit_task', 'final_notice', 'lawyer_letter'] as const;
+export const DUNNING_CHANNELS = ['email', 'sms', 'letter', 'call_task', 'visit_task', 'final_notice', 'lawyer_letter', 'agency_task', 'legal_task'] as const;
 export type DunningChannel = (typeof DUNNING_CHANNELS)[number];
 /** Steps a person carries out (a call, a visit): they become tasks on the collector's worklist, not messages sent. */
-export const TASK_CHANNELS: readonly DunningChannel[] = ['call_task', 'visit_task'];
+/**
+ * Steps a person does: a call, a visit, and the hand-over of the items to a collection agency or to legal action (a
+ * decision with costs: the step puts it on the collector's list, and the case is opened from the escalation page).
+ */
+export const TASK_CHANNELS: readonly DunningChannel[] = ['call_task', 'visit_task', 'agency_task', 'legal_task'];
 /** Steps printed as a letter (PDF). */
 export const LETTER_CHANNELS: readonly DunningChannel[] = ['letter', 'final_notice', 'lawyer_letter'];
 

@@ -10,6 +10,10 @@ import { addDays, daysBetween, type LocalDate } from './dates.ts';
 import { currencyScale, formatAmount } from './money.ts';
 
 /** Broken promises counted back this many days from the as-of date. */
+/** The dunning steps a person does (src/domain/dunning.ts TASK_CHANNELS), and how the worklist names them. */
+export type TaskChannel = 'call_task' | 'visit_task' | 'agency_task' | 'legal_task';
+const TASK_WORDS: Record<TaskChannel, string> = { call_task: 'call', visit_task: 'visit', agency_task: 'hand-over to an agency', legal_task: 'hand-over to legal' };
+
 export const BROKEN_PROMISE_WINDOW_DAYS = 90;
 
 /**
@@ -78,7 +82,7 @@ export interface WorklistFacts {
   /** The follow-up date of the customer's last activity, if it set one. */
   followUpOn: LocalDate | null;
   /** The oldest open call or visit task dunning set for the customer on or before the as-of date. */
-  dunningTask?: { channel: 'call_task' | 'visit_task'; since: LocalDate } | null;
+  dunningTask?: { channel: TaskChannel; since: LocalDate } | null;
 }
 
 export interface WorklistScore {
@@ -159,7 +163,7 @@ export function scoreCustomer(f: WorklistFacts, asOf: LocalDate): WorklistScore 
     }
   }
   if (f.dunningTask) {
-    const what = f.dunningTask.channel === 'visit_task' ? 'visit' : 'call';
+    const what = TASK_WORDS[f.dunningTask.channel];
     reasons.push({ code: 'dunning_task', points: WORKLIST_WEIGHTS.dunningTask, text: `dunning ${what} due since ${f.dunningTask.since}`, values: { channel: f.dunningTask.channel, date: f.dunningTask.since } });
   }
   return { score: reasons.reduce((sum, r) => sum + r.points, 0), collectableMinor, reasons };

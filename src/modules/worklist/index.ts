@@ -22,7 +22,7 @@ import { daysBetween, parseDate, type LocalDate } from '../../domain/dates.ts';
 import { formatDecimal, parseDecimal } from '../../domain/decimal.ts';
 import { notAllowed } from '../../domain/errors.ts';
 import { currencyScale, formatAmount } from '../../domain/money.ts';
-import { brokenWindowStart, grouped, rankWorklist, scoreCustomer, WORKLIST_WEIGHTS, type WorklistReason } from '../../domain/worklist.ts';
+import { brokenWindowStart, grouped, rankWorklist, scoreCustomer, WORKLIST_WEIGHTS, type TaskChannel, type WorklistReason } from '../../domain/worklist.ts';
 import { customerScope } from '../access/scope.ts';
 import type { Context } from '../context.ts';
 import { disputedAtSql } from '../disputes/index.ts';
@@ -59,7 +59,7 @@ export interface WorklistRow {
   openPromise: { promisedDate: LocalDate; deadline: LocalDate; amount: string } | null;
   followUpOn: LocalDate | null;
   /** The oldest open call or visit task dunning set for the customer (src/modules/dunning), null: none. */
-  dunningTask: { channel: 'call_task' | 'visit_task'; since: LocalDate } | null;
+  dunningTask: { channel: TaskChannel; since: LocalDate } | null;
   /** Currencies of overdue items with no rate on or before the as-of date: not in `overdue`. */
   unconverted: string[];
   score: number;
@@ -136,7 +136,7 @@ export async function collectorWorklist(ctx: Context, sql: Sql, raw: WorklistQue
   // 2. The disputed part of the overdue.
   const disputed = new Map<string, bigint>();
   // 3. Grade, broken promises, the open promise and the last activity's follow-up.
-  type Facts = { id: string; grade: string | null; broken: LocalDate[] | null; promisedDate: LocalDate | null; deadline: LocalDate | null; promiseMinor: unknown; promiseCurrency: string | null; followUpOn: LocalDate | null; taskChannel: 'call_task' | 'visit_task' | null; taskSince: LocalDate | null };
+  type Facts = { id: string; grade: string | null; broken: LocalDate[] | null; promisedDate: LocalDate | null; deadline: LocalDate | null; promiseMinor: unknown; promiseCurrency: string | null; followUpOn: LocalDate | null; taskChannel: TaskChannel | null; taskSince: LocalDate | null };
   const facts = new Map<string, Facts>();
   if (ids.length > 0) {
     const rows = await sql.query<{ customerId: string; disputed: unknown }>(

@@ -18,7 +18,7 @@ import { ErrorAlert, PageTitle } from '../../shared/components.tsx';
 import { formatDate } from '../../shared/format.ts';
 import { todayIn } from '../documents/money.ts';
 
-const CHANNELS = ['email', 'sms', 'letter', 'call_task', 'visit_task', 'final_notice', 'lawyer_letter'] as const;
+const CHANNELS = ['email', 'sms', 'letter', 'call_task', 'visit_task', 'final_notice', 'lawyer_letter', 'agency_task', 'legal_task'] as const;
 const LETTERS = ['letter', 'final_notice', 'lawyer_letter'];
 type Lang = 'zh-CN' | 'en';
 const LANGS: Lang[] = ['zh-CN', 'en'];

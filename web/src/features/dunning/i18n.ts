@@ -5,7 +5,7 @@ export const dunning = {
     title: 'Dunning',
     subtitle: 'Strategies of reminders by due date, their templates in Chinese and English, and the runs that put messages in the outbox.',
     tabs: { strategies: 'Strategies', templates: 'Templates', run: 'Run preview', history: 'Runs and outbox' },
-    channel: { email: 'Email', sms: 'SMS', letter: 'Letter', call_task: 'Call', visit_task: 'Visit', final_notice: 'Final notice', lawyer_letter: "Lawyer's letter" },
+    channel: { email: 'Email', sms: 'SMS', letter: 'Letter', call_task: 'Call', visit_task: 'Visit', final_notice: 'Final notice', lawyer_letter: "Lawyer's letter", agency_task: 'Hand over to an agency', legal_task: 'Hand over to legal' },
     status: { queued: 'Queued', sending: 'Sending', sent: 'Sent', failed: 'Failed', bounced: 'Bounced', task: 'Open task', done: 'Done' },
     skip: { disputed: 'Disputed', promise: 'Under a promise', payment_plan: 'In a payment plan', escalated: 'With an agency or in legal', do_not_dun: 'Do not dun', legal: 'In legal', below_minimum: 'Below the minimum', no_strategy: 'No strategy' },
     strategies: {
@@ -42,7 +42,7 @@ export const dunning = {
     title: '催收提醒',
     subtitle: '按到期日安排的催收策略、中英文模板，以及将消息写入发件箱的催收运行。',
     tabs: { strategies: '催收策略', templates: '模板', run: '运行预览', history: '运行记录与发件箱' },
-    channel: { email: '邮件', sms: '短信', letter: '催款函', call_task: '电话', visit_task: '上门拜访', final_notice: '最后通知', lawyer_letter: '律师函' },
+    channel: { email: '邮件', sms: '短信', letter: '催款函', call_task: '电话', visit_task: '上门拜访', final_notice: '最后通知', lawyer_letter: '律师函', agency_task: '移交催收机构', legal_task: '移交法务诉讼' },
     status: { queued: '待发送', sending: '发送中', sent: '已发送', failed: '失败', bounced: '退信', task: '待办', done: '已完成' },
     skip: { disputed: '争议中', promise: '有付款承诺', payment_plan: '分期计划中', escalated: '已移交催收机构或诉讼', do_not_dun: '免催收', legal: '法律程序中', below_minimum: '低于起催金额', no_strategy: '无适用策略' },
     strategies: {

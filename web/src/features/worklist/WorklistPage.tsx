@@ -55,7 +55,11 @@ export function WorklistPage() {
   const asOf = asOfAsked ?? data?.asOf ?? today;
   const currency = data?.currency ?? session.company.currency;
   const [collapsed, setCollapsed] = useState<readonly string[]>([]);
-  const reasonText = (r: Reason) => t(`reason.${r.code}`, { ...r.values, defaultValue: r.text });
+  const reasonText = (r: Reason) => t(`reason.${r.code}`, {
+    ...r.values, defaultValue: r.text,
+    // A dunning task says which: a call, a visit, a hand-over to an agency or to legal.
+    ...(r.code === 'dunning_task' ? { task: t(`reason.dunningTasks.${String(r.values.channel)}`) } : {}),
+  });
   const nextStep = (row: WorklistRow) => (row.openPromise
     ? <Tag color="blue">{t('next.promise', { date: formatDate(row.openPromise.promisedDate, locale) })}</Tag>
     : row.followUpOn

@@ -22,7 +22,7 @@ export const worklist = {
       follow_up_future: 'Follow-up on {{date}}',
       follow_up_today: 'Follow-up due today',
       follow_up_past: 'Follow-up overdue since {{date}} ({{days}} days)',
-      dunning_task: 'Dunning: a call or visit is due (since {{date}})',
+      dunning_task: 'Dunning: {{task}} is due (since {{date}})', dunningTasks: { call_task: 'a call', visit_task: 'a visit', agency_task: 'a hand-over to a collection agency', legal_task: 'a hand-over to legal action' },
     },
   },
   'zh-CN': {
@@ -47,7 +47,7 @@ export const worklist = {
       follow_up_future: '{{date}} 跟进',
       follow_up_today: '今天需跟进',
       follow_up_past: '跟进已逾期，自 {{date}} 起（{{days}} 天）',
-      dunning_task: '催收步骤：待电话或上门（自 {{date}} 起）',
+      dunning_task: '催收步骤：待{{task}}（自 {{date}} 起）', dunningTasks: { call_task: '电话', visit_task: '上门拜访', agency_task: '移交催收机构', legal_task: '移交法务诉讼' },
     },
   },
 } as const;
