@@ -24,7 +24,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildBook, decide, DEFAULT_MATCH_SETTINGS, proposeForLine, type MatchCustomer, type MatchItem, type MatchLine, type MatchSettings } from '../src/domain/bank/matching.ts';
+import { buildBook, DEFAULT_MATCH_SETTINGS, matchLines, type MatchCustomer, type MatchItem, type MatchLine, type MatchSettings } from '../src/domain/bank/matching.ts';
 import { random } from '../src/demo/random.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -189,18 +189,8 @@ const book = buildBook(items, customers);
 const indexSeconds = (performance.now() - t0) / 1000;
 const heapIndex = process.memoryUsage().heapUsed - heapBefore;
 t0 = performance.now();
-const results = lines.map((line) => {
-  const result = decide(line.id, proposeForLine(book, line, settings), settings);
-  if (result.status === 'auto') {
-    const best = result.proposals[0]!;
-    for (const a of best.allocations) book.open.set(a.itemId, book.open.get(a.itemId)! - a.amountMinor);
-    if (best.writeOffMinor > 0n) {
-      const last = best.allocations[best.allocations.length - 1]!;
-      book.open.set(last.itemId, book.open.get(last.itemId)! - best.writeOffMinor);
-    }
-  }
-  return result;
-});
+// The module's own loop: a line applied automatically lowers what the next lines see.
+const results = matchLines(book, lines, settings);
 const matchSeconds = (performance.now() - t0) / 1000;
 const rss = process.memoryUsage().rss;
 
@@ -250,7 +240,6 @@ const report = [
   ...rows,
 ].join('\n');
 console.log(report);
-if (process.env.DEBUG_DUP) { results.forEach((r, n) => { if (truths[n]!.scenario === 'duplicate' && r.status === 'suggested') console.log(JSON.stringify(r.proposals[0], (k, v) => typeof v === 'bigint' ? v.toString() : v).slice(0, 600)); }); }
 
 if (WRITE_DOCS) {
   const begin = '<!-- bench:cashapp -->';
