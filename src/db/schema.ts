@@ -1271,6 +1271,9 @@ export const dunningOutbox = pgTable('dunning_outbox', {
   index('dunning_outbox_run').on(t.tenantId, t.runId),
   index('dunning_outbox_due').on(t.tenantId, t.status, t.nextAttemptAt),
   index('dunning_outbox_customer').on(t.tenantId, t.customerId, t.asOf),
+  // A bounce is reported by the id the message was sent with (migration 0025).
+  index('dunning_outbox_message_id').on(t.tenantId, t.messageId).where(sql`${t.messageId} is not null`),
+  index('dunning_outbox_provider_id').on(t.tenantId, t.providerId).where(sql`${t.providerId} is not null`),
   foreignKey({ name: 'dunning_outbox_run_fk', columns: [t.tenantId, t.runId], foreignColumns: [dunningRuns.tenantId, dunningRuns.id] }),
   foreignKey({ name: 'dunning_outbox_customer_fk', columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }),
   check('dunning_outbox_channel', sql`${t.channel} in ('email', 'sms', 'letter', 'call_task', 'visit_task', 'final_notice', 'lawyer_letter', 'agency_task', 'legal_task')`),

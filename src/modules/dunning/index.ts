@@ -756,11 +756,12 @@ export async function recordBounce(ctx: Context, raw: z.input<typeof bounceSchem
   const input = parseInput(bounceSchema, raw, 'bounce');
   return withIdempotency(ctx, key, 'dunning.bounce', input, async (sql) => {
     const messageId = input.messageId?.replace(/^<|>$/g, '');
+    // Message-IDs are stored as sent, in angle brackets; both lookups use their index.
     const [row] = await sql.query<{ id: string; status: string }>(
       messageId !== undefined
-        ? `SELECT id, status FROM dunning_outbox WHERE tenant_id = $1 AND trim(both '<>' from message_id) = $2 FOR UPDATE`
+        ? `SELECT id, status FROM dunning_outbox WHERE tenant_id = $1 AND message_id = $2 FOR UPDATE`
         : `SELECT id, status FROM dunning_outbox WHERE tenant_id = $1 AND provider_id = $2 FOR UPDATE`,
-      [ctx.tenant.id, messageId ?? input.providerId]);
+      [ctx.tenant.id, messageId !== undefined ? `<${messageId}>` : input.providerId]);
     const which = messageId !== undefined ? `Message-ID <${messageId}>` : `provider id ${input.providerId}`;
     if (!row) throw notFound('DUNNING_MESSAGE_NOT_FOUND', `no dunning message was sent with ${which}`);
     if (row.status === 'bounced') return getMessage(ctx, sql, row.id);
