@@ -153,16 +153,15 @@ async function brokenPromiseFacts(sql: Sql, tenantId: string, asOf: LocalDate, d
 }
 
 /**
- * Per customer: its disputes still open (open or investigating) on `asOf` whose due date has passed: how many, and the
- * one past it longest (src/modules/disputes records them; the rule decides how far past is too far).
+ * Per customer: its disputes still open on `asOf` (raised by then, not closed by then: the aging's rule, so an evaluation
+ * at a past date sees them as they were) whose due date has passed: how many, and the one past it longest (src/modules/disputes records them; the rule decides how far past is too far).
  */
 async function overdueDisputeFacts(sql: Sql, tenantId: string, asOf: LocalDate, customerId: string | null) {
   const rows = await sql.query<{ customerId: string; count: unknown; dueDate: LocalDate; ownerTeam: string; currency: string; amount: unknown }>(
     `SELECT customer_id AS "customerId", count(*) OVER (PARTITION BY customer_id) AS count, due_date::text AS "dueDate", owner_team AS "ownerTeam",
             currency, amount_minor AS amount, row_number() OVER (PARTITION BY customer_id ORDER BY due_date, created_at) AS rn
        FROM disputes
-      WHERE tenant_id = $1 AND raised_on <= $2 AND (closed_on IS NULL OR closed_on > $2) AND status IN ('open', 'investigating')
-        AND due_date < $2 ${customerId ? 'AND customer_id = $3' : ''}`,
+      WHERE tenant_id = $1 AND raised_on <= $2 AND (closed_on IS NULL OR closed_on > $2) AND due_date < $2 ${customerId ? 'AND customer_id = $3' : ''}`,
     customerId ? [tenantId, asOf, customerId] : [tenantId, asOf]);
   const out = new Map<string, NonNullable<CustomerFacts['overdueDisputes']>>();
   for (const r of rows as (typeof rows[number] & { rn: unknown })[]) {
