@@ -154,7 +154,7 @@ describe('alerts', () => {
   });
 
   it('emails each owner a digest of their new and open alerts', async () => {
-    const sent = await sendDigests(ctx, '2026-07-01', { url: smtpUrl, from: 'AR <ar@acme.cn>' });
+    const sent = await sendDigests(ctx, '2026-07-01', { transport: smtpUrl, from: 'AR <ar@acme.cn>' });
     expect(sent.map((d) => [d.owner, d.to, d.newCount, d.openCount])).toEqual([
       // credit: C1 concentration, C2 review expired (since 06-30) and the C2 downgrade (new on 07-01). wang: C1 overdue beyond 30 days (new).
       ['credit', ['credit@acme.cn'], 1, 3],

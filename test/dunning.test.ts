@@ -129,7 +129,7 @@ afterAll(async () => {
 });
 
 const channels = (): Channels => ({
-  email: smtpChannel({ url: `smtp://127.0.0.1:${smtpPort}`, from: 'ACME AR <ar@acme.example>' }, { host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true }),
+  email: smtpChannel({ transport: `smtp://127.0.0.1:${smtpPort}`, from: 'ACME AR <ar@acme.example>' }, { host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true }),
   sms: httpSmsProvider(smsUrl),
 });
 const summary = async () => (await read((sql) => listOutbox(ctx, sql, { limit: 200 }))).rows.map((m) => `${m.asOf} ${m.customer} ${m.stepSeq} ${m.channel} ${m.status}`).sort();

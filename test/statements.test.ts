@@ -78,7 +78,7 @@ afterAll(async () => {
 });
 
 const statementOf = (code: string, query: Parameters<typeof loadStatement>[3]) => t.db.tenant(ctx.tenant.id, (sql) => loadStatement(ctx, sql, code, query));
-const mail = () => ({ url: smtpUrl, from: 'AR <ar@acme.example>' });
+const mail = () => ({ transport: smtpUrl, from: 'AR <ar@acme.example>' });
 
 /** The base64 attachment of a raw message, decoded. */
 function attachmentOf(raw: string): { filename: string; content: Buffer } {

@@ -28,6 +28,7 @@ import { KPI_LABELS, kpiText } from '../modules/kpis/labels.ts';
 import { registerProvisionCommand } from './provision-command.ts';
 import { registerCreditCommands } from './credit-commands.ts';
 import { registerAlertCommands } from './alert-commands.ts';
+import { registerMailCommands } from './mail-commands.ts';
 import { registerBankCommands } from './bank-commands.ts';
 import { registerDisputeCommands } from './dispute-commands.ts';
 import { registerCollectionCommands } from './collection-commands.ts';
@@ -315,6 +316,7 @@ export async function runCli(argv: string[], environment: CliEnvironment = {}): 
   registerProvisionCommand(program, (command, fn) => withContext(command, (ctx) => fn(ctx)), io);
   // Statements of account and balance confirmations (src/cli/statement-commands.ts).
   registerStatementCommands(program, withContext, print, io, env);
+  registerMailCommands(program, withContext, print, env);
   // Credit files, assessments, scorecard and reviews (src/cli/credit-commands.ts).
   const credit = registerCreditCommands(program, withContext, print, io);
   // Credit limits, checks, commitments and holds (src/cli/credit-limit-commands.ts).

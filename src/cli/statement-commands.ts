@@ -14,7 +14,7 @@ import {
 } from '../modules/confirmations/index.ts';
 import { LANGUAGES, loadStatement, type Language } from '../modules/statements/index.ts';
 import { confirmationPdf, statementPdf, statementXlsx } from '../modules/statements/render.ts';
-import { requireMailSettings } from '../modules/statements/mail.ts';
+import { companyMail } from '../modules/mail/index.ts';
 import { requestStatementSend, setStatementSettings } from '../modules/statements/sends.ts';
 import { table, type Format, type Io } from './output.ts';
 
@@ -31,8 +31,8 @@ function outFormat(out: string): 'pdf' | 'xlsx' {
 const langOption = () => new Option('--lang <lang>', 'language of the document (default: the customer\'s contact\'s, else the company\'s)').choices([...LANGUAGES]);
 
 export function registerStatementCommands(program: Command, withContext: WithContext, print: Print, io: Io, env: NodeJS.ProcessEnv): void {
-  // SMTP settings from the command's environment (ARFLOW_SMTP_URL, ARFLOW_MAIL_FROM).
-  const mail = () => requireMailSettings(env);
+  // The company's mail server, else the one in the command's environment (ARFLOW_SMTP_URL, ARFLOW_MAIL_FROM).
+  const mailOf = (ctx: Context) => () => companyMail(ctx, env);
   program.command('statement')
     .description('statement of account (对账单) for a customer and period: opening, documents and allocations, closing, aging; to the screen, a .pdf/.xlsx file, or by email')
     .requiredOption('--customer <code>', 'customer code')
@@ -48,7 +48,7 @@ export function registerStatementCommands(program: Command, withContext: WithCon
           if (!can(ctx.principal!.role, 'statements.send')) throw notAllowed('FORBIDDEN', `your role (${ctx.principal!.role}) may not email statements: it needs the permission statements.send`);
           const send = await requestStatementSend(ctx, options.customer, {
             from: options.from, to: options.to, lang: options.lang, format: options.out ? outFormat(options.out) : 'pdf', recipient: options.email,
-          }, undefined, mail);
+          }, undefined, mailOf(ctx));
           print(format, send, () => `statement ${send.from} – ${send.to} for ${send.customer} ${send.status} to ${send.recipient}${send.messageId ? ` (message ${send.messageId})` : ''}`);
           return;
         }
@@ -94,7 +94,7 @@ export function registerStatementCommands(program: Command, withContext: WithCon
     .option('--email <address>', 'with --send: the address to send to')
     .action((options: { customer: string; asOf?: string; lang?: Language; note?: string; send?: boolean; email?: string }, command: Command) =>
       withContext(command, async (ctx, format) => {
-        const c = await issueConfirmation(ctx, { customer: options.customer, asOf: options.asOf, lang: options.lang, note: options.note, send: !!options.send, recipient: options.email }, undefined, mail);
+        const c = await issueConfirmation(ctx, { customer: options.customer, asOf: options.asOf, lang: options.lang, note: options.note, send: !!options.send, recipient: options.email }, undefined, mailOf(ctx));
         print(format, c, () => `${c.number}: ${c.customer} at ${c.asOf}: ${c.balances.map((b) => `${b.currency} ${b.balance}`).join(', ')}${c.sends ? `; sent to ${c.sendLog[0]?.recipient}` : ''}`);
       }));
   confirmations.command('list')
@@ -160,7 +160,7 @@ export function registerStatementCommands(program: Command, withContext: WithCon
     .option('--email <address>', 'the address to send to (default: the customer\'s statement contact)')
     .action((ref: string, options: { email?: string }, command: Command) =>
       withContext(command, async (ctx, format) => {
-        const send = await sendConfirmation(ctx, ref, { recipient: options.email }, undefined, mail);
+        const send = await sendConfirmation(ctx, ref, { recipient: options.email }, undefined, mailOf(ctx));
         print(format, send, () => `${send.confirmation} ${send.status} to ${send.recipient}${send.messageId ? ` (message ${send.messageId})` : ''}`);
       }));
 }

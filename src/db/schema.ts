@@ -1633,3 +1633,23 @@ export const collectorTargets = pgTable('collector_targets', {
   check('collector_targets_month', sql`extract(day from ${t.month}) = 1`),
   check('collector_targets_amounts', sql`${t.collectedMinor} >= 0 and (${t.ceiBp} is null or (${t.ceiBp} >= 0 and ${t.ceiBp} <= 10000))`),
 ]);
+
+// Company email (issue 6): a company's own SMTP server, used instead of the installation's ARFLOW_SMTP_URL.
+
+/** A company's outgoing mail server; the password is encrypted (src/modules/mail/secret.ts). */
+export const companyMailSettings = pgTable('company_mail_settings', {
+  tenantId: uuid('tenant_id').primaryKey().references(() => tenants.id),
+  host: text('host').notNull(),
+  port: integer('port').notNull(),
+  security: text('security').notNull(),
+  username: text('username'),
+  passwordSealed: text('password_sealed'),
+  fromAddress: text('from_address').notNull(),
+  fromName: text('from_name'),
+  replyTo: text('reply_to'),
+  updatedAt: instant('updated_at').notNull().default(sql`now()`),
+  updatedBy: text('updated_by').notNull(),
+}, (t) => [
+  check('company_mail_settings_port', sql`${t.port} between 1 and 65535`),
+  check('company_mail_settings_security', sql`${t.security} in ('tls', 'starttls', 'none')`),
+]);

@@ -15,6 +15,7 @@ import { principalOf, registerAuth } from './auth.ts';
 import { registerAccessRoutes } from './access-routes.ts';
 import { registerAuditRoutes } from './audit-routes.ts';
 import { registerApprovalRoutes } from './approval-routes.ts';
+import { registerMailRoutes } from './mail-routes.ts';
 import { errorHandler } from './errors.ts';
 import { registerRoutes } from './routes.ts';
 import { registerReportRoutes } from './report-routes.ts';
@@ -169,6 +170,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await registerProvisionRoutes(app, scope);
   await registerCreditRoutes(app, scope);
   await registerStatementRoutes(app, scope);
+  await registerMailRoutes(app, scope);
   await registerCreditLimitRoutes(app, scope);
   await registerAlertRoutes(app, scope);
   await registerBankRoutes(app, scope);

@@ -4,11 +4,11 @@
  * those of the active users with the owner's handle. Sent through the installation's SMTP server (ARFLOW_SMTP_URL,
  * src/modules/statements/mail.ts); every digest sent is audited.
  */
-import nodemailer from 'nodemailer';
 import type { LocalDate } from '../../domain/dates.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { Context } from '../context.ts';
-import { requireMailSettings, type MailSettings } from '../statements/mail.ts';
+import { companyMail } from '../mail/index.ts';
+import { createTransport, type MailSettings } from '../statements/mail.ts';
 import { tenantToday } from '../tenants/index.ts';
 import { listAlerts, MAX_PAGE, type PresentedAlert } from './index.ts';
 
@@ -60,14 +60,15 @@ export async function composeDigests(ctx: Context, asOf: LocalDate): Promise<Dig
 }
 
 /** Composes and sends the digests at `asOf` (default today); returns what was sent. */
-export async function sendDigests(ctx: Context, asOf?: LocalDate, settings: MailSettings = requireMailSettings()): Promise<(Digest & { messageId: string })[]> {
+export async function sendDigests(ctx: Context, asOf?: LocalDate, given?: MailSettings): Promise<(Digest & { messageId: string })[]> {
   const date = asOf ?? tenantToday(ctx.tenant, ctx.clock);
   const digests = await composeDigests(ctx, date);
   const sent: (Digest & { messageId: string })[] = [];
-  const transport = nodemailer.createTransport(settings.url);
+  const settings = given ?? await companyMail(ctx);
+  const transport = createTransport(settings);
   try {
     for (const d of digests) {
-      const info = await transport.sendMail({ from: settings.from, to: d.to.join(', '), subject: d.subject, text: d.text });
+      const info = await transport.sendMail({ from: settings.from, ...(settings.replyTo ? { replyTo: settings.replyTo } : {}), to: d.to.join(', '), subject: d.subject, text: d.text });
       sent.push({ ...d, messageId: info.messageId });
       await ctx.db.tenant(ctx.tenant.id, (sql) => appendAudit(sql, ctx.tenant.id, {
         actor: ctx.actor, action: 'alerts.digest', entityType: 'alert_digest', entityId: d.owner, after: { asOf: date, to: d.to, new: d.newCount, open: d.openCount, messageId: info.messageId },

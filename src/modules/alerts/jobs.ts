@@ -5,7 +5,7 @@
  */
 import type { Database, Sql } from '../../db/database.ts';
 import type { Clock, Context } from '../context.ts';
-import { mailSettings } from '../statements/mail.ts';
+import { mailSettingsFor } from '../mail/index.ts';
 import { listTenants, tenantToday } from '../tenants/index.ts';
 import { sendDigests } from './digest.ts';
 import { evaluateAlerts } from './index.ts';
@@ -29,10 +29,10 @@ export async function runEvaluationJob(db: Database, clock: Clock, data: { tenan
 }
 
 export async function runDailyAlerts(db: Database, clock: Clock, log: Log): Promise<void> {
-  const mail = mailSettings();
   for (const tenant of await listTenants(db)) {
     const ctx: Context = { db, tenant, clock, actor: 'job:alerts.daily' };
     try {
+      const mail = await db.tenant(tenant.id, (sql) => mailSettingsFor(sql, tenant.id));
       const result = await evaluateAlerts(ctx, {});
       log?.info({ tenant: tenant.code, ...result }, 'alerts evaluated');
       if (mail) {

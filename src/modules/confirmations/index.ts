@@ -21,7 +21,7 @@ import { localDateText, parseInput } from '../validate.ts';
 import { companyDetails, customerInScope, customerLanguage, LANGUAGES, type Language } from '../statements/index.ts';
 import type { ConfirmationPrint } from '../statements/render.ts';
 import { deliverSend, getSend, listSends, recipientFor, recipientSchema, recordSend, type SendRecord } from '../statements/sends.ts';
-import { requireMailSettings, type MailSettings } from '../statements/mail.ts';
+import { companyMail, type MailSource } from '../mail/index.ts';
 
 const signedAmountText = z.string().trim().regex(/^-?\d{1,17}(\.\d{1,4})?$/, 'write the amount as a decimal string in major units, like "1234.50" (negative: "-20.00")');
 
@@ -196,12 +196,12 @@ export async function listConfirmations(ctx: Context, sql: Sql, raw: Confirmatio
 }
 
 /** Issues a confirmation of a customer's balance at a date (and emails it if asked). Idempotent by key. */
-export async function issueConfirmation(ctx: Context, raw: IssueInput, key: string | undefined, mail: () => MailSettings = requireMailSettings) {
+export async function issueConfirmation(ctx: Context, raw: IssueInput, key: string | undefined, mail: MailSource = () => companyMail(ctx)) {
   const input = parseInput(issueSchema, raw, 'confirmation');
   const today = tenantToday(ctx.tenant, ctx.clock);
   const asOf = input.asOf ? parseDate(input.asOf, 'asOf') : today;
   if (asOf > today) throw invalid('AS_OF_IN_FUTURE', `asOf ${asOf} is after today (${today}); confirm a balance at a date that has passed`, [{ field: 'asOf', message: 'in the future' }]);
-  if (input.send) mail();
+  if (input.send) await mail();
   let sendId: string | null = null;
   const result = await withIdempotency(ctx, key, 'confirmation.issue', input, async (sql) => {
     const customer = await customerInScope(ctx, sql, input.customer);
@@ -231,7 +231,7 @@ export async function issueConfirmation(ctx: Context, raw: IssueInput, key: stri
     }
     return getConfirmation(ctx, sql, id);
   });
-  if (sendId && !ctx.jobs) await deliverSend(ctx.db, ctx.clock, ctx.tenant, sendId, mail());
+  if (sendId && !ctx.jobs) await deliverSend(ctx.db, ctx.clock, ctx.tenant, sendId, await mail());
   return sendId && !ctx.jobs ? ctx.db.tenant(ctx.tenant.id, (sql) => getConfirmation(ctx, sql, result.id)) : result;
 }
 
@@ -294,9 +294,9 @@ export async function answerConfirmation(ctx: Context, ref: string, raw: AnswerI
 }
 
 /** Emails a confirmation (again: a reminder) to `recipient` or the customer's statement contact. Idempotent by key. */
-export async function sendConfirmation(ctx: Context, ref: string, raw: { recipient?: string | undefined }, key: string | undefined, mail: () => MailSettings = requireMailSettings): Promise<SendRecord> {
+export async function sendConfirmation(ctx: Context, ref: string, raw: { recipient?: string | undefined }, key: string | undefined, mail: MailSource = () => companyMail(ctx)): Promise<SendRecord> {
   const input = parseInput(z.object({ recipient: recipientSchema.optional() }), raw, 'confirmation send');
-  mail();
+  await mail();
   const record = await withIdempotency(ctx, key, 'confirmation.send', { ref, ...input }, async (sql) => {
     const row = await findRow(ctx, sql, ref);
     const customer = await getCustomerById(sql, ctx.tenant.id, row.customerId);
@@ -304,7 +304,7 @@ export async function sendConfirmation(ctx: Context, ref: string, raw: { recipie
     const id = await recordSend(ctx, sql, { kind: 'confirmation', customer, confirmationId: row.id, from: null, to: row.asOf, language: row.language, format: 'pdf', recipient: recipient.email });
     return getSend(sql, ctx.tenant.id, id);
   });
-  return ctx.jobs ? record : deliverSend(ctx.db, ctx.clock, ctx.tenant, record.id, mail());
+  return ctx.jobs ? record : deliverSend(ctx.db, ctx.clock, ctx.tenant, record.id, await mail());
 }
 
 /** What the confirmation's PDF prints. */

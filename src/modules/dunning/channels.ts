@@ -1,5 +1,6 @@
 /**
- * Dunning's channels: email over SMTP (nodemailer, the installation's ARFLOW_SMTP_URL like statements), SMS through a
+ * Dunning's channels: email over SMTP (nodemailer; the company's mail server, else the installation's ARFLOW_SMTP_URL,
+ * like statements), SMS through a
  * provider interface with a generic HTTP adapter (ARFLOW_SMS_URL, optional ARFLOW_SMS_TOKEN), and letters as PDF
  * (pdfkit with the statements' embedded Noto Sans SC, so Chinese prints anywhere).
  *
@@ -9,7 +10,7 @@
 import nodemailer from 'nodemailer';
 import type { LocalDate } from '../../domain/dates.ts';
 import { drawTable, finish, header, keyValues, newDocument } from '../statements/render.ts';
-import type { MailSettings } from '../statements/mail.ts';
+import { createTransport, type MailSettings } from '../statements/mail.ts';
 
 export interface OutgoingMessage {
   /** The outbox id: the idempotency key of the send. */
@@ -37,10 +38,10 @@ export const messageIdOf = (id: string) => `<dunning-${id}@arflow>`;
 export function smtpChannel(settings: MailSettings, transportOptions?: Parameters<typeof nodemailer.createTransport>[0]): EmailChannel {
   return {
     async send(message) {
-      const transport = nodemailer.createTransport(transportOptions ?? settings.url);
+      const transport = transportOptions ? nodemailer.createTransport(transportOptions) : createTransport(settings);
       try {
         const info = await transport.sendMail({
-          from: settings.from, to: message.to, subject: message.subject, text: message.text, messageId: messageIdOf(message.id),
+          from: settings.from, ...(settings.replyTo ? { replyTo: settings.replyTo } : {}), to: message.to, subject: message.subject, text: message.text, messageId: messageIdOf(message.id),
           ...(message.attachment ? { attachments: [message.attachment] } : {}),
         });
         return { messageId: info.messageId ?? messageIdOf(message.id) };

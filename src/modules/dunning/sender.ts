@@ -14,6 +14,7 @@ import { LETTER_CHANNELS, type DunningChannel } from '../../domain/dunning.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { Clock, Context } from '../context.ts';
 import { mailSettings } from '../statements/mail.ts';
+import { ownMailSettings } from '../mail/index.ts';
 import { listTenants, type Tenant } from '../tenants/index.ts';
 import { letterPdf, smsProviderFromEnv, smtpChannel, type EmailChannel, type LetterPrint, type SmsProvider } from './channels.ts';
 import { getMessage } from './index.ts';
@@ -28,6 +29,15 @@ export const backoffMs = (attempts: number) => Math.min(BACKOFF_MAX_MS, BACKOFF_
 export interface Channels {
   email: EmailChannel | null;
   sms: SmsProvider | null;
+}
+
+/**
+ * The channels of one company: its own mail server when it has one (src/modules/mail), else the installation's
+ * channel given.
+ */
+export async function channelsFor(db: Database, tenant: Tenant, channels: Channels): Promise<Channels> {
+  const own = await db.tenant(tenant.id, (sql) => ownMailSettings(sql, tenant.id));
+  return own ? { ...channels, email: smtpChannel(own) } : channels;
 }
 
 export function channelsFromEnv(): Channels {
@@ -124,7 +134,7 @@ async function deliver(ctx: Context, m: Claimed, channels: Channels): Promise<{ 
       ? 'the customer has no contact with an email address: download the letter (PDF) and post it'
       : 'the customer has no contact with an email address; add one and run dunning again');
   }
-  if (!channels.email) throw new Error('email is not set up: set ARFLOW_SMTP_URL and ARFLOW_MAIL_FROM on the server');
+  if (!channels.email) throw new Error('email is not set up: set the company\'s mail server (Company settings → Email) or ARFLOW_SMTP_URL and ARFLOW_MAIL_FROM on the server');
   const attachment = LETTER_CHANNELS.includes(m.channel)
     ? await ctx.db.tenant(ctx.tenant.id, async (sql) => ({ ...(await letterOf(ctx, sql, m.id)), contentType: 'application/pdf' }))
     : undefined;
@@ -136,7 +146,7 @@ async function deliver(ctx: Context, m: Claimed, channels: Channels): Promise<{ 
 export async function sendAllOutboxes(db: Database, clock: Clock, channels: Channels, log?: { info(obj: object, msg: string): void; error(obj: object, msg: string): void }): Promise<void> {
   for (const tenant of await listTenants(db)) {
     try {
-      const report = await sendOutbox(db, clock, tenant, channels);
+      const report = await sendOutbox(db, clock, tenant, await channelsFor(db, tenant, channels));
       if (report.claimed) log?.info({ tenant: tenant.code, ...report }, 'dunning messages sent');
     } catch (error) {
       log?.error({ tenant: tenant.code, err: error }, 'dunning send failed');

@@ -1,14 +1,19 @@
 /**
- * Email out: one SMTP server for the installation, from the environment. ARFLOW_SMTP_URL is a nodemailer connection
+ * Email out. The installation's SMTP server comes from the environment: ARFLOW_SMTP_URL is a nodemailer connection
  * URL (smtp://user:pass@host:587, smtps://… for TLS from the start); ARFLOW_MAIL_FROM the sender
- * ("应收账款 <ar@example.com>"). Without ARFLOW_SMTP_URL nothing can be sent, and asking to send says so.
+ * ("应收账款 <ar@example.com>"). A company may have its own server instead (src/modules/mail): callers that send for
+ * a company ask `mailSettingsFor` there, which falls back to these.
  */
 import nodemailer from 'nodemailer';
-import { invalid } from '../../domain/errors.ts';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 
 export interface MailSettings {
-  url: string;
+  /** A connection URL (the installation's) or nodemailer's SMTP options (a company's). */
+  transport: string | SMTPTransport.Options;
   from: string;
+  replyTo?: string | null;
+  /** Whose server: the company's own or the installation's. */
+  source?: 'company' | 'server';
 }
 
 export interface OutgoingMail {
@@ -22,28 +27,24 @@ export interface OutgoingMail {
 export function mailSettings(env: NodeJS.ProcessEnv = process.env): MailSettings | null {
   const url = env.ARFLOW_SMTP_URL?.trim();
   if (!url) return null;
-  return { url, from: env.ARFLOW_MAIL_FROM?.trim() || 'arflow <arflow@localhost>' };
-}
-
-/** The settings, or the error that says how to configure them. */
-export function requireMailSettings(env: NodeJS.ProcessEnv = process.env): MailSettings {
-  const settings = mailSettings(env);
-  if (!settings) {
-    throw invalid('SMTP_NOT_CONFIGURED', 'email is not set up: set ARFLOW_SMTP_URL (e.g. smtp://user:password@smtp.example.com:587) and ARFLOW_MAIL_FROM on the server, or download the PDF and send it yourself');
-  }
-  return settings;
+  return { transport: url, from: env.ARFLOW_MAIL_FROM?.trim() || 'arflow <arflow@localhost>', source: 'server' };
 }
 
 /** Sends one message; returns the SMTP message id. */
 export async function sendMail(settings: MailSettings, mail: OutgoingMail): Promise<string> {
-  const transport = nodemailer.createTransport(settings.url);
+  const transport = createTransport(settings);
   try {
     const info = await transport.sendMail({
-      from: settings.from, to: mail.to, subject: mail.subject, text: mail.text,
+      from: settings.from, ...(settings.replyTo ? { replyTo: settings.replyTo } : {}), to: mail.to, subject: mail.subject, text: mail.text,
       attachments: [{ filename: mail.attachment.filename, content: mail.attachment.content, contentType: mail.attachment.contentType }],
     });
     return info.messageId;
   } finally {
     transport.close();
   }
+}
+
+/** A nodemailer transport for the settings. */
+export function createTransport(settings: MailSettings) {
+  return typeof settings.transport === 'string' ? nodemailer.createTransport(settings.transport) : nodemailer.createTransport({ ...settings.transport });
 }

@@ -18,7 +18,8 @@ import { listTenants, tenantToday, type Tenant } from '../tenants/index.ts';
 import { parseInput } from '../validate.ts';
 import { companyDetails, customerInScope, LANGUAGES, loadStatement, previousMonth, statementContact, statementPeriod, type Language } from './index.ts';
 import { labelsFor } from './labels.ts';
-import { mailSettings, requireMailSettings, sendMail, type MailSettings, type OutgoingMail } from './mail.ts';
+import { companyMail, mailSettingsFor, requireMailSettingsFor, type MailSource } from '../mail/index.ts';
+import { sendMail, type MailSettings, type OutgoingMail } from './mail.ts';
 import { confirmationPdf, statementPdf, statementXlsx } from './render.ts';
 
 export const SEND_QUEUE = 'statements.send' as const;
@@ -108,10 +109,10 @@ export async function recordSend(ctx: Context, sql: Sql, send: {
 }
 
 /** Sends a customer's statement by email: recorded and queued now, delivered by the job. Idempotent by key. */
-export async function requestStatementSend(ctx: Context, code: string, raw: StatementSendInput, key: string | undefined, mail: () => MailSettings = requireMailSettings): Promise<SendRecord> {
+export async function requestStatementSend(ctx: Context, code: string, raw: StatementSendInput, key: string | undefined, mail: MailSource = () => companyMail(ctx)): Promise<SendRecord> {
   const input = parseInput(statementSendSchema, raw, 'statement send');
   const { from, to } = statementPeriod(ctx, input);
-  mail();
+  await mail();
   const record = await withIdempotency(ctx, key, 'statement.send', { code, ...input, from, to }, async (sql) => {
     const customer = await customerInScope(ctx, sql, code);
     const recipient = await recipientFor(ctx, sql, customer, input.recipient);
@@ -119,14 +120,14 @@ export async function requestStatementSend(ctx: Context, code: string, raw: Stat
     const id = await recordSend(ctx, sql, { kind: 'statement', customer, from, to, language, format: input.format, recipient: recipient.email });
     return getSend(sql, ctx.tenant.id, id);
   });
-  return ctx.jobs ? record : deliverSend(ctx.db, ctx.clock, ctx.tenant, record.id, mail());
+  return ctx.jobs ? record : deliverSend(ctx.db, ctx.clock, ctx.tenant, record.id, await mail());
 }
 
 /**
  * Draws up and mails a recorded send, then records the outcome (sent with its message id, or failed with the
  * reason) with an audit entry. A send already sent is not sent again (a retried job).
  */
-export async function deliverSend(db: Database, clock: Clock, tenant: Tenant, sendId: string, settings: MailSettings = requireMailSettings()): Promise<SendRecord> {
+export async function deliverSend(db: Database, clock: Clock, tenant: Tenant, sendId: string, given?: MailSettings): Promise<SendRecord> {
   const ctx: Context = { db, tenant, clock, actor: `job:${SEND_QUEUE}` };
   const send = await db.tenant(tenant.id, (sql) => getSend(sql, tenant.id, sendId));
   if (send.status === 'sent') return send;
@@ -155,6 +156,7 @@ export async function deliverSend(db: Database, clock: Clock, tenant: Tenant, se
         },
       };
     });
+    const settings = given ?? await db.tenant(tenant.id, (sql) => requireMailSettingsFor(sql, tenant.id));
     const messageId = await sendMail(settings, mail);
     return await db.tenant(tenant.id, async (sql) => {
       await sql.query(`UPDATE statement_sends SET status = 'sent', message_id = $3, error = NULL, sent_at = $4 WHERE tenant_id = $1 AND id = $2`, [tenant.id, sendId, messageId, clock.now().toISOString()]);
@@ -200,10 +202,10 @@ export async function requestMonthlyStatements(ctx: Context, sql: Sql): Promise<
 
 /** The monthly run for every tenant (the daily `statements.monthly` job). */
 export async function runMonthlyStatements(db: Database, clock: Clock, jobs: Context['jobs']): Promise<number> {
-  // Without email set up nothing could go out: queue nothing rather than sends that can only fail.
-  if (!mailSettings()) return 0;
   let total = 0;
   for (const tenant of await listTenants(db)) {
+    // Without email set up nothing could go out: queue nothing rather than sends that can only fail.
+    if (!await db.tenant(tenant.id, (sql) => mailSettingsFor(sql, tenant.id))) continue;
     const ctx: Context = { db, tenant, clock, actor: 'job:statements.monthly', ...(jobs ? { jobs } : {}) };
     total += await db.tenant(tenant.id, (sql) => requestMonthlyStatements(ctx, sql));
   }

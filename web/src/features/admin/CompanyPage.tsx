@@ -1,10 +1,11 @@
 /**
  * The company's settings (公司设置): who it is (read), the letterhead and monthly statement day of statements of
- * account, and what needs a second person's approval. Everyone with the page reads them; an administrator
- * (company.manage) changes them, each card saved on its own and audited by the API.
+ * account, what needs a second person's approval, and (administrators only) the company's outgoing mail server.
+ * Everyone with the page reads them; an administrator (company.manage) changes them, each card saved on its own and
+ * audited by the API.
  */
 import { useEffect } from 'react';
-import { Alert, App as AntApp, Button, Card, Col, Descriptions, Form, Input, InputNumber, Row, Switch, type FormInstance } from 'antd';
+import { Alert, App as AntApp, Button, Card, Col, Descriptions, Form, Input, InputNumber, Popconfirm, Row, Select, Space, Switch, type FormInstance } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../../api/client.ts';
@@ -95,6 +96,101 @@ function ApprovalCard({ editable, currency }: { editable: boolean; currency: str
   );
 }
 
+type Security = 'tls' | 'starttls' | 'none';
+interface MailSettings {
+  source: 'company' | 'server' | 'none';
+  company: { host: string; port: number; security: Security; username: string | null; passwordSet: boolean; fromAddress: string; fromName: string | null; replyTo: string | null } | null;
+  server: { from: string } | null;
+}
+interface MailForm { host: string; port: number; security: Security; username: string; password: string; fromAddress: string; fromName: string; replyTo: string }
+const DEFAULT_PORT: Record<Security, number> = { tls: 465, starttls: 587, none: 25 };
+
+/** The company's own outgoing mail server (administrators only: the API answers them alone). */
+function MailCard() {
+  const { t } = useTranslation('admin');
+  const { message } = AntApp.useApp();
+  const client = useQueryClient();
+  const [form] = Form.useForm<MailForm>();
+  const [testForm] = Form.useForm<{ to: string }>();
+  const settings = useQuery({ queryKey: ['company', 'mail-settings'], queryFn: () => api.get<MailSettings>('/company/mail-settings') });
+  const data = settings.data;
+  useEffect(() => {
+    const c = data?.company;
+    form.setFieldsValue(c
+      ? { host: c.host, port: c.port, security: c.security, username: c.username ?? '', password: '', fromAddress: c.fromAddress, fromName: c.fromName ?? '', replyTo: c.replyTo ?? '' }
+      : { host: '', port: 465, security: 'tls', username: '', password: '', fromAddress: '', fromName: '', replyTo: '' });
+  }, [data, form]);
+  const done = (text: string) => {
+    void message.success(text);
+    void client.invalidateQueries({ queryKey: ['company', 'mail-settings'] });
+  };
+  const save = useMutation({
+    mutationFn: (v: MailForm) => api.put<MailSettings>('/company/mail-settings', {
+      host: v.host.trim(), port: Number(v.port), security: v.security, username: v.username.trim() || null,
+      // An empty password keeps the stored one; with no user name there is none to keep.
+      ...(v.password ? { password: v.password } : v.username.trim() ? {} : { password: null }),
+      fromAddress: v.fromAddress.trim(), fromName: v.fromName.trim() || null, replyTo: v.replyTo.trim() || null,
+    }),
+    onSuccess: () => { form.setFieldValue('password', ''); done(t('company.saved')); },
+    onError: (error) => fieldErrors(form, error),
+  });
+  const clear = useMutation({ mutationFn: () => api.delete<MailSettings>('/company/mail-settings'), onSuccess: () => done(t('company.mailCleared')) });
+  const test = useMutation({
+    mutationFn: (v: { to: string }) => api.post<{ from: string; to: string }>('/company/mail-settings/test', { to: v.to.trim() }),
+    onSuccess: (r) => void message.success(t('company.mailTestSent', { from: r.from, to: r.to })),
+  });
+  const required = { required: true, whitespace: true, message: t('company.required') };
+  const email = { type: 'email' as const, message: t('company.emailInvalid') };
+  const source = data?.source;
+  return (
+    <Card title={t('company.mail')}>
+      <p style={{ marginTop: 0 }}>{t('company.mailIntro')}</p>
+      {settings.error ? <ErrorAlert error={settings.error} /> : null}
+      {source ? (
+        <Alert type={source === 'none' ? 'warning' : 'info'} showIcon style={{ marginBottom: 12 }}
+          message={source === 'company' ? t('company.mailSourceCompany') : source === 'server' ? t('company.mailSourceServer', { from: data?.server?.from ?? '' }) : t('company.mailSourceNone')} />
+      ) : null}
+      {[save.error, clear.error].map((e, i) => (e ? <Alert key={i} type="error" showIcon style={{ marginBottom: 12 }} message={errorMessage(t, e)} /> : null))}
+      <Form form={form} layout="vertical" onFinish={(v) => save.mutate(v)}
+        onValuesChange={(changed: Partial<MailForm>) => { if (changed.security) form.setFieldValue('port', DEFAULT_PORT[changed.security]); }}>
+        <Row gutter={12}>
+          <Col xs={24} md={10}><Form.Item name="host" label={t('company.mailHost')} rules={[required]}><Input placeholder="smtp.exmail.qq.com" maxLength={253} /></Form.Item></Col>
+          <Col xs={10} md={5}><Form.Item name="port" label={t('company.mailPort')} rules={[{ required: true, message: t('company.required') }]}><InputNumber min={1} max={65535} precision={0} style={{ width: '100%' }} /></Form.Item></Col>
+          <Col xs={14} md={9}>
+            <Form.Item name="security" label={t('company.mailSecurity')}>
+              <Select options={[{ value: 'tls', label: t('company.mailSecurityTls') }, { value: 'starttls', label: t('company.mailSecurityStarttls') }, { value: 'none', label: t('company.mailSecurityNone') }]} />
+            </Form.Item>
+          </Col>
+          <Col xs={24} md={12}><Form.Item name="username" label={t('company.mailUser')}><Input autoComplete="off" maxLength={254} placeholder="ar@example.com" /></Form.Item></Col>
+          <Col xs={24} md={12}>
+            <Form.Item name="password" label={t('company.mailPassword')} extra={data?.company?.passwordSet ? t('company.mailPasswordKeep') : t('company.mailPasswordHint')}>
+              <Input.Password autoComplete="new-password" maxLength={1000} />
+            </Form.Item>
+          </Col>
+          <Col xs={24} md={12}><Form.Item name="fromAddress" label={t('company.mailFromAddress')} rules={[required, email]}><Input maxLength={254} placeholder="ar@example.com" /></Form.Item></Col>
+          <Col xs={24} md={12}><Form.Item name="fromName" label={t('company.mailFromName')}><Input maxLength={200} placeholder="应收账款部" /></Form.Item></Col>
+          <Col span={24}><Form.Item name="replyTo" label={t('company.mailReplyTo')} extra={t('company.mailReplyToHint')} rules={[email]}><Input maxLength={254} /></Form.Item></Col>
+        </Row>
+        <Space wrap>
+          <Button type="primary" htmlType="submit" loading={save.isPending}>{t('company.save')}</Button>
+          {data?.company ? (
+            <Popconfirm title={t('company.mailClearConfirm')} onConfirm={() => clear.mutate()} okText={t('common:actions.confirm')} cancelText={t('common:actions.cancel')}>
+              <Button loading={clear.isPending}>{t('company.mailClear')}</Button>
+            </Popconfirm>
+          ) : null}
+        </Space>
+      </Form>
+      {source && source !== 'none' ? (
+        <Form form={testForm} layout="inline" style={{ marginTop: 16 }} onFinish={(v) => test.mutate(v)}>
+          <Form.Item name="to" label={t('company.mailTestTo')} rules={[required, email]}><Input style={{ width: 240 }} maxLength={254} /></Form.Item>
+          <Button htmlType="submit" loading={test.isPending}>{t('company.mailTest')}</Button>
+        </Form>
+      ) : null}
+      {test.error ? <Alert type="error" showIcon style={{ marginTop: 12 }} message={errorMessage(t, test.error)} /> : null}
+    </Card>
+  );
+}
+
 export function CompanyPage() {
   const { t } = useTranslation('admin');
   const session = useSignedIn();
@@ -118,6 +214,7 @@ export function CompanyPage() {
         </Col>
         <Col xs={24} xl={12}><StatementCard editable={editable} /></Col>
         <Col xs={24} xl={12}><ApprovalCard editable={editable} currency={c.currency} /></Col>
+        {editable ? <Col xs={24} xl={12}><MailCard /></Col> : null}
       </Row>
     </>
   );
