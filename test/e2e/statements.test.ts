@@ -2,23 +2,46 @@
  * The statement and confirmation pages in Chromium, on the demo company: the statement's closing balance is its
  * opening + debits − credits (worked out here from the API's lines) and the page shows the API's figures; the PDF
  * downloads; a confirmation's answer shows the difference theirs − ours while typing and lands in the disputed
- * list; a collector gets statements of their own customers and no confirmations. Screenshots in both languages.
+ * list; a collector gets statements of their own customers and no confirmations; an administrator sets the company's
+ * mail server on the company page, a test message and then a statement reach a real SMTP server. Screenshots in both
+ * languages.
  */
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatNumber } from '../../web/src/shared/format.ts';
 import { apiMinor, formatMinor } from '../../web/src/features/documents/money.ts';
-import { BROWSER_TEST, clickUntil, HAS_CHROMIUM, startWebApp, type WebApp } from './support.ts';
+import { BROWSER_TEST, chooseOption, clickUntil, HAS_CHROMIUM, startWebApp, type WebApp } from './support.ts';
 
 interface Section { currency: string; opening: string; debits: string; credits: string; closing: string; lines: { debit: string; credit: string; balance: string }[] }
 interface Confirmation { number: string; customer: string; customerName: string; status: string; daysOutstanding: number | null; balances: { currency: string; balance: string }[] }
 
 describe.skipIf(!HAS_CHROMIUM)('web app: statements and confirmations', BROWSER_TEST, () => {
   let web: WebApp;
+  // A mail server on a local port that wants a login, for the company's own mail settings (set last, below).
+  const received: { user: string | null; from: string; to: string[]; raw: string }[] = [];
+  const smtp = new SMTPServer({
+    disabledCommands: ['STARTTLS'], allowInsecureAuth: true, logger: false,
+    onAuth: (auth, _session, callback) => (auth.username === 'ar-bot' && auth.password === 'smtp password 2026' ? callback(null, { user: 'ar-bot' }) : callback(new Error('535 authentication failed'))),
+    onData(stream, session, callback) {
+      let raw = '';
+      stream.on('data', (chunk: Buffer) => { raw += chunk.toString('utf8'); });
+      stream.on('end', () => {
+        received.push({ user: (session.user as string | undefined) ?? null, from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw });
+        callback();
+      });
+    },
+  });
+  const savedKey = process.env.ARFLOW_SECRET_KEY;
   beforeAll(async () => {
+    process.env.ARFLOW_SECRET_KEY = 'browser test key, at least thirty-two characters';
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
     web = await startWebApp();
   }, 240_000);
   afterAll(async () => {
     await web?.close();
+    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    if (savedKey === undefined) delete process.env.ARFLOW_SECRET_KEY; else process.env.ARFLOW_SECRET_KEY = savedKey;
   });
 
   it('shows a statement whose closing is opening + debits − credits, to the cent, and downloads its PDF', async () => {
@@ -51,7 +74,7 @@ describe.skipIf(!HAS_CHROMIUM)('web app: statements and confirmations', BROWSER_
     // Email is not set up in this test server: the dialog says so, in words.
     await page.getByRole('button', { name: /发送邮件/ }).click();
     await page.getByRole('dialog').getByRole('button', { name: /发\s*送/ }).click();
-    await page.getByText('服务器未配置邮件（ARFLOW_SMTP_URL）。请下载 PDF 自行发送。').waitFor();
+    await page.getByText('未设置邮件服务器：请管理员在「公司设置 → 邮件发送」中设置；现在可下载 PDF 自行发送。').waitFor();
   });
 
   it('lists unanswered confirmations with days waiting, records a dispute showing theirs − ours, and files it as disputed', async () => {
@@ -100,5 +123,40 @@ describe.skipIf(!HAS_CHROMIUM)('web app: statements and confirmations', BROWSER_
     await page.getByText('Your own customers only (赵敏).').waitFor();
     await page.locator('[data-currency]').first().waitFor();
     expect((await page.request.get('/api/v1/confirmations')).status()).toBe(403);
+  });
+
+  it('lets an administrator set the company\'s mail server, send a test message through it, and then statements go out', async () => {
+    const port = (smtp.server.address() as AddressInfo).port;
+    const { page } = await web.newPage('zh-CN');
+    await web.signIn(page, 'admin@demo.example');
+    await page.goto('/admin/company');
+    const card = page.locator('.ant-card').filter({ hasText: '邮件发送（SMTP 服务器）' });
+    await card.getByText('未设置邮件服务器：无法发送任何邮件。').waitFor();
+    await card.getByLabel('SMTP 服务器').fill('127.0.0.1');
+    await chooseOption(page, card.getByLabel('加密方式'), '不加密（可信中继）');
+    await card.getByRole('spinbutton', { name: '端口' }).fill(String(port));
+    await card.getByLabel('用户名').fill('ar-bot');
+    await card.getByLabel('密码').fill('smtp password 2026');
+    await card.getByLabel('发件地址').fill('ar@demo.example');
+    await card.getByLabel('发件人名称').fill('应收账款部');
+    await card.getByRole('button', { name: /保\s*存/ }).click();
+    await card.getByText('邮件通过下方本公司的服务器发送。').waitFor();
+    await card.getByText('已保存。留空则保持不变。').waitFor();
+    await card.getByLabel('发送测试邮件至').fill('me@demo.example');
+    await card.getByRole('button', { name: '发送测试邮件' }).click();
+    await page.getByText('测试邮件已从 "应收账款部" <ar@demo.example> 发送至 me@demo.example。').waitFor();
+    expect(received.at(-1)).toMatchObject({ user: 'ar-bot', from: 'ar@demo.example', to: ['me@demo.example'] });
+    await web.screenshot(page, 'company-mail-zh');
+    // The statement that could not be sent before goes out now, from its page, through the company's server.
+    const list = await (await page.request.get('/api/v1/confirmations?limit=50')).json() as { items: Confirmation[] };
+    await page.goto(`/statements?customer=${list.items[0]!.customer}&from=2026-06-01&to=2026-06-30`);
+    await page.locator('[data-currency]').first().waitFor();
+    const before = received.length;
+    await page.getByRole('button', { name: /发送邮件/ }).click();
+    await page.getByRole('dialog').getByRole('button', { name: /发\s*送/ }).click();
+    for (let i = 0; i < 60 && received.length === before; i++) await page.waitForTimeout(500);
+    expect(received.length).toBe(before + 1);
+    expect(received.at(-1)).toMatchObject({ user: 'ar-bot', from: 'ar@demo.example' });
+    expect(received.at(-1)!.raw).toContain('application/pdf');
   });
 });

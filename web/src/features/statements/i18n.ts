@@ -52,7 +52,7 @@ export const statements = {
       superseded: 'superseded',
     },
     errors: {
-      SMTP_NOT_CONFIGURED: 'Email is not set up on the server (ARFLOW_SMTP_URL). Download the PDF and send it yourself.',
+      SMTP_NOT_CONFIGURED: 'Email is not set up: an administrator sets the mail server under Company settings → Email. Meanwhile, download the PDF and send it yourself.',
       NO_RECIPIENT: 'The customer has no contact with an email address: enter one.',
       PERIOD_TOO_LONG: 'The period is longer than 5 years: choose a shorter one.',
       INVALID_PERIOD: 'The period ends before it starts.',
@@ -110,7 +110,7 @@ export const statements = {
       superseded: '已更正',
     },
     errors: {
-      SMTP_NOT_CONFIGURED: '服务器未配置邮件（ARFLOW_SMTP_URL）。请下载 PDF 自行发送。',
+      SMTP_NOT_CONFIGURED: '未设置邮件服务器：请管理员在「公司设置 → 邮件发送」中设置；现在可下载 PDF 自行发送。',
       NO_RECIPIENT: '客户没有带邮箱的联系人，请填写收件人。',
       PERIOD_TOO_LONG: '对账期间超过 5 年，请缩短。',
       INVALID_PERIOD: '对账期间的结束日早于开始日。',
