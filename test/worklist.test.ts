@@ -12,13 +12,20 @@
  *   E  INV-E  50,000.00 due 2026-02-14 and INV-EU USD 1,000.00 due 05-31 at 7.1234 (the latest rate, of 06-01;
  *      the invoice was booked at 05-01's 7.0000) = 7,123.40 CNY;
  *      grade D.
+ *   F  (zhao) a year of late payments: INV-F1 10,000.00 due 2025-09-30 paid 2025-11-29 (60 days late), INV-F2
+ *      20,000.00 due 2025-12-31 paid 2026-02-14 (45 days), INV-F3 10,000.00 due 2026-03-31 paid early on 03-20 (0);
+ *      INV-F0 50,000.00 due 2025-04-30 paid 2025-06-30 (61 days) is 365 days back: outside the year (2025-06-30,
+ *      2026-06-30]. INV-F4 6,000.00 due 2026-06-20 with CN-F 1,000.00 applied on 06-25 (a credit note, not a payment:
+ *      not in the history) → 5,000.00 overdue.
+ *      Predicted lateness = (10,000 × 60 + 20,000 × 45 + 10,000 × 0) / 40,000 = 1,500,000 / 40,000 = 37.5 → 38 days.
  *
  * At 2026-06-30:
  *   A: 120,000.00 → 30; 91 days (Apr 30 + May 31 + Jun 30) → 30; dispute leaves 40,000.00 → 20, so −10; C → 10.  = 60
  *   B: 20,000.00 → 20; 60 days (May 30 + Jun 30) → 10; B → 5; open promise until 07-05 → −30.                 =  5
  *   D: 8,000.00 → 15; 30 days → 5; no grade → 10; broken promise of 06-10 → 15; follow-up 06-25 past → 20.      = 65
  *   E: 57,123.40 → 25; 136 days (14 + 31 + 30 + 31 + 30) → 30; D → 20.                                          = 75
- * wang's list: D 65, A 60, B 5. The manager's: E, D, A, B. zhao's: E.
+ *   F: 5,000.00 → 15; 10 days → 5; no grade → 10; predicted 38 days late → 10.                                  = 40
+ * wang's list: D 65, A 60, B 5. The manager's: E, D, A, F, B. zhao's: E, F.
  *
  * At 2026-06-10 (a past date: the payment, the dispute, the call, the second promise and the broken decision come later):
  *   A: 120,000.00 → 30; 71 days → 20; C 10.                                                                    = 60
@@ -55,7 +62,7 @@ beforeAll(async () => {
   const tenant = await makeTenant(t.db, { code: 'ACME' });
   ctx = contextFor(t.db, tenant, day('2026-06-30'));
   for (const handle of ['wang', 'zhao']) await createUser(ctx, { email: `${handle}@acme.cn`, name: handle, handle, role: 'collector', password: 'a long test password' });
-  for (const [code, collector] of [['A', 'wang'], ['B', 'wang'], ['D', 'wang'], ['E', 'zhao']] as const) await createCustomer(ctx, { code, name: `Customer ${code}`, collector });
+  for (const [code, collector] of [['A', 'wang'], ['B', 'wang'], ['D', 'wang'], ['E', 'zhao'], ['F', 'zhao']] as const) await createCustomer(ctx, { code, name: `Customer ${code}`, collector });
   await setFxRate(ctx, { currency: 'USD', date: '2026-05-01', rate: '7.0000' });
   await setFxRate(ctx, { currency: 'USD', date: '2026-06-01', rate: '7.1234' });
   await postDocument(ctx, { kind: 'invoice', number: 'INV-A', customer: 'A', documentDate: '2026-03-01', dueDate: '2026-03-31', amount: '120000.00' });
@@ -65,6 +72,13 @@ beforeAll(async () => {
   await postDocument(ctx, { kind: 'invoice', number: 'INV-D2', customer: 'D', documentDate: '2026-06-15', dueDate: '2026-07-15', amount: '5000.00' });
   await postDocument(ctx, { kind: 'invoice', number: 'INV-E', customer: 'E', documentDate: '2026-01-15', dueDate: '2026-02-14', amount: '50000.00' });
   await postDocument(ctx, { kind: 'invoice', number: 'INV-EU', customer: 'E', documentDate: '2026-05-01', dueDate: '2026-05-31', amount: '1000.00', currency: 'USD' });
+  for (const [n, amount, due, paid] of [['F0', '50000.00', '2025-04-30', '2025-06-30'], ['F1', '10000.00', '2025-09-30', '2025-11-29'], ['F2', '20000.00', '2025-12-31', '2026-02-14'], ['F3', '10000.00', '2026-03-31', '2026-03-20']]) {
+    const issued = new Date(Date.parse(`${due}T00:00:00Z`) - 30 * 86_400_000).toISOString().slice(0, 10);
+    await postDocument(ctx, { kind: 'invoice', number: `INV-${n}`, customer: 'F', documentDate: issued, dueDate: due, amount });
+    await postDocument(ctx, { kind: 'payment', number: `PAY-${n}`, customer: 'F', documentDate: paid, amount, appliesTo: [{ document: `INV-${n}` }] });
+  }
+  await postDocument(ctx, { kind: 'invoice', number: 'INV-F4', customer: 'F', documentDate: '2026-05-21', dueDate: '2026-06-20', amount: '6000.00' });
+  await postDocument(ctx, { kind: 'credit_note', number: 'CN-F', customer: 'F', documentDate: '2026-06-25', amount: '1000.00', appliesTo: [{ document: 'INV-F4' }] });
   // Grades as the credit module records them (credit_profiles).
   await t.db.tenant(ctx.tenant.id, async (sql) => {
     for (const [code, grade] of [['A', 'C'], ['B', 'B'], ['E', 'D']]) {
@@ -105,18 +119,24 @@ describe('the worklist at today', () => {
 
   it('a collector sees only their own; a manager sees everyone\'s or one collector\'s, paged', async () => {
     const zhao = await worklist(as('collector', 'zhao'));
-    expect(ranking(zhao.rows)).toEqual(['E 75']);
+    expect(ranking(zhao.rows)).toEqual(['E 75', 'F 40']);
     // 50,000.00 + USD 1,000.00 × 7.1234 = 57,123.40 CNY.
-    expect(zhao.rows[0]).toMatchObject({ overdue: '57123.40', oldestDaysPastDue: 136, grade: 'D', unconverted: [] });
+    expect(zhao.rows[0]).toMatchObject({ overdue: '57123.40', oldestDaysPastDue: 136, grade: 'D', unconverted: [], predictedDaysLate: null });
+    // F: a habitually late payer (38 days on average over the year's 3 paid invoices) ranks higher than its amount.
+    expect(zhao.rows[1]).toMatchObject({ overdue: '5000.00', oldestDaysPastDue: 10, predictedDaysLate: 38 });
+    expect(zhao.rows[1]!.reasons.map((r) => [r.text, r.points])).toEqual([
+      ['overdue 5,000.00 CNY, oldest 10 days', 20], ['no risk grade', 10], ['predicted to pay 38 days late (its average over 3 items paid in the last 365 days)', 10],
+    ]);
     expect(await codeOf(worklist(as('collector', 'zhao'), { collector: 'wang' }))).toBe('not_allowed WORKLIST_OTHER_COLLECTOR');
     const manager = as('credit_manager', 'li');
-    expect(ranking((await worklist(manager)).rows)).toEqual(['E 75', 'D 65', 'A 60', 'B 5']);
-    expect(ranking((await worklist(manager, { collector: 'zhao' })).rows)).toEqual(['E 75']);
+    expect(ranking((await worklist(manager)).rows)).toEqual(['E 75', 'D 65', 'A 60', 'F 40', 'B 5']);
+    expect(ranking((await worklist(manager, { collector: 'zhao' })).rows)).toEqual(['E 75', 'F 40']);
     const first = await worklist(manager, { limit: 2 });
-    expect(first).toMatchObject({ total: 4, nextOffset: 2 });
+    expect(first).toMatchObject({ total: 5, nextOffset: 2 });
     const second = await worklist(manager, { limit: 2, offset: first.nextOffset! });
-    expect(second.rows.map((r) => `${r.rank} ${r.customer}`)).toEqual(['3 A', '4 B']);
-    expect(second.nextOffset).toBeNull();
+    expect(second.rows.map((r) => `${r.rank} ${r.customer}`)).toEqual(['3 A', '4 F']);
+    expect(second.nextOffset).toBe(4);
+    expect((await worklist(manager, { limit: 2, offset: 4 })).rows.map((r) => `${r.rank} ${r.customer}`)).toEqual(['5 B']);
     expect(await codeOf(worklist(manager, { limit: 201 }))).toBe('invalid VALIDATION_FAILED');
   });
 });
@@ -158,7 +178,7 @@ describe('API and CLI', () => {
     expect(json.code, json.err).toBe(0);
     expect(ranking(JSON.parse(json.out).rows)).toEqual(['D 65', 'A 60', 'B 5']);
     const text = await run('worklist', '--as-of', '2026-06-30', '--limit', '1');
-    expect(text.out).toContain('worklist as of 2026-06-30: 4 customers with overdue items (amounts in CNY) (next page: --offset 1)');
+    expect(text.out).toContain('worklist as of 2026-06-30: 5 customers with overdue items (amounts in CNY) (next page: --offset 1)');
     expect(text.out).toMatch(/1\s+E\s+57123\.40\s+0\.00\s+136\s+D\s+75/);
     const bad = await run('worklist', '--limit', 'ten');
     expect(bad.code).not.toBe(0);

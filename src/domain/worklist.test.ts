@@ -124,3 +124,33 @@ describe('rankWorklist', () => {
     expect(rankWorklist(rows).map((r) => r.customer)).toEqual(['D', 'C', 'A', 'B', 'E']);
   });
 });
+
+describe('predicted lateness', () => {
+  it('is the amount-weighted days beyond terms, rounded half away from zero, from at least 3 paid items', async () => {
+    const { predictedDaysLate } = await import('./worklist.ts');
+    // 1,000.00 paid 40 days late, 3,000.00 paid 20 days late, 1,000.00 paid early (0):
+    // (100,000 × 40 + 300,000 × 20 + 100,000 × 0) / 500,000 = 10,000,000 / 500,000 = 20 days.
+    expect(predictedDaysLate({ paidMinor: 500_000n, beyondWeightedMinorDays: 10_000_000n, items: 3 })).toBe(20);
+    // 12.5 days rounds to 13; 12.4 to 12.
+    expect(predictedDaysLate({ paidMinor: 200n, beyondWeightedMinorDays: 2_500n, items: 3 })).toBe(13);
+    expect(predictedDaysLate({ paidMinor: 500n, beyondWeightedMinorDays: 6_200n, items: 4 })).toBe(12);
+    // Two items are no history; nothing paid is none either.
+    expect(predictedDaysLate({ paidMinor: 500_000n, beyondWeightedMinorDays: 10_000_000n, items: 2 })).toBeNull();
+    expect(predictedDaysLate(null)).toBeNull();
+  });
+
+  it('adds 5 from 10 days, 10 from 30 and 15 from 60, with the reason; a punctual payer adds nothing', () => {
+    const facts = (paidMinor: bigint, beyond: bigint, items: number) => ({ ...base, overdueMinor: 100_000n, oldestDaysPastDue: 5, paymentHistory: { paidMinor, beyondWeightedMinorDays: beyond, items } });
+    // Base: overdue 1,000.00 (10) + 5 days (5) + grade A (0) = 15.
+    expect(scoreCustomer(facts(100_000n, 0n, 5), asOf).score).toBe(15);
+    expect(scoreCustomer(facts(100_000n, 900_000n, 5), asOf).score).toBe(15); // 9 days: 0
+    expect(scoreCustomer(facts(100_000n, 1_000_000n, 5), asOf).score).toBe(20); // 10 days: +5
+    expect(scoreCustomer(facts(100_000n, 3_000_000n, 5), asOf).score).toBe(25); // 30 days: +10
+    const habitual = scoreCustomer(facts(100_000n, 6_500_000n, 7), asOf); // 65 days: +15
+    expect(habitual.score).toBe(30);
+    expect(habitual.reasons.at(-1)).toEqual({
+      code: 'predicted_late', points: 15, values: { days: 65, items: 7 },
+      text: 'predicted to pay 65 days late (its average over 7 items paid in the last 365 days)',
+    });
+  });
+});

@@ -9,12 +9,16 @@
 import { addDays, daysBetween, type LocalDate } from './dates.ts';
 import { currencyScale, formatAmount } from './money.ts';
 
-/** Broken promises counted back this many days from the as-of date. */
 /** The dunning steps a person does (src/domain/dunning.ts TASK_CHANNELS), and how the worklist names them. */
 export type TaskChannel = 'call_task' | 'visit_task' | 'agency_task' | 'legal_task';
 const TASK_WORDS: Record<TaskChannel, string> = { call_task: 'call', visit_task: 'visit', agency_task: 'hand-over to an agency', legal_task: 'hand-over to legal' };
 
+/** Broken promises counted back this many days from the as-of date. */
 export const BROKEN_PROMISE_WINDOW_DAYS = 90;
+/** Payment history read for the predicted lateness: the allocations of this many days before the as-of date. */
+export const LATENESS_HISTORY_DAYS = 365;
+/** Fewer paid items than this is no history to predict from. */
+export const LATENESS_MIN_ITEMS = 3;
 
 /**
  * The weights. Bands are checked from the top: the first whose lower bound is reached gives its points.
@@ -23,7 +27,9 @@ export const BROKEN_PROMISE_WINDOW_DAYS = 90;
  * - grade: the credit grade (credit_profiles); a customer not graded counts as `ungraded`;
  * - brokenPromise: per promise broken or partly kept with its deadline in the last 90 days, at most `maxCount`;
  * - openPromise: an open promise whose deadline (date + grace) is on or after the as-of date;
- * - followUp: the last activity's follow-up date, in the future, due today, or past.
+ * - followUp: the last activity's follow-up date, in the future, due today, or past;
+ * - predictedLate: the customer's predicted lateness (their amount-weighted average days beyond terms over the last
+ *   365 days, from at least 3 paid items), lower bound in days: a habitually late payer will likely be late again.
  */
 export const WORKLIST_WEIGHTS = {
   amount: [
@@ -50,11 +56,16 @@ export const WORKLIST_WEIGHTS = {
   followUp: { future: -20, today: 15, past: 20 },
   /** An open call or visit task from a dunning step (src/domain/dunning.ts): the next step due is a person's. */
   dunningTask: 15,
+  predictedLate: [
+    { fromDays: 60, points: 15 },
+    { fromDays: 30, points: 10 },
+    { fromDays: 10, points: 5 },
+  ],
 } as const;
 
 export type WorklistReasonCode =
   | 'overdue' | 'disputed' | 'grade' | 'ungraded' | 'broken_promise' | 'open_promise' | 'follow_up_future' | 'follow_up_today' | 'follow_up_past'
-  | 'dunning_task';
+  | 'dunning_task' | 'predicted_late';
 
 /** One reason: its points, an English sentence, and the values a translated sentence needs. */
 export interface WorklistReason {
@@ -83,6 +94,22 @@ export interface WorklistFacts {
   followUpOn: LocalDate | null;
   /** The oldest open call or visit task dunning set for the customer on or before the as-of date. */
   dunningTask?: { channel: TaskChannel; since: LocalDate } | null;
+  /**
+   * The customer's payments of the last 365 days: the paid amount of their invoices (functional currency), the same
+   * amounts times the days each was paid beyond its due date (early counts 0), and how many items they paid.
+   */
+  paymentHistory?: PaymentHistory | null;
+}
+
+export interface PaymentHistory { paidMinor: bigint; beyondWeightedMinorDays: bigint; items: number }
+
+/**
+ * The predicted lateness in whole days: the amount-weighted average days beyond terms of the history, rounded half
+ * away from zero; null without enough history (fewer than LATENESS_MIN_ITEMS paid items or nothing paid).
+ */
+export function predictedDaysLate(h: PaymentHistory | null | undefined): number | null {
+  if (!h || h.items < LATENESS_MIN_ITEMS || h.paidMinor <= 0n) return null;
+  return Number((2n * h.beyondWeightedMinorDays + h.paidMinor) / (2n * h.paidMinor));
 }
 
 export interface WorklistScore {
@@ -165,6 +192,15 @@ export function scoreCustomer(f: WorklistFacts, asOf: LocalDate): WorklistScore 
   if (f.dunningTask) {
     const what = TASK_WORDS[f.dunningTask.channel];
     reasons.push({ code: 'dunning_task', points: WORKLIST_WEIGHTS.dunningTask, text: `dunning ${what} due since ${f.dunningTask.since}`, values: { channel: f.dunningTask.channel, date: f.dunningTask.since } });
+  }
+  const late = predictedDaysLate(f.paymentHistory);
+  const latePoints = late === null ? 0 : WORKLIST_WEIGHTS.predictedLate.find((band) => late >= band.fromDays)?.points ?? 0;
+  if (latePoints > 0) {
+    reasons.push({
+      code: 'predicted_late', points: latePoints,
+      text: `predicted to pay ${late} days late (its average over ${f.paymentHistory!.items} items paid in the last ${LATENESS_HISTORY_DAYS} days)`,
+      values: { days: late!, items: f.paymentHistory!.items },
+    });
   }
   return { score: reasons.reduce((sum, r) => sum + r.points, 0), collectableMinor, reasons };
 }

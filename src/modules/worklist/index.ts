@@ -18,11 +18,13 @@
  */
 import { z } from 'zod';
 import type { Sql } from '../../db/database.ts';
-import { daysBetween, parseDate, type LocalDate } from '../../domain/dates.ts';
+import { addDays, daysBetween, parseDate, type LocalDate } from '../../domain/dates.ts';
 import { formatDecimal, parseDecimal } from '../../domain/decimal.ts';
 import { notAllowed } from '../../domain/errors.ts';
 import { currencyScale, formatAmount } from '../../domain/money.ts';
-import { brokenWindowStart, grouped, rankWorklist, scoreCustomer, WORKLIST_WEIGHTS, type TaskChannel, type WorklistReason } from '../../domain/worklist.ts';
+import {
+  brokenWindowStart, grouped, LATENESS_HISTORY_DAYS, predictedDaysLate, rankWorklist, scoreCustomer, WORKLIST_WEIGHTS, type PaymentHistory, type TaskChannel, type WorklistReason,
+} from '../../domain/worklist.ts';
 import { customerScope } from '../access/scope.ts';
 import type { Context } from '../context.ts';
 import { disputedAtSql } from '../disputes/index.ts';
@@ -60,6 +62,8 @@ export interface WorklistRow {
   followUpOn: LocalDate | null;
   /** The oldest open call or visit task dunning set for the customer (src/modules/dunning), null: none. */
   dunningTask: { channel: TaskChannel; since: LocalDate } | null;
+  /** The predicted lateness in days (average days beyond terms of the last 365 days' payments), null: too little history. */
+  predictedDaysLate: number | null;
   /** Currencies of overdue items with no rate on or before the as-of date: not in `overdue`. */
   unconverted: string[];
   score: number;
@@ -138,6 +142,7 @@ export async function collectorWorklist(ctx: Context, sql: Sql, raw: WorklistQue
   // 3. Grade, broken promises, the open promise and the last activity's follow-up.
   type Facts = { id: string; grade: string | null; broken: LocalDate[] | null; promisedDate: LocalDate | null; deadline: LocalDate | null; promiseMinor: unknown; promiseCurrency: string | null; followUpOn: LocalDate | null; taskChannel: TaskChannel | null; taskSince: LocalDate | null };
   const facts = new Map<string, Facts>();
+  const history = new Map<string, PaymentHistory>();
   if (ids.length > 0) {
     const rows = await sql.query<{ customerId: string; disputed: unknown }>(
       `WITH ${disputedAtSql({ tenant: '$1', asOf: '$2' })}
@@ -177,6 +182,22 @@ export async function collectorWorklist(ctx: Context, sql: Sql, raw: WorklistQue
          LEFT JOIN last_activity a ON a.customer_id = i.id
          LEFT JOIN dunning_task dt ON dt.customer_id = i.id`, [ctx.tenant.id, ids, asOf, brokenWindowStart(asOf)]);
     for (const r of factRows) facts.set(r.id, r);
+    // 4. Payment history for the predicted lateness: payments and advances applied to invoices, debit notes and
+    // charges in the year before the date (not undone by it), converted like the overdue; days beyond terms per
+    // allocation (early is 0), weighted by the amount. The KPIs' "days beyond terms" on one customer and a year.
+    const historyRows = await sql.query<{ customerId: string; paid: unknown; beyond: unknown; items: number }>(
+      `SELECT a.customer_id AS "customerId", sum(round(a.amount_minor * r.factor))::int8 AS paid,
+              sum(round(a.amount_minor * r.factor) * greatest(0, a.allocation_date - dr.due_date))::int8 AS beyond,
+              count(DISTINCT a.debit_item_id)::int AS items
+         FROM allocations a
+         JOIN item_balances dr ON dr.tenant_id = $1 AND dr.item_id = a.debit_item_id
+         JOIN item_balances cr ON cr.tenant_id = $1 AND cr.item_id = a.credit_item_id
+         JOIN unnest($3::text[], $4::numeric[]) AS r(currency, factor) ON r.currency = dr.currency
+        WHERE a.tenant_id = $1 AND a.customer_id = ANY($5::uuid[]) AND a.allocation_date > $6::date AND a.allocation_date <= $2::date
+          AND a.reverses_allocation_id IS NULL AND cr.kind IN ('payment', 'advance') AND dr.kind IN ('invoice', 'debit_note', 'charge')
+          AND NOT EXISTS (SELECT 1 FROM allocations x WHERE x.tenant_id = $1 AND x.reverses_allocation_id = a.id AND x.allocation_date <= $2::date)
+        GROUP BY a.customer_id`, [ctx.tenant.id, asOf, currencies, factors, ids, addDays(asOf, -LATENESS_HISTORY_DAYS)]);
+    for (const r of historyRows) history.set(r.customerId, { paidMinor: big(r.paid), beyondWeightedMinorDays: big(r.beyond), items: Number(r.items) });
   }
 
   const scored = overdue.map((r) => {
@@ -191,8 +212,10 @@ export async function collectorWorklist(ctx: Context, sql: Sql, raw: WorklistQue
       customer: r.code, currency, overdueMinor, disputedMinor, oldestDaysPastDue, grade: f?.grade ?? null,
       brokenPromiseDates: f?.broken ?? [], openPromise, followUpOn: f?.followUpOn ?? null,
       dunningTask: f?.taskChannel && f.taskSince ? { channel: f.taskChannel, since: f.taskSince } : null,
+      paymentHistory: history.get(r.id) ?? null,
     }, asOf);
-    return { r, f, overdueMinor, disputedMinor, openPromise, oldestDaysPastDue, customer: r.code, ...result };
+    const predictedLate = predictedDaysLate(history.get(r.id));
+    return { r, f, overdueMinor, disputedMinor, openPromise, oldestDaysPastDue, predictedLate, customer: r.code, ...result };
   });
   const ranked = rankWorklist(scored);
   const page = ranked.slice(q.offset, q.offset + q.limit);
@@ -216,6 +239,7 @@ export async function collectorWorklist(ctx: Context, sql: Sql, raw: WorklistQue
       openPromise: s.openPromise,
       followUpOn: s.f?.followUpOn ?? null,
       dunningTask: s.f?.taskChannel && s.f.taskSince ? { channel: s.f.taskChannel, since: s.f.taskSince } : null,
+      predictedDaysLate: s.predictedLate,
       unconverted: s.r.unconverted ?? [],
       score: s.score,
       reasons: s.reasons,

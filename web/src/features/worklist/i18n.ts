@@ -23,6 +23,7 @@ export const worklist = {
       follow_up_today: 'Follow-up due today',
       follow_up_past: 'Follow-up overdue since {{date}} ({{days}} days)',
       dunning_task: 'Dunning: {{task}} is due (since {{date}})', dunningTasks: { call_task: 'a call', visit_task: 'a visit', agency_task: 'a hand-over to a collection agency', legal_task: 'a hand-over to legal action' },
+      predicted_late: 'Predicted to pay {{days}} days late (average of {{items}} invoices paid in the last year)',
     },
   },
   'zh-CN': {
@@ -48,6 +49,7 @@ export const worklist = {
       follow_up_today: '今天需跟进',
       follow_up_past: '跟进已逾期，自 {{date}} 起（{{days}} 天）',
       dunning_task: '催收步骤：待{{task}}（自 {{date}} 起）', dunningTasks: { call_task: '电话', visit_task: '上门拜访', agency_task: '移交催收机构', legal_task: '移交法务诉讼' },
+      predicted_late: '预计逾期 {{days}} 天付款（近一年已付 {{items}} 张发票的平均逾期天数）',
     },
   },
 } as const;
