@@ -72,7 +72,7 @@ beforeAll(async () => {
   await postDocument(ctx, { kind: 'invoice', number: 'INV-D2', customer: 'D', documentDate: '2026-06-15', dueDate: '2026-07-15', amount: '5000.00' });
   await postDocument(ctx, { kind: 'invoice', number: 'INV-E', customer: 'E', documentDate: '2026-01-15', dueDate: '2026-02-14', amount: '50000.00' });
   await postDocument(ctx, { kind: 'invoice', number: 'INV-EU', customer: 'E', documentDate: '2026-05-01', dueDate: '2026-05-31', amount: '1000.00', currency: 'USD' });
-  for (const [n, amount, due, paid] of [['F0', '50000.00', '2025-04-30', '2025-06-30'], ['F1', '10000.00', '2025-09-30', '2025-11-29'], ['F2', '20000.00', '2025-12-31', '2026-02-14'], ['F3', '10000.00', '2026-03-31', '2026-03-20']]) {
+  for (const [n, amount, due, paid] of [['F0', '50000.00', '2025-04-30', '2025-06-30'], ['F1', '10000.00', '2025-09-30', '2025-11-29'], ['F2', '20000.00', '2025-12-31', '2026-02-14'], ['F3', '10000.00', '2026-03-31', '2026-03-20']] as const) {
     const issued = new Date(Date.parse(`${due}T00:00:00Z`) - 30 * 86_400_000).toISOString().slice(0, 10);
     await postDocument(ctx, { kind: 'invoice', number: `INV-${n}`, customer: 'F', documentDate: issued, dueDate: due, amount });
     await postDocument(ctx, { kind: 'payment', number: `PAY-${n}`, customer: 'F', documentDate: paid, amount, appliesTo: [{ document: `INV-${n}` }] });
