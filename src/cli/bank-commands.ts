@@ -7,6 +7,7 @@ import { MAX_BANK_FILE_BYTES } from '../domain/bank/statement.ts';
 import type { Context } from '../modules/context.ts';
 import { getStatement, importBankBytes, listProfiles, listStatements, saveProfile, type ImportResult } from '../modules/bank/index.ts';
 import { listLines, matchImported, matchStatement, type MatchRunResult } from '../modules/bank/matching.ts';
+import { getAdvice, importRemittanceBytes, listAdvices, type PresentedAdvice } from '../modules/bank/remittances.ts';
 import { table, type Format } from './output.ts';
 
 type WithContext = <T>(command: Command, fn: (ctx: Context, format: Format) => Promise<T>) => Promise<T>;
@@ -49,6 +50,41 @@ export function registerBankCommands(program: Command, withContext: WithContext,
         const matching = o.match ? await matchImported(ctx, result.statements) : undefined;
         print(format, matching ? { ...result, matching } : result, () => [importText(result), ...(matching ?? []).map((m) =>
           `matched ${m.statementId}: ${m.counts.autoApplied} applied automatically, ${m.counts.suggested} suggested, ${m.counts.unmatched} unmatched`)].join('\n'));
+      }));
+  const adviceText = (a: PresentedAdvice) => [
+    `remittance advice ${a.id}${a.alreadyImported ? ' (already imported: nothing changed)' : ''}: ${a.customer ? `${a.customer} ${a.customerName}` : 'payer not known'}, ${a.lineCount} invoices, ${a.total} ${a.currency}${a.reference ? `, reference ${a.reference}` : ''}`,
+    ...(a.unknownInvoices ? [`${a.unknownInvoices} invoice numbers name none of the company's invoices`] : []),
+    ...(a.lines ? [table(['line', 'invoice', 'found', 'amount', 'deduction'], a.lines.map((l) => [String(l.line), l.invoiceNumber, l.document ?? '-', l.amount, l.deduction]))] : []),
+  ].join('\n');
+  bank.command('remittance <file>')
+    .description('import a remittance advice (付款通知: CSV or XLSX of invoice numbers and amounts paid) for cash matching; the same file again changes nothing')
+    .option('--customer <code>', 'the payer, when the invoices do not tell')
+    .option('--currency <ccy>', 'currency of lines that name none (default the company\'s)')
+    .option('--encoding <encoding>', 'a CSV\'s text encoding when not UTF-8 (e.g. gbk)')
+    .option('--key <key>', 'idempotency key')
+    .action((file: string, o: { customer?: string; currency?: string; encoding?: string; key?: string }, command: Command) =>
+      withContext(command, async (ctx, format) => {
+        const advice = await importRemittanceBytes(ctx, readFile(file), { fileName: path.basename(file), customer: o.customer, currency: o.currency, encoding: o.encoding }, o.key);
+        print(format, advice, () => adviceText(advice));
+      }));
+  bank.command('remittances')
+    .description('imported remittance advices, newest first; with an id, one advice and its lines')
+    .argument('[id]')
+    .option('--status <status>', 'open (not yet used by a bank line), used or all', 'all')
+    .option('--customer <code>', 'one payer\'s')
+    .option('--limit <n>', 'page size, at most 200', '50')
+    .option('--offset <n>', 'rows to skip', '0')
+    .action((id: string | undefined, o: { status: 'open' | 'used' | 'all'; customer?: string; limit: string; offset: string }, command: Command) =>
+      withContext(command, async (ctx, format) => {
+        if (id) {
+          const advice = await ctx.db.tenant(ctx.tenant.id, (sql) => getAdvice(ctx, sql, id));
+          print(format, advice, () => adviceText(advice));
+          return;
+        }
+        const page = await ctx.db.tenant(ctx.tenant.id, (sql) => listAdvices(ctx, sql, { status: o.status, customer: o.customer, limit: o.limit, offset: o.offset }));
+        print(format, page, () => `${page.total} remittance advices\n${table(['id', 'imported', 'file', 'payer', 'ccy', 'total', 'invoices', 'unknown', 'used by'], page.rows.map((a) => [
+          a.id, a.importedAt.slice(0, 16), a.fileName ?? '', a.customer ?? '', a.currency, a.total, String(a.lineCount), String(a.unknownInvoices), a.bankEntryId ?? '',
+        ]))}`);
       }));
   bank.command('statements')
     .description('imported statements, newest first')

@@ -68,6 +68,8 @@ export const CLI_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'alerts digest': 'alerts.manage',
   'bank import': 'bank.import',
   'bank statements': 'documents.read',
+  'bank remittance': 'bank.import',
+  'bank remittances': 'documents.read',
   'bank show': 'documents.read',
   'bank match': 'bank.match',
   'bank lines': 'documents.read',

@@ -1653,3 +1653,43 @@ export const companyMailSettings = pgTable('company_mail_settings', {
   check('company_mail_settings_port', sql`${t.port} between 1 and 65535`),
   check('company_mail_settings_security', sql`${t.security} in ('tls', 'starttls', 'none')`),
 ]);
+
+// Remittance advices (issue 7): a customer's list of the invoices a payment covers, kept for cash matching.
+
+/** One advice file: its payer (when known), currency and total; `bank_entry_id` once a bank line used it. */
+export const remittanceAdvices = pgTable('remittance_advices', {
+  tenantId: uuid('tenant_id').notNull().references(() => tenants.id),
+  id: uuid('id').notNull(),
+  fileHash: text('file_hash').notNull(),
+  fileName: text('file_name'),
+  customerId: uuid('customer_id'),
+  currency: text('currency').notNull(),
+  totalMinor: money('total_minor').notNull(),
+  lineCount: integer('line_count').notNull(),
+  reference: text('reference'),
+  paymentDate: businessDate('payment_date'),
+  bankEntryId: uuid('bank_entry_id'),
+  importedAt: instant('imported_at').notNull().default(sql`now()`),
+  importedBy: text('imported_by').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  uniqueIndex('remittance_advices_file').on(t.tenantId, t.fileHash),
+  index('remittance_advices_open').on(t.tenantId, t.currency, t.totalMinor).where(sql`${t.bankEntryId} is null`),
+  foreignKey({ name: 'remittance_advices_customer_fk', columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }),
+]);
+
+/** The advice's lines: an invoice number as the customer wrote it, the document it names (when found), the amount. */
+export const remittanceAdviceLines = pgTable('remittance_advice_lines', {
+  tenantId: uuid('tenant_id').notNull(),
+  adviceId: uuid('advice_id').notNull(),
+  line: integer('line').notNull(),
+  invoiceNumber: text('invoice_number').notNull(),
+  documentId: uuid('document_id'),
+  amountMinor: money('amount_minor').notNull(),
+  deductionMinor: money('deduction_minor').notNull(),
+  reference: text('reference'),
+  paymentDate: businessDate('payment_date'),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.adviceId, t.line] }),
+  foreignKey({ name: 'remittance_advice_lines_advice_fk', columns: [t.tenantId, t.adviceId], foreignColumns: [remittanceAdvices.tenantId, remittanceAdvices.id] }),
+]);

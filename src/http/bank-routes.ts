@@ -9,6 +9,7 @@ import {
   acceptLine, acceptSchema, getMatchSettings, linesQuerySchema, listLines, matchImported, matchRunSchema, matchSettingsSchema, matchStatement, rejectLine,
   rejectSchema, saveMatchSettings, undoLine, undoSchema,
 } from '../modules/bank/matching.ts';
+import { getAdvice, importRemittance, listAdvices, remittanceImportSchema, remittanceListSchema } from '../modules/bank/remittances.ts';
 import type { RequestScope } from './server.ts';
 import { can } from '../domain/access.ts';
 
@@ -34,6 +35,31 @@ export async function registerBankRoutes(server: FastifyInstance, scope: Request
     const result = await importBankStatement(ctx, request.body, scope.idempotencyKey(request));
     const matching = request.query.match === 'true' && ctx.principal && can(ctx.principal.role, 'bank.match') ? await matchImported(ctx, result.statements) : undefined;
     return reply.code(result.statements.some((s) => !s.alreadyImported) ? 201 : 200).send(matching ? { ...result, matching } : result);
+  });
+  app.post('/api/v1/bank/remittances', {
+    config: { access: 'bank.import' },
+    bodyLimit: MAX_UPLOAD_BODY_BYTES + 4096,
+    schema: {
+      tags: ['bank'], body: remittanceImportSchema, headers: idempotencyHeader, response: errors,
+      summary: 'Import a remittance advice (付款通知: CSV or XLSX of invoice numbers and amounts paid), base64 in `content`, for cash matching; the payer is `customer` or found from the invoices. All or nothing; the same file again changes nothing (200 with alreadyImported)',
+    },
+  }, async (request, reply) => {
+    const result = await importRemittance(await scope.context(request), request.body, scope.idempotencyKey(request));
+    return reply.code(result.alreadyImported ? 200 : 201).send(result);
+  });
+  app.get('/api/v1/bank/remittances', {
+    config: { access: 'documents.read' },
+    schema: { tags: ['bank'], summary: 'Imported remittance advices, newest first (status open: not yet used by a bank line); paged', querystring: remittanceListSchema, response: errors },
+  }, async (request) => {
+    const ctx = await scope.context(request);
+    return ctx.db.tenant(ctx.tenant.id, (sql) => listAdvices(ctx, sql, request.query));
+  });
+  app.get('/api/v1/bank/remittances/:id', {
+    config: { access: 'documents.read' },
+    schema: { tags: ['bank'], summary: 'One remittance advice with its lines and the invoices they name', params: statementParams, response: errors },
+  }, async (request) => {
+    const ctx = await scope.context(request);
+    return ctx.db.tenant(ctx.tenant.id, (sql) => getAdvice(ctx, sql, request.params.id));
   });
   app.get('/api/v1/bank/statements', {
     config: { access: 'documents.read' },
