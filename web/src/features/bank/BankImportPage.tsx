@@ -15,6 +15,7 @@ import { formatAmount, formatDate } from '../../shared/format.ts';
 import { BalanceCheckTag } from './BalanceCheckTag.tsx';
 import type { CsvProfile, ImportResult } from './types.ts';
 import { CsvProfileFormModal } from './CsvProfileForm.tsx';
+import { RemittanceCard } from './RemittanceCard.tsx';
 import { readBase64 } from '../../shared/files.ts';
 import { useSession } from '../../auth/session.tsx';
 
@@ -98,6 +99,7 @@ export function BankImportPage() {
             ...(can('bank.import') ? [{ title: '', key: 'edit', width: 90, render: (_: unknown, p: CsvProfile) => <Button size="small" onClick={() => setEditing(p)}>{t('profiles.edit')}</Button> }] : []),
           ]} />
       </Card>
+      <RemittanceCard />
       {editing !== undefined ? <CsvProfileFormModal open profile={editing} onClose={() => setEditing(undefined)} /> : null}
       {result ? (
         <Card title={t('import.result')} data-testid="import-result">

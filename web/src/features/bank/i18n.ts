@@ -13,6 +13,15 @@ export const bank = {
       result: 'Result', summary: '{{format}}: {{statements}} statement(s), {{fresh}} new of {{entries}} entries',
       allKnown: 'Everything in this file had been imported before: nothing was added.', open: 'Open the statement',
     },
+    remittance: {
+      title: 'Remittance advices', intro: 'A customer’s list of the invoices a payment covers (CSV or XLSX with invoice numbers and amounts paid). Cash matching applies the payment to exactly these invoices.',
+      choose: 'Choose the advice file', customer: 'Payer (customer code, optional)', submit: 'Import advice',
+      done: 'Imported: {{count}} invoices, {{total}}, payer {{payer}}.', already: 'This file had been imported before: nothing changed ({{count}} invoices, {{total}}).',
+      unknownHelp: '{{count}} invoice number(s) name none of the payer’s invoices; matching uses the others.',
+      imported: 'Imported', file: 'File', payer: 'Payer', payerUnknown: 'not known', total: 'Total', invoices: 'Invoices', unknown: 'Not found',
+      status: 'Status', used: 'Used', open: 'Waiting for its payment', empty: 'No remittance advice imported yet.',
+      line: 'Line', invoice: 'Invoice as written', found: 'Invoice found', notFound: 'not found', amount: 'Paid', deduction: 'Deduction',
+    },
     profiles: {
       title: 'CSV mapping profiles', new: 'New profile', edit: 'Edit', empty: 'No profile yet: add one for each bank whose CSV export you import.',
       newTitle: 'New CSV mapping profile', editTitle: 'Edit CSV mapping profile {{name}}', save: 'Save', cancel: 'Cancel',
@@ -86,6 +95,15 @@ export const bank = {
       tooLarge: '文件超过 20 MB，请向银行索取较短期间的对账单。',
       result: '导入结果', summary: '{{format}}：{{statements}} 张对账单，{{entries}} 笔流水中新增 {{fresh}} 笔',
       allKnown: '该文件的全部内容此前已导入，本次未新增数据。', open: '查看对账单',
+    },
+    remittance: {
+      title: '付款通知（汇款明细）', intro: '客户列明一笔付款所对应发票的清单（CSV 或 XLSX，含发票号和付款金额）。自动核销时按其中的发票和金额核销该笔收款。',
+      choose: '选择付款通知文件', customer: '付款客户（客户代码，可选）', submit: '导入付款通知',
+      done: '已导入：{{count}} 张发票，合计 {{total}}，付款方 {{payer}}。', already: '该文件此前已导入，本次未作更改（{{count}} 张发票，合计 {{total}}）。',
+      unknownHelp: '有 {{count}} 个发票号未找到对应发票；核销时使用其余发票。',
+      imported: '导入时间', file: '文件', payer: '付款方', payerUnknown: '未知', total: '合计', invoices: '发票数', unknown: '未找到',
+      status: '状态', used: '已使用', open: '等待到账', empty: '尚未导入付款通知。',
+      line: '行', invoice: '客户所写发票号', found: '对应发票', notFound: '未找到', amount: '付款金额', deduction: '扣款',
     },
     profiles: {
       title: 'CSV 映射方案', new: '新建方案', edit: '编辑', empty: '尚无方案：为每家导入 CSV 流水的银行建一个。',
