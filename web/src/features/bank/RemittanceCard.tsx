@@ -62,7 +62,7 @@ export function RemittanceCard() {
     { title: t('remittance.imported'), dataIndex: 'importedAt', render: (d: string) => formatDate(d.slice(0, 10), i18n.language) },
     { title: t('remittance.file'), dataIndex: 'fileName', render: (f: string | null) => f ?? '—' },
     { title: t('remittance.payer'), key: 'payer', render: (_: unknown, a) => (a.customer ? `${a.customer} ${a.customerName ?? ''}` : <Typography.Text type="secondary">{t('remittance.payerUnknown')}</Typography.Text>) },
-    { title: t('remittance.total'), key: 'total', align: 'right', render: (_: unknown, a) => `${money(a)} ${a.currency}` },
+    { title: t('remittance.total'), key: 'total', align: 'right', render: (_: unknown, a) => money(a) },
     { title: t('remittance.invoices'), dataIndex: 'lineCount', align: 'right' },
     { title: t('remittance.unknown'), dataIndex: 'unknownInvoices', align: 'right', render: (n: number) => (n ? <Tag color="orange">{n}</Tag> : 0) },
     { title: t('remittance.status'), key: 'status', render: (_: unknown, a) => (a.bankEntryId ? <Tag color="green">{t('remittance.used')}</Tag> : <Tag>{t('remittance.open')}</Tag>) },
@@ -92,7 +92,7 @@ export function RemittanceCard() {
       {upload.error ? <ErrorAlert error={upload.error} ns="bank" /> : null}
       {done ? (
         <Alert type={done.unknownInvoices ? 'warning' : 'success'} showIcon style={{ marginBottom: 12 }} data-testid="remittance-result"
-          message={t(done.alreadyImported ? 'remittance.already' : 'remittance.done', { count: done.lineCount, total: `${money(done)} ${done.currency}`, payer: done.customer ?? t('remittance.payerUnknown') })}
+          message={t(done.alreadyImported ? 'remittance.already' : 'remittance.done', { count: done.lineCount, total: money(done), payer: done.customer ?? t('remittance.payerUnknown') })}
           description={done.unknownInvoices ? t('remittance.unknownHelp', { count: done.unknownInvoices }) : undefined} />
       ) : null}
       {list.error ? <ErrorAlert error={list.error} ns="bank" /> : null}
