@@ -42,7 +42,8 @@ const PER_CUSTOMER = 20;
 const rng = random(SEED);
 
 const CITIES = ['上海', '北京', '杭州', '深圳', '广州', '苏州', '南京', '天津', '成都', '武汉', '宁波', '青岛', '厦门', '无锡', '重庆', '西安'];
-const CHARS = '华东嘉禾远景新元金桥海信恒达鑫源宏图瑞丰博通德昌永安明辉天成广泰盛世汇通中联安信众合立信同创万利兴隆佳美富康景天凯旋正大长城'.split('');
+// Each character once (the list had 通, 信, 安, 天 … twice, which gave two customers the same registered name).
+const CHARS = [...new Set('华东嘉禾远景新元金桥海信恒达鑫源宏图瑞丰博通德昌永安明辉天成广泰盛世汇通中联安信众合立信同创万利兴隆佳美富康景天凯旋正大长城')];
 const TRADES = ['贸易', '科技', '机电', '化工', '食品', '物流', '电子', '建材', '医药', '纺织', '汽车配件', '家居'];
 const WORDS = ['Apex', 'Blue', 'Harbor', 'Summit', 'Golden', 'Pacific', 'North', 'Silver', 'Union', 'Bright', 'Eagle', 'Delta', 'Prime', 'Orient', 'River', 'Star'];
 const TRADES_EN = ['Trading', 'Technology', 'Machinery', 'Chemicals', 'Foods', 'Logistics', 'Electronics', 'Materials', 'Pharma', 'Textiles'];
@@ -51,6 +52,13 @@ const STRANGERS = ['Müller Handels GmbH', 'Jean Dupont SARL', 'Acme Widgets Inc
 const customerCount = Math.max(1, Math.floor(ITEMS / PER_CUSTOMER));
 const customers: MatchCustomer[] = [];
 const shortNames: string[] = [];
+// Chinese names are drawn (city, two characters of 字号, trade) from their own stream, so that the lines below stay the
+// same: a registered name is unique in its city (drawn again if taken), but one 字号 + trade (the short name a payer
+// writes) may be registered in several cities, as in life. (Before: the city was the slowest-varying part, so every
+// customer up to a million items was in 上海 and no short name was shared, and a repeated character in the list gave
+// some customers the same registered name.)
+const nameRng = random(SEED + 1);
+const takenNames = new Set<string>();
 for (let i = 0; i < customerCount; i++) {
   const english = i % 4 === 3;
   let name: string;
@@ -64,15 +72,14 @@ for (let i = 0; i < customerCount; i++) {
     name = `${w1} ${w2} ${trade}${n ? ` ${String.fromCharCode(65 + (n % 26))}${Math.floor(n / 26) || ''}` : ''} Co., Ltd.`;
     short = name.replace(' Co., Ltd.', '').toUpperCase();
   } else {
-    const k = i - Math.floor(i / 4);
-    const c1 = CHARS[k % CHARS.length]!;
-    const c2 = CHARS[Math.floor(k / CHARS.length) % CHARS.length]!;
-    const trade = TRADES[Math.floor(k / (CHARS.length * CHARS.length)) % TRADES.length]!;
-    const city = CITIES[Math.floor(k / (CHARS.length * CHARS.length * TRADES.length)) % CITIES.length]!;
-    const n = Math.floor(k / (CHARS.length * CHARS.length * TRADES.length * CITIES.length));
-    const core = `${c1}${c2}${n ? CHARS[n % CHARS.length] : ''}`;
-    name = `${city}${core}${trade}有限公司`;
-    short = `${core}${trade}`;
+    do {
+      // 字号 of two or three characters.
+      const core = `${nameRng.pick(CHARS)}${nameRng.pick(CHARS)}${nameRng.chance(0.5) ? nameRng.pick(CHARS) : ''}`;
+      const trade = nameRng.pick(TRADES);
+      name = `${nameRng.pick(CITIES)}${core}${trade}有限公司`;
+      short = `${core}${trade}`;
+    } while (takenNames.has(name));
+    takenNames.add(name);
   }
   customers.push({ id: `c${i}`, code: `C${String(i).padStart(6, '0')}`, name, accounts: rng.chance(0.3) ? [`62${String(100_000_000 + i).padStart(12, '0')}`] : [] });
   shortNames.push(short);

@@ -11,7 +11,9 @@
  * Statement of 2026-06-30, opening 100,000.00:
  *   1  + 12,800.00  上海华东贸易有限公司  "货款 INV-2026-0012"   name 30 + invoice 50 + amount 30 = 110 → 100: applied automatically
  *   2  +  4,900.00  北京远景科技          "INV-2026-0020"        name 30 + invoice 50 + discount 25 = 105 → 100: applied, 100.00 written off
- *   3  +  4,450.50  杭州ABC (19005550001) "June payment"         similar name 20 + sum of 3,450.50 + 1,000.00 25 = 45: suggested
+ *   3  +  4,450.50  杭州ABC科枝 (19005550001) "June payment"     similar name 20 (a mistyped 技: Dice 5/6 pairs = 0.83) + sum of
+ *                                                                3,450.50 + 1,000.00 25 = 45: suggested (a Dice-similar name is no sure payer,
+ *                                                                so the sure rule PAYER_SUBSET does not apply; the abbreviation 杭州ABC would)
  *   4  +    777.00  Foo Trading           "misc"                 nothing fits: unmatched
  *   5  −      5.50  bank fee                                     not an incoming payment
  *   closing 100,000.00 + 12,800.00 + 4,900.00 + 4,450.50 + 777.00 − 5.50 = 122,922.00
@@ -47,7 +49,7 @@ ${entries.join('\n')}
 const STATEMENT = camt('STMT-20260630', '2026-06-30', '100000.00', '122922.00', [
   ntry('12800.00', 'CRDT', 'R1', '2026-06-30', '上海华东贸易有限公司', '31001234567', '货款 INV-2026-0012'),
   ntry('4900.00', 'CRDT', 'R2', '2026-06-30', '北京远景科技', '62220000001', 'INV-2026-0020'),
-  ntry('4450.50', 'CRDT', 'R3', '2026-06-30', '杭州ABC', '19005550001', 'June payment'),
+  ntry('4450.50', 'CRDT', 'R3', '2026-06-30', '杭州ABC科枝', '19005550001', 'June payment'),
   ntry('777.00', 'CRDT', 'R4', '2026-06-30', 'Foo Trading', '', 'misc'),
   ntry('5.50', 'DBIT', 'R5', '2026-06-30'),
 ]);
