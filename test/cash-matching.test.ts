@@ -198,6 +198,31 @@ describe('cash matching', () => {
     expect(await openOf('INV-2026-0015')).toBe(0n);
   });
 
+  it('a sure rule reads the paid invoices the text names: 1,500.00 from C4 is INV-2026-0041\'s open amount, but "inv 2026 OO42" names the paid INV-2026-0042 (a duplicate?)', async () => {
+    // C4 苏州德尔塔电子有限公司: INV-2026-0041 1,500.00 open, INV-2026-0042 800.00 paid. D1 names INV-2026-0042 (O read as
+    // 0): found by its number key (the module reads it although it is not open), so no sure rule; INV-2026-0041 by
+    // name 30 + amount 30 = 60, suggested. D2, the same payment without a reference: PAYER_AMOUNT, applied (dry run).
+    await createCustomer(ctx, { code: 'C4', name: '苏州德尔塔电子有限公司' });
+    await postDocument(ctx, { kind: 'invoice', number: 'INV-2026-0041', customer: 'C4', documentDate: '2026-06-20', dueDate: '2026-07-31', amount: '1500.00' });
+    await postDocument(ctx, { kind: 'invoice', number: 'INV-2026-0042', customer: 'C4', documentDate: '2026-06-21', dueDate: '2026-07-31', amount: '800.00' });
+    await postDocument(ctx, { kind: 'payment', customer: 'C4', documentDate: '2026-06-28', amount: '800.00', appliesTo: [{ document: 'INV-2026-0042', amount: '800.00' }] });
+    expect(await openOf('INV-2026-0042')).toBe(0n);
+    const dup = camt('STMT-DUP', '2026-07-01', '0.00', '3000.00', [
+      ntry('1500.00', 'CRDT', 'D1', '2026-07-01', '苏州德尔塔电子有限公司', '', '货款 inv 2026 OO42'),
+      ntry('1500.00', 'CRDT', 'D2', '2026-07-01', '苏州德尔塔电子有限公司', '', '货款'),
+    ]);
+    const imported = await post('/api/v1/bank/statements', { content: b64(dup) });
+    expect(imported.statusCode).toBe(201);
+    const res = await post(`/api/v1/bank/statements/${imported.json().statements[0].id}/match`, { dryRun: true });
+    expect(res.statusCode).toBe(200);
+    const [d1, d2] = res.json().lines as { status: string; bestScore: number; proposals: { reasons: { code: string }[]; allocations: { document: string }[] }[] }[];
+    expect([d1!.status, d1!.bestScore]).toEqual(['suggested', 60]);
+    expect(d1!.proposals[0]!.reasons.map((r) => r.code)).toEqual(['NAME_EXACT', 'AMOUNT_EXACT']);
+    expect(d2!.status).toBe('auto_applied');
+    expect(d2!.proposals[0]!.allocations.map((a) => a.document)).toEqual(['INV-2026-0041']);
+    expect(d2!.proposals[0]!.reasons.map((r) => r.code)).toEqual(['NAME_EXACT', 'AMOUNT_EXACT', 'SURE_RULE']);
+  });
+
   it('a statement that does not balance is not applied automatically: its sure line waits, with the reason', async () => {
     // 1,000.00 + 2,000.00 = 3,000.00, but the bank's closing says 2,900.00.
     const odd = camt('STMT-ODD', '2026-07-01', '1000.00', '2900.00', [ntry('2000.00', 'CRDT', 'O1', '2026-07-01', '上海华东贸易有限公司', '', 'INV-2026-0030')]);

@@ -654,7 +654,7 @@ export function surePayer(book: MatchBook, line: MatchLine): string | null {
 }
 
 /** The payer and its group (parent, subsidiaries, sister companies): whose items a sure rule may apply the line to. */
-function groupOf(book: MatchBook, customerId: string): string[] {
+export function groupOf(book: MatchBook, customerId: string): string[] {
   const payer = book.customers.get(customerId)!;
   const out = new Set<string>([customerId, ...(book.children.get(customerId) ?? [])]);
   if (payer.parentId && book.customers.has(payer.parentId)) {
