@@ -19,13 +19,25 @@
  *    share of matchable lines applied automatically, the share of automatic applications that were wrong (customer
  *    or invoices not the truth, or a line without truth applied), the top-1 accuracy of the suggestions, per scenario,
  *    the time to index and to match (lines/s) and the memory.
- * 4. Prints a table and writes it into docs/benchmarks.md between `<!-- bench:cashapp -->` markers.
+ * 4. With `--pg`: the same ledger and lines end to end on PostgreSQL (DATABASE_URL, else postgres://postgres@127.0.0.1
+ *    :5432/postgres; a database arflow_bench_cashapp is made afresh): customers, learned accounts, invoices (documents,
+ *    items, item_balances) written by set-based inserts as the ledger would hold them, the lines imported as one
+ *    camt.053 statement through the bank import, then the module's own matchStatement timed as a dry run (reading the
+ *    customers and the candidate items, matching, deciding; the postings of the applications are not part of it),
+ *    with the same ground truth.
+ * 5. Prints a table and writes it into docs/benchmarks.md between `<!-- bench:cashapp -->` markers.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildBook, DEFAULT_MATCH_SETTINGS, matchLines, type MatchCustomer, type MatchItem, type MatchLine, type MatchSettings } from '../src/domain/bank/matching.ts';
 import { random } from '../src/demo/random.ts';
+import pg from 'pg';
+import { openPostgres } from '../src/db/database.ts';
+import { importBankBytes } from '../src/modules/bank/index.ts';
+import { matchStatement, saveMatchSettings } from '../src/modules/bank/matching.ts';
+import type { Context } from '../src/modules/context.ts';
+import { createTenant } from '../src/modules/tenants/index.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DOCS = path.join(ROOT, 'docs', 'benchmarks.md');
@@ -38,6 +50,8 @@ const ITEMS = arg('items', 1_000_000);
 const LINES = arg('lines', 10_000);
 const SEED = arg('seed', 7);
 const WRITE_DOCS = !process.argv.includes('--no-docs');
+/** Also end to end on PostgreSQL (DATABASE_URL, else the local server): the module's matching call with its reads. */
+const ON_POSTGRES = process.argv.includes('--pg');
 const PER_CUSTOMER = 20;
 const rng = random(SEED);
 
@@ -225,6 +239,7 @@ results.forEach((r, n) => {
   }
 });
 const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)}%` : '—');
+const pgRows = ON_POSTGRES ? await runOnPostgres() : [];
 const autoMatchable = (t: Tally) => t.auto - (t.matchable ? 0 : t.auto);
 const rows = [...byScenario].sort((a, b) => b[1].lines - a[1].lines).map(([name, t]) =>
   `| ${name} | ${t.lines} | ${pct(autoMatchable(t), t.matchable)} | ${t.auto ? `${t.wrongAuto} (${pct(t.wrongAuto, t.auto)})` : '0'} | ${t.suggested} | ${pct(t.top1, t.suggested)} | ${t.unmatched} |`);
@@ -241,6 +256,7 @@ const report = [
   `| indexing the open items | ${indexSeconds.toFixed(2)} s, heap +${mb(heapIndex)} |`,
   `| matching | ${matchSeconds.toFixed(2)} s, ${Math.round(LINES / matchSeconds).toLocaleString('en')} lines/s |`,
   `| resident memory at the end | ${mb(rss)} |`,
+  ...pgRows,
   '',
   '| scenario | lines | applied automatically (of matchable) | wrong automatic | suggested | top-1 of suggested | unmatched |',
   '|---|---|---|---|---|---|---|',
@@ -258,4 +274,114 @@ if (WRITE_DOCS) {
     doc += `\n## Cash matching (\`npm run bench:cashapp\`)\n\nThe matching engine (docs/cash-matching.md) on a generated ledger with ground truth; see bench/cashapp.ts for the\nscenarios. The section between the markers is rewritten by the script.\n\n${section}\n`;
   }
   fs.writeFileSync(DOCS, doc);
+}
+
+/**
+ * The ledger and the lines on PostgreSQL, and the module's matching call timed there (a dry run: reads, matching and
+ * decisions, not the postings). Returns the report's rows.
+ */
+async function runOnPostgres(): Promise<string[]> {
+  const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = 'arflow_bench_cashapp';
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  const db = await openPostgres(target.toString(), 4);
+  try {
+    await db.migrate();
+    const tenant = await createTenant(db, { code: 'CASHBENCH', name: '核销基准测试有限公司', currency: 'CNY' });
+    const ctx: Context = { db, tenant, clock: { now: () => new Date('2026-06-30T12:00:00Z') }, actor: 'bench' };
+    // Ids as uuids, one range per kind, from the generator's numbers.
+    const uuid = (kind: number, n: number) => `00000000-0000-7000-${(0x8000 + kind).toString(16)}-${n.toString(16).padStart(12, '0')}`;
+    const customerUuid = (id: string) => uuid(1, Number(id.slice(1)));
+    const itemUuid = (id: string) => uuid(2, Number(id.slice(1)));
+    const documentUuid = (id: string) => uuid(3, Number(id.slice(1)));
+    let t0 = performance.now();
+    const chunk = 20_000;
+    await db.system(async (sql) => {
+      for (let k = 0; k < customers.length; k += chunk) {
+        const part = customers.slice(k, k + chunk);
+        await sql.query(
+          `INSERT INTO customers (tenant_id, id, code, name, currency, payload_hash)
+           SELECT $1, unnest($2::uuid[]), unnest($3::text[]), unnest($4::text[]), 'CNY', 'bench'`,
+          [tenant.id, part.map((c) => customerUuid(c.id)), part.map((c) => c.code), part.map((c) => c.name)]);
+        const known = part.filter((c) => c.accounts.length);
+        await sql.query(
+          `INSERT INTO customer_bank_accounts (tenant_id, id, customer_id, account_key, account, source, created_by)
+           SELECT $1, unnest($2::uuid[]), unnest($2::uuid[]), unnest($3::text[]), unnest($3::text[]), 'learned', 'bench'`,
+          [tenant.id, known.map((c) => customerUuid(c.id)), known.map((c) => c.accounts[0]!)]);
+      }
+      for (let k = 0; k < items.length; k += chunk) {
+        const part = items.slice(k, k + chunk);
+        const params = [
+          tenant.id, part.map((i) => documentUuid(i.itemId)), part.map((i) => itemUuid(i.itemId)), part.map((i) => i.documentNumber),
+          part.map((i) => customerUuid(i.customerId)), part.map((i) => i.documentDate), part.map((i) => i.dueDate), part.map((i) => i.openMinor.toString()),
+          part.map((i) => i.discountDate), part.map((i) => i.discountAmountMinor.toString()),
+        ];
+        await sql.query(
+          `INSERT INTO documents (tenant_id, id, kind, side, number, customer_id, document_date, posting_date, due_date, currency, amount_minor, fx_rate, functional_amount_minor, payload_hash, created_by)
+           SELECT $1, d, 'invoice', 'debit', n, c, dd, dd, due, 'CNY', a, 1, a, 'bench', 'bench'
+           FROM unnest($2::uuid[], $3::text[], $4::uuid[], $5::date[], $6::date[], $7::bigint[]) AS x(d, n, c, dd, due, a)`, [params[0], params[1], params[3], params[4], params[5], params[6], params[7]]);
+        await sql.query(
+          `INSERT INTO items (tenant_id, id, document_id, customer_id, seq, side, currency, amount_minor, due_date, discount_date, discount_amount_minor)
+           SELECT $1, i, d, c, 1, 'debit', 'CNY', a, due, dd, da
+           FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::date[], $6::bigint[], $7::date[], $8::bigint[]) AS x(d, i, c, due, a, dd, da)`,
+          [params[0], params[1], params[2], params[4], params[6], params[7], params[8], params[9]]);
+        await sql.query(
+          `INSERT INTO item_balances (tenant_id, item_id, customer_id, amount_minor, open_minor, side, currency, document_date, due_date, kind)
+           SELECT $1, i, c, a, a, 'debit', 'CNY', dd, due, 'invoice'
+           FROM unnest($2::uuid[], $3::uuid[], $4::date[], $5::date[], $6::bigint[]) AS x(i, c, dd, due, a)`,
+          [params[0], params[2], params[4], params[5], params[6], params[7]]);
+      }
+    });
+    await db.execute('ANALYZE');
+    const loadSeconds = (performance.now() - t0) / 1000;
+    // The lines as one camt.053 statement, imported by the bank import (one booked credit each, in order).
+    const xml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    const amount = (minor: bigint) => `${minor / 100n}.${(minor % 100n).toString().padStart(2, '0')}`;
+    const sum = lines.reduce((s, l) => s + l.amountMinor, 0n);
+    const entries = lines.map((l, n) => `<Ntry><Amt Ccy="CNY">${amount(l.amountMinor)}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>
+<BookgDt><Dt>${l.date}</Dt></BookgDt><ValDt><Dt>${l.date}</Dt></ValDt><AcctSvcrRef>B${n}</AcctSvcrRef><NtryDtls><TxDtls>
+<RltdPties>${l.counterpartyName ? `<Dbtr><Nm>${xml(l.counterpartyName)}</Nm></Dbtr>` : ''}${l.counterpartyAccount ? `<DbtrAcct><Id><Othr><Id>${l.counterpartyAccount}</Id></Othr></Id></DbtrAcct>` : ''}</RltdPties>
+<RmtInf><Ustrd>${xml(l.texts.filter(Boolean).join(' '))}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>`);
+    const camt = `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt><GrpHdr><MsgId>CASHBENCH</MsgId><CreDtTm>2026-06-30T23:00:00</CreDtTm></GrpHdr>
+<Stmt><Id>CASHBENCH-20260630</Id><Acct><Id><Othr><Id>CN-BENCH-001</Id></Othr></Id><Ccy>CNY</Ccy></Acct>
+<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="CNY">0.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-06-30</Dt></Dt></Bal>
+<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="CNY">${amount(sum)}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-06-30</Dt></Dt></Bal>
+${entries.join('\n')}
+</Stmt></BkToCstmrStmt></Document>`;
+    const imported = await importBankBytes(ctx, Buffer.from(camt), { fileName: 'cashbench.xml' });
+    await saveMatchSettings(ctx, { chargeTolerance: '20.00' });
+    t0 = performance.now();
+    const run = await matchStatement(ctx, imported.statements[0]!.id, { dryRun: true });
+    const matchSeconds = (performance.now() - t0) / 1000;
+    // The same ground truth, by the uuids.
+    const itemOf = new Map(items.map((i) => [itemUuid(i.itemId), i.itemId]));
+    let auto = 0;
+    let wrong = 0;
+    let autoMatchable = 0;
+    run.lines.forEach((l, n) => {
+      const truth = truths[n]!;
+      if (l.status !== 'auto_applied') return;
+      auto++;
+      if (truth.customerId) autoMatchable++;
+      const best = l.proposals[0]!;
+      const right = !!truth.customerId && best.customer?.code === customers[Number(truth.customerId.slice(1))]!.code
+        && best.allocations.map((a) => itemOf.get(a.itemId)).sort().join() === [...truth.itemIds].sort().join();
+      if (!right) wrong++;
+    });
+    const matchable = truths.filter((t) => t.customerId).length;
+    return [
+      `| PostgreSQL: writing the ledger (set-based inserts) | ${loadSeconds.toFixed(1)} s, not part of the target |`,
+      `| **PostgreSQL end to end: the module's matchStatement (dry run)** | **${matchSeconds.toFixed(2)} s** for ${run.lines.length.toLocaleString('en')} lines (reads of customers and candidate items, matching, decisions) |`,
+      `| PostgreSQL: applied automatically / wrong | ${pct(autoMatchable, matchable)} (${autoMatchable} of ${matchable}) / ${wrong} of ${auto} |`,
+    ];
+  } finally {
+    await db.close();
+  }
 }

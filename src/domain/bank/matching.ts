@@ -72,6 +72,9 @@ export interface MatchItem {
   dueDate: LocalDate;
   discountDate: LocalDate | null;
   discountAmountMinor: bigint;
+  /** The number's confusable key and its part after the letter prefix, when the caller has them (the database does). */
+  numberKey?: string;
+  numberCore?: string;
 }
 
 export interface MatchCustomer {
@@ -188,11 +191,16 @@ const NAME_SUFFIXES = [
 ];
 
 /** A company name for comparison: folded, without legal-form words, spaces and punctuation. */
+/** Each suffix as it is taken out, in the list's order: a Latin word as a whole word (and its dot), Chinese as written. */
+const SUFFIX_REMOVERS: ((s: string) => string)[] = NAME_SUFFIXES.map((suffix) => {
+  if (!/^[A-Z]+$/.test(suffix)) return (s: string) => (s.includes(suffix) ? s.split(suffix).join(' ') : s);
+  const pattern = new RegExp(`\\b${suffix}\\b\\.?`, 'g');
+  return (s: string) => (s.includes(suffix) ? s.replace(pattern, ' ') : s);
+});
+
 export function nameKey(name: string): string {
   let s = name.normalize('NFKC').toUpperCase().replace(/[（(].*?[)）]/g, ' ');
-  for (const suffix of NAME_SUFFIXES) {
-    s = /^[A-Z]+$/.test(suffix) ? s.replace(new RegExp(`\\b${suffix}\\b\\.?`, 'g'), ' ') : s.split(suffix).join(' ');
-  }
+  for (const remove of SUFFIX_REMOVERS) s = remove(s);
   return s.replace(/[^\p{L}\p{N}]/gu, '');
 }
 
@@ -214,9 +222,16 @@ export function nameSimilarity(a: string, b: string): number {
   return (2 * shared) / (x.size + y.size);
 }
 
+function dice(x: Set<string>, y: Set<string>): number {
+  if (!x.size || !y.size) return 0;
+  let shared = 0;
+  for (const g of x) if (y.has(g)) shared++;
+  return (2 * shared) / (x.size + y.size);
+}
+
 /** Similar: Dice ≥ 0.75 (上海华东贸易 and 上海华西贸易, 0.6, are two companies), or one name inside the other (an abbreviation: 华东贸易 in 上海华东贸易) of ≥ 2 CJK or 4 other characters. */
-function namesSimilar(payer: string, customer: string): boolean {
-  if (nameSimilarity(payer, customer) >= 0.75) return true;
+function namesSimilar(payer: string, customer: string, payerGrams = bigrams(payer), customerGrams = bigrams(customer)): boolean {
+  if (dice(payerGrams, customerGrams) >= 0.75) return true;
   const [short, long] = payer.length <= customer.length ? [payer, customer] : [customer, payer];
   const enough = /\p{Script=Han}/u.test(short) ? [...short].length >= 2 : short.length >= 4;
   return enough && long.includes(short);
@@ -248,6 +263,11 @@ export interface MatchBook {
   sorted: Set<string>;
   /** A group's members by parent id (the parent itself not included). */
   children: Map<string, string[]>;
+  /** findPayers' answers by the line's payer facts (they depend on the customers only, which a run does not change). */
+  payerCache: Map<string, Map<string, Reason[]>>;
+  surePayerCache: Map<string, string | null>;
+  /** The character pairs of each customer's name key, made when first compared. */
+  nameGrams: Map<string, Set<string>>;
 }
 
 /** A customer's open items, oldest due first (then by number): the order partial payments and combinations use. */
@@ -293,7 +313,7 @@ function oneEditVariants(key: string): string[] {
 export function buildBook(items: readonly MatchItem[], customers: readonly MatchCustomer[]): MatchBook {
   const book: MatchBook = {
     items: new Map(), customers: new Map(), open: new Map(), byKey: new Map(), byCore: new Map(), byCustomer: new Map(), byAmount: new Map(), byAccount: new Map(), byName: new Map(),
-    byNameGram: new Map(), byCode: new Map(), nameKeys: new Map(), sorted: new Set(), children: new Map(),
+    byNameGram: new Map(), byCode: new Map(), nameKeys: new Map(), sorted: new Set(), children: new Map(), payerCache: new Map(), surePayerCache: new Map(), nameGrams: new Map(),
   };
   for (const c of customers) {
     book.customers.set(c.id, c);
@@ -306,6 +326,14 @@ export function buildBook(items: readonly MatchItem[], customers: readonly Match
     if (code.length >= 3) push(book.byCode, code, c.id);
     if (c.parentId) push(book.children, c.parentId, c.id);
   }
+  addItems(book, items);
+  return book;
+}
+
+const ASCII = /^[\x20-\x7e]*$/;
+
+/** Indexes more items into a book (the module first finds the payers with the customers alone, then reads their items). */
+export function addItems(book: MatchBook, items: readonly MatchItem[]): void {
   // No global sort (a million items): each customer's list is put in due-date order when first read (itemsOf).
   for (const item of items) {
     // A paid item (open 0) is kept as a known number: a line naming it is a possible duplicate payment, never a typo
@@ -313,15 +341,17 @@ export function buildBook(items: readonly MatchItem[], customers: readonly Match
     if (item.openMinor < 0n) continue;
     book.items.set(item.itemId, item);
     book.open.set(item.itemId, item.openMinor);
-    const key = referenceKey(item.documentNumber);
-    push(book.byKey, confusableKey(key), item.itemId);
-    const core = coreKey(key);
+    // Keys given by the caller are used for plain ASCII numbers (the database does not fold full-width forms).
+    const given = item.numberKey !== undefined && item.numberCore !== undefined && ASCII.test(item.documentNumber);
+    const key = given ? '' : referenceKey(item.documentNumber);
+    push(book.byKey, given ? item.numberKey! : confusableKey(key), item.itemId);
+    const core = given ? (item.numberCore!.length >= 5 && /^\d+$/.test(item.numberCore!) ? item.numberCore! : null) : coreKey(key);
     if (core) push(book.byCore, core, item.itemId);
     if (item.openMinor === 0n) continue;
     push(book.byCustomer, item.customerId, item.itemId);
+    book.sorted.delete(item.customerId);
     push(book.byAmount, `${item.currency}:${item.openMinor}`, item.itemId);
   }
-  return book;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -397,6 +427,15 @@ export function findReferences(book: MatchBook, line: MatchLine): RefHit[] {
 
 /** Who paid: customers named by the payer account, name or a customer code in the text, with the points of each. */
 export function findPayers(book: MatchBook, line: MatchLine): Map<string, Reason[]> {
+  const cacheKey = `${line.counterpartyName ?? ''}\u0000${line.counterpartyAccount ?? ''}\u0000${line.texts.join('\u0000')}`;
+  const cached = book.payerCache.get(cacheKey);
+  if (cached) return cached;
+  const found = findPayersUncached(book, line);
+  book.payerCache.set(cacheKey, found);
+  return found;
+}
+
+function findPayersUncached(book: MatchBook, line: MatchLine): Map<string, Reason[]> {
   const out = new Map<string, Reason[]>();
   const add = (id: string, reason: Reason) => {
     const list = out.get(id) ?? [];
@@ -421,9 +460,12 @@ export function findPayers(book: MatchBook, line: MatchLine): Map<string, Reason
         for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
       }
       const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 30);
+      const payerGrams = bigrams(key);
       for (const [id] of top) {
         if (exact.includes(id)) continue;
-        if (namesSimilar(key, book.nameKeys.get(id)!)) {
+        let grams = book.nameGrams.get(id);
+        if (!grams) book.nameGrams.set(id, (grams = bigrams(book.nameKeys.get(id)!)));
+        if (namesSimilar(key, book.nameKeys.get(id)!, payerGrams, grams)) {
           add(id, { code: 'NAME_SIMILAR', points: POINTS.NAME_SIMILAR, words: `payer name ${line.counterpartyName} is like ${book.customers.get(id)!.name}`, detail: line.counterpartyName });
         }
       }
@@ -631,6 +673,15 @@ function namesContaining(book: MatchBook, key: string): string[] {
  * them must name one. A Dice-similar name or a customer code alone is not enough.
  */
 export function surePayer(book: MatchBook, line: MatchLine): string | null {
+  const cacheKey = `${line.counterpartyName ?? ''}\u0000${line.counterpartyAccount ?? ''}\u0000${line.texts.join('\u0000')}`;
+  const cached = book.surePayerCache.get(cacheKey);
+  if (cached !== undefined) return cached;
+  const found = surePayerUncached(book, line);
+  book.surePayerCache.set(cacheKey, found);
+  return found;
+}
+
+function surePayerUncached(book: MatchBook, line: MatchLine): string | null {
   const named = new Set<string>();
   if (line.counterpartyAccount) {
     const ids = book.byAccount.get(accountKey(line.counterpartyAccount)) ?? [];
@@ -725,6 +776,16 @@ function near(book: MatchBook, word: string, itemId: string): boolean {
 export function sureRule(book: MatchBook, line: MatchLine, refs: Map<string, RefHit>, settings: MatchSettings): { rule: SureRule; customerId: string; itemIds: string[]; words: string } | null {
   const payer = surePayer(book, line);
   if (!payer) return null;
+  // Every item the text names by a known number (exact, or its digits without the prefix), open or paid.
+  const text = line.texts.filter(Boolean).join(' \n ');
+  const named = new Set<string>(refs.keys());
+  for (const { key } of referenceCandidates(text)) {
+    if (key.length < 3) continue;
+    const core = /^\d+$/.test(key) ? key : coreKey(key);
+    for (const id of [...(book.byKey.get(confusableKey(key)) ?? []), ...(core && core.length >= 8 ? book.byCore.get(core) ?? [] : [])]) named.add(id);
+  }
+  // A paid item named: the line may pay it a second time (a duplicate payment); a person decides.
+  if ([...named].some((id) => book.open.get(id)! <= 0n)) return null;
   const group = groupOf(book, payer);
   const openOf = (c: string) => itemsOf(book, c).filter((id) => book.items.get(id)!.currency === line.currency && book.open.get(id)! > 0n);
   const words = referenceWords(line);
@@ -741,7 +802,7 @@ export function sureRule(book: MatchBook, line: MatchLine, refs: Map<string, Ref
     itemIds = close;
   } else {
     // A line that names an item and does not pay its amount is a partial payment or an overpayment, not a combination.
-    if (refs.size) return null;
+    if (named.size) return null;
     const subsets = group.map((c) => uniqueSubset(book, openOf(c), line.amountMinor, settings.maxCombinations));
     if (subsets.some((x) => !x.complete)) return null;
     const all = subsets.flatMap((x) => x.found);
@@ -750,17 +811,8 @@ export function sureRule(book: MatchBook, line: MatchLine, refs: Map<string, Ref
     itemIds = all[0]!;
   }
   const chosen = new Set(itemIds);
-  // Anything the text names (found by findReferences, open items) must be among the chosen items…
-  if ([...refs.keys()].some((id) => !chosen.has(id))) return null;
-  // …and so must any known number written in it, open or paid (a paid one: the line may pay it a second time).
-  const text = line.texts.filter(Boolean).join(' \n ');
-  for (const { key } of referenceCandidates(text)) {
-    if (key.length < 3) continue;
-    const conf = confusableKey(key);
-    const core = /^\d+$/.test(key) ? key : coreKey(key);
-    const known = [...(book.byKey.get(conf) ?? []), ...(core && core.length >= 8 ? book.byCore.get(core) ?? [] : [])];
-    if (known.some((id) => !chosen.has(id))) return null;
-  }
+  // Anything the text names must be among the chosen items (a typo landing on another invoice, another customer's).
+  if ([...named].some((id) => !chosen.has(id))) return null;
   // A mistyped reference close to another of the group's items (not to a chosen one) says the payer meant that one.
   const others = group.flatMap((c) => openOf(c)).filter((id) => !chosen.has(id));
   for (const w of words) {
@@ -774,6 +826,17 @@ export function sureRule(book: MatchBook, line: MatchLine, refs: Map<string, Ref
     : rule === 'PAYER_TYPO' ? `the payer is ${name} only, and of its open items for this amount only ${numbers} is within 2 characters of the reference in the text`
       : `the payer is ${name} only, and ${numbers} is the only combination of its open items that adds up to the amount`;
   return { rule, customerId, itemIds, words: why };
+}
+
+/** Whether the amount pays this one item as settle() would call a fit: exactly, less its discount, or net of charges. */
+function fitsAlone(book: MatchBook, itemId: string, line: MatchLine, settings: MatchSettings): boolean {
+  const open = book.open.get(itemId)!;
+  const amount = line.amountMinor;
+  if (amount === open) return true;
+  const item = book.items.get(itemId)!;
+  if (item.discountDate && line.date <= item.discountDate && open === item.openMinor && item.discountAmountMinor > 0n && amount === open - item.discountAmountMinor) return true;
+  const short = open - amount;
+  return short > 0n && short <= chargeTolerance(settings, open);
 }
 
 /** Every proposal for one line, ranked: best score first, then fewer items, then the oldest item first. */
@@ -800,8 +863,8 @@ export function proposeForLine(book: MatchBook, line: MatchLine, settings: Match
     // The referenced items, together (one payment for several invoices) and each alone.
     consider(customerId, referenced, false);
     if (referenced.length > 1) for (const id of referenced) consider(customerId, [id], true);
-    // Items the amount fits alone (exact, discount, charges).
-    for (const id of open) consider(customerId, [id], true);
+    // Items the amount fits alone (exact, discount, charges): told cheaply first, a proposal built only for those.
+    for (const id of open) if (fitsAlone(book, id, line, settings)) consider(customerId, [id], true);
     // Combinations adding up to the amount exactly (referenced items first, then the oldest), unless the amount
     // already fits this customer's referenced items or one item.
     const fits = [...proposals.values()].some((p) => p.customerId === customerId && p.reasons.some((r) => AMOUNT_FIT.has(r.code)));
