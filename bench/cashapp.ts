@@ -19,13 +19,26 @@
  *    share of matchable lines applied automatically, the share of automatic applications that were wrong (customer
  *    or invoices not the truth, or a line without truth applied), the top-1 accuracy of the suggestions, per scenario,
  *    the time to index and to match (lines/s) and the memory.
- * 4. Prints a table and writes it into docs/benchmarks.md between `<!-- bench:cashapp -->` markers.
+ * 4. With `--pg`: the same ledger and lines end to end on PostgreSQL (DATABASE_URL, else postgres://postgres@127.0.0.1
+ *    :5432/postgres; a database arflow_bench_cashapp is made afresh): customers, learned accounts, invoices (documents,
+ *    items, item_balances) written by set-based inserts as the ledger would hold them, the lines imported as one
+ *    camt.053 statement through the bank import, then the module's own matchStatement timed as a dry run (reading the
+ *    customers and the candidate items, matching, deciding; the postings of the applications are not part of it),
+ *    with the same ground truth.
+ * 5. Prints a table and writes it into docs/benchmarks.md between `<!-- bench:cashapp -->` markers.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildBook, DEFAULT_MATCH_SETTINGS, matchLines, type MatchCustomer, type MatchItem, type MatchLine, type MatchSettings } from '../src/domain/bank/matching.ts';
 import { random } from '../src/demo/random.ts';
+import pg from 'pg';
+import { openPostgres } from '../src/db/database.ts';
+import { importBankBytes } from '../src/modules/bank/index.ts';
+import { matchStatement, saveMatchSettings } from '../src/modules/bank/matching.ts';
+import type { Context } from '../src/modules/context.ts';
+import { createTenant } from '../src/modules/tenants/index.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DOCS = path.join(ROOT, 'docs', 'benchmarks.md');
@@ -38,11 +51,14 @@ const ITEMS = arg('items', 1_000_000);
 const LINES = arg('lines', 10_000);
 const SEED = arg('seed', 7);
 const WRITE_DOCS = !process.argv.includes('--no-docs');
+/** Also end to end on PostgreSQL (DATABASE_URL, else the local server): the module's matching call with its reads. */
+const ON_POSTGRES = process.argv.includes('--pg');
 const PER_CUSTOMER = 20;
 const rng = random(SEED);
 
 const CITIES = ['上海', '北京', '杭州', '深圳', '广州', '苏州', '南京', '天津', '成都', '武汉', '宁波', '青岛', '厦门', '无锡', '重庆', '西安'];
-const CHARS = '华东嘉禾远景新元金桥海信恒达鑫源宏图瑞丰博通德昌永安明辉天成广泰盛世汇通中联安信众合立信同创万利兴隆佳美富康景天凯旋正大长城'.split('');
+// Each character once (the list had 通, 信, 安, 天 … twice, which gave two customers the same registered name).
+const CHARS = [...new Set('华东嘉禾远景新元金桥海信恒达鑫源宏图瑞丰博通德昌永安明辉天成广泰盛世汇通中联安信众合立信同创万利兴隆佳美富康景天凯旋正大长城')];
 const TRADES = ['贸易', '科技', '机电', '化工', '食品', '物流', '电子', '建材', '医药', '纺织', '汽车配件', '家居'];
 const WORDS = ['Apex', 'Blue', 'Harbor', 'Summit', 'Golden', 'Pacific', 'North', 'Silver', 'Union', 'Bright', 'Eagle', 'Delta', 'Prime', 'Orient', 'River', 'Star'];
 const TRADES_EN = ['Trading', 'Technology', 'Machinery', 'Chemicals', 'Foods', 'Logistics', 'Electronics', 'Materials', 'Pharma', 'Textiles'];
@@ -51,6 +67,13 @@ const STRANGERS = ['Müller Handels GmbH', 'Jean Dupont SARL', 'Acme Widgets Inc
 const customerCount = Math.max(1, Math.floor(ITEMS / PER_CUSTOMER));
 const customers: MatchCustomer[] = [];
 const shortNames: string[] = [];
+// Chinese names are drawn (city, two characters of 字号, trade) from their own stream, so that the lines below stay the
+// same: a registered name is unique in its city (drawn again if taken), but one 字号 + trade (the short name a payer
+// writes) may be registered in several cities, as in life. (Before: the city was the slowest-varying part, so every
+// customer up to a million items was in 上海 and no short name was shared, and a repeated character in the list gave
+// some customers the same registered name.)
+const nameRng = random(SEED + 1);
+const takenNames = new Set<string>();
 for (let i = 0; i < customerCount; i++) {
   const english = i % 4 === 3;
   let name: string;
@@ -64,15 +87,14 @@ for (let i = 0; i < customerCount; i++) {
     name = `${w1} ${w2} ${trade}${n ? ` ${String.fromCharCode(65 + (n % 26))}${Math.floor(n / 26) || ''}` : ''} Co., Ltd.`;
     short = name.replace(' Co., Ltd.', '').toUpperCase();
   } else {
-    const k = i - Math.floor(i / 4);
-    const c1 = CHARS[k % CHARS.length]!;
-    const c2 = CHARS[Math.floor(k / CHARS.length) % CHARS.length]!;
-    const trade = TRADES[Math.floor(k / (CHARS.length * CHARS.length)) % TRADES.length]!;
-    const city = CITIES[Math.floor(k / (CHARS.length * CHARS.length * TRADES.length)) % CITIES.length]!;
-    const n = Math.floor(k / (CHARS.length * CHARS.length * TRADES.length * CITIES.length));
-    const core = `${c1}${c2}${n ? CHARS[n % CHARS.length] : ''}`;
-    name = `${city}${core}${trade}有限公司`;
-    short = `${core}${trade}`;
+    do {
+      // 字号 of two or three characters.
+      const core = `${nameRng.pick(CHARS)}${nameRng.pick(CHARS)}${nameRng.chance(0.5) ? nameRng.pick(CHARS) : ''}`;
+      const trade = nameRng.pick(TRADES);
+      name = `${nameRng.pick(CITIES)}${core}${trade}有限公司`;
+      short = `${core}${trade}`;
+    } while (takenNames.has(name));
+    takenNames.add(name);
   }
   customers.push({ id: `c${i}`, code: `C${String(i).padStart(6, '0')}`, name, accounts: rng.chance(0.3) ? [`62${String(100_000_000 + i).padStart(12, '0')}`] : [] });
   shortNames.push(short);
@@ -182,12 +204,17 @@ while (lines.length < LINES) {
   truths.push(truth);
 }
 
+const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)}%` : '—');
+// PostgreSQL first, before the in-memory book (1 GB at a million items) is on the heap.
+const pgRows = ON_POSTGRES ? await runOnPostgres() : [];
+
 const settings: MatchSettings = { ...DEFAULT_MATCH_SETTINGS, chargeToleranceMinor: 2_000n };
 const heapBefore = process.memoryUsage().heapUsed;
 let t0 = performance.now();
 const book = buildBook(items, customers);
 const indexSeconds = (performance.now() - t0) / 1000;
-const heapIndex = process.memoryUsage().heapUsed - heapBefore;
+const heapAfterIndex = process.memoryUsage().heapUsed;
+const heapIndex = heapAfterIndex - heapBefore;
 t0 = performance.now();
 // The module's own loop: a line applied automatically lowers what the next lines see.
 const results = matchLines(book, lines, settings);
@@ -217,23 +244,24 @@ results.forEach((r, n) => {
     } else t.unmatched++;
   }
 });
-const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)}%` : '—');
+
 const autoMatchable = (t: Tally) => t.auto - (t.matchable ? 0 : t.auto);
 const rows = [...byScenario].sort((a, b) => b[1].lines - a[1].lines).map(([name, t]) =>
   `| ${name} | ${t.lines} | ${pct(autoMatchable(t), t.matchable)} | ${t.auto ? `${t.wrongAuto} (${pct(t.wrongAuto, t.auto)})` : '0'} | ${t.suggested} | ${pct(t.top1, t.suggested)} | ${t.unmatched} |`);
 const autoOfMatchable = results.filter((r, n) => r.status === 'auto' && truths[n]!.customerId).length;
 const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
 const report = [
-  `${ITEMS.toLocaleString('en')} open items of ${customers.length.toLocaleString('en')} customers, ${LINES.toLocaleString('en')} lines (seed ${SEED}), Node ${process.version}, engine only (in memory).`,
+  `${ITEMS.toLocaleString('en')} open items of ${customers.length.toLocaleString('en')} customers, ${LINES.toLocaleString('en')} lines (seed ${SEED}), Node ${process.version}, ${ON_POSTGRES ? 'end to end on PostgreSQL, then the engine alone in memory' : 'engine only (in memory)'}; ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, load average ${os.loadavg().map((x) => x.toFixed(2)).join(', ')} at the end.`,
   '',
   '| | |',
   '|---|---|',
   `| matchable lines applied automatically | ${pct(autoOfMatchable, all.matchable)} (${autoOfMatchable} of ${all.matchable}) |`,
   `| automatic applications that were wrong | ${pct(all.wrongAuto, all.auto)} (${all.wrongAuto} of ${all.auto}) |`,
   `| top-1 accuracy of the suggestions | ${pct(all.top1, all.suggested)} (${all.top1} of ${all.suggested}) |`,
-  `| indexing the open items | ${indexSeconds.toFixed(2)} s, heap +${mb(heapIndex)} |`,
+  `| indexing the open items | ${indexSeconds.toFixed(2)} s, heap ${ON_POSTGRES ? `${mb(heapAfterIndex)} after (the PostgreSQL run's garbage is collected meanwhile)` : `+${mb(heapIndex)}`} |`,
   `| matching | ${matchSeconds.toFixed(2)} s, ${Math.round(LINES / matchSeconds).toLocaleString('en')} lines/s |`,
   `| resident memory at the end | ${mb(rss)} |`,
+  ...pgRows,
   '',
   '| scenario | lines | applied automatically (of matchable) | wrong automatic | suggested | top-1 of suggested | unmatched |',
   '|---|---|---|---|---|---|---|',
@@ -251,4 +279,114 @@ if (WRITE_DOCS) {
     doc += `\n## Cash matching (\`npm run bench:cashapp\`)\n\nThe matching engine (docs/cash-matching.md) on a generated ledger with ground truth; see bench/cashapp.ts for the\nscenarios. The section between the markers is rewritten by the script.\n\n${section}\n`;
   }
   fs.writeFileSync(DOCS, doc);
+}
+
+/**
+ * The ledger and the lines on PostgreSQL, and the module's matching call timed there (a dry run: reads, matching and
+ * decisions, not the postings). Returns the report's rows.
+ */
+async function runOnPostgres(): Promise<string[]> {
+  const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = 'arflow_bench_cashapp';
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  const db = await openPostgres(target.toString(), 4);
+  try {
+    await db.migrate();
+    const tenant = await createTenant(db, { code: 'CASHBENCH', name: '核销基准测试有限公司', currency: 'CNY' });
+    const ctx: Context = { db, tenant, clock: { now: () => new Date('2026-06-30T12:00:00Z') }, actor: 'bench' };
+    // Ids as uuids, one range per kind, from the generator's numbers.
+    const uuid = (kind: number, n: number) => `00000000-0000-7000-${(0x8000 + kind).toString(16)}-${n.toString(16).padStart(12, '0')}`;
+    const customerUuid = (id: string) => uuid(1, Number(id.slice(1)));
+    const itemUuid = (id: string) => uuid(2, Number(id.slice(1)));
+    const documentUuid = (id: string) => uuid(3, Number(id.slice(1)));
+    let t0 = performance.now();
+    const chunk = 20_000;
+    await db.system(async (sql) => {
+      for (let k = 0; k < customers.length; k += chunk) {
+        const part = customers.slice(k, k + chunk);
+        await sql.query(
+          `INSERT INTO customers (tenant_id, id, code, name, currency, payload_hash)
+           SELECT $1, unnest($2::uuid[]), unnest($3::text[]), unnest($4::text[]), 'CNY', 'bench'`,
+          [tenant.id, part.map((c) => customerUuid(c.id)), part.map((c) => c.code), part.map((c) => c.name)]);
+        const known = part.filter((c) => c.accounts.length);
+        await sql.query(
+          `INSERT INTO customer_bank_accounts (tenant_id, id, customer_id, account_key, account, source, created_by)
+           SELECT $1, unnest($2::uuid[]), unnest($2::uuid[]), unnest($3::text[]), unnest($3::text[]), 'learned', 'bench'`,
+          [tenant.id, known.map((c) => customerUuid(c.id)), known.map((c) => c.accounts[0]!)]);
+      }
+      for (let k = 0; k < items.length; k += chunk) {
+        const part = items.slice(k, k + chunk);
+        const params = [
+          tenant.id, part.map((i) => documentUuid(i.itemId)), part.map((i) => itemUuid(i.itemId)), part.map((i) => i.documentNumber),
+          part.map((i) => customerUuid(i.customerId)), part.map((i) => i.documentDate), part.map((i) => i.dueDate), part.map((i) => i.openMinor.toString()),
+          part.map((i) => i.discountDate), part.map((i) => i.discountAmountMinor.toString()),
+        ];
+        await sql.query(
+          `INSERT INTO documents (tenant_id, id, kind, side, number, customer_id, document_date, posting_date, due_date, currency, amount_minor, fx_rate, functional_amount_minor, payload_hash, created_by)
+           SELECT $1, d, 'invoice', 'debit', n, c, dd, dd, due, 'CNY', a, 1, a, 'bench', 'bench'
+           FROM unnest($2::uuid[], $3::text[], $4::uuid[], $5::date[], $6::date[], $7::bigint[]) AS x(d, n, c, dd, due, a)`, [params[0], params[1], params[3], params[4], params[5], params[6], params[7]]);
+        await sql.query(
+          `INSERT INTO items (tenant_id, id, document_id, customer_id, seq, side, currency, amount_minor, due_date, discount_date, discount_amount_minor)
+           SELECT $1, i, d, c, 1, 'debit', 'CNY', a, due, dd, da
+           FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::date[], $6::bigint[], $7::date[], $8::bigint[]) AS x(d, i, c, due, a, dd, da)`,
+          [params[0], params[1], params[2], params[4], params[6], params[7], params[8], params[9]]);
+        await sql.query(
+          `INSERT INTO item_balances (tenant_id, item_id, customer_id, amount_minor, open_minor, side, currency, document_date, due_date, kind)
+           SELECT $1, i, c, a, a, 'debit', 'CNY', dd, due, 'invoice'
+           FROM unnest($2::uuid[], $3::uuid[], $4::date[], $5::date[], $6::bigint[]) AS x(i, c, dd, due, a)`,
+          [params[0], params[2], params[4], params[5], params[6], params[7]]);
+      }
+    });
+    await db.execute('ANALYZE');
+    const loadSeconds = (performance.now() - t0) / 1000;
+    // The lines as one camt.053 statement, imported by the bank import (one booked credit each, in order).
+    const xml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    const amount = (minor: bigint) => `${minor / 100n}.${(minor % 100n).toString().padStart(2, '0')}`;
+    const sum = lines.reduce((s, l) => s + l.amountMinor, 0n);
+    const entries = lines.map((l, n) => `<Ntry><Amt Ccy="CNY">${amount(l.amountMinor)}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>
+<BookgDt><Dt>${l.date}</Dt></BookgDt><ValDt><Dt>${l.date}</Dt></ValDt><AcctSvcrRef>B${n}</AcctSvcrRef><NtryDtls><TxDtls>
+<RltdPties>${l.counterpartyName ? `<Dbtr><Nm>${xml(l.counterpartyName)}</Nm></Dbtr>` : ''}${l.counterpartyAccount ? `<DbtrAcct><Id><Othr><Id>${l.counterpartyAccount}</Id></Othr></Id></DbtrAcct>` : ''}</RltdPties>
+<RmtInf><Ustrd>${xml(l.texts.filter(Boolean).join(' '))}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>`);
+    const camt = `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt><GrpHdr><MsgId>CASHBENCH</MsgId><CreDtTm>2026-06-30T23:00:00</CreDtTm></GrpHdr>
+<Stmt><Id>CASHBENCH-20260630</Id><Acct><Id><Othr><Id>CN-BENCH-001</Id></Othr></Id><Ccy>CNY</Ccy></Acct>
+<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="CNY">0.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-06-30</Dt></Dt></Bal>
+<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="CNY">${amount(sum)}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-06-30</Dt></Dt></Bal>
+${entries.join('\n')}
+</Stmt></BkToCstmrStmt></Document>`;
+    const imported = await importBankBytes(ctx, Buffer.from(camt), { fileName: 'cashbench.xml' });
+    await saveMatchSettings(ctx, { chargeTolerance: '20.00' });
+    t0 = performance.now();
+    const run = await matchStatement(ctx, imported.statements[0]!.id, { dryRun: true });
+    const matchSeconds = (performance.now() - t0) / 1000;
+    // The same ground truth, by the uuids.
+    const itemOf = new Map(items.map((i) => [itemUuid(i.itemId), i.itemId]));
+    let auto = 0;
+    let wrong = 0;
+    let autoMatchable = 0;
+    run.lines.forEach((l, n) => {
+      const truth = truths[n]!;
+      if (l.status !== 'auto_applied') return;
+      auto++;
+      if (truth.customerId) autoMatchable++;
+      const best = l.proposals[0]!;
+      const right = !!truth.customerId && best.customer?.code === customers[Number(truth.customerId.slice(1))]!.code
+        && best.allocations.map((a) => itemOf.get(a.itemId)).sort().join() === [...truth.itemIds].sort().join();
+      if (!right) wrong++;
+    });
+    const matchable = truths.filter((t) => t.customerId).length;
+    return [
+      `| PostgreSQL: writing the ledger (set-based inserts) | ${loadSeconds.toFixed(1)} s, not part of the target |`,
+      `| **PostgreSQL end to end: the module's matchStatement (dry run)** | **${matchSeconds.toFixed(2)} s** for ${run.lines.length.toLocaleString('en')} lines (reads of customers and candidate items, matching, decisions) |`,
+      `| PostgreSQL: applied automatically / wrong | ${pct(autoMatchable, matchable)} (${autoMatchable} of ${matchable}) / ${wrong} of ${auto} |`,
+    ];
+  } finally {
+    await db.close();
+  }
 }

@@ -11,7 +11,9 @@
  * Statement of 2026-06-30, opening 100,000.00:
  *   1  + 12,800.00  上海华东贸易有限公司  "货款 INV-2026-0012"   name 30 + invoice 50 + amount 30 = 110 → 100: applied automatically
  *   2  +  4,900.00  北京远景科技          "INV-2026-0020"        name 30 + invoice 50 + discount 25 = 105 → 100: applied, 100.00 written off
- *   3  +  4,450.50  杭州ABC (19005550001) "June payment"         similar name 20 + sum of 3,450.50 + 1,000.00 25 = 45: suggested
+ *   3  +  4,450.50  杭州ABC科枝 (19005550001) "June payment"     similar name 20 (a mistyped 技: Dice 5/6 pairs = 0.83) + sum of
+ *                                                                3,450.50 + 1,000.00 25 = 45: suggested (a Dice-similar name is no sure payer,
+ *                                                                so the sure rule PAYER_SUBSET does not apply; the abbreviation 杭州ABC would)
  *   4  +    777.00  Foo Trading           "misc"                 nothing fits: unmatched
  *   5  −      5.50  bank fee                                     not an incoming payment
  *   closing 100,000.00 + 12,800.00 + 4,900.00 + 4,450.50 + 777.00 − 5.50 = 122,922.00
@@ -47,7 +49,7 @@ ${entries.join('\n')}
 const STATEMENT = camt('STMT-20260630', '2026-06-30', '100000.00', '122922.00', [
   ntry('12800.00', 'CRDT', 'R1', '2026-06-30', '上海华东贸易有限公司', '31001234567', '货款 INV-2026-0012'),
   ntry('4900.00', 'CRDT', 'R2', '2026-06-30', '北京远景科技', '62220000001', 'INV-2026-0020'),
-  ntry('4450.50', 'CRDT', 'R3', '2026-06-30', '杭州ABC', '19005550001', 'June payment'),
+  ntry('4450.50', 'CRDT', 'R3', '2026-06-30', '杭州ABC科枝', '19005550001', 'June payment'),
   ntry('777.00', 'CRDT', 'R4', '2026-06-30', 'Foo Trading', '', 'misc'),
   ntry('5.50', 'DBIT', 'R5', '2026-06-30'),
 ]);
@@ -194,6 +196,31 @@ describe('cash matching', () => {
     const page = (await get(`/api/v1/bank/statements/${id}/lines`)).json();
     expect(page.lines[0].proposals[0].reasons.map((r: { code: string; points: number }) => [r.code, r.points])).toEqual([['ACCOUNT_KNOWN', 40], ['INVOICE_NORMALIZED', 45], ['AMOUNT_EXACT', 30]]);
     expect(await openOf('INV-2026-0015')).toBe(0n);
+  });
+
+  it('a sure rule reads the paid invoices the text names: 1,500.00 from C4 is INV-2026-0041\'s open amount, but "inv 2026 OO42" names the paid INV-2026-0042 (a duplicate?)', async () => {
+    // C4 苏州德尔塔电子有限公司: INV-2026-0041 1,500.00 open, INV-2026-0042 800.00 paid. D1 names INV-2026-0042 (O read as
+    // 0): found by its number key (the module reads it although it is not open), so no sure rule; INV-2026-0041 by
+    // name 30 + amount 30 = 60, suggested. D2, the same payment without a reference: PAYER_AMOUNT, applied (dry run).
+    await createCustomer(ctx, { code: 'C4', name: '苏州德尔塔电子有限公司' });
+    await postDocument(ctx, { kind: 'invoice', number: 'INV-2026-0041', customer: 'C4', documentDate: '2026-06-20', dueDate: '2026-07-31', amount: '1500.00' });
+    await postDocument(ctx, { kind: 'invoice', number: 'INV-2026-0042', customer: 'C4', documentDate: '2026-06-21', dueDate: '2026-07-31', amount: '800.00' });
+    await postDocument(ctx, { kind: 'payment', customer: 'C4', documentDate: '2026-06-28', amount: '800.00', appliesTo: [{ document: 'INV-2026-0042', amount: '800.00' }] });
+    expect(await openOf('INV-2026-0042')).toBe(0n);
+    const dup = camt('STMT-DUP', '2026-07-01', '0.00', '3000.00', [
+      ntry('1500.00', 'CRDT', 'D1', '2026-07-01', '苏州德尔塔电子有限公司', '', '货款 inv 2026 OO42'),
+      ntry('1500.00', 'CRDT', 'D2', '2026-07-01', '苏州德尔塔电子有限公司', '', '货款'),
+    ]);
+    const imported = await post('/api/v1/bank/statements', { content: b64(dup) });
+    expect(imported.statusCode).toBe(201);
+    const res = await post(`/api/v1/bank/statements/${imported.json().statements[0].id}/match`, { dryRun: true });
+    expect(res.statusCode).toBe(200);
+    const [d1, d2] = res.json().lines as { status: string; bestScore: number; proposals: { reasons: { code: string }[]; allocations: { document: string }[] }[] }[];
+    expect([d1!.status, d1!.bestScore]).toEqual(['suggested', 60]);
+    expect(d1!.proposals[0]!.reasons.map((r) => r.code)).toEqual(['NAME_EXACT', 'AMOUNT_EXACT']);
+    expect(d2!.status).toBe('auto_applied');
+    expect(d2!.proposals[0]!.allocations.map((a) => a.document)).toEqual(['INV-2026-0041']);
+    expect(d2!.proposals[0]!.reasons.map((r) => r.code)).toEqual(['NAME_EXACT', 'AMOUNT_EXACT', 'SURE_RULE']);
   });
 
   it('a statement that does not balance is not applied automatically: its sure line waits, with the reason', async () => {

@@ -172,12 +172,13 @@ describe('the demo company', () => {
     expect(csv.opening!.amount).toBe('360000.00');
     expect(csv.entryCount).toBe(2);
     // Matched (docs/cash-matching.md): the noon report's two payments applied automatically (an invoice by its number,
-    // two invoices of one customer in one payment); the statement's own lines: one to review, one unmatched, the fee;
+    // two invoices of one customer in one payment); the statement's own lines: the short name and exact amount applied by
+    // the sure rule PAYER_AMOUNT (it was suggested before the sure rules), one unmatched, the fee;
     // the CSV's half payment applied as a partial payment.
     const statuses = async (id: string) => (await t.db.tenant(tenant.id, (sql) => listLines(ctx, sql, id))).lines.map((l) => l.status);
     const intraday = history.rows.find((s) => s.format === 'camt.052')!;
     expect(await statuses(intraday.id)).toEqual(['auto_applied', 'auto_applied']);
-    expect(await statuses(statement.id)).toEqual(['suggested', 'unmatched', 'not_a_credit']);
+    expect(await statuses(statement.id)).toEqual(['auto_applied', 'unmatched', 'not_a_credit']);
     expect(await statuses(csv.id)).toEqual(['auto_applied', 'not_a_credit']);
     const lines = await t.db.tenant(tenant.id, (sql) => listLines(ctx, sql, intraday.id));
     expect(lines.lines[1]!.proposals[0]).toMatchObject({ kind: 'combination', score: 100 });

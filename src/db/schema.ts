@@ -140,10 +140,17 @@ export const documents = pgTable('documents', {
   payloadHash: text('payload_hash').notNull(),
   createdAt: instant('created_at').notNull().default(sql`now()`),
   createdBy: text('created_by').notNull(),
+  /** The number as cash matching reads it in a text: letters and digits, upper case, O as 0, I as 1 (migration 0028). */
+  numberKey: text('number_key').generatedAlwaysAs(sql`translate(regexp_replace(upper(number), '[^A-Z0-9]', '', 'g'), 'OI', '01')`),
+  /** …and without its letter prefix. */
+  numberCore: text('number_core').generatedAlwaysAs(sql`regexp_replace(regexp_replace(upper(number), '[^A-Z0-9]', '', 'g'), '^[A-Z]+', '')`),
 }, (t) => [
   primaryKey({ columns: [t.tenantId, t.id] }),
   // Number first, so lookups by number alone (KIND:NUMBER is optional) use this index too.
   uniqueIndex('documents_number').on(t.tenantId, t.number, t.kind),
+  // Cash matching looks numbers up by their key as read in a text (migration 0028, src/modules/bank/matching.ts).
+  index('documents_number_key').on(t.tenantId, t.numberKey),
+  index('documents_number_core').on(t.tenantId, t.numberCore),
   // Partial: most documents have neither, and every index entry costs on a million-row import.
   uniqueIndex('documents_external_id').on(t.tenantId, t.sourceSystem, t.externalId).where(sql`${t.externalId} is not null`),
   uniqueIndex('documents_reverses').on(t.tenantId, t.reversesDocumentId).where(sql`${t.reversesDocumentId} is not null`),

@@ -3,9 +3,10 @@
  * main bank (customers paying open invoices, one paying two at once, a payment without a reference, a bank fee) after
  * the same morning's camt.052 intraday report, and a GBK CSV export from a second bank with its saved mapping
  * profile. The files are built from the demo's own customers and open invoices, and each statement was matched
- * (docs/cash-matching.md): two lines applied automatically (one invoice by its number; two invoices of one customer
- * in one payment), one suggested for review (a payer's short name and the exact amount, no reference), one unmatched
- * (an amount nothing fits), and the CSV's half payment applied as a partial payment.
+ * (docs/cash-matching.md): three lines applied automatically (one invoice by its number; two invoices of one
+ * customer in one payment; a payer's short name, one customer's, with the exact amount of one of its invoices and no
+ * reference: the sure rule PAYER_AMOUNT), one unmatched (an amount nothing fits), and the CSV's half payment applied
+ * as a partial payment.
  */
 import iconv from 'iconv-lite';
 import type { Sql } from '../db/database.ts';

@@ -1,9 +1,10 @@
 /**
  * Cash matching in the browser (自动核销): finance@ imports a camt.053 statement made here from two of a demo
  * customer's open invoices; it is matched right after the import. The line naming its invoice (name 30 + invoice
- * number 50 + exact amount 30 = 110 → 100) is applied automatically; the line without a reference (name 30 + exact
- * amount 30 = 60) waits for review with its reasons as tags; finance@ accepts it (with the keyboard: the line, then
- * "a") and it shows as applied. Screenshots
+ * number 50 + exact amount 30 = 110 → 100) is applied automatically; the second line pays the other invoice's exact
+ * amount but names only the first, paid a moment before (name 30 + exact amount 30 = 60; a paid invoice named stops
+ * the sure rule PAYER_AMOUNT: a duplicate payment?), so it waits for review with its reasons as tags; finance@
+ * accepts it (with the keyboard: the line, then "a") and it shows as applied. Screenshots
  * in both languages.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -28,7 +29,7 @@ const camt = (name: string, x: OpenItem, y: OpenItem) => `<?xml version="1.0" en
 <Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="CNY">0.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-06-29</Dt></Dt></Bal>
 <Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="CNY">${add(x.open, y.open)}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-06-29</Dt></Dt></Bal>
 ${entry(x.open, 'M-0001', name, `货款 ${x.number}`)}
-${entry(y.open, 'M-0002', name, 'payment')}
+${entry(y.open, 'M-0002', name, `payment ${x.number}`)}
 </Stmt></BkToCstmrStmt></Document>`;
 
 describe.skipIf(!HAS_CHROMIUM)('web app: cash matching', BROWSER_TEST, () => {

@@ -3,8 +3,9 @@
  * absent): their payer names and free texts, in many languages and dialects, go through the engine. A ledger is
  * made from the files themselves: each payer a customer (names differing only in spaces or legal form are one), each incoming line an invoice of that payer for the line's
  * amount, numbered so that no real text names it. Then, by the points table:
- *   - a line whose payer has no other invoice of that amount gets its own invoice first: name 30 + amount 30 = 60,
- *     suggested, never applied automatically (no reference, so never 80);
+ *   - a line whose payer has no other invoice of that amount gets its own invoice first: name 30 + amount 30 = 60, under
+ *     80, but applied automatically by the sure rule PAYER_AMOUNT (the name is one customer's, and exactly one open
+ *     item of it has the amount);
  *   - no real text is read as one of the invoice numbers (nothing scores a reference).
  */
 import { describe, expect, it } from 'vitest';
@@ -56,8 +57,10 @@ describe.each(FOLDERS)('matching the payers of %s', (folder) => {
       const twins = items.filter((i) => i.customerId === item.customerId && i.currency === item.currency && i.openMinor === item.openMinor).length;
       if (twins !== 1) return;
       checked++;
-      expect(r.status, `line ${n} (${lines[n]!.counterpartyName})`).toBe('suggested');
+      expect(r.status, `line ${n} (${lines[n]!.counterpartyName})`).toBe('auto');
       const best = r.proposals[0]!;
+      expect(best.sure).toBe('PAYER_AMOUNT');
+      expect(best.allocations.map((a) => a.itemId)).toEqual([item.itemId]);
       expect(best.customerId).toBe(item.customerId);
       expect(best.score).toBeGreaterThanOrEqual(60);
       expect(best.score).toBeLessThan(80);

@@ -118,10 +118,11 @@ describe('signals and their points', () => {
     expect(r).toMatchObject({ status: 'unmatched', proposals: [] });
   });
 
-  it('a similar payer name (an abbreviation) gives 20: 华东贸易 for 上海华东贸易有限公司, + amount 30 = 50 → suggested', () => {
+  it('a similar payer name (an abbreviation) gives 20: 华东贸易 for 上海华东贸易有限公司, + amount 30 = 50; applied by the sure rule PAYER_AMOUNT (the only customer with this name, its only item of this amount)', () => {
     const r = run(line(1_280_000n, '货款', { counterpartyName: '华东贸易' }));
-    expect(r.status).toBe('suggested');
-    expect(points(r.proposals[0]!)).toEqual({ NAME_SIMILAR: 20, AMOUNT_EXACT: 30 });
+    expect(r.status).toBe('auto');
+    expect(r.proposals[0]!.sure).toBe('PAYER_AMOUNT');
+    expect(points(r.proposals[0]!)).toEqual({ NAME_SIMILAR: 20, AMOUNT_EXACT: 30, SURE_RULE: 0 });
   });
 
   it('a name one word apart is another company: 上海华西贸易 is not 上海华东贸易 (pairs 3 of 5, Dice 0.6 < 0.75)', () => {
@@ -157,11 +158,12 @@ describe('signals and their points', () => {
 });
 
 describe('how the money is applied', () => {
-  it('one payment for two invoices found by subset sum: 1,000.00 + 2,000.00 = 3,000.00; name 30 + sum 25 = 55 → suggested', () => {
+  it('one payment for two invoices found by subset sum: 1,000.00 + 2,000.00 = 3,000.00; name 30 + sum 25 = 55, applied by the sure rule PAYER_SUBSET (3,450.50 alone is over; no other pair or triple of C002 makes 3,000.00)', () => {
     const r = run(line(300_000n, 'payment', { counterpartyName: 'Hangzhou ABC Technology' }));
-    expect(r.status).toBe('suggested');
+    expect(r.status).toBe('auto');
+    expect(r.proposals[0]!.sure).toBe('PAYER_SUBSET');
     expect(applied(r.proposals[0]!)).toEqual([['INV-2026-0014', 100_000n], ['INV-2026-0015', 200_000n]]);
-    expect(points(r.proposals[0]!)).toEqual({ NAME_EXACT: 30, AMOUNT_SUM: 25 });
+    expect(points(r.proposals[0]!)).toEqual({ NAME_EXACT: 30, AMOUNT_SUM: 25, SURE_RULE: 0 });
   });
 
   it('both invoices referenced: name 30 + 50 + sum 25 = 105 → 100, auto', () => {
@@ -238,8 +240,118 @@ describe('how the money is applied', () => {
     expect(run(line(1_280_000n, 'INV-2O26-OO12'), { ...DEFAULT_MATCH_SETTINGS, suggestScore: 70 }).status).toBe('unmatched');
   });
 
-  it('subset sum is bounded: with at most 1 combination tried the pair is not found', () => {
+  it('subset sum is bounded: with at most 1 combination tried the pair is not found (nor is the sure rule, whose search stops at the same bound)', () => {
     const r = run(line(300_000n, 'payment', { counterpartyName: 'Hangzhou ABC Technology' }), { ...DEFAULT_MATCH_SETTINGS, maxCombinations: 1 });
     expect(r.status).toBe('unmatched');
+  });
+});
+
+/*
+ * The sure rules (docs/cash-matching.md), each beside the cases it must refuse. A ledger of its own:
+ *   C004 深圳德尔塔电子有限公司, group parent C005   INV-2026-1001 3,000.00 · INV-2026-2002 3,000.00 · INV-2026-3003 1,500.00
+ *   C005 Delta Holdings Ltd (account 6222 0000 5555)   INV-2026-5005 7,777.00
+ *   C006 上海恒信贸易有限公司                           INV-2026-6006 2,222.00
+ *   C007 北京恒信贸易有限公司                           INV-2026-7007 3,333.00
+ *   C001 上海华东贸易有限公司                           INV-2026-0012 12,800.00 · INV-2026-0099 1,500.00 paid (open 0)
+ */
+describe('sure rules', () => {
+  const sureCustomers = [
+    { id: 'c1', code: 'C001', name: '上海华东贸易有限公司', accounts: ['3100 1234 567'] },
+    { id: 'c4', code: 'C004', name: '深圳德尔塔电子有限公司', accounts: [], parentId: 'c5' },
+    { id: 'c5', code: 'C005', name: 'Delta Holdings Ltd', accounts: ['6222 0000 5555'] },
+    { id: 'c6', code: 'C006', name: '上海恒信贸易有限公司', accounts: [] },
+    { id: 'c7', code: 'C007', name: '北京恒信贸易有限公司', accounts: [] },
+  ];
+  const sureItems = () => [
+    item('i1', 'INV-2026-0012', 'c1', 1_280_000n, '2026-06-10'),
+    item('p1', 'INV-2026-0099', 'c1', 0n, '2026-06-01'),
+    item('d1', 'INV-2026-1001', 'c4', 300_000n, '2026-06-01'),
+    item('d2', 'INV-2026-2002', 'c4', 300_000n, '2026-06-02'),
+    item('d3', 'INV-2026-3003', 'c4', 150_000n, '2026-06-03'),
+    item('h1', 'INV-2026-5005', 'c5', 777_700n, '2026-06-04'),
+    item('s1', 'INV-2026-6006', 'c6', 222_200n, '2026-06-05'),
+    item('b1', 'INV-2026-7007', 'c7', 333_300n, '2026-06-06'),
+  ];
+  const sure = (l: MatchLine) => {
+    const book = buildBook(sureItems(), sureCustomers);
+    return decide(l.id, proposeForLine(book, l, DEFAULT_MATCH_SETTINGS), DEFAULT_MATCH_SETTINGS);
+  };
+
+  it('PAYER_AMOUNT: a learned account (one customer) and the amount of exactly one of its open items: 40 + 30 = 70, applied', () => {
+    const r = sure(line(1_280_000n, '货款', { counterpartyAccount: '31001234567' }));
+    expect(r.status).toBe('auto');
+    expect(r.proposals[0]!.score).toBe(70);
+    expect(r.proposals[0]!.sure).toBe('PAYER_AMOUNT');
+    expect(applied(r.proposals[0]!)).toEqual([['INV-2026-0012', 1_280_000n]]);
+  });
+
+  it('PAYER_AMOUNT in a group: the parent Delta Holdings pays 1,500.00, the only item of that amount in its group is its subsidiary C004\'s INV-2026-3003', () => {
+    const r = sure(line(150_000n, 'payment', { counterpartyName: 'DELTA HOLDINGS' }));
+    expect(r.status).toBe('auto');
+    expect(r.proposals[0]!.customerId).toBe('c4');
+    expect(applied(r.proposals[0]!)).toEqual([['INV-2026-3003', 150_000n]]);
+  });
+
+  it('not sure: the amount is two open items of the payer (3,000.00 twice) and no reference tells which', () => {
+    const r = sure(line(300_000n, '货款', { counterpartyName: '深圳德尔塔电子' }));
+    expect(r.status).toBe('suggested');
+    expect(r.proposals.some((p) => p.sure)).toBe(false);
+  });
+
+  it('PAYER_TYPO: of the two 3,000.00 items, INV-2026-1010 is 2 characters from INV-2026-1001 and 3 from INV-2026-2002: INV-2026-1001 applied', () => {
+    const r = sure(line(300_000n, '货款 INV-2026-1010', { counterpartyName: '深圳德尔塔电子有限公司' }));
+    expect(r.status).toBe('auto');
+    expect(r.proposals[0]!.sure).toBe('PAYER_TYPO');
+    expect(applied(r.proposals[0]!)).toEqual([['INV-2026-1001', 300_000n]]);
+  });
+
+  it('not sure: the mistyped INV-2026-3030 is close to INV-2026-3003 (1,500.00), not to an item of the amount paid (3,000.00)', () => {
+    expect(sure(line(300_000n, 'INV-2026-3030', { counterpartyName: '深圳德尔塔电子有限公司' })).status).toBe('suggested');
+  });
+
+  it('not sure: the one 1,500.00 item of C004 fits, but the text names C001\'s INV-2026-0012 (a typo landing on another customer\'s invoice)', () => {
+    const r = sure(line(150_000n, '货款 INV-2026-0012', { counterpartyName: '深圳德尔塔电子有限公司' }));
+    expect(r.status).toBe('suggested');
+    expect(r.proposals.some((p) => p.sure)).toBe(false);
+  });
+
+  it('not sure: C001 pays 1,500.00 naming INV-2026-0099, already paid: a duplicate payment, even though no other item is in the way', () => {
+    const r = sure(line(150_000n, 'INV-2026-0099', { counterpartyAccount: '31001234567' }));
+    expect(r.status).not.toBe('auto');
+  });
+
+  it('not sure: a stranger (no customer\'s name or account) paying an amount only one item has: 30 + 10 = 40, suggested', () => {
+    const r = sure(line(222_200n, 'ORDER 4711', { counterpartyName: 'Acme Widgets Inc' }));
+    expect(r.status).toBe('suggested');
+    expect(points(r.proposals[0]!)).toEqual({ AMOUNT_EXACT: 30, AMOUNT_UNIQUE: 10 });
+  });
+
+  it('not sure: 4,500.00 from C004 is 1,001 + 3,003 or 2,002 + 3,003: two combinations', () => {
+    expect(sure(line(450_000n, '货款', { counterpartyName: '深圳德尔塔电子有限公司' })).status).toBe('suggested');
+  });
+
+  it('not sure: the short name 恒信贸易 is in two customers\' names (上海 and 北京), though only 上海恒信 has an item of 2,222.00', () => {
+    const r = sure(line(222_200n, '货款', { counterpartyName: '恒信贸易' }));
+    expect(r.status).not.toBe('auto');
+    expect(r.proposals.some((p) => p.sure)).toBe(false);
+  });
+
+  it('not sure: the account is C001\'s and the name C004\'s (12,800.00 is only C001\'s)', () => {
+    const r = sure(line(1_280_000n, '货款', { counterpartyAccount: '31001234567', counterpartyName: '深圳德尔塔电子有限公司' }));
+    expect(r.status).not.toBe('auto');
+  });
+
+  it('not sure: a customer code alone names no payer (C006 in the text, 2,222.00 its only item: 20 + 30 = 50)', () => {
+    const r = sure(line(222_200n, 'C006 payment'));
+    expect(r.status).toBe('suggested');
+    expect(r.proposals[0]!.sure).toBeUndefined();
+  });
+
+  it('the company\'s switch still holds: with autoApply off a sure line is suggested', () => {
+    const book = buildBook(sureItems(), sureCustomers);
+    const settings = { ...DEFAULT_MATCH_SETTINGS, autoApply: false };
+    const r = decide('L1', proposeForLine(book, line(1_280_000n, '货款', { counterpartyAccount: '31001234567' }), settings), settings);
+    expect(r.status).toBe('suggested');
+    expect(r.proposals[0]!.sure).toBe('PAYER_AMOUNT');
   });
 });

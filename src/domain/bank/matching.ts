@@ -42,6 +42,8 @@ export const POINTS = {
   ACCOUNT_KNOWN: 40, NAME_EXACT: 30, NAME_SIMILAR: 20, CUSTOMER_CODE: 20, GROUP_MEMBER: 15,
   CREDITOR_REF: 50, INVOICE_EXACT: 50, INVOICE_NORMALIZED: 45, INVOICE_FUZZY: 35,
   AMOUNT_EXACT: 30, AMOUNT_SUM: 25, AMOUNT_DISCOUNT: 25, AMOUNT_CHARGES: 20, AMOUNT_PARTIAL: 5, AMOUNT_OVER: 5, AMOUNT_UNIQUE: 10,
+  /** No points: one of the sure rules (docs/cash-matching.md) holds, so the proposal is applied whatever its score. */
+  SURE_RULE: 0,
 } as const;
 export type ReasonCode = keyof typeof POINTS;
 const WHO_CAP = 40;
@@ -70,6 +72,9 @@ export interface MatchItem {
   dueDate: LocalDate;
   discountDate: LocalDate | null;
   discountAmountMinor: bigint;
+  /** The number's confusable key and its part after the letter prefix, when the caller has them (the database does). */
+  numberKey?: string;
+  numberCore?: string;
 }
 
 export interface MatchCustomer {
@@ -110,7 +115,17 @@ export interface Proposal {
   writeOffReason: 'discount' | 'bank_charges' | null;
   /** Left on the payment as unapplied cash (an overpayment). */
   unappliedMinor: bigint;
+  /** Set when a sure rule holds for this proposal (see sureRule): it is applied automatically whatever its score. */
+  sure?: SureRule;
 }
+
+/**
+ * The rules a finance team accepts as sure without a reference or at a low score (docs/cash-matching.md):
+ * PAYER_AMOUNT   the payer resolves to one customer and exactly one open item of it (or of its group) has the amount;
+ * PAYER_SUBSET   …no item has it, and exactly one combination of the customer's open items adds up to it;
+ * PAYER_TYPO     …several items have it, and a reference in the text is 1–2 characters from exactly one of those.
+ */
+export type SureRule = 'PAYER_AMOUNT' | 'PAYER_SUBSET' | 'PAYER_TYPO';
 
 export interface LineResult {
   lineId: string;
@@ -176,11 +191,16 @@ const NAME_SUFFIXES = [
 ];
 
 /** A company name for comparison: folded, without legal-form words, spaces and punctuation. */
+/** Each suffix as it is taken out, in the list's order: a Latin word as a whole word (and its dot), Chinese as written. */
+const SUFFIX_REMOVERS: ((s: string) => string)[] = NAME_SUFFIXES.map((suffix) => {
+  if (!/^[A-Z]+$/.test(suffix)) return (s: string) => (s.includes(suffix) ? s.split(suffix).join(' ') : s);
+  const pattern = new RegExp(`\\b${suffix}\\b\\.?`, 'g');
+  return (s: string) => (s.includes(suffix) ? s.replace(pattern, ' ') : s);
+});
+
 export function nameKey(name: string): string {
   let s = name.normalize('NFKC').toUpperCase().replace(/[（(].*?[)）]/g, ' ');
-  for (const suffix of NAME_SUFFIXES) {
-    s = /^[A-Z]+$/.test(suffix) ? s.replace(new RegExp(`\\b${suffix}\\b\\.?`, 'g'), ' ') : s.split(suffix).join(' ');
-  }
+  for (const remove of SUFFIX_REMOVERS) s = remove(s);
   return s.replace(/[^\p{L}\p{N}]/gu, '');
 }
 
@@ -202,9 +222,16 @@ export function nameSimilarity(a: string, b: string): number {
   return (2 * shared) / (x.size + y.size);
 }
 
+function dice(x: Set<string>, y: Set<string>): number {
+  if (!x.size || !y.size) return 0;
+  let shared = 0;
+  for (const g of x) if (y.has(g)) shared++;
+  return (2 * shared) / (x.size + y.size);
+}
+
 /** Similar: Dice ≥ 0.75 (上海华东贸易 and 上海华西贸易, 0.6, are two companies), or one name inside the other (an abbreviation: 华东贸易 in 上海华东贸易) of ≥ 2 CJK or 4 other characters. */
-function namesSimilar(payer: string, customer: string): boolean {
-  if (nameSimilarity(payer, customer) >= 0.75) return true;
+function namesSimilar(payer: string, customer: string, payerGrams = bigrams(payer), customerGrams = bigrams(customer)): boolean {
+  if (dice(payerGrams, customerGrams) >= 0.75) return true;
   const [short, long] = payer.length <= customer.length ? [payer, customer] : [customer, payer];
   const enough = /\p{Script=Han}/u.test(short) ? [...short].length >= 2 : short.length >= 4;
   return enough && long.includes(short);
@@ -236,6 +263,11 @@ export interface MatchBook {
   sorted: Set<string>;
   /** A group's members by parent id (the parent itself not included). */
   children: Map<string, string[]>;
+  /** findPayers' answers by the line's payer facts (they depend on the customers only, which a run does not change). */
+  payerCache: Map<string, Map<string, Reason[]>>;
+  surePayerCache: Map<string, string | null>;
+  /** The character pairs of each customer's name key, made when first compared. */
+  nameGrams: Map<string, Set<string>>;
 }
 
 /** A customer's open items, oldest due first (then by number): the order partial payments and combinations use. */
@@ -281,7 +313,7 @@ function oneEditVariants(key: string): string[] {
 export function buildBook(items: readonly MatchItem[], customers: readonly MatchCustomer[]): MatchBook {
   const book: MatchBook = {
     items: new Map(), customers: new Map(), open: new Map(), byKey: new Map(), byCore: new Map(), byCustomer: new Map(), byAmount: new Map(), byAccount: new Map(), byName: new Map(),
-    byNameGram: new Map(), byCode: new Map(), nameKeys: new Map(), sorted: new Set(), children: new Map(),
+    byNameGram: new Map(), byCode: new Map(), nameKeys: new Map(), sorted: new Set(), children: new Map(), payerCache: new Map(), surePayerCache: new Map(), nameGrams: new Map(),
   };
   for (const c of customers) {
     book.customers.set(c.id, c);
@@ -294,19 +326,32 @@ export function buildBook(items: readonly MatchItem[], customers: readonly Match
     if (code.length >= 3) push(book.byCode, code, c.id);
     if (c.parentId) push(book.children, c.parentId, c.id);
   }
+  addItems(book, items);
+  return book;
+}
+
+const ASCII = /^[\x20-\x7e]*$/;
+
+/** Indexes more items into a book (the module first finds the payers with the customers alone, then reads their items). */
+export function addItems(book: MatchBook, items: readonly MatchItem[]): void {
   // No global sort (a million items): each customer's list is put in due-date order when first read (itemsOf).
   for (const item of items) {
-    if (item.openMinor <= 0n) continue;
+    // A paid item (open 0) is kept as a known number: a line naming it is a possible duplicate payment, never a typo
+    // of a neighbouring number (findReferences), and never applied by a sure rule.
+    if (item.openMinor < 0n) continue;
     book.items.set(item.itemId, item);
     book.open.set(item.itemId, item.openMinor);
-    const key = referenceKey(item.documentNumber);
-    push(book.byKey, confusableKey(key), item.itemId);
-    const core = coreKey(key);
+    // Keys given by the caller are used for plain ASCII numbers (the database does not fold full-width forms).
+    const given = item.numberKey !== undefined && item.numberCore !== undefined && ASCII.test(item.documentNumber);
+    const key = given ? '' : referenceKey(item.documentNumber);
+    push(book.byKey, given ? item.numberKey! : confusableKey(key), item.itemId);
+    const core = given ? (item.numberCore!.length >= 5 && /^\d+$/.test(item.numberCore!) ? item.numberCore! : null) : coreKey(key);
     if (core) push(book.byCore, core, item.itemId);
+    if (item.openMinor === 0n) continue;
     push(book.byCustomer, item.customerId, item.itemId);
+    book.sorted.delete(item.customerId);
     push(book.byAmount, `${item.currency}:${item.openMinor}`, item.itemId);
   }
-  return book;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -382,6 +427,15 @@ export function findReferences(book: MatchBook, line: MatchLine): RefHit[] {
 
 /** Who paid: customers named by the payer account, name or a customer code in the text, with the points of each. */
 export function findPayers(book: MatchBook, line: MatchLine): Map<string, Reason[]> {
+  const cacheKey = `${line.counterpartyName ?? ''}\u0000${line.counterpartyAccount ?? ''}\u0000${line.texts.join('\u0000')}`;
+  const cached = book.payerCache.get(cacheKey);
+  if (cached) return cached;
+  const found = findPayersUncached(book, line);
+  book.payerCache.set(cacheKey, found);
+  return found;
+}
+
+function findPayersUncached(book: MatchBook, line: MatchLine): Map<string, Reason[]> {
   const out = new Map<string, Reason[]>();
   const add = (id: string, reason: Reason) => {
     const list = out.get(id) ?? [];
@@ -406,9 +460,12 @@ export function findPayers(book: MatchBook, line: MatchLine): Map<string, Reason
         for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
       }
       const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 30);
+      const payerGrams = bigrams(key);
       for (const [id] of top) {
         if (exact.includes(id)) continue;
-        if (namesSimilar(key, book.nameKeys.get(id)!)) {
+        let grams = book.nameGrams.get(id);
+        if (!grams) book.nameGrams.set(id, (grams = bigrams(book.nameKeys.get(id)!)));
+        if (namesSimilar(key, book.nameKeys.get(id)!, payerGrams, grams)) {
           add(id, { code: 'NAME_SIMILAR', points: POINTS.NAME_SIMILAR, words: `payer name ${line.counterpartyName} is like ${book.customers.get(id)!.name}`, detail: line.counterpartyName });
         }
       }
@@ -573,6 +630,215 @@ function build(book: MatchBook, line: MatchLine, settings: MatchSettings, custom
 
 const AMOUNT_FIT: ReadonlySet<ReasonCode> = new Set(['AMOUNT_EXACT', 'AMOUNT_SUM', 'AMOUNT_DISCOUNT', 'AMOUNT_CHARGES']);
 
+// ---------------------------------------------------------------------------------------------------------------
+// Sure rules: lines without a reference (or with a mistyped one) that a finance team applies without looking.
+
+/** Levenshtein distance of two keys, or max + 1 as soon as it is certainly more than `max`. */
+export function editDistance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      const value = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row.push(value);
+      if (value < best) best = value;
+    }
+    if (best > max) return max + 1;
+    previous = row;
+  }
+  return previous[b.length]!;
+}
+
+/**
+ * The customers whose name contains `key` (an abbreviation: 华东贸易 in 上海华东贸易有限公司), all of them: a containing
+ * name has every character pair of the key, so the shortest list of one of its pairs holds them all. At least 4
+ * Chinese or 8 other characters, else too common to say anything.
+ */
+function namesContaining(book: MatchBook, key: string): string[] {
+  const enough = /\p{Script=Han}/u.test(key) ? [...key].length >= 4 : key.length >= 8;
+  if (!enough) return [];
+  let shortest: string[] | null = null;
+  for (const g of bigrams(key)) {
+    const ids = book.byNameGram.get(g) ?? [];
+    if (!shortest || ids.length < shortest.length) shortest = ids;
+  }
+  return (shortest ?? []).filter((id) => book.nameKeys.get(id)!.includes(key));
+}
+
+/**
+ * The one customer the payer's signals name, or null: the account (known for one customer only) and the name (exactly
+ * one customer of that name, or else exactly one whose name contains it) must not name two customers, and one of
+ * them must name one. A Dice-similar name or a customer code alone is not enough.
+ */
+export function surePayer(book: MatchBook, line: MatchLine): string | null {
+  const cacheKey = `${line.counterpartyName ?? ''}\u0000${line.counterpartyAccount ?? ''}\u0000${line.texts.join('\u0000')}`;
+  const cached = book.surePayerCache.get(cacheKey);
+  if (cached !== undefined) return cached;
+  const found = surePayerUncached(book, line);
+  book.surePayerCache.set(cacheKey, found);
+  return found;
+}
+
+function surePayerUncached(book: MatchBook, line: MatchLine): string | null {
+  const named = new Set<string>();
+  if (line.counterpartyAccount) {
+    const ids = book.byAccount.get(accountKey(line.counterpartyAccount)) ?? [];
+    if (ids.length > 1) return null;
+    if (ids.length === 1) named.add(ids[0]!);
+  }
+  if (line.counterpartyName) {
+    const key = nameKey(line.counterpartyName);
+    const exact = key ? book.byName.get(key) ?? [] : [];
+    const ids = exact.length ? exact : key ? namesContaining(book, key) : [];
+    if (ids.length > 1) return null;
+    if (ids.length === 1) named.add(ids[0]!);
+  }
+  if (named.size !== 1) return null;
+  // A customer code is a short word any text may hold: it never names the payer alone, but one naming another
+  // customer than the account or name do is a contradiction.
+  const text = line.texts.filter(Boolean).join(' ');
+  const [payer] = named;
+  if (text) for (const { key } of referenceCandidates(text)) for (const id of book.byCode.get(key) ?? []) if (id !== payer) return null;
+  return payer!;
+}
+
+/** The payer and its group (parent, subsidiaries, sister companies): whose items a sure rule may apply the line to. */
+export function groupOf(book: MatchBook, customerId: string): string[] {
+  const payer = book.customers.get(customerId)!;
+  const out = new Set<string>([customerId, ...(book.children.get(customerId) ?? [])]);
+  if (payer.parentId && book.customers.has(payer.parentId)) {
+    out.add(payer.parentId);
+    for (const sister of book.children.get(payer.parentId) ?? []) out.add(sister);
+  }
+  return [...out];
+}
+
+/**
+ * Every combination of the items adding up to the amount exactly, of any size, up to 2 (enough to know it is not
+ * unique); `complete` false when the search stopped at its bound (the company's maxCombinations steps) before it could tell.
+ */
+export function uniqueSubset(book: MatchBook, itemIds: string[], amount: bigint, maxSteps: number): { found: string[][]; complete: boolean } {
+  // Largest first: the sums overshoot early and the branches close sooner.
+  const pool = itemIds.map((id) => ({ id, open: book.open.get(id)! })).filter((x) => x.open > 0n && x.open <= amount).sort((a, b) => (a.open > b.open ? -1 : a.open < b.open ? 1 : 0));
+  if (pool.length > 60) return { found: [], complete: false };
+  const rest: bigint[] = new Array(pool.length + 1).fill(0n);
+  for (let i = pool.length - 1; i >= 0; i--) rest[i] = rest[i + 1]! + pool[i]!.open;
+  const found: string[][] = [];
+  let steps = 0;
+  let complete = true;
+  const chosen: number[] = [];
+  const walk = (from: number, sum: bigint): void => {
+    for (let i = from; i < pool.length; i++) {
+      if (found.length >= 2 || !complete) return;
+      if (++steps > maxSteps) { complete = false; return; }
+      if (sum + rest[i]! < amount) return;
+      const next = sum + pool[i]!.open;
+      if (next > amount) continue;
+      chosen.push(i);
+      if (next === amount) found.push(chosen.map((k) => pool[k]!.id));
+      else walk(i + 1, next);
+      chosen.pop();
+    }
+  };
+  walk(0, 0n);
+  return { found, complete: complete || found.length >= 2 };
+}
+
+/** Reference-looking words of the text (7 to 24 letters and digits, at least 4 digits), by their confusable key. */
+function referenceWords(line: MatchLine): string[] {
+  const text = line.texts.filter(Boolean).join(' \n ');
+  const out = new Set<string>();
+  for (const { key } of referenceCandidates(text)) {
+    const conf = confusableKey(key);
+    if (conf.length >= 7 && conf.length <= 24 && (conf.match(/\d/g)?.length ?? 0) >= 4) out.add(conf);
+  }
+  if (line.creditorReference) out.add(confusableKey(referenceKey(line.creditorReference)));
+  return [...out];
+}
+
+/** Within 2 characters of the item's number, whole or without its letter prefix. */
+function near(book: MatchBook, word: string, itemId: string): boolean {
+  const key = confusableKey(referenceKey(book.items.get(itemId)!.documentNumber));
+  const core = coreKey(key);
+  return editDistance(word, key, 2) <= 2 || (!!core && /^\d+$/.test(word) && editDistance(word, core, 2) <= 2);
+}
+
+/**
+ * Whether a sure rule holds, and for which items: the payer is one customer (surePayer); the amount is the open
+ * amount of exactly one item of the payer's group (PAYER_AMOUNT), or of several of which a reference in the text is
+ * within 2 characters of exactly one (PAYER_TYPO), or of none while exactly one combination of one customer's items
+ * adds up to it, searched to the end (PAYER_SUBSET). Never when the line names any item other than the chosen ones
+ * (another invoice, another customer's invoice, an invoice already paid: a duplicate payment), or when a reference
+ * in it is within 2 characters of another item of the group and not of the chosen ones.
+ */
+export function sureRule(book: MatchBook, line: MatchLine, refs: Map<string, RefHit>, settings: MatchSettings): { rule: SureRule; customerId: string; itemIds: string[]; words: string } | null {
+  const payer = surePayer(book, line);
+  if (!payer) return null;
+  // Every item the text names by a known number (exact, or its digits without the prefix), open or paid.
+  const text = line.texts.filter(Boolean).join(' \n ');
+  const named = new Set<string>(refs.keys());
+  for (const { key } of referenceCandidates(text)) {
+    if (key.length < 3) continue;
+    const core = /^\d+$/.test(key) ? key : coreKey(key);
+    for (const id of [...(book.byKey.get(confusableKey(key)) ?? []), ...(core && core.length >= 8 ? book.byCore.get(core) ?? [] : [])]) named.add(id);
+  }
+  // A paid item named: the line may pay it a second time (a duplicate payment); a person decides.
+  if ([...named].some((id) => book.open.get(id)! <= 0n)) return null;
+  const group = groupOf(book, payer);
+  const openOf = (c: string) => itemsOf(book, c).filter((id) => book.items.get(id)!.currency === line.currency && book.open.get(id)! > 0n);
+  const words = referenceWords(line);
+  const fits = group.flatMap((c) => openOf(c).filter((id) => book.open.get(id) === line.amountMinor));
+  let rule: SureRule;
+  let itemIds: string[];
+  if (fits.length === 1) {
+    rule = 'PAYER_AMOUNT';
+    itemIds = fits;
+  } else if (fits.length > 1) {
+    const close = fits.filter((id) => words.some((w) => near(book, w, id)));
+    if (close.length !== 1) return null;
+    rule = 'PAYER_TYPO';
+    itemIds = close;
+  } else {
+    // A line that names an item and does not pay its amount is a partial payment or an overpayment, not a combination.
+    if (named.size) return null;
+    const subsets = group.map((c) => uniqueSubset(book, openOf(c), line.amountMinor, settings.maxCombinations));
+    if (subsets.some((x) => !x.complete)) return null;
+    const all = subsets.flatMap((x) => x.found);
+    if (all.length !== 1) return null;
+    rule = 'PAYER_SUBSET';
+    itemIds = all[0]!;
+  }
+  const chosen = new Set(itemIds);
+  // Anything the text names must be among the chosen items (a typo landing on another invoice, another customer's).
+  if ([...named].some((id) => !chosen.has(id))) return null;
+  // A mistyped reference close to another of the group's items (not to a chosen one) says the payer meant that one.
+  const others = group.flatMap((c) => openOf(c)).filter((id) => !chosen.has(id));
+  for (const w of words) {
+    if (itemIds.some((id) => near(book, w, id))) continue;
+    if (others.some((id) => near(book, w, id))) return null;
+  }
+  const customerId = book.items.get(itemIds[0]!)!.customerId;
+  const name = book.customers.get(payer)!.name;
+  const numbers = itemIds.map((id) => book.items.get(id)!.documentNumber).join(', ');
+  const why = rule === 'PAYER_AMOUNT' ? `the payer is ${name} only, and ${numbers} is the only open item of it${group.length > 1 ? 's group' : ''} for this amount`
+    : rule === 'PAYER_TYPO' ? `the payer is ${name} only, and of its open items for this amount only ${numbers} is within 2 characters of the reference in the text`
+      : `the payer is ${name} only, and ${numbers} is the only combination of its open items that adds up to the amount`;
+  return { rule, customerId, itemIds, words: why };
+}
+
+/** Whether the amount pays this one item as settle() would call a fit: exactly, less its discount, or net of charges. */
+function fitsAlone(book: MatchBook, itemId: string, line: MatchLine, settings: MatchSettings): boolean {
+  const open = book.open.get(itemId)!;
+  const amount = line.amountMinor;
+  if (amount === open) return true;
+  const item = book.items.get(itemId)!;
+  if (item.discountDate && line.date <= item.discountDate && open === item.openMinor && item.discountAmountMinor > 0n && amount === open - item.discountAmountMinor) return true;
+  const short = open - amount;
+  return short > 0n && short <= chargeTolerance(settings, open);
+}
+
 /** Every proposal for one line, ranked: best score first, then fewer items, then the oldest item first. */
 export function proposeForLine(book: MatchBook, line: MatchLine, settings: MatchSettings): Proposal[] {
   if (line.amountMinor <= 0n) return [];
@@ -597,8 +863,8 @@ export function proposeForLine(book: MatchBook, line: MatchLine, settings: Match
     // The referenced items, together (one payment for several invoices) and each alone.
     consider(customerId, referenced, false);
     if (referenced.length > 1) for (const id of referenced) consider(customerId, [id], true);
-    // Items the amount fits alone (exact, discount, charges).
-    for (const id of open) consider(customerId, [id], true);
+    // Items the amount fits alone (exact, discount, charges): told cheaply first, a proposal built only for those.
+    for (const id of open) if (fitsAlone(book, id, line, settings)) consider(customerId, [id], true);
     // Combinations adding up to the amount exactly (referenced items first, then the oldest), unless the amount
     // already fits this customer's referenced items or one item.
     const fits = [...proposals.values()].some((p) => p.customerId === customerId && p.reasons.some((r) => AMOUNT_FIT.has(r.code)));
@@ -619,13 +885,32 @@ export function proposeForLine(book: MatchBook, line: MatchLine, settings: Match
     }
   }
   const oldest = (p: Proposal) => book.items.get(p.allocations[0]?.itemId ?? '')?.dueDate ?? '';
-  return [...proposals.values()].sort((a, b) => b.score - a.score || a.allocations.length - b.allocations.length || (oldest(a) < oldest(b) ? -1 : oldest(a) > oldest(b) ? 1 : 0));
+  const ranked = [...proposals.values()].sort((a, b) => b.score - a.score || a.allocations.length - b.allocations.length || (oldest(a) < oldest(b) ? -1 : oldest(a) > oldest(b) ? 1 : 0));
+  // A sure rule puts its proposal first, marked, with the rule among its reasons (looked for only when the scores
+  // alone do not apply the line).
+  const [best, second] = ranked;
+  const appliedByScore = !!best && best.score >= settings.autoApplyScore && best.score - (second?.score ?? 0) >= settings.ambiguityMargin;
+  const sure = appliedByScore ? null : sureRule(book, line, refs, settings);
+  if (sure) {
+    const key = `${sure.customerId}:${[...sure.itemIds].sort().join(',')}`;
+    const p = proposals.get(key) ?? build(book, line, settings, sure.customerId, sure.itemIds, refs, payers.get(sure.customerId) ?? []);
+    p.sure = sure.rule;
+    p.reasons.push({ code: 'SURE_RULE', points: 0, words: sure.words, detail: sure.rule });
+    return [p, ...ranked.filter((x) => x !== p)];
+  }
+  return ranked;
 }
 
 /** The decision for one line: automatic when the best is sure and clearly ahead, suggested, or unmatched. */
 export function decide(lineId: string, ranked: Proposal[], settings: MatchSettings): LineResult {
-  const shown = ranked.filter((p) => p.score >= settings.suggestScore).slice(0, 5);
   const [best, second] = ranked;
+  if (best?.sure) {
+    const shown = [best, ...ranked.slice(1).filter((p) => p.score >= settings.suggestScore)].slice(0, 5);
+    if (!settings.autoApply) return { lineId, status: 'suggested', proposals: shown, note: 'automatic application is off for this company' };
+    if (settings.autoApplyScore > 100) return { lineId, status: 'suggested', proposals: shown, note: `sure (${best.sure}), but the auto-apply score ${settings.autoApplyScore} applies nothing automatically` };
+    return { lineId, status: 'auto', proposals: shown, note: `sure: ${best.reasons.find((r) => r.code === 'SURE_RULE')!.words}` };
+  }
+  const shown = ranked.filter((p) => p.score >= settings.suggestScore).slice(0, 5);
   if (!best || best.score < settings.suggestScore) {
     return { lineId, status: 'unmatched', proposals: [], note: best ? `the best proposal scores ${best.score}, below the suggest score ${settings.suggestScore}` : 'no customer or open item fits this line' };
   }

@@ -10,7 +10,8 @@ import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import type { Sql } from '../../db/database.ts';
 import {
-  accountKey, buildBook, decide, DEFAULT_MATCH_SETTINGS, proposeForLine, type LineResult, type MatchBook, type MatchCustomer, type MatchItem,
+  accountKey, addItems, buildBook, confusableKey, coreKey, decide, DEFAULT_MATCH_SETTINGS, findPayers, groupOf, isCreditorReference, proposeForLine, referenceCandidates,
+  referenceKey, surePayer, type LineResult, type MatchBook, type MatchCustomer, type MatchItem,
   type MatchLine, type MatchSettings, type Proposal, type ProposalAllocation, type Reason,
 } from '../../domain/bank/matching.ts';
 import { formatBankAmount } from '../../domain/bank/statement.ts';
@@ -160,22 +161,67 @@ function toLine(e: EntryRow): MatchLine {
   };
 }
 
-async function loadBook(sql: Sql, ctx: Context, currencies: string[]): Promise<MatchBook> {
-  const items = await sql.query<MatchItem & { openMinor: bigint; discountAmountMinor: bigint }>(
-    `SELECT b.item_id AS "itemId", d.number AS "documentNumber", b.customer_id AS "customerId", b.currency, b.open_minor AS "openMinor",
-       b.document_date AS "documentDate", b.due_date AS "dueDate", i.discount_date AS "discountDate", i.discount_amount_minor AS "discountAmountMinor"
-     FROM item_balances b JOIN items i ON i.tenant_id = b.tenant_id AND i.id = b.item_id
-     JOIN documents d ON d.tenant_id = i.tenant_id AND d.id = i.document_id
-     WHERE b.tenant_id = $1 AND b.side = 'debit' AND b.open_minor > 0 AND b.currency = ANY($2::text[]) AND d.kind <> 'reversal'`,
-    [ctx.tenant.id, currencies]);
-  const customers = await sql.query<{ id: string; code: string; name: string; parentId: string | null; accounts: string[] | null }>(
-    `SELECT c.id, c.code, c.name, c.parent_id AS "parentId", (SELECT array_agg(a.account_key) FROM customer_bank_accounts a WHERE a.tenant_id = c.tenant_id AND a.customer_id = c.id) AS accounts
-     FROM customers c WHERE c.tenant_id = $1`, [ctx.tenant.id]);
-  return buildBook(
-    items.map((i) => ({ ...i, openMinor: BigInt(i.openMinor), discountAmountMinor: BigInt(i.discountAmountMinor) })),
-    customers.map((c): MatchCustomer => ({ id: c.id, code: c.code, name: c.name, parentId: c.parentId, accounts: c.accounts ?? [] })),
-  );
+const ITEM_SELECT = `SELECT b.item_id AS "itemId", d.number AS "documentNumber", b.customer_id AS "customerId", b.currency, b.open_minor AS "openMinor",
+    b.document_date AS "documentDate", b.due_date AS "dueDate", i.discount_date AS "discountDate", i.discount_amount_minor AS "discountAmountMinor",
+    d.number_key AS "numberKey", d.number_core AS "numberCore"
+  FROM item_balances b JOIN items i ON i.tenant_id = b.tenant_id AND i.id = b.item_id
+  JOIN documents d ON d.tenant_id = i.tenant_id AND d.id = i.document_id`;
+
+/**
+ * The book for these lines, read in a few set-based queries instead of every open item: all customers (names,
+ * codes, known accounts, groups: the payers are found among them), then the open items of the customers the lines
+ * name (account, name, code, their groups), the items (open or paid) whose numbers the texts name, and, for lines
+ * naming nobody, the open items of their amounts (the AMOUNT_UNIQUE lead needs every item of that amount).
+ */
+async function loadBook(sql: Sql, ctx: Context, lines: readonly MatchLine[]): Promise<MatchBook> {
+  const currencies = [...new Set(lines.map((l) => l.currency))];
+  const customerRows = await sql.query<{ id: string; code: string; name: string; parentId: string | null }>(
+    `SELECT c.id, c.code, c.name, c.parent_id AS "parentId" FROM customers c WHERE c.tenant_id = $1`, [ctx.tenant.id]);
+  // The known accounts in one read (customer_bank_accounts is keyed by account, not by customer).
+  const accounts = new Map<string, string[]>();
+  for (const a of await sql.query<{ customerId: string; accountKey: string }>(
+    `SELECT customer_id AS "customerId", account_key AS "accountKey" FROM customer_bank_accounts WHERE tenant_id = $1`, [ctx.tenant.id])) {
+    accounts.set(a.customerId, [...(accounts.get(a.customerId) ?? []), a.accountKey]);
+  }
+  const customers = customerRows.map((c): MatchCustomer => ({ id: c.id, code: c.code, name: c.name, parentId: c.parentId, accounts: accounts.get(c.id) ?? [] }));
+  // The payers are found with the customers alone; the items read for them are then added to the same book (its
+  // customer index and the payers found are kept for the matching).
+  const book = buildBook([], customers);
+  const customerIds = new Set<string>();
+  const keys = new Set<string>();
+  const cores = new Set<string>();
+  const amounts = new Set<bigint>();
+  for (const line of lines) {
+    const payers = [...findPayers(book, line).keys()];
+    const sure = surePayer(book, line);
+    if (sure) payers.push(...groupOf(book, sure));
+    for (const id of payers) customerIds.add(id);
+    const texts = [...line.texts, line.creditorReference].filter((t): t is string => !!t);
+    for (const text of texts) {
+      for (const { key } of referenceCandidates(text)) {
+        if (key.length < 3) continue;
+        keys.add(confusableKey(key));
+        const core = /^\d+$/.test(key) ? key : coreKey(key);
+        if (core && core.length >= 5) cores.add(core);
+      }
+    }
+    if (line.creditorReference && isCreditorReference(line.creditorReference)) keys.add(confusableKey(referenceKey(line.creditorReference.replace(/\s/g, '').slice(4))));
+    if (!payers.length) amounts.add(line.amountMinor);
+  }
+  const where = `b.tenant_id = $1 AND b.side = 'debit' AND b.currency = ANY($2::text[]) AND d.kind <> 'reversal'`;
+  const rows = [
+    ...await sql.query<ItemRow>(`${ITEM_SELECT} WHERE ${where} AND b.open_minor > 0 AND b.customer_id = ANY($3::uuid[])`, [ctx.tenant.id, currencies, [...customerIds]]),
+    ...await sql.query<ItemRow>(`${ITEM_SELECT} WHERE ${where} AND b.open_minor >= 0 AND d.tenant_id = $1 AND d.number_key = ANY($3::text[])`, [ctx.tenant.id, currencies, [...keys]]),
+    ...await sql.query<ItemRow>(`${ITEM_SELECT} WHERE ${where} AND b.open_minor >= 0 AND d.tenant_id = $1 AND d.number_core = ANY($3::text[])`, [ctx.tenant.id, currencies, [...cores]]),
+    ...amounts.size ? await sql.query<ItemRow>(`${ITEM_SELECT} WHERE ${where} AND b.open_minor = ANY($3::bigint[])`, [ctx.tenant.id, currencies, [...amounts]]) : [],
+  ];
+  const items = new Map<string, MatchItem>();
+  for (const i of rows) items.set(i.itemId, { ...i, openMinor: BigInt(i.openMinor), discountAmountMinor: BigInt(i.discountAmountMinor) });
+  addItems(book, [...items.values()]);
+  return book;
 }
+
+type ItemRow = MatchItem & { openMinor: bigint; discountAmountMinor: bigint };
 
 const signature = (customerId: string, allocations: { itemId: string }[]) => `${customerId}:${allocations.map((a) => a.itemId).sort().join(',')}`;
 
@@ -245,7 +291,7 @@ export async function matchStatement(ctx: Context, statementId: string, raw: unk
       `SELECT entry_id AS "entryId", customer_id AS "customerId", allocations FROM bank_match_proposals WHERE tenant_id = $1 AND status = 'rejected' AND entry_id = ANY($2::uuid[])`,
       [ctx.tenant.id, entries.map((e) => e.id)])).map((r) => `${r.entryId}|${signature(r.customerId, r.allocations)}`));
     const todo = entries.filter((e) => matchable(e) && !applied.has(e.id));
-    const book = await loadBook(sql, ctx, [...new Set(todo.map((e) => e.currency))]);
+    const book = await loadBook(sql, ctx, todo.map(toLine));
     const lines: MatchRunLine[] = [];
     const counts = { lines: entries.length, autoApplied: 0, suggested: 0, unmatched: 0, alreadyApplied: 0, notCredits: 0 };
     for (const e of entries) {
