@@ -1,7 +1,9 @@
 /**
  * Remittance advices on a real database (both engines): a customer's GBK CSV and an XLSX are imported, their invoice
  * numbers found among the company's invoices (as written or without separators), the payer found from them, the
- * same file again changes nothing, a bad file writes nothing; through the API and the CLI.
+ * same file again changes nothing, a bad file writes nothing; through the API and the CLI. Then cash matching applies
+ * a bank line without any reference to exactly the invoices and amounts its advice lists, and leaves two advices of
+ * the same amount for a person to choose.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,6 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/main.ts';
 import { AppError } from '../src/domain/errors.ts';
 import { buildServer } from '../src/http/server.ts';
+import { importBankBytes } from '../src/modules/bank/index.ts';
+import { matchStatement, undoLine } from '../src/modules/bank/matching.ts';
 import { getAdvice, importRemittanceBytes, listAdvices } from '../src/modules/bank/remittances.ts';
 import type { Context } from '../src/modules/context.ts';
 import { createCustomer } from '../src/modules/customers/index.ts';
@@ -129,5 +133,58 @@ describe('API and CLI', () => {
     } finally {
       fs.rmSync(file);
     }
+  });
+});
+
+const camt = (id: string, entries: { amount: string; ref: string; party: string; text: string }[]) => {
+  // Opening 10,000.00 plus the entries, in cents ("6000.00" → 600000).
+  const cents = 1_000_000n + entries.reduce((sum, e) => sum + BigInt(e.amount.replace('.', '')), 0n);
+  const closing = `${cents / 100n}.${String(cents % 100n).padStart(2, '0')}`;
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt><GrpHdr><MsgId>${id}</MsgId><CreDtTm>2026-07-01T23:00:00</CreDtTm></GrpHdr>
+<Stmt><Id>${id}</Id><Acct><Id><Othr><Id>CN-ICBC-001</Id></Othr></Id><Ccy>CNY</Ccy></Acct>
+<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="CNY">10000.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-07-01</Dt></Dt></Bal>
+<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="CNY">${closing}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-07-01</Dt></Dt></Bal>
+${entries.map((e) => `<Ntry><Amt Ccy="CNY">${e.amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-07-01</Dt></BookgDt><ValDt><Dt>2026-07-01</Dt></ValDt>
+<AcctSvcrRef>${e.ref}</AcctSvcrRef><NtryDtls><TxDtls><RltdPties><Dbtr><Nm>${e.party}</Nm></Dbtr></RltdPties><RmtInf><Ustrd>${e.text}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>`).join('\n')}
+</Stmt></BkToCstmrStmt></Document>`;
+};
+const openOf = async (number: string) => (await t.db.tenant(ctx.tenant.id, (sql) => sql.query<{ open: string }>(
+  `SELECT sum(b.open_minor)::text AS open FROM item_balances b JOIN items i ON i.tenant_id = b.tenant_id AND i.id = b.item_id
+   JOIN documents d ON d.tenant_id = i.tenant_id AND d.id = i.document_id WHERE b.tenant_id = $1 AND d.number = $2`, [ctx.tenant.id, number])))[0]!.open;
+
+describe('cash matching with remittance advices', () => {
+  it('applies a line with no reference to the invoices and amounts its advice lists; undone, the advice waits again', async () => {
+    // C3 owes INV-C3-1 5,000.00 and INV-C3-2 3,000.00 and INV-C3-3 1,200.00. Its advice: 5,000.00 on INV-C3-1 and
+    // 1,000.00 on INV-C3-2 = 6,000.00. The bank line: 6,000.00 from a payer name nobody has, text "July".
+    // Without the advice nothing identifies the payer; with it: INV-C3-1 0.00 open, INV-C3-2 3,000.00 − 1,000.00 = 2,000.00.
+    await createCustomer(ctx, { code: 'C3', name: '广州三号贸易有限公司' });
+    for (const [n, amount] of [['1', '5000.00'], ['2', '3000.00'], ['3', '1200.00']]) {
+      await postDocument(ctx, { kind: 'invoice', number: `INV-C3-${n}`, customer: 'C3', documentDate: '2026-06-01', dueDate: '2026-06-30', amount: amount! });
+    }
+    const advice = await importRemittanceBytes(ctx, new TextEncoder().encode('Invoice,Amount\nINV-C3-1,5000.00\nINV-C3-2,1000.00\n'), { fileName: 'c3-july.csv' });
+    expect(advice).toMatchObject({ customer: 'C3', total: '6000.00', unknownInvoices: 0 });
+    const imported = await importBankBytes(ctx, new TextEncoder().encode(camt('RA-1', [{ amount: '6000.00', ref: 'RA1', party: 'GZ TRADING', text: 'July' }])), { fileName: 'ra-1.xml' });
+    const run = await matchStatement(ctx, imported.statements[0]!.id, {});
+    expect(run.counts).toMatchObject({ autoApplied: 1, suggested: 0 });
+    expect(run.lines[0]!.proposals[0]!.reasons.map((r) => r.code)).toEqual(['REMITTANCE_ADVICE', 'SURE_RULE']);
+    expect([await openOf('INV-C3-1'), await openOf('INV-C3-2'), await openOf('INV-C3-3')]).toEqual(['0', '200000', '120000']);
+    const used = await t.db.tenant(ctx.tenant.id, (sql) => getAdvice(ctx, sql, advice.id));
+    expect(used.bankEntryId).toBe(run.lines[0]!.entryId);
+    // Undone: the payment is reversed and the advice waits for its payment again.
+    await undoLine(ctx, run.lines[0]!.entryId, { reason: 'test: undo the advice match' });
+    expect([await openOf('INV-C3-1'), await openOf('INV-C3-2')]).toEqual(['500000', '300000']);
+    expect((await t.db.tenant(ctx.tenant.id, (sql) => getAdvice(ctx, sql, advice.id))).bankEntryId).toBeNull();
+  });
+
+  it('two open advices of the same amount are suggested for a person to choose, never applied', async () => {
+    await importRemittanceBytes(ctx, new TextEncoder().encode('Invoice,Amount\nINV-C3-3,1200.00\n'), { fileName: 'c3-a.csv' });
+    await importRemittanceBytes(ctx, new TextEncoder().encode('Invoice,Amount,Note\nINV-C3-2,1200.00,x\n'), { fileName: 'c3-b.csv' });
+    const imported = await importBankBytes(ctx, new TextEncoder().encode(camt('RA-2', [{ amount: '1200.00', ref: 'RA2', party: 'SOMEONE', text: 'payment' }])), { fileName: 'ra-2.xml' });
+    const run = await matchStatement(ctx, imported.statements[0]!.id, {});
+    expect(run.counts).toMatchObject({ autoApplied: 0, suggested: 1 });
+    const advised = run.lines[0]!.proposals.filter((p) => p.reasons.some((r) => r.code === 'REMITTANCE_ADVICE'));
+    expect(advised.map((p) => p.score)).toEqual([70, 70]);
+    expect(await openOf('INV-C3-3')).toBe('120000');
   });
 });

@@ -44,6 +44,8 @@ export const POINTS = {
   AMOUNT_EXACT: 30, AMOUNT_SUM: 25, AMOUNT_DISCOUNT: 25, AMOUNT_CHARGES: 20, AMOUNT_PARTIAL: 5, AMOUNT_OVER: 5, AMOUNT_UNIQUE: 10,
   /** No points: one of the sure rules (docs/cash-matching.md) holds, so the proposal is applied whatever its score. */
   SURE_RULE: 0,
+  /** The customer's remittance advice lists the invoices and amounts of exactly this payment. */
+  REMITTANCE_ADVICE: 100,
 } as const;
 export type ReasonCode = keyof typeof POINTS;
 const WHO_CAP = 40;
@@ -124,8 +126,10 @@ export interface Proposal {
  * PAYER_AMOUNT   the payer resolves to one customer and exactly one open item of it (or of its group) has the amount;
  * PAYER_SUBSET   …no item has it, and exactly one combination of the customer's open items adds up to it;
  * PAYER_TYPO     …several items have it, and a reference in the text is 1–2 characters from exactly one of those.
+ * REMITTANCE     the customer's remittance advice (adviceProposal) has the line's amount and currency, is the only
+ *                open advice that fits the line, and every invoice it lists is the payer's and open for its amount.
  */
-export type SureRule = 'PAYER_AMOUNT' | 'PAYER_SUBSET' | 'PAYER_TYPO';
+export type SureRule = 'PAYER_AMOUNT' | 'PAYER_SUBSET' | 'PAYER_TYPO' | 'REMITTANCE';
 
 export interface LineResult {
   lineId: string;
@@ -942,4 +946,67 @@ export function matchLines(book: MatchBook, lines: readonly MatchLine[], setting
     }
     return result;
   });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Remittance advices: the customer said which invoices a payment pays (src/modules/bank/remittances.ts).
+
+export interface AdviceFacts {
+  id: string;
+  /** The file name, or the id: how the reasons name the advice. */
+  label: string;
+  customerId: string;
+  currency: string;
+  totalMinor: bigint;
+  /** The payment reference the advice gives, if one. */
+  reference: string | null;
+  /** Per advice line: the book's items of the invoice it names (installments, in due-date order; none: not found). */
+  lines: { invoiceNumber: string; itemIds: string[]; amountMinor: bigint }[];
+}
+
+/** The open advices that fit a line: its currency and exactly its amount; those whose reference the line quotes first. */
+export function advicesFor(line: MatchLine, advices: readonly AdviceFacts[]): AdviceFacts[] {
+  const fit = advices.filter((a) => a.currency === line.currency && a.totalMinor === line.amountMinor);
+  const quoted = fit.filter((a) => a.reference && line.texts.some((t) => t && referenceKey(t).includes(referenceKey(a.reference!))));
+  return quoted.length ? quoted : fit;
+}
+
+/**
+ * The proposal an advice makes for a line: each listed invoice gets the amount the customer paid on it (spread over
+ * its installments by due date); what cannot be applied (an invoice not found or not the payer's, more than is open)
+ * stays on the payment as unapplied cash. Sure (REMITTANCE) when `alone` (no other open advice fits the line) and
+ * everything applies: the customer's own statement of what the money is for.
+ */
+export function adviceProposal(book: MatchBook, line: MatchLine, advice: AdviceFacts, alone: boolean): Proposal {
+  const allocations: ProposalAllocation[] = [];
+  let unapplied = 0n;
+  for (const l of advice.lines) {
+    let left = l.amountMinor;
+    for (const id of l.itemIds) {
+      const item = book.items.get(id);
+      const open = book.open.get(id) ?? 0n;
+      if (!item || item.customerId !== advice.customerId || open <= 0n || left <= 0n) continue;
+      const take = open < left ? open : left;
+      allocations.push({ itemId: id, documentNumber: item.documentNumber, openMinor: open, amountMinor: take });
+      left -= take;
+    }
+    unapplied += left;
+  }
+  const c = (m: bigint) => money(m, line.currency);
+  const complete = unapplied === 0n && allocations.length > 0;
+  const words = `the customer's remittance advice ${advice.label} lists ${advice.lines.length} invoice(s) for ${c(advice.totalMinor)}`
+    + (!complete ? `; ${c(unapplied)} of it names no open invoice of the payer and stays unapplied`
+      : alone ? '' : '; another open advice has the same amount: check which one this payment is');
+  // Full points only for a complete advice no other advice competes with: the others are shown for review.
+  const points = complete && alone ? POINTS.REMITTANCE_ADVICE : complete ? 70 : 50;
+  const reasons: Reason[] = [{ code: 'REMITTANCE_ADVICE', points, words, detail: advice.id }];
+  const proposal: Proposal = {
+    customerId: advice.customerId, kind: unapplied > 0n ? 'overpayment' : allocations.length === 1 ? 'exact' : 'combination',
+    score: points, reasons, allocations, writeOffMinor: 0n, writeOffReason: null, unappliedMinor: unapplied,
+  };
+  if (complete && alone) {
+    proposal.sure = 'REMITTANCE';
+    reasons.push({ code: 'SURE_RULE', points: 0, words: `the payer's remittance advice ${advice.label} names every invoice and amount of this payment`, detail: 'REMITTANCE' });
+  }
+  return proposal;
 }

@@ -12,7 +12,7 @@ import type { Sql } from '../../db/database.ts';
 import {
   accountKey, addItems, buildBook, confusableKey, coreKey, decide, DEFAULT_MATCH_SETTINGS, findPayers, groupOf, isCreditorReference, proposeForLine, referenceCandidates,
   referenceKey, surePayer, type LineResult, type MatchBook, type MatchCustomer, type MatchItem,
-  type MatchLine, type MatchSettings, type Proposal, type ProposalAllocation, type Reason,
+  type MatchLine, type MatchSettings, type Proposal, type ProposalAllocation, type Reason, adviceProposal, advicesFor, type AdviceFacts,
 } from '../../domain/bank/matching.ts';
 import { formatBankAmount } from '../../domain/bank/statement.ts';
 import { AppError, conflict, invalid, notFound } from '../../domain/errors.ts';
@@ -223,6 +223,44 @@ async function loadBook(sql: Sql, ctx: Context, lines: readonly MatchLine[]): Pr
 
 type ItemRow = MatchItem & { openMinor: bigint; discountAmountMinor: bigint };
 
+/**
+ * The open remittance advices that fit these lines (a payer, the currency and the exact amount of one of them), with
+ * the items of the invoices they list added to the book (open or paid: a paid one shows why an advice no longer fits).
+ */
+async function loadAdvices(sql: Sql, ctx: Context, lines: readonly MatchLine[], book: MatchBook): Promise<AdviceFacts[]> {
+  if (!lines.length) return [];
+  const heads = await sql.query<{ id: string; label: string; customerId: string; currency: string; totalMinor: bigint | string; reference: string | null }>(
+    `SELECT r.id, coalesce(r.file_name, r.id::text) AS label, r.customer_id AS "customerId", r.currency, r.total_minor AS "totalMinor", r.reference
+       FROM remittance_advices r JOIN unnest($2::text[], $3::int8[]) AS l(currency, amount) ON l.currency = r.currency AND l.amount = r.total_minor
+      WHERE r.tenant_id = $1 AND r.bank_entry_id IS NULL AND r.customer_id IS NOT NULL
+      ORDER BY r.imported_at, r.id`,
+    [ctx.tenant.id, lines.map((l) => l.currency), lines.map((l) => l.amountMinor)]);
+  if (!heads.length) return [];
+  const rows = await sql.query<{ adviceId: string; invoiceNumber: string; documentId: string | null; amountMinor: bigint | string }>(
+    `SELECT advice_id AS "adviceId", invoice_number AS "invoiceNumber", document_id AS "documentId", amount_minor AS "amountMinor"
+       FROM remittance_advice_lines WHERE tenant_id = $1 AND advice_id = ANY($2::uuid[]) ORDER BY advice_id, line`, [ctx.tenant.id, heads.map((h) => h.id)]);
+  const documents = [...new Set(rows.map((r) => r.documentId).filter((d): d is string => !!d))];
+  const items = documents.length ? await sql.query<ItemRow & { documentId: string }>(
+    `${ITEM_SELECT.replace('SELECT ', 'SELECT d.id AS "documentId", ')} WHERE b.tenant_id = $1 AND b.side = 'debit' AND d.id = ANY($2::uuid[]) ORDER BY b.due_date, b.item_id`,
+    [ctx.tenant.id, documents]) : [];
+  addItems(book, items.filter((i) => !book.items.has(i.itemId)).map((i) => ({ ...i, openMinor: BigInt(i.openMinor), discountAmountMinor: BigInt(i.discountAmountMinor) })));
+  const itemsOfDocument = new Map<string, string[]>();
+  for (const i of items) itemsOfDocument.set(i.documentId, [...(itemsOfDocument.get(i.documentId) ?? []), i.itemId]);
+  return heads.map((h) => ({
+    id: h.id, label: h.label, customerId: h.customerId, currency: h.currency, totalMinor: BigInt(h.totalMinor), reference: h.reference,
+    lines: rows.filter((r) => r.adviceId === h.id).map((r) => ({ invoiceNumber: r.invoiceNumber, itemIds: r.documentId ? itemsOfDocument.get(r.documentId) ?? [] : [], amountMinor: BigInt(r.amountMinor) })),
+  }));
+}
+
+/** The advice a proposal came from (its REMITTANCE_ADVICE reason), if any. */
+const adviceOf = (reasons: readonly Reason[]) => reasons.find((r) => r.code === 'REMITTANCE_ADVICE')?.detail ?? null;
+
+/** Records that a bank line used an advice (once: an advice explains one payment). */
+async function useAdvice(sql: Sql, ctx: Context, adviceId: string | null, entryId: string): Promise<void> {
+  if (!adviceId) return;
+  await sql.query(`UPDATE remittance_advices SET bank_entry_id = $3 WHERE tenant_id = $1 AND id = $2 AND bank_entry_id IS NULL`, [ctx.tenant.id, adviceId, entryId]);
+}
+
 const signature = (customerId: string, allocations: { itemId: string }[]) => `${customerId}:${allocations.map((a) => a.itemId).sort().join(',')}`;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -292,6 +330,7 @@ export async function matchStatement(ctx: Context, statementId: string, raw: unk
       [ctx.tenant.id, entries.map((e) => e.id)])).map((r) => `${r.entryId}|${signature(r.customerId, r.allocations)}`));
     const todo = entries.filter((e) => matchable(e) && !applied.has(e.id));
     const book = await loadBook(sql, ctx, todo.map(toLine));
+    let advices = await loadAdvices(sql, ctx, todo.map(toLine), book);
     const lines: MatchRunLine[] = [];
     const counts = { lines: entries.length, autoApplied: 0, suggested: 0, unmatched: 0, alreadyApplied: 0, notCredits: 0 };
     for (const e of entries) {
@@ -307,7 +346,10 @@ export async function matchStatement(ctx: Context, statementId: string, raw: unk
         continue;
       }
       const line = toLine(e);
-      const ranked = proposeForLine(book, line, settings).filter((p) => !rejected.has(`${e.id}|${signature(p.customerId, p.allocations)}`));
+      // The customer's remittance advice for this payment, if one fits, comes before what the texts and amount say.
+      const fitting = advicesFor(line, advices);
+      const fromAdvices = fitting.map((a) => adviceProposal(book, line, a, fitting.length === 1)).sort((a, b) => Number(!!b.sure) - Number(!!a.sure) || b.score - a.score);
+      const ranked = [...fromAdvices, ...proposeForLine(book, line, settings)].filter((p) => !rejected.has(`${e.id}|${signature(p.customerId, p.allocations)}`));
       const result = decide(e.id, ranked, settings);
       if (unbalanced && result.status === 'suggested' && result.proposals[0] && result.proposals[0].score >= saved.autoApplyScore) {
         result.note = 'the statement does not balance (opening + entries ≠ closing): check it with the bank, then accept';
@@ -338,8 +380,13 @@ export async function matchStatement(ctx: Context, statementId: string, raw: unk
         await setLineState(sql, ctx, e, status, { note, proposals: result.proposals });
       }
       if (status === 'auto_applied') {
-        // The next lines see what this one leaves open (two payments for one invoice).
+        // The next lines see what this one leaves open (two payments for one invoice), and not the advice it used.
         const best = result.proposals[0]!;
+        const used = adviceOf(best.reasons);
+        if (used) {
+          advices = advices.filter((a) => a.id !== used);
+          if (!input.dryRun) await useAdvice(sql, ctx, used, e.id);
+        }
         for (const a of best.allocations) book.open.set(a.itemId, book.open.get(a.itemId)! - a.amountMinor);
         if (best.writeOffMinor > 0n) {
           const last = best.allocations[best.allocations.length - 1]!;
@@ -505,6 +552,7 @@ export async function acceptLine(ctx: Context, entryId: string, raw: unknown, id
       : input.allocations ? { writeOffMinor: 0n, writeOffReason: null } : { writeOffMinor: BigInt(proposal!.writeOffMinor), writeOffReason: proposal!.writeOffReason };
     const useProposal = proposal && !input.allocations && (!input.customer || customerId === proposal.customerId);
     const docs = await applyToLedger(sql, ctx, e, { customerId, allocations, ...writeOff }, null, 'manual', useProposal ? proposal!.id : null);
+    if (useProposal) await useAdvice(sql, ctx, adviceOf(proposal!.reasons), e.id);
     if (proposal && !useProposal) {
       await sql.query(`UPDATE bank_match_proposals SET status = 'rejected', decided_at = now(), decided_by = $3 WHERE tenant_id = $1 AND id = $2`, [ctx.tenant.id, proposal.id, ctx.actor]);
     }
@@ -562,6 +610,8 @@ export async function undoLine(ctx: Context, entryId: string, raw: unknown, idem
     const reversed = await reverseDocument(ctx, application.paymentDocumentId, reversal, sql);
     await sql.query(`UPDATE bank_line_applications SET undone_at = now(), undone_by = $3, undo_reason = $4 WHERE tenant_id = $1 AND id = $2`,
       [ctx.tenant.id, application.id, ctx.actor, input.reason]);
+    // An advice the line used waits for a payment again.
+    await sql.query(`UPDATE remittance_advices SET bank_entry_id = NULL WHERE tenant_id = $1 AND bank_entry_id = $2`, [ctx.tenant.id, e.id]);
     if (application.proposalId) {
       await sql.query(`UPDATE bank_match_proposals SET status = 'rejected', decided_at = now(), decided_by = $3 WHERE tenant_id = $1 AND id = $2`, [ctx.tenant.id, application.proposalId, ctx.actor]);
     }

@@ -5,7 +5,7 @@
  *
  * The file's kind is recognised from its content (an XLSX is a zip), its rows by their header names (pure parser:
  * src/domain/bank/remittance.ts). Each invoice number is looked up among the company's invoices and debit notes
- * (exactly as written, then without separators and case); the payer is the customer given, else the one customer
+ * (exactly as written, then without separators and case, O as 0 and I as 1); the payer is the customer given, else the one customer
  * all found invoices belong to. All or nothing; the same file again changes nothing.
  */
 import { createHash } from 'node:crypto';
@@ -13,6 +13,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import type { Sql } from '../../db/database.ts';
 import { MAX_BANK_FILE_BYTES } from '../../domain/bank/statement.ts';
+import { confusableKey, referenceKey } from '../../domain/bank/matching.ts';
 import { MAX_REMITTANCE_LINES, parseRemittanceCsv, parseRemittanceXlsx, type RemittanceAdvice } from '../../domain/bank/remittance.ts';
 import { invalid, notFound, tooLarge } from '../../domain/errors.ts';
 import { formatAmount } from '../../domain/money.ts';
@@ -56,7 +57,8 @@ export interface PresentedAdvice {
   alreadyImported?: boolean;
 }
 
-const normal = (n: string) => n.replace(/[^0-9A-Za-z]/g, '').toUpperCase();
+/** A number compared without separators and case, O as 0 and I as 1: the documents' indexed `number_key`. */
+const normal = (n: string) => confusableKey(referenceKey(n));
 
 /** Reads an advice's bytes: XLSX when it is a zip, else CSV. */
 async function parseAdvice(bytes: Uint8Array, currency: string, encoding: string | undefined): Promise<RemittanceAdvice> {
@@ -97,7 +99,7 @@ export async function importRemittanceBytes(
     const found = await sql.query<{ id: string; number: string; customerId: string }>(
       `SELECT id, number, customer_id AS "customerId" FROM documents
         WHERE tenant_id = $1 AND kind IN ('invoice', 'debit_note') AND reverses_document_id IS NULL
-          AND (number = ANY($2::text[]) OR upper(regexp_replace(number, '[^0-9A-Za-z]', '', 'g')) = ANY($3::text[]))
+          AND (number = ANY($2::text[]) OR number_key = ANY($3::text[]))
           AND ($4::uuid IS NULL OR customer_id = $4)`,
       [ctx.tenant.id, numbers, numbers.map(normal), customerId]);
     const exact = new Map(found.map((d) => [d.number, d]));
