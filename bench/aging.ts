@@ -142,15 +142,16 @@ const CHUNK_SQL = [
      FROM bench_payments`,
   `INSERT INTO items (tenant_id, id, document_id, customer_id, seq, side, currency, amount_minor)
    SELECT $1, ${id(5, 'n * 4 + j')}, ${id(4, 'n * 4 + j')}, ${id(1, 'c')}, 1, 'credit', currency, amount_minor FROM bench_payments`,
-  `INSERT INTO allocations (tenant_id, id, batch_id, credit_item_id, debit_item_id, customer_id, amount_minor, credit_amount_minor, allocation_date, created_by)
-   SELECT $1, ${id(6, 'n * 4 + j')}, ${id(6, 'n * 4 + j')}, ${id(5, 'n * 4 + j')}, ${id(3, 'n')}, ${id(1, 'c')},
-          amount_minor, amount_minor, payment_date, 'bench'
-     FROM bench_payments`,
   `INSERT INTO item_balances (tenant_id, item_id, customer_id, amount_minor, open_minor, side, currency, document_date, due_date, kind)
    SELECT $1, ${id(3, 'i.n')}, ${id(1, 'i.c')}, i.amount_minor, i.amount_minor - coalesce(p.paid, 0), 'debit', i.currency, i.document_date, i.due_date, 'invoice'
      FROM bench_invoices i LEFT JOIN (SELECT n, sum(amount_minor) AS paid FROM bench_payments GROUP BY n) p ON p.n = i.n`,
   `INSERT INTO item_balances (tenant_id, item_id, customer_id, amount_minor, open_minor, side, currency, document_date, due_date, kind)
    SELECT $1, ${id(5, 'n * 4 + j')}, ${id(1, 'c')}, amount_minor, 0, 'credit', currency, payment_date, payment_date, 'payment' FROM bench_payments`,
+  // After the balances: the allocations' trigger copies both items' facts from them (item_moves, migration 0027).
+  `INSERT INTO allocations (tenant_id, id, batch_id, credit_item_id, debit_item_id, customer_id, amount_minor, credit_amount_minor, allocation_date, created_by)
+   SELECT $1, ${id(6, 'n * 4 + j')}, ${id(6, 'n * 4 + j')}, ${id(5, 'n * 4 + j')}, ${id(3, 'n')}, ${id(1, 'c')},
+          amount_minor, amount_minor, payment_date, 'bench'
+     FROM bench_payments`,
 ];
 
 /** One customer in 20 has a payment it has not applied: 5,000.00 on a day of the last year. */
@@ -200,21 +201,18 @@ const TOTAL_COLUMNS = [
   `sum(o.open_minor) FILTER (WHERE i.side = 'credit') AS unapplied`,
 ].join(',\n       ');
 
-/** The reference: the same as-of method, totals only, as the owner (no row-level security). $1 tenant, $2 as-of. */
+/**
+ * The reference: the same as-of method, totals only, as the owner (no row-level security), on the same tables: today's
+ * open balances plus what moved after the date, from item_moves (migration 0027; each movement carries its item's
+ * facts). $1 tenant, $2 as-of.
+ */
 const HAND_SQL = `
-WITH later AS (
-  SELECT item_id, sum(amount_minor)::bigint AS amount_minor FROM (
-    SELECT debit_item_id AS item_id, amount_minor FROM allocations WHERE tenant_id = $1 AND allocation_date > $2
-    UNION ALL
-    SELECT credit_item_id, credit_amount_minor FROM allocations WHERE tenant_id = $1 AND allocation_date > $2) m
-  GROUP BY item_id),
-o AS (
-  SELECT b.side, b.currency, b.document_date, b.due_date, b.open_minor + coalesce(l.amount_minor, 0) AS open_minor
-    FROM item_balances b LEFT JOIN later l ON l.item_id = b.item_id WHERE b.tenant_id = $1 AND b.open_minor > 0
+WITH o AS (
+  SELECT side, currency, document_date, due_date, open_minor FROM item_balances WHERE tenant_id = $1 AND open_minor > 0
   UNION ALL
-  SELECT b.side, b.currency, b.document_date, b.due_date, l.amount_minor FROM later l JOIN item_balances b ON b.tenant_id = $1 AND b.item_id = l.item_id WHERE b.open_minor = 0)
+  SELECT side, currency, document_date, due_date, amount_minor FROM item_moves WHERE tenant_id = $1 AND move_date > $2)
 SELECT ${TOTAL_COLUMNS.replaceAll('i.side', 'o.side').replaceAll(AGE, '($2::date - o.due_date)')}
-  FROM o WHERE o.open_minor <> 0 AND o.document_date <= $2 AND o.currency = 'CNY'`;
+  FROM o WHERE o.document_date <= $2 AND o.currency = 'CNY'`;
 
 /** The check: from the whole history, not from the cached open amounts. */
 const HISTORY_SQL = `
@@ -237,16 +235,12 @@ SELECT ${TOTAL_COLUMNS}
  * (as-of − 90 days). The ledger written above has only invoices, payments and no reversals, so kinds need no test.
  */
 const KPI_HAND_SQL = `
-WITH later AS (
-  SELECT debit_item_id AS item_id, amount_minor, allocation_date FROM allocations WHERE tenant_id = $1 AND allocation_date > $3
+WITH o AS (
+  SELECT customer_id, side, due_date, document_date, open_minor AS at_as_of, open_minor AS at_start
+    FROM item_balances WHERE tenant_id = $1 AND open_minor > 0 AND currency = 'CNY'
   UNION ALL
-  SELECT credit_item_id, credit_amount_minor, allocation_date FROM allocations WHERE tenant_id = $1 AND allocation_date > $3),
-o AS (
-  SELECT b.customer_id, b.side, b.due_date, b.document_date, b.open_minor AS at_as_of, b.open_minor AS at_start
-    FROM item_balances b WHERE b.tenant_id = $1 AND b.open_minor > 0 AND b.currency = 'CNY'
-  UNION ALL
-  SELECT b.customer_id, b.side, b.due_date, b.document_date, CASE WHEN l.allocation_date > $2 THEN l.amount_minor ELSE 0 END, l.amount_minor
-    FROM later l JOIN item_balances b ON b.tenant_id = $1 AND b.item_id = l.item_id WHERE b.currency = 'CNY'),
+  SELECT customer_id, side, due_date, document_date, CASE WHEN move_date > $2 THEN amount_minor ELSE 0 END, amount_minor
+    FROM item_moves WHERE tenant_id = $1 AND move_date > $3 AND currency = 'CNY'),
 c AS (
   SELECT customer_id,
          sum(at_as_of) FILTER (WHERE side = 'debit') AS outstanding,
@@ -258,8 +252,7 @@ c AS (
 SELECT sum(outstanding) AS outstanding, sum(current) AS current, sum(over90) AS over90, sum(unapplied) AS unapplied, sum(beginning) AS beginning,
        (SELECT sum(t.outstanding) FROM (SELECT outstanding FROM c WHERE outstanding IS NOT NULL ORDER BY outstanding DESC LIMIT 10) t) AS top,
        (SELECT sum(amount_minor) FROM documents WHERE tenant_id = $1 AND kind = 'invoice' AND currency = 'CNY' AND document_date > $3 AND document_date <= $2) AS sales,
-       (SELECT sum(a.amount_minor) FROM allocations a JOIN item_balances d ON d.tenant_id = $1 AND d.item_id = a.debit_item_id
-         WHERE a.tenant_id = $1 AND a.allocation_date > $3 AND a.allocation_date <= $2 AND d.currency = 'CNY') AS paid
+       (SELECT sum(amount_minor) FROM item_moves WHERE tenant_id = $1 AND side = 'debit' AND move_date > $3 AND move_date <= $2 AND currency = 'CNY') AS paid
   FROM c`;
 
 type Totals = Record<string, bigint>;

@@ -103,4 +103,42 @@ describe('open at a date', () => {
     }
     expect(checked).toBe(157);
   }, 240_000);
+
+  it('keeps, for every allocation, its two moves with its items\' facts as the documents state them', async () => {
+    // A second company: an import-like posting that applies one payment to two invoices (the several-rows write),
+    // dated differently from the ledger above, beside the single-allocation and reversal writes of that ledger.
+    const other = contextFor(t.db, await makeTenant(t.db, { code: 'OPENAT2' }), CLOCK);
+    await createCustomer(other, { code: 'K1', name: '甲' });
+    await postDocument(other, { kind: 'invoice', number: 'A-1', customer: 'K1', documentDate: '2026-01-10', dueDate: '2026-02-09', amount: '100.00' });
+    await postDocument(other, { kind: 'invoice', number: 'A-2', customer: 'K1', documentDate: '2026-01-20', dueDate: '2026-03-01', amount: '70.00' });
+    await postDocument(other, { kind: 'payment', number: 'P-1', customer: 'K1', documentDate: '2026-03-05', amount: '150.00',
+      appliesTo: [{ document: 'A-1', amount: '100.00' }, { document: 'A-2', amount: '50.00' }] });
+    // From items and documents, not from the balances the trigger copies: what each move must say.
+    const expected = (c: Context) => t.db.tenant(c.tenant.id, (sql) => sql.query<Record<string, string>>(
+      `SELECT a.id::text AS allocation, x.side, x.number, x.customer_id::text AS customer, x.kind, x.currency, x.document_date::text AS document_date,
+              x.due_date::text AS due_date, a.allocation_date::text AS move_date, x.amount::text AS amount, x.counter_kind, coalesce(a.reverses_allocation_id::text, '') AS reverses
+         FROM allocations a
+         JOIN items di ON di.tenant_id = a.tenant_id AND di.id = a.debit_item_id JOIN documents dd ON dd.tenant_id = a.tenant_id AND dd.id = di.document_id
+         JOIN items ci ON ci.tenant_id = a.tenant_id AND ci.id = a.credit_item_id JOIN documents cd ON cd.tenant_id = a.tenant_id AND cd.id = ci.document_id
+        CROSS JOIN LATERAL (VALUES
+          ('debit', dd.number, di.customer_id, dd.kind, di.currency, dd.document_date, coalesce(di.due_date, dd.due_date, dd.document_date), a.amount_minor, cd.kind),
+          ('credit', cd.number, ci.customer_id, cd.kind, ci.currency, cd.document_date, coalesce(ci.due_date, cd.due_date, cd.document_date), a.credit_amount_minor, dd.kind)
+        ) AS x(side, number, customer_id, kind, currency, document_date, due_date, amount, counter_kind)
+        ORDER BY 1, 2`, [])) ;
+    const stored = (c: Context) => t.db.tenant(c.tenant.id, (sql) => sql.query<Record<string, string>>(
+      `SELECT m.allocation_id::text AS allocation, m.side, doc.number, m.customer_id::text AS customer, m.kind, m.currency, m.document_date::text AS document_date,
+              m.due_date::text AS due_date, m.move_date::text AS move_date, m.amount_minor::text AS amount, m.counter_kind, coalesce(m.reverses_allocation_id::text, '') AS reverses
+         FROM item_moves m JOIN items i ON i.tenant_id = m.tenant_id AND i.id = m.item_id JOIN documents doc ON doc.tenant_id = m.tenant_id AND doc.id = i.document_id
+        ORDER BY 1, 2`, []));
+    for (const c of [ctx, other]) expect(await stored(c)).toEqual(await expected(c));
+    // By hand: the first ledger has 5 allocations (PAY-1, PAY-0, PAY-3, its reversal, CN-1), the second 2; two moves each.
+    expect((await stored(ctx)).length).toBe(10);
+    const second = await stored(other);
+    expect(second.filter((m) => m.side === 'debit').map((m) => [m.number, m.amount, m.due_date, m.counter_kind]).sort())
+      .toEqual([['A-1', '10000', '2026-02-09', 'payment'], ['A-2', '5000', '2026-03-01', 'payment']]);
+    // The reversal's moves carry the negated amounts and point at the allocation they undo.
+    const reversal = (await stored(ctx)).filter((m) => m.reverses !== '');
+    expect(reversal.map((m) => [m.side, m.number, m.amount, m.move_date]).sort())
+      .toEqual([['credit', 'PAY-3', '-50000', '2026-05-20'], ['debit', 'INV-2', '-50000', '2026-05-20']]);
+  });
 });

@@ -207,6 +207,7 @@ export const itemBalances = pgTable('item_balances', {
   kind: text('kind').notNull(),
 }, (t) => [
   primaryKey({ columns: [t.tenantId, t.itemId] }),
+  // Covering (INCLUDE currency, side, kind, document_date, due_date, open_minor; migration 0027, hand-written).
   index('item_balances_open').on(t.tenantId, t.customerId).where(sql`${t.openMinor} > 0`),
   foreignKey({ columns: [t.tenantId, t.itemId], foreignColumns: [items.tenantId, items.id] }),
   check('item_balances_range', sql`${t.openMinor} >= 0 and ${t.openMinor} <= ${t.amountMinor}`),
@@ -1699,4 +1700,29 @@ export const remittanceAdviceLines = pgTable('remittance_advice_lines', {
 }, (t) => [
   primaryKey({ columns: [t.tenantId, t.adviceId, t.line] }),
   foreignKey({ name: 'remittance_advice_lines_advice_fk', columns: [t.tenantId, t.adviceId], foreignColumns: [remittanceAdvices.tenantId, remittanceAdvices.id] }),
+]);
+
+/**
+ * One side of one allocation (two rows per allocation) with copies of its item's facts, which never change, so that
+ * what moved after a date is read without joining the balances (migration 0027; src/modules/ledger/open-at.ts).
+ * Written only by the allocations' statement trigger; `amountMinor` is what the allocation applied to this item, in
+ * the item's currency (negative for a reversal); `counterKind` is the other item's document kind.
+ */
+export const itemMoves = pgTable('item_moves', {
+  tenantId: uuid('tenant_id').notNull(),
+  allocationId: uuid('allocation_id').notNull(),
+  itemId: uuid('item_id').notNull(),
+  customerId: uuid('customer_id').notNull(),
+  side: text('side').notNull(),
+  kind: text('kind').notNull(),
+  currency: text('currency').notNull(),
+  documentDate: businessDate('document_date').notNull(),
+  dueDate: businessDate('due_date').notNull(),
+  moveDate: businessDate('move_date').notNull(),
+  amountMinor: money('amount_minor').notNull(),
+  counterKind: text('counter_kind').notNull(),
+  reversesAllocationId: uuid('reverses_allocation_id'),
+}, (t) => [
+  // No key: written only by the allocations' trigger, two rows per allocation (migration 0027 says why).
+  index('item_moves_date').on(t.tenantId, t.moveDate, t.documentDate),
 ]);

@@ -2,14 +2,17 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { AppError } from './errors.ts';
 import {
+  addMinor,
   amountProblem,
   checkCurrency,
   currencyScale,
   formatAmount,
   MAX_ABS_AMOUNT_MINOR,
+  minorOf,
   parseAmount,
   roundHalfUp,
   splitProportionally,
+  subtractMinor,
   sumMinor,
 } from './money.ts';
 import { appErrorOf } from './test-helpers.ts';
@@ -227,5 +230,38 @@ describe('splitProportionally', () => {
         },
       ),
     );
+  });
+});
+
+describe('Minor: exact sums as numbers while safe, bigints beyond', () => {
+  const safe = Number.MAX_SAFE_INTEGER; // 9,007,199,254,740,991
+  it.each([
+    // [SQL value, Minor]
+    ['123450', 123450],
+    ['-5', -5],
+    [null, 0],
+    [42n, 42],
+    ['9007199254740991', safe],
+    ['9007199254740993', 9007199254740993n], // beyond 2^53: kept exact as a bigint
+    ['12000000000000000000.000', 12000000000000000000n], // an integral numeric as text
+  ] as const)('%s → %s', (value, minor) => {
+    expect(minorOf(value)).toBe(minor);
+  });
+
+  it('adds as numbers, and switches to bigint when the sum would lose a unit', () => {
+    expect(addMinor(1, 2)).toBe(3);
+    expect(addMinor(safe, 0)).toBe(safe);
+    expect(addMinor(safe, 2)).toBe(9007199254740993n); // as a float this would read 9007199254740992
+    expect(addMinor(10n, -3)).toBe(7n);
+    expect(subtractMinor(5, 7)).toBe(-2);
+    expect(subtractMinor(0, 9007199254740993n)).toBe(-9007199254740993n);
+  });
+
+  it('formats a number like the same bigint, and refuses an unsafe one', () => {
+    expect(formatAmount(-5, 'CNY')).toBe('-0.05');
+    expect(formatAmount(123450, 'KWD')).toBe('123.450');
+    expect(formatAmount(safe, 'CNY')).toBe(formatAmount(BigInt(safe), 'CNY'));
+    expect(() => formatAmount(2 ** 53, 'CNY')).toThrow(/safe integer/);
+    expect(() => formatAmount(0.5, 'CNY')).toThrow(/safe integer/);
   });
 });

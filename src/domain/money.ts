@@ -101,14 +101,48 @@ function tryParseAmount(text: string, currency: string, options: ParseAmountOpti
   return minor;
 }
 
-/** Minor units as a plain decimal string in major units: 123450n CNY → "1234.50", -5n CNY → "-0.05". */
-export function formatAmount(amountMinor: bigint, currency: string): string {
+/**
+ * Minor units as a plain decimal string in major units: 123450n CNY → "1234.50", -5n CNY → "-0.05". A number must be
+ * a safe integer (reports that add up many sums keep them as numbers while they stay exact; see addMinor).
+ */
+export function formatAmount(amountMinor: bigint | number, currency: string): string {
+  if (typeof amountMinor === 'number') assert(Number.isSafeInteger(amountMinor), `amount ${amountMinor} is not a safe integer of minor units`);
   const scale = currencyScale(currency);
-  const negative = amountMinor < 0n;
+  const negative = amountMinor < 0;
   const digits = (negative ? -amountMinor : amountMinor).toString();
   if (scale === 0) return `${negative ? '-' : ''}${digits}`;
   const padded = digits.padStart(scale + 1, '0');
   return `${negative ? '-' : ''}${padded.slice(0, -scale)}.${padded.slice(-scale)}`;
+}
+
+/**
+ * An exact count of minor units, as a number while it is a safe integer and a bigint beyond: a report summing
+ * hundreds of thousands of figures saves a bigint allocation per figure, and stays exact.
+ */
+export type Minor = number | bigint;
+
+/** A whole number of minor units from SQL (a bigint, or the text of an int8 or an integral numeric), as a Minor. */
+export function minorOf(value: unknown): Minor {
+  if (value === null || value === undefined) return 0;
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value;
+  const text = String(value);
+  const n = Number(text);
+  if (Number.isSafeInteger(n)) return n;
+  return BigInt(text.includes('.') ? text.replace(/\.0*$/, '') : text);
+}
+
+/** a + b exactly: a number while the sum is a safe integer, else a bigint. */
+export function addMinor(a: Minor, b: Minor): Minor {
+  if (typeof a === 'number' && typeof b === 'number') {
+    const sum = a + b;
+    if (Number.isSafeInteger(sum)) return sum;
+  }
+  return BigInt(a) + BigInt(b);
+}
+
+/** a − b exactly, as addMinor. */
+export function subtractMinor(a: Minor, b: Minor): Minor {
+  return addMinor(a, typeof b === 'bigint' ? -b : -b);
 }
 
 /** a / b rounded half away from zero. The one rounding rule for money in arflow. */

@@ -20,7 +20,7 @@ import { AGING_GROUPINGS, bucketOf, parseBuckets, type AgingBasis, type AgingBuc
 import { parseDate, type LocalDate } from '../../domain/dates.ts';
 import { formatDecimal, parseDecimal, type Decimal } from '../../domain/decimal.ts';
 import { invalid } from '../../domain/errors.ts';
-import { checkCurrency, currencyScale, formatAmount } from '../../domain/money.ts';
+import { addMinor, checkCurrency, subtractMinor, currencyScale, formatAmount, minorOf, type Minor } from '../../domain/money.ts';
 import { customerScope } from '../access/scope.ts';
 import { disputedAtSql } from '../disputes/index.ts';
 import type { Context } from '../context.ts';
@@ -194,8 +194,6 @@ function bucketCondition(b: AgingBucket, age: string): string {
   return [b.fromDays === null ? null : `${age} >= ${b.fromDays}`, b.toDays === null ? null : `${age} <= ${b.toDays}`].filter(Boolean).join(' AND ');
 }
 
-type Figures = { current: bigint; outstanding: bigint; unapplied: bigint; disputed: bigint } & Record<string, bigint>;
-
 /** The disputed open amount at the as-of date per report key (and item currency), in the report's currency. */
 async function disputedByKey(ctx: Context, sql: Sql, s: Settings): Promise<Map<string, bigint>> {
   const params: unknown[] = [ctx.tenant.id, s.asOf];
@@ -266,40 +264,43 @@ export async function agingReport(ctx: Context, sql: Sql, raw: AgingQuery): Prom
     if (!s.rates.has(r.currency)) throw missingRate(r.currency, s.asOf);
     used.add(r.currency);
   }
-  const money = (v: bigint) => formatAmount(v, s.currency);
-  const zero = (): Figures => {
-    const f: Figures = { current: 0n, outstanding: 0n, unapplied: 0n, disputed: 0n };
-    s.buckets.slice(1).forEach((_b, n) => { f[`b${n}`] = 0n; });
-    return f;
-  };
+  // 80,000 rows of ten figures each: the sums stay numbers while exact (Minor), not a bigint per figure.
+  const money = (v: Minor) => formatAmount(v, s.currency);
+  const bucketCount = s.buckets.length - 1;
+  const columns = figures;
+  const zero = (): Minor[] => new Array<Minor>(columns.length + 1).fill(0);
+  const DISPUTED = columns.length;
   const totals = zero();
-  const present = (key: string, name: string, f: Figures): AgingReportRow => ({
-    key, name,
-    current: money(f.current),
-    buckets: Object.fromEntries(s.buckets.slice(1).map((b, n) => [b.key, money(f[`b${n}`]!)])),
-    outstanding: money(f.outstanding),
-    disputed: money(f.disputed),
-    unapplied: money(f.unapplied),
-    net: money(f.outstanding - f.unapplied),
-  });
+  const present = (key: string, name: string, f: Minor[]): AgingReportRow => {
+    const buckets: Record<string, string> = {};
+    for (let n = 0; n < bucketCount; n++) buckets[s.buckets[n + 1]!.key] = money(f[n + 1]!);
+    const outstanding = f[bucketCount + 1]!;
+    const unapplied = f[bucketCount + 2]!;
+    return {
+      key, name, current: money(f[0]!), buckets, outstanding: money(outstanding), disputed: money(f[DISPUTED]!), unapplied: money(unapplied),
+      net: money(subtractMinor(outstanding, unapplied)),
+    };
+  };
   // Rows come one per key and currency (so a converted report sees which currencies it converts); add them up per key.
-  const byKey = new Map<string, { name: string; f: Figures }>();
+  const byKey = new Map<string, { name: string; f: Minor[] }>();
   for (const r of rows) {
-    const entry = byKey.get(r.key) ?? { name: r.name, f: zero() };
-    byKey.set(r.key, entry);
-    for (const k of Object.keys(totals)) {
-      if (k === 'disputed') continue;
-      const v = big(r[k]);
-      entry.f[k] = entry.f[k]! + v;
-      totals[k] = totals[k]! + v;
+    let entry = byKey.get(r.key);
+    if (!entry) {
+      entry = { name: r.name, f: zero() };
+      byKey.set(r.key, entry);
+    }
+    for (let k = 0; k < columns.length; k++) {
+      const v = minorOf(r[columns[k]!]);
+      entry.f[k] = addMinor(entry.f[k]!, v);
+      totals[k] = addMinor(totals[k]!, v);
     }
   }
   for (const [key, disputed] of await disputedByKey(ctx, sql, s)) {
     const entry = byKey.get(key);
     // A disputed item is an open item, so its key has a row; the guard keeps a broken invariant from inventing one.
     if (!entry) continue;
-    entry.f.disputed = disputed;
-    totals.disputed += disputed;
+    entry.f[DISPUTED] = minorOf(disputed);
+    totals[DISPUTED] = addMinor(totals[DISPUTED]!, entry.f[DISPUTED]!);
   }
   const presented = [...byKey].map(([key, { name, f }]) => present(key, name, f));
   const { key: _k, name: _n, ...sum } = present('', '', totals);

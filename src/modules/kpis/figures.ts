@@ -1,5 +1,5 @@
 /**
- * The figures of the KPI set at an as-of date, loaded in three set-based statements (no per-customer loop), exact
+ * The figures of the KPI set at an as-of date, loaded in four set-based statements (no per-customer loop), exact
  * for past dates: only documents and allocations dated on or before the as-of date count. What was open at a date
  * is found by the ledger's shared definition (src/modules/ledger/open-at.ts, the aging report's too): today's cached
  * open amount plus what was applied after that date, so the statements read today's open items and the allocations
@@ -58,27 +58,26 @@ export async function loadKpiFigures(sql: Sql, q: FiguresQuery): Promise<KpiFigu
   const params: unknown[] = [q.tenantId, q.asOf, q.currency, periodStart, ...(q.scope ? [q.scope.handle] : [])];
   await tuneForLedgerRead(sql);
 
-  // 1. Balances at asOf and at the period's start, in one pass over today's open items and the allocations since
-  // the period's start.
+  // 1. Balances at asOf and at the period's start, in one pass over today's open items and the movements since the
+  // period's start, summed without grouping; the ten largest customers from a second, smaller reading (today's open
+  // items and what moved after asOf only), the one figure that needs a sum per customer.
   const [balances] = await sql.query<Record<string, unknown>>(
     `WITH ${openMovementsAtSql({ tenant: '$1', asOf: '$2', from: '$4' })},
-     per_customer AS (
-       SELECT o.customer_id,
-              coalesce(sum(o.open_minor) FILTER (WHERE o.side = 'debit'), 0) AS outstanding,
-              coalesce(sum(o.open_minor) FILTER (WHERE o.side = 'debit' AND o.due_date >= $2), 0) AS current,
-              coalesce(sum(o.open_minor) FILTER (WHERE o.side = 'debit' AND $2::date - o.due_date > ${OVER_DAYS}), 0) AS over90,
-              coalesce(sum(o.open_minor) FILTER (WHERE o.side = 'credit' AND o.kind IN ${CASH_KINDS}), 0) AS unapplied_cash,
-              coalesce(sum(o.open_minor) FILTER (WHERE o.side = 'credit'), 0) AS unapplied,
-              coalesce(sum(o.open_from) FILTER (WHERE o.side = 'debit'), 0) AS beginning
-         FROM open_at o
-         ${scopeJoin(q.scope, 'o.customer_id')}
-        WHERE o.currency = $3
-        GROUP BY o.customer_id)
-     SELECT coalesce(sum(outstanding), 0) AS outstanding, coalesce(sum(current), 0) AS current, coalesce(sum(over90), 0) AS over90,
-            coalesce(sum(unapplied_cash), 0) AS unapplied_cash, coalesce(sum(unapplied), 0) AS unapplied,
-            coalesce(sum(beginning), 0) AS beginning,
-            (SELECT coalesce(sum(t.outstanding), 0) FROM (SELECT outstanding FROM per_customer ORDER BY outstanding DESC LIMIT ${TOP_CUSTOMERS}) t) AS top_customers
-       FROM per_customer`,
+     ${openMovementsAtSql({ tenant: '$1', asOf: '$2' }).replace(/^open_at AS/, 'open_now AS')}
+     SELECT coalesce(sum(o.open_minor) FILTER (WHERE o.side = 'debit'), 0) AS outstanding,
+            coalesce(sum(o.open_minor) FILTER (WHERE o.side = 'debit' AND o.due_date >= $2), 0) AS current,
+            coalesce(sum(o.open_minor) FILTER (WHERE o.side = 'debit' AND $2::date - o.due_date > ${OVER_DAYS}), 0) AS over90,
+            coalesce(sum(o.open_minor) FILTER (WHERE o.side = 'credit' AND o.kind IN ${CASH_KINDS}), 0) AS unapplied_cash,
+            coalesce(sum(o.open_minor) FILTER (WHERE o.side = 'credit'), 0) AS unapplied,
+            coalesce(sum(o.open_from) FILTER (WHERE o.side = 'debit'), 0) AS beginning,
+            (SELECT coalesce(sum(t.outstanding), 0) FROM (
+               SELECT sum(n.open_minor) AS outstanding FROM open_now n
+                 ${scopeJoin(q.scope, 'n.customer_id')}
+                WHERE n.side = 'debit' AND n.currency = $3
+                GROUP BY n.customer_id ORDER BY 1 DESC LIMIT ${TOP_CUSTOMERS}) t) AS top_customers
+       FROM open_at o
+       ${scopeJoin(q.scope, 'o.customer_id')}
+      WHERE o.currency = $3`,
     params);
 
   // 2. Credit sales per day: first the period and the latest FIRST_MONTHS months, which is where the countback walk
@@ -97,14 +96,12 @@ export async function loadKpiFigures(sql: Sql, q: FiguresQuery): Promise<KpiFigu
 
   // 3. Payment behaviour: payments and advances applied to sales in the period, not undone by asOf.
   const [paid] = await sql.query<Record<string, unknown>>(
-    `SELECT coalesce(sum(a.amount_minor), 0) AS paid,
-            coalesce(sum(a.amount_minor::numeric * (a.allocation_date - dr.document_date)), 0) AS to_pay,
-            coalesce(sum(a.amount_minor::numeric * greatest(0, a.allocation_date - dr.due_date)), 0) AS beyond
-       FROM allocations a
-       JOIN item_balances cr ON cr.tenant_id = $1 AND cr.item_id = a.credit_item_id
-       JOIN item_balances dr ON dr.tenant_id = $1 AND dr.item_id = a.debit_item_id
-       ${scopeJoin(q.scope, 'a.customer_id')}
-      WHERE ${PAID_ALLOCATIONS}`,
+    `SELECT coalesce(sum(m.amount_minor), 0) AS paid,
+            coalesce(sum(m.amount_minor::numeric * (m.move_date - m.document_date)), 0) AS to_pay,
+            coalesce(sum(m.amount_minor::numeric * greatest(0, m.move_date - m.due_date)), 0) AS beyond
+       FROM item_moves m
+       ${scopeJoin(q.scope, 'm.customer_id')}
+      WHERE ${PAID_MOVES}`,
     params);
   const payments: PaymentSums = { paidMinor: big(paid!.paid), daysToPayWeighted: big(paid!.to_pay), daysBeyondTermsWeighted: big(paid!.beyond) };
 
@@ -145,6 +142,16 @@ export const PAID_ALLOCATIONS = `
   a.tenant_id = $1 AND a.allocation_date > $4 AND a.allocation_date <= $2 AND dr.currency = $3
   AND a.reverses_allocation_id IS NULL AND cr.kind IN ${CASH_KINDS} AND dr.kind IN ${SALES_KINDS}
   AND NOT EXISTS (SELECT 1 FROM allocations x WHERE x.tenant_id = $1 AND x.reverses_allocation_id = a.id AND x.allocation_date <= $2)`;
+
+/**
+ * PAID_ALLOCATIONS read from the debit sides in item_moves (migration 0027), alias m: the allocation's date, amount
+ * and its items' kinds, currency and dates on one row, so the period's payments need no join to two balances each.
+ * The same allocations: m.counter_kind is the credit item's kind, m.kind and m.currency the debit item's.
+ */
+export const PAID_MOVES = `
+  m.tenant_id = $1 AND m.side = 'debit' AND m.move_date > $4 AND m.move_date <= $2 AND m.currency = $3
+  AND m.reverses_allocation_id IS NULL AND m.counter_kind IN ${CASH_KINDS} AND m.kind IN ${SALES_KINDS}
+  AND NOT EXISTS (SELECT 1 FROM allocations x WHERE x.tenant_id = $1 AND x.reverses_allocation_id = m.allocation_id AND x.allocation_date <= $2)`;
 
 /** A SUM from either engine (bigint, numeric text) or null, as bigint. Sums of whole numbers only. */
 export function big(value: unknown): bigint {

@@ -18,7 +18,7 @@ import { customerScope } from '../access/scope.ts';
 import type { Context } from '../context.ts';
 import { tenantToday } from '../tenants/index.ts';
 import { localDateText, parseInput } from '../validate.ts';
-import { big, loadKpiFigures, PAID_ALLOCATIONS } from './figures.ts';
+import { big, loadKpiFigures, PAID_MOVES } from './figures.ts';
 import { readSnapshots, storeSnapshots } from './snapshots.ts';
 
 export { refreshKpiSnapshots } from './snapshots.ts';
@@ -185,9 +185,9 @@ export interface CustomerBehaviour {
 }
 
 const SORT_SQL: Record<(typeof CUSTOMER_SORTS)[number], string> = {
-  daysBeyondTerms: 'sum(a.amount_minor::numeric * greatest(0, a.allocation_date - dr.due_date)) / sum(a.amount_minor)',
-  daysToPay: 'sum(a.amount_minor::numeric * (a.allocation_date - dr.document_date)) / sum(a.amount_minor)',
-  paid: 'sum(a.amount_minor)',
+  daysBeyondTerms: 'sum(m.amount_minor::numeric * greatest(0, m.move_date - m.due_date)) / sum(m.amount_minor)',
+  daysToPay: 'sum(m.amount_minor::numeric * (m.move_date - m.document_date)) / sum(m.amount_minor)',
+  paid: 'sum(m.amount_minor)',
   customer: 'min(c.code)',
 };
 
@@ -207,15 +207,13 @@ export async function behaviourPage(
   const params: unknown[] = [ctx.tenant.id, r.asOf, r.currency, periodStart, limit, offset];
   if (scope) params.push(scope.handle);
   const rows = await sql.query<Record<string, unknown> & { code: string; name: string; count: unknown; total: unknown }>(
-    `SELECT c.code, min(c.name) AS name, sum(a.amount_minor) AS paid, count(*) AS count,
-            sum(a.amount_minor::numeric * (a.allocation_date - dr.document_date)) AS to_pay,
-            sum(a.amount_minor::numeric * greatest(0, a.allocation_date - dr.due_date)) AS beyond,
+    `SELECT c.code, min(c.name) AS name, sum(m.amount_minor) AS paid, count(*) AS count,
+            sum(m.amount_minor::numeric * (m.move_date - m.document_date)) AS to_pay,
+            sum(m.amount_minor::numeric * greatest(0, m.move_date - m.due_date)) AS beyond,
             count(*) OVER () AS total
-       FROM allocations a
-       JOIN item_balances cr ON cr.tenant_id = $1 AND cr.item_id = a.credit_item_id
-       JOIN item_balances dr ON dr.tenant_id = $1 AND dr.item_id = a.debit_item_id
-       JOIN customers c ON c.tenant_id = $1 AND c.id = a.customer_id${scope ? ` AND c.${scope.field} = $7` : ''}
-      WHERE ${PAID_ALLOCATIONS}
+       FROM item_moves m
+       JOIN customers c ON c.tenant_id = $1 AND c.id = m.customer_id${scope ? ` AND c.${scope.field} = $7` : ''}
+      WHERE ${PAID_MOVES}
       GROUP BY c.code
       ORDER BY ${SORT_SQL[sort]} ${order === 'asc' ? 'ASC' : 'DESC'}, c.code
       LIMIT $5 OFFSET $6`,

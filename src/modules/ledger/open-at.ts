@@ -5,13 +5,15 @@
  * included, with their negative signs), for items dated on or before d. Reading that literally scans the whole
  * history; instead we roll back from today's cached balance (item_balances.open_minor, kept in the allocation's own
  * transaction): open at d = open now + allocations dated after d. Only items open now or touched after d can be open
- * at d, so the statement reads today's open items and the allocations since d, never the whole ledger. The test
- * test/open-at.test.ts checks both readings give the same figures on a ledger with back-dated postings, reversals
- * and partial allocations.
+ * at d, so the statement reads today's open items and the allocations since d, never the whole ledger. The
+ * allocations since d are read from item_moves (migration 0027): one row per side of each allocation with copies of
+ * its item's facts, so they need no join to the balances (which at 1,000,000 invoices was most of a historical
+ * report's time). The test test/open-at.test.ts checks both readings give the same figures on a ledger with
+ * back-dated postings, reversals and partial allocations.
  *
  * Two shapes, the same rows underneath:
  * - `openItemsAtSql`: one row per item with its open amount at d (drill-downs, statements: they show items);
- * - `openMovementsAtSql`: today's open items plus one row per later allocation, NOT summed per item. Every column
+ * - `openMovementsAtSql`: today's open items plus one row per later movement, NOT summed per item. Every column
  *   but the amount is the item's fixed facts (customer, side, currency, dates), so any sum grouped by those facts,
  *   per bucket or per customer, equals the sum over `openItemsAtSql`; it saves the hash aggregate of the later
  *   allocations per item, which dominated a historical report (docs/decisions.md, "Open at a date").
@@ -33,40 +35,26 @@ export interface OpenAtParams {
   customer?: string;
 }
 
-/** The allocations dated after `since`, one row per item they moved (a debit and a credit item each). */
-function laterMoves(p: OpenAtParams, since: string): string {
-  const customer = p.customer ? ` AND a.customer_id = ${p.customer}` : '';
-  return `SELECT a.debit_item_id AS item_id, a.amount_minor, a.allocation_date FROM allocations a
-          WHERE a.tenant_id = ${p.tenant} AND a.allocation_date > ${since}${customer}
-         UNION ALL
-         SELECT a.credit_item_id, a.credit_amount_minor, a.allocation_date FROM allocations a
-          WHERE a.tenant_id = ${p.tenant} AND a.allocation_date > ${since}${customer}`;
-}
+/** The item facts both sources share, as columns of the alias `t` (item_balances or item_moves). */
+const factsOf = (t: string) => `${t}.item_id, ${t}.customer_id, ${t}.side, ${t}.kind, ${t}.currency, ${t}.document_date, ${t}.due_date`;
 
-/** The balances' facts, as the columns both shapes share. */
-const FACTS = 'b.item_id, b.customer_id, b.side, b.kind, b.currency, b.document_date, b.due_date';
+/** The movements dated after `since` (one row per item an allocation moved, with the item's facts), as alias m. */
+function laterMoves(p: OpenAtParams, since: string): string {
+  const customer = p.customer ? ` AND m.customer_id = ${p.customer}` : '';
+  return `item_moves m WHERE m.tenant_id = ${p.tenant} AND m.move_date > ${since} AND m.document_date <= ${p.asOf}${customer}`;
+}
 
 /**
  * CTE definitions (without the leading WITH) ending in `open_at`: one row per item open at the as-of date (and, with
- * `from`, per item open at that earlier date), with its open amount then.
+ * `from`, per item open at that earlier date), with its open amount then (possibly 0: an item open at the other
+ * date only, or applied and reversed since).
  */
 export function openItemsAtSql(p: OpenAtParams): string {
-  const since = p.from ?? p.asOf;
-  const customer = p.customer ? ` AND b.customer_id = ${p.customer}` : '';
-  const laterColumns = p.from
-    ? `sum(amount_minor)::int8 AS after_from, coalesce(sum(amount_minor) FILTER (WHERE allocation_date > ${p.asOf}), 0)::int8 AS after_as_of`
-    : 'sum(amount_minor)::int8 AS after_as_of';
-  const fromColumn = (open: string, after: string) => (p.from ? `, CASE WHEN b.document_date <= ${p.from} THEN ${open} + ${after} ELSE 0 END AS open_from` : '');
-  return `open_later AS (
-       SELECT item_id, ${laterColumns} FROM (${laterMoves(p, since)}) moved GROUP BY item_id),
+  // The movements summed per item; grouping by the facts as well changes no sum (they depend on the item alone).
+  return `${openMovementsAtSql(p).replace(/^open_at AS/, 'open_moves AS')},
      open_at AS (
-       SELECT ${FACTS}, b.open_minor + coalesce(l.after_as_of, 0) AS open_minor${fromColumn('b.open_minor', 'coalesce(l.after_from, 0)')}
-         FROM item_balances b LEFT JOIN open_later l ON l.item_id = b.item_id
-        WHERE b.tenant_id = ${p.tenant} AND b.open_minor > 0 AND b.document_date <= ${p.asOf}${customer}
-       UNION ALL
-       SELECT ${FACTS}, l.after_as_of${fromColumn('0', 'l.after_from')}
-         FROM open_later l JOIN item_balances b ON b.tenant_id = ${p.tenant} AND b.item_id = l.item_id
-        WHERE b.open_minor = 0 AND b.document_date <= ${p.asOf}${customer})`;
+       SELECT ${factsOf('v')}, sum(v.open_minor)::int8 AS open_minor${p.from ? ', sum(v.open_from)::int8 AS open_from' : ''}
+         FROM open_moves v GROUP BY ${factsOf('v')})`;
 }
 
 /**
@@ -77,16 +65,14 @@ export function openItemsAtSql(p: OpenAtParams): string {
 export function openMovementsAtSql(p: OpenAtParams): string {
   const since = p.from ?? p.asOf;
   const customer = p.customer ? ` AND b.customer_id = ${p.customer}` : '';
-  const fromColumn = (amount: string) => (p.from ? `, CASE WHEN b.document_date <= ${p.from} THEN ${amount} ELSE 0 END AS open_from` : '');
-  return `open_later AS (${laterMoves(p, since)}),
-     open_at AS (
-       SELECT ${FACTS}, b.open_minor${fromColumn('b.open_minor')}
+  const fromColumn = (amount: string, t: string) => (p.from ? `, CASE WHEN ${t}.document_date <= ${p.from} THEN ${amount} ELSE 0 END AS open_from` : '');
+  return `open_at AS (
+       SELECT ${factsOf('b')}, b.open_minor${fromColumn('b.open_minor', 'b')}
          FROM item_balances b
         WHERE b.tenant_id = ${p.tenant} AND b.open_minor > 0 AND b.document_date <= ${p.asOf}${customer}
        UNION ALL
-       SELECT ${FACTS}, ${p.from ? `CASE WHEN l.allocation_date > ${p.asOf} THEN l.amount_minor ELSE 0 END` : 'l.amount_minor'}${fromColumn('l.amount_minor')}
-         FROM open_later l JOIN item_balances b ON b.tenant_id = ${p.tenant} AND b.item_id = l.item_id
-        WHERE b.document_date <= ${p.asOf}${customer})`;
+       SELECT ${factsOf('m')}, ${p.from ? `CASE WHEN m.move_date > ${p.asOf} THEN m.amount_minor ELSE 0 END` : 'm.amount_minor'}${fromColumn('m.amount_minor', 'm')}
+         FROM ${laterMoves(p, since)})`;
 }
 
 /**
