@@ -13,6 +13,7 @@ import { customerLimits, listCommitments, listHolds } from '../src/modules/credi
 import { listAlerts } from '../src/modules/alerts/index.ts';
 import { getStatement, listStatements } from '../src/modules/bank/index.ts';
 import { listLines } from '../src/modules/bank/matching.ts';
+import { listAdvices } from '../src/modules/bank/remittances.ts';
 import { listDisputes } from '../src/modules/disputes/index.ts';
 import { customerTimeline, listPromises } from '../src/modules/collections/index.ts';
 import { collectorWorklist } from '../src/modules/worklist/index.ts';
@@ -170,16 +171,22 @@ describe('the demo company', () => {
     const csv = history.rows.find((s) => s.format === 'csv')!;
     // 360,000.00 + half of an open invoice − 1,200.00 electricity
     expect(csv.opening!.amount).toBe('360000.00');
-    expect(csv.entryCount).toBe(2);
+    expect(csv.entryCount).toBe(3);
     // Matched (docs/cash-matching.md): the noon report's two payments applied automatically (an invoice by its number,
     // two invoices of one customer in one payment); the statement's own lines: the short name and exact amount applied by
     // the sure rule PAYER_AMOUNT (it was suggested before the sure rules), one unmatched, the fee;
-    // the CSV's half payment applied as a partial payment.
+    // the CSV's half payment applied as a partial payment, and the payment under a pinyin name applied to its
+    // customer's remittance advice (one invoice in full, half of another: the sure rule REMITTANCE), which is used.
     const statuses = async (id: string) => (await t.db.tenant(tenant.id, (sql) => listLines(ctx, sql, id))).lines.map((l) => l.status);
     const intraday = history.rows.find((s) => s.format === 'camt.052')!;
     expect(await statuses(intraday.id)).toEqual(['auto_applied', 'auto_applied']);
     expect(await statuses(statement.id)).toEqual(['auto_applied', 'unmatched', 'not_a_credit']);
-    expect(await statuses(csv.id)).toEqual(['auto_applied', 'not_a_credit']);
+    expect(await statuses(csv.id)).toEqual(['auto_applied', 'not_a_credit', 'auto_applied']);
+    const csvLines = (await t.db.tenant(tenant.id, (sql) => listLines(ctx, sql, csv.id))).lines;
+    expect(csvLines[2]!.proposals[0]!.reasons.map((r) => r.code)).toEqual(['REMITTANCE_ADVICE', 'SURE_RULE']);
+    const advices = await t.db.tenant(tenant.id, (sql) => listAdvices(ctx, sql, {}));
+    expect(advices.rows).toHaveLength(1);
+    expect(advices.rows[0]).toMatchObject({ lineCount: 2, unknownInvoices: 0, bankEntryId: csvLines[2]!.id, importedBy: 'finance@demo.example' });
     const lines = await t.db.tenant(tenant.id, (sql) => listLines(ctx, sql, intraday.id));
     expect(lines.lines[1]!.proposals[0]).toMatchObject({ kind: 'combination', score: 100 });
   });

@@ -6,7 +6,9 @@
  * (docs/cash-matching.md): three lines applied automatically (one invoice by its number; two invoices of one
  * customer in one payment; a payer's short name, one customer's, with the exact amount of one of its invoices and no
  * reference: the sure rule PAYER_AMOUNT), one unmatched (an amount nothing fits), and the CSV's half payment applied
- * as a partial payment.
+ * as a partial payment. A customer's remittance advice (付款通知: one invoice in full, half of another) came before
+ * its payment, which the CSV brings under a name the bank wrote in pinyin and with no reference: applied to exactly
+ * the advice's invoices and amounts (the sure rule REMITTANCE).
  */
 import iconv from 'iconv-lite';
 import type { Sql } from '../db/database.ts';
@@ -15,6 +17,7 @@ import { formatAmount } from '../domain/money.ts';
 import type { Context } from '../modules/context.ts';
 import { importBankBytes, saveProfile } from '../modules/bank/index.ts';
 import { matchImported, saveMatchSettings } from '../modules/bank/matching.ts';
+import { importRemittanceBytes } from '../modules/bank/remittances.ts';
 
 interface OpenInvoice {
   number: string;
@@ -77,6 +80,11 @@ export async function seedBankDemo(finance: Context, asOf: LocalDate): Promise<v
   }
   if (others.length < 4) return;
   const [a, d, e, f] = others as [OpenInvoice, OpenInvoice, OpenInvoice, OpenInvoice];
+  // g: a customer with two open invoices, none of the above, that sends a remittance advice with its payment.
+  const used = new Set([b.customerId, ...others.map((o) => o.customerId)]);
+  const advised = [...byCustomer.values()].find((list) => list.length >= 2 && !used.has(list[0]!.customerId));
+  if (!advised) return;
+  const [g1, g2] = advised as [OpenInvoice, OpenInvoice];
   const day = addDays(asOf, -1);
   const half = (v: bigint) => v / 2n;
   const entries = [
@@ -106,9 +114,14 @@ export async function seedBankDemo(finance: Context, asOf: LocalDate): Promise<v
   });
   const amountText = (minor: bigint) => formatAmount(minor, 'CNY').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   const icbcOpening = 360_000_00n;
+  // g's advice: g1 in full and half of g2; its payment comes in the CSV below.
+  const adviceMinor = g1.openMinor + half(g2.openMinor);
+  const advice = ['发票号,金额,付款日期', `${g1.number},${formatAmount(g1.openMinor, 'CNY')},${day}`, `${g2.number},${formatAmount(half(g2.openMinor), 'CNY')},${day}`].join('\r\n');
+  await importRemittanceBytes(finance, iconv.encode(`${advice}\r\n`, 'gbk'), { fileName: `付款通知-${day}.csv`, encoding: 'gbk' });
   const rows = [
     { ref: 'ICBC0001', credit: half(f.openMinor), debit: 0n, party: f.customerName, account: '4000023409200012345', text: `${f.number} 货款` },
     { ref: 'ICBC0002', credit: 0n, debit: 1_200_00n, party: '国网上海电力', account: '', text: '电费' },
+    { ref: 'ICBC0003', credit: adviceMinor, debit: 0n, party: 'ZHONGHE MAOYI', account: '6217000012345678901', text: '货款' },
   ];
   let balance = icbcOpening;
   const lines = rows.map((r) => {
