@@ -1275,7 +1275,6 @@ export const dunningOutbox = pgTable('dunning_outbox', {
   // A bounce is reported by the id the message was sent with (migration 0025).
   index('dunning_outbox_message_id').on(t.tenantId, t.messageId).where(sql`${t.messageId} is not null`),
   index('dunning_outbox_provider_id').on(t.tenantId, t.providerId).where(sql`${t.providerId} is not null`),
-  foreignKey({ name: 'dunning_outbox_customer_fk', columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }),
   check('dunning_outbox_channel', sql`${t.channel} in ('email', 'sms', 'letter', 'call_task', 'visit_task', 'final_notice', 'lawyer_letter', 'agency_task', 'legal_task')`),
   check('dunning_outbox_status', sql`${t.status} in ('queued', 'sending', 'sent', 'failed', 'bounced', 'task', 'done')`),
 ]);

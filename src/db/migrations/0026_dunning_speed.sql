@@ -2,9 +2,10 @@
 -- step it reached, with the earlier steps it skipped in that run as an array (they were one row each, up to five rows
 -- per item). The rows written before are folded the same way: each run's skipped rows into the reached row of that
 -- run (the planner reads reached and skipped alike as done, so nothing it plans changes).
--- The foreign keys from the item steps to the items and the runs, and from the outbox to the runs, go: each cost a
--- lookup per row written (two thirds of the writing time), and the run writes these rows from the items it has just
--- read and the run it has just created, in its own transaction (docs/decisions.md).
+-- The foreign keys from the item steps to the items and the runs, and from the outbox to the runs and the customers,
+-- go: each cost a lookup per row written (two thirds of the item steps' writing time, a third of the outbox's), and
+-- the run writes these rows from the items and customers it has just read and the run it has just created, in its own
+-- transaction; items and customers are never deleted (docs/decisions.md).
 ALTER TABLE "dunning_item_steps" ADD COLUMN "skipped_seqs" integer[] DEFAULT '{}' NOT NULL;--> statement-breakpoint
 ALTER TABLE "dunning_item_steps" DISABLE TRIGGER append_only;--> statement-breakpoint
 UPDATE "dunning_item_steps" r SET "skipped_seqs" = s.seqs
@@ -18,4 +19,5 @@ ALTER TABLE "dunning_item_steps" DROP CONSTRAINT "dunning_item_steps_status";-->
 ALTER TABLE "dunning_item_steps" DROP COLUMN "status";--> statement-breakpoint
 ALTER TABLE "dunning_item_steps" DROP CONSTRAINT "dunning_item_steps_item_fk";--> statement-breakpoint
 ALTER TABLE "dunning_item_steps" DROP CONSTRAINT "dunning_item_steps_run_fk";--> statement-breakpoint
-ALTER TABLE "dunning_outbox" DROP CONSTRAINT "dunning_outbox_run_fk";
+ALTER TABLE "dunning_outbox" DROP CONSTRAINT "dunning_outbox_run_fk";--> statement-breakpoint
+ALTER TABLE "dunning_outbox" DROP CONSTRAINT "dunning_outbox_customer_fk";

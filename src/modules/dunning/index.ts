@@ -550,11 +550,10 @@ export async function runDunning(ctx: Context, raw: RunInput, key?: string, opti
     return ctx.db.tenant(ctx.tenant.id, async (sql) => {
       await sql.query(NO_JIT);
       const tally = newTally();
-      for (const range of await customerRanges(sql, ctx.tenant.id, slice)) {
-        const facts = await loadFacts(ctx, sql, asOf, range);
+      await eachSlice(ctx, sql, asOf, await customerRanges(sql, ctx.tenant.id, slice), async (facts) => {
         count(tally, facts, facts.plan.messages);
         for (const m of facts.plan.messages) if (tally.preview.length < MAX_PREVIEW_MESSAGES) tally.preview.push(renderMessage(facts, m));
-      }
+      });
       return resultOf(tally, null, asOf, true);
     });
   }
@@ -567,10 +566,7 @@ export async function runDunning(ctx: Context, raw: RunInput, key?: string, opti
     await sql.query(`INSERT INTO dunning_runs (tenant_id, id, as_of, messages, tasks, items, skipped, fees, summary, created_by) VALUES ($1, $2, $3, 0, 0, 0, 0, 0, '{}', $4)`,
       [ctx.tenant.id, runId, asOf, ctx.actor]);
     const tally = newTally();
-    for (const range of await customerRanges(sql, ctx.tenant.id, slice)) {
-      const facts = await loadFacts(ctx, sql, asOf, range);
-      await writeSlice(ctx, sql, facts, runId, tally);
-    }
+    await eachSlice(ctx, sql, asOf, await customerRanges(sql, ctx.tenant.id, slice), (facts) => writeSlice(ctx, sql, facts, runId, tally));
     const result = resultOf(tally, runId, asOf, false);
     const skippedTotal = Object.values(result.skipped).reduce((a, b) => a + b, 0);
     await sql.query(
@@ -583,6 +579,36 @@ export async function runDunning(ctx: Context, raw: RunInput, key?: string, opti
     });
     return result;
   });
+}
+
+/**
+ * Loads each slice's facts and hands them to `use`, one slice after the other. On PostgreSQL the next slice's reads
+ * are sent before the current slice is used, so the database reads while this process plans, renders and writes
+ * (statements on one connection run in the order sent). A slice's reads do not depend on the writes of the slices
+ * before it: they are about other customers and their items. PGlite runs in this process: one thing at a time.
+ */
+async function eachSlice(ctx: Context, sql: Sql, asOf: LocalDate, ranges: readonly CustomerRange[], use: (facts: RunFacts) => Promise<void>): Promise<void> {
+  if (ctx.db.engine !== 'postgres') {
+    for (const range of ranges) await use(await loadFacts(ctx, sql, asOf, range));
+    return;
+  }
+  const load = (i: number) => {
+    if (i >= ranges.length) return null;
+    const loading = loadFacts(ctx, sql, asOf, ranges[i]!);
+    loading.catch(() => {}); // awaited below, or in the finally
+    return loading;
+  };
+  let next = load(0);
+  try {
+    for (let i = 0; next; i++) {
+      const facts = await next;
+      next = load(i + 1);
+      await use(facts);
+    }
+  } finally {
+    // Never leave a read running on the connection once the transaction ends (failed or not).
+    if (next) await next.catch(() => {});
+  }
 }
 
 interface Tally { messages: number; tasks: number; items: number; skipped: Record<SkipReason, number>; alreadySent: number; feeDocuments: string[]; preview: RenderedMessage[] }
