@@ -627,6 +627,12 @@ const resultOf = (t: Tally, runId: string | null, asOf: LocalDate, dryRun: boole
   runId, asOf, dryRun, messages: t.messages, tasks: t.tasks, items: t.items, skipped: t.skipped, alreadySent: t.alreadySent, feeDocuments: t.feeDocuments, preview: t.preview,
 });
 
+/**
+ * An array parameter as PostgreSQL's array text, for values that need no quoting (uuids, integers, dates, or elements
+ * already quoted): the drivers' general conversion escapes each element, a million times per run.
+ */
+const arrayText = (values: readonly (string | number | bigint | null)[]) => `{${values.map((v) => (v === null ? 'NULL' : String(v))).join(',')}}`;
+
 /** Messages per INSERT (with their items' steps). */
 const OUTBOX_BATCH = 500;
 
@@ -673,9 +679,9 @@ async function writeSlice(ctx: Context, sql: Sql, facts: RunFacts, runId: string
           WHERE x.outbox_id IN (SELECT id FROM outbox)
          ON CONFLICT DO NOTHING)
        SELECT id FROM outbox`,
-      [tenantId, runId, facts.asOf, JSON.stringify(rows), steps.map((r) => r.i.itemId), steps.map((r) => r.m.strategyId), steps.map((r) => r.m.step.seq),
-        steps.map((r) => `{${r.i.skippedSeqs.join(',')}}`), steps.map((r) => r.id), steps.map((r) => r.i.openMinor.toString()),
-        steps.map((r) => r.i.interestMinor.toString()), steps.map((r) => (r.i.interestFrom ? facts.asOf : null))]);
+      [tenantId, runId, facts.asOf, JSON.stringify(rows), arrayText(steps.map((r) => r.i.itemId)), arrayText(steps.map((r) => r.m.strategyId)), arrayText(steps.map((r) => r.m.step.seq)),
+        arrayText(steps.map((r) => `"{${r.i.skippedSeqs.join(',')}}"`)), arrayText(steps.map((r) => r.id)), arrayText(steps.map((r) => r.i.openMinor)),
+        arrayText(steps.map((r) => r.i.interestMinor)), arrayText(steps.map((r) => (r.i.interestFrom ? facts.asOf : null)))]);
     // Awaited by settle(), at the latest after the loop; until then its failure is not an unhandled rejection.
     inserted.catch(() => {});
     inflight = { batch, inserted };
