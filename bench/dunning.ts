@@ -9,11 +9,13 @@
  * 3. Times a dry run (plan and render, nothing written) and the real run (outbox, item steps, audit in one
  *    transaction) through the module's runDunning, and reports the messages written and the process's peak memory.
  *
- * Options: --customers N (10000), --items M (100000), --postgres-url URL, --pglite.
+ * Options: --customers N (10000), --items M (100000), --postgres-url URL, --pglite, --profile (per statement of the
+ * runs: calls, total and slowest time, printed after each run), --keep (leave the PostgreSQL database, named on the
+ * output, for EXPLAIN ANALYZE; drop it by hand).
  */
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { openPglite, openPostgres, type Database } from '../src/db/database.ts';
+import { openPglite, openPostgres, type Database, type TransactionSql } from '../src/db/database.ts';
 import type { Context } from '../src/modules/context.ts';
 import { runDunning, saveStrategy, saveTemplate } from '../src/modules/dunning/index.ts';
 import { createTenant } from '../src/modules/tenants/index.ts';
@@ -26,6 +28,37 @@ const arg = (name: string, fallback: string) => {
 const customers = Number(arg('customers', '10000'));
 const items = Number(arg('items', '100000'));
 const usePglite = process.argv.includes('--pglite');
+const profile = process.argv.includes('--profile');
+const keep = process.argv.includes('--keep');
+
+/** Per statement text (its first 90 characters, spaces squeezed): calls, total and slowest milliseconds. */
+const timings = new Map<string, { calls: number; totalMs: number; maxMs: number }>();
+function profiled(db: Database): Database {
+  const timed = (sql: TransactionSql): TransactionSql => ({
+    ...sql,
+    async query(text, params) {
+      const started = performance.now();
+      try {
+        return await sql.query(text, params);
+      } finally {
+        const ms = performance.now() - started;
+        const name = text.replace(/\s+/g, ' ').trim().slice(0, 90);
+        const t = timings.get(name) ?? { calls: 0, totalMs: 0, maxMs: 0 };
+        t.calls += 1; t.totalMs += ms; t.maxMs = Math.max(t.maxMs, ms);
+        timings.set(name, t);
+      }
+    },
+  }) as TransactionSql;
+  return { ...db, tenant: (tenantId, fn, options) => db.tenant(tenantId, (sql, preloaded) => fn(timed(sql), preloaded), options) };
+}
+function printTimings(label: string): void {
+  if (!profile) return;
+  console.log(`  ${label}, by statement (calls, total s, slowest ms):`);
+  for (const [name, t] of [...timings].sort((a, b) => b[1].totalMs - a[1].totalMs).slice(0, 12)) {
+    console.log(`    ${String(t.calls).padStart(7)} ${(t.totalMs / 1000).toFixed(2).padStart(8)} ${t.maxMs.toFixed(0).padStart(7)}  ${name}`);
+  }
+  timings.clear();
+}
 const url = arg('postgres-url', process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
 
 const id = (kind: number, n: string) => `('${kind}0000000-0000-7000-8000-' || lpad(to_hex((${n})::bigint), 12, '0'))::uuid`;
@@ -49,6 +82,7 @@ async function open(): Promise<{ db: Database; drop: () => Promise<void> }> {
     db,
     async drop() {
       await db.close();
+      if (keep) return console.log(`  kept database ${name}`);
       const c = new pg.Client({ connectionString: url });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -89,7 +123,7 @@ async function main() {
   const { db, drop } = await open();
   try {
     const tenant = await createTenant(db, { code: 'BENCHDUN', name: '催收基准测试有限公司', currency: 'CNY', timeZone: 'Asia/Shanghai' });
-    const ctx: Context = { db, tenant, clock: { now: () => new Date(`${AS_OF}T04:00:00Z`) }, actor: 'bench' };
+    const ctx: Context = { db: profile ? profiled(db) : db, tenant, clock: { now: () => new Date(`${AS_OF}T04:00:00Z`) }, actor: 'bench' };
     let started = performance.now();
     await load(db, tenant.id);
     console.log(`  loaded ${customers.toLocaleString('en-US')} customers and ${items.toLocaleString('en-US')} open items in ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -101,18 +135,31 @@ async function main() {
       steps: [-3, 7, 21, 35, 60].map((offsetDays, i) => ({ offsetDays, channel: (['email', 'email', 'sms', 'letter', 'call_task'] as const)[i]!, templateKey: 'remind' })),
     });
     const peak = () => `${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MB`;
+    // The Node process's own CPU time in a run: the rest of the wall time it waits for the database.
+    let cpu = process.cpuUsage();
+    const cpuSeconds = () => {
+      const used = process.cpuUsage(cpu);
+      cpu = process.cpuUsage();
+      return `node cpu ${((used.user + used.system) / 1e6).toFixed(1)} s`;
+    };
+    timings.clear();
+    cpuSeconds();
     started = performance.now();
     const dry = await runDunning(ctx, { asOf: AS_OF, dryRun: true });
     const drySeconds = (performance.now() - started) / 1000;
-    console.log(`  dry run: ${dry.messages.toLocaleString('en-US')} messages, ${dry.items.toLocaleString('en-US')} items in ${drySeconds.toFixed(1)} s (rss ${peak()})`);
+    printTimings('dry run');
+    console.log(`  dry run: ${dry.messages.toLocaleString('en-US')} messages, ${dry.items.toLocaleString('en-US')} items in ${drySeconds.toFixed(1)} s (${cpuSeconds()}, rss ${peak()})`);
     started = performance.now();
     const real = await runDunning(ctx, { asOf: AS_OF });
     const realSeconds = (performance.now() - started) / 1000;
     const [outbox] = await db.tenant(tenant.id, (sql) => sql.query<{ n: string }>(`SELECT count(*)::text AS n FROM dunning_outbox WHERE tenant_id = $1`, [tenant.id]));
-    console.log(`  real run: ${real.messages.toLocaleString('en-US')} messages (${outbox!.n} in the outbox), ${real.items.toLocaleString('en-US')} items in ${realSeconds.toFixed(1)} s (rss ${peak()})`);
+    printTimings('real run');
+    console.log(`  real run: ${real.messages.toLocaleString('en-US')} messages (${outbox!.n} in the outbox), ${real.items.toLocaleString('en-US')} items in ${realSeconds.toFixed(1)} s (${cpuSeconds()}, rss ${peak()})`);
     started = performance.now();
     const again = await runDunning(ctx, { asOf: AS_OF });
-    console.log(`  same day again: ${again.messages} messages in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    const againSeconds = (performance.now() - started) / 1000;
+    printTimings('same day again');
+    console.log(`  same day again: ${again.messages} messages in ${againSeconds.toFixed(1)} s (${cpuSeconds()})`);
   } finally {
     await drop();
   }

@@ -179,8 +179,10 @@ describe('dunning runs', () => {
     const [open] = await read((sql) => sql.query<{ open: string }>(`SELECT sum(open_minor)::text AS open FROM item_balances b JOIN customers c ON c.tenant_id = b.tenant_id AND c.id = b.customer_id WHERE b.tenant_id = $1 AND c.code = 'A'`, [ctx.tenant.id]));
     expect(open!.open).toBe('1016836');
     const steps = await read((sql) => sql.query<{ seq: number; status: string }>(
-      `SELECT s.step_seq AS seq, s.status FROM dunning_item_steps s JOIN items i ON i.tenant_id = s.tenant_id AND i.id = s.item_id
-         JOIN documents d ON d.tenant_id = i.tenant_id AND d.id = i.document_id WHERE s.tenant_id = $1 AND d.number = 'INV-A' ORDER BY s.step_seq`, [ctx.tenant.id]));
+      `SELECT x.seq, x.status FROM dunning_item_steps s JOIN items i ON i.tenant_id = s.tenant_id AND i.id = s.item_id
+         JOIN documents d ON d.tenant_id = i.tenant_id AND d.id = i.document_id
+         CROSS JOIN LATERAL (SELECT s.step_seq AS seq, 'reached' AS status UNION ALL SELECT unnest(s.skipped_seqs), 'skipped') x
+        WHERE s.tenant_id = $1 AND d.number = 'INV-A' ORDER BY x.seq`, [ctx.tenant.id]));
     expect(steps.map((s) => `${s.seq} ${s.status}`)).toEqual(['1 skipped', '2 reached', '3 skipped', '4 reached']);
     // Again the same day: nothing new, no second fee.
     const again = await runDunning(on('2026-04-15', '10:00:00'), {});

@@ -1225,13 +1225,17 @@ export const dunningRuns = pgTable('dunning_runs', {
   index('dunning_runs_as_of').on(t.tenantId, t.asOf),
 ]);
 
-/** The steps each item reached (or skipped, after missed days): once per item, strategy and step. Append-only. */
+/**
+ * The step each item reached in a run, with the earlier steps it skipped then (after missed days): once per item,
+ * strategy and step reached. Append-only. No foreign keys (migration 0026): the run writes these rows from the items
+ * it has just read and the run it has just created, in its own transaction.
+ */
 export const dunningItemSteps = pgTable('dunning_item_steps', {
   tenantId: uuid('tenant_id').notNull(),
   itemId: uuid('item_id').notNull(),
   strategyId: uuid('strategy_id').notNull(),
   stepSeq: integer('step_seq').notNull(),
-  status: text('status').notNull(),
+  skippedSeqs: integer('skipped_seqs').array().notNull().default(sql`'{}'`),
   runId: uuid('run_id').notNull(),
   outboxId: uuid('outbox_id'),
   asOf: businessDate('as_of').notNull(),
@@ -1240,9 +1244,6 @@ export const dunningItemSteps = pgTable('dunning_item_steps', {
   interestTo: businessDate('interest_to'),
 }, (t) => [
   primaryKey({ columns: [t.tenantId, t.itemId, t.strategyId, t.stepSeq] }),
-  foreignKey({ name: 'dunning_item_steps_item_fk', columns: [t.tenantId, t.itemId], foreignColumns: [items.tenantId, items.id] }),
-  foreignKey({ name: 'dunning_item_steps_run_fk', columns: [t.tenantId, t.runId], foreignColumns: [dunningRuns.tenantId, dunningRuns.id] }),
-  check('dunning_item_steps_status', sql`${t.status} in ('reached', 'skipped')`),
 ]);
 
 /** One message (or task) per run day, customer and step, rendered; its delivery status, attempts and claim. */
@@ -1282,8 +1283,6 @@ export const dunningOutbox = pgTable('dunning_outbox', {
   // A bounce is reported by the id the message was sent with (migration 0025).
   index('dunning_outbox_message_id').on(t.tenantId, t.messageId).where(sql`${t.messageId} is not null`),
   index('dunning_outbox_provider_id').on(t.tenantId, t.providerId).where(sql`${t.providerId} is not null`),
-  foreignKey({ name: 'dunning_outbox_run_fk', columns: [t.tenantId, t.runId], foreignColumns: [dunningRuns.tenantId, dunningRuns.id] }),
-  foreignKey({ name: 'dunning_outbox_customer_fk', columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }),
   check('dunning_outbox_channel', sql`${t.channel} in ('email', 'sms', 'letter', 'call_task', 'visit_task', 'final_notice', 'lawyer_letter', 'agency_task', 'legal_task')`),
   check('dunning_outbox_status', sql`${t.status} in ('queued', 'sending', 'sent', 'failed', 'bounced', 'task', 'done')`),
 ]);

@@ -94,8 +94,20 @@ export function templateProblems(source: string, field: string): ErrorDetail[] {
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 
+// Variable names split at the dots, once per name (a run looks the same few names up millions of times).
+const PATHS = new Map<string, string[]>();
+function pathOf(name: string): string[] {
+  let path = PATHS.get(name);
+  if (!path) {
+    path = name.split('.');
+    if (PATHS.size >= 5_000) PATHS.clear();
+    PATHS.set(name, path);
+  }
+  return path;
+}
+
 function lookup(scopes: readonly TemplateScope[], name: string): TemplateValue {
-  const path = name.split('.');
+  const path = pathOf(name);
   for (let i = scopes.length - 1; i >= 0; i--) {
     let value: TemplateValue = scopes[i];
     let found = true;

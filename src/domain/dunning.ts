@@ -17,7 +17,7 @@
  *   its due date and the day interest was last charged up to, to the as-of date, at the tenant's yearly rate,
  *   rounded half up per item to minor units.
  */
-import { addDays, daysBetween, type LocalDate } from './dates.ts';
+import { daysBetween, type LocalDate } from './dates.ts';
 import type { Decimal } from './decimal.ts';
 import { invalid, type ErrorDetail } from './errors.ts';
 import { roundHalfUp } from './money.ts';
@@ -268,8 +268,10 @@ export const messageKey = (asOf: LocalDate, customerId: string, stepId: string) 
 
 /** The step now due for an item at `asOf`: the last one whose date is on or before it; null before the first. */
 export function stepNowDue(steps: readonly DunningStep[], dueDate: LocalDate, asOf: LocalDate): DunningStep | null {
+  // dueDate + offset ≤ asOf, counted in days: one date difference per item rather than a date per step.
+  const daysFromDue = daysBetween(dueDate, asOf);
   let due: DunningStep | null = null;
-  for (const s of steps) if (addDays(dueDate, s.offsetDays) <= asOf) due = s;
+  for (const s of steps) if (s.offsetDays <= daysFromDue) due = s;
   return due;
 }
 
@@ -302,9 +304,9 @@ export function planRun(input: RunInput): RunPlan {
     for (const item of sorted) {
       const step = stepNowDue(strategy.steps, item.dueDate, asOf);
       if (!step) continue;
-      const done = new Set(item.stepsDone);
       // Reached (or skipped) this step or a later one already: nothing new is due.
-      if ([...done].some((seq) => seq >= step.seq)) continue;
+      if (item.stepsDone.some((seq) => seq >= step.seq)) continue;
+      const done = new Set(item.stepsDone);
       const skip = (reason: SkipReason) => skipped.push({ customerId: customer.customerId, itemId: item.itemId, reason });
       if (exclusions.disputedItemIds.has(item.itemId)) { skip('disputed'); continue; }
       const itemPromise = exclusions.promisedItemUntil.get(item.itemId);

@@ -372,28 +372,48 @@ async function loadFacts(ctx: Context, sql: Sql, asOf: LocalDate, range: Custome
     minBrokenPromises: r.matchMinBrokenPromises === null ? null : Number(r.matchMinBrokenPromises), isDefault: r.isDefault,
   }));
   // The receivables dunning is about: invoices, debit notes and charges still open, not the fees dunning posted itself.
+  // On PostgreSQL the slice's items, documents and balances are each read by the customer range (an item is its
+  // document's customer's, as is its balance) and joined in memory: without the ranges, the company's items and
+  // documents were scanned once per slice; by key, it was a lookup per item, 2.6 times slower. PGlite keeps no
+  // statistics (nothing analyses its tables), and with the ranges it scanned the items once per balance: there each
+  // item and document is looked up by key (OFFSET 0 keeps the lookup per row).
+  const joins = ctx.db.engine === 'postgres'
+    ? `JOIN items i ON i.tenant_id = $1 AND i.id = b.item_id AND i.customer_id BETWEEN $2 AND $3
+       JOIN documents d ON d.tenant_id = $1 AND d.id = i.document_id AND d.customer_id BETWEEN $2 AND $3`
+    : `CROSS JOIN LATERAL (SELECT i.seq, i.document_id, i.discount_date, i.discount_amount_minor FROM items i WHERE i.tenant_id = b.tenant_id AND i.id = b.item_id OFFSET 0) i
+       CROSS JOIN LATERAL (SELECT d.number, d.source_system FROM documents d WHERE d.tenant_id = b.tenant_id AND d.id = i.document_id OFFSET 0) d`;
   const itemRows = await sql.query<{ itemId: string; customerId: string; number: string; seq: number; currency: string; dueDate: LocalDate; openMinor: unknown; amountMinor: unknown; discountUntil: LocalDate | null; discountMinor: unknown }>(
     `SELECT b.item_id AS "itemId", b.customer_id AS "customerId", d.number, i.seq, b.currency, b.due_date::text AS "dueDate", b.open_minor AS "openMinor",
             b.amount_minor AS "amountMinor", i.discount_date::text AS "discountUntil", i.discount_amount_minor AS "discountMinor"
        FROM item_balances b
-       JOIN items i ON i.tenant_id = b.tenant_id AND i.id = b.item_id
-       JOIN documents d ON d.tenant_id = i.tenant_id AND d.id = i.document_id
+       ${joins}
       WHERE b.tenant_id = $1 AND b.customer_id BETWEEN $2 AND $3 AND b.open_minor > 0 AND b.side = 'debit' AND b.kind IN ('invoice', 'debit_note', 'charge') AND d.source_system <> 'dunning'`,
     [tenantId, range.first, range.last]);
-  const done = await sql.query<{ itemId: string; strategyId: string; seq: number; interestTo: LocalDate | null }>(
-    `SELECT s.item_id AS "itemId", s.strategy_id AS "strategyId", s.step_seq AS seq, s.interest_to::text AS "interestTo"
-       FROM dunning_item_steps s JOIN item_balances b ON b.tenant_id = s.tenant_id AND b.item_id = s.item_id AND b.open_minor > 0
-      WHERE s.tenant_id = $1 AND b.customer_id BETWEEN $2 AND $3`, [tenantId, range.first, range.last]);
+  // The steps the slice's open items reached (and skipped): from the open items, by the item steps' key, so a slice
+  // reads its own items' rows only, however many the company has (OFFSET 0 keeps the lookup per item). The run writes
+  // this table as it goes, so its statistics say it is empty: the planner would scan it whole once per item (141 s
+  // for one slice of 2,000 customers). Sequential scans are off for this one read.
+  await sql.query(`SET LOCAL enable_seqscan = off`);
+  const done = await sql.query<{ itemId: string; strategyId: string; seq: number; skippedSeqs: number[]; interestTo: LocalDate | null }>(
+    `SELECT b.item_id AS "itemId", s.strategy_id AS "strategyId", s.step_seq AS seq, s.skipped_seqs AS "skippedSeqs", s.interest_to::text AS "interestTo"
+       FROM item_balances b
+       CROSS JOIN LATERAL (SELECT s.strategy_id, s.step_seq, s.skipped_seqs, s.interest_to FROM dunning_item_steps s
+                            WHERE s.tenant_id = b.tenant_id AND s.item_id = b.item_id OFFSET 0) s
+      WHERE b.tenant_id = $1 AND b.customer_id BETWEEN $2 AND $3 AND b.open_minor > 0`, [tenantId, range.first, range.last]);
+  await sql.query(`SET LOCAL enable_seqscan = on`);
+  // The customers by the slice's range on PostgreSQL (else it scanned them whole, twice per slice); not on PGlite,
+  // whose planner, without statistics, then scanned them once per customer.
+  const inRange = (alias: string) => (ctx.db.engine === 'postgres' ? `AND ${alias}.id BETWEEN $3 AND $4` : '');
   const customerRows = await sql.query<CustomerRow>(
     `WITH open AS (SELECT b.customer_id, sum(b.open_minor) FILTER (WHERE b.currency = oc.currency) AS open_minor
-                     FROM item_balances b JOIN customers oc ON oc.tenant_id = b.tenant_id AND oc.id = b.customer_id
+                     FROM item_balances b JOIN customers oc ON oc.tenant_id = b.tenant_id AND oc.id = b.customer_id ${inRange('oc')}
                     WHERE b.tenant_id = $1 AND b.customer_id BETWEEN $3 AND $4 AND b.open_minor > 0 AND b.side = 'debit' GROUP BY b.customer_id)
      SELECT c.id, c.code, c.name, c.address, c.currency, c.segment, c.collector, cp.grade, open.open_minor AS "openMinor",
             (SELECT count(*) FROM promises p WHERE p.tenant_id = $1 AND p.customer_id = c.id AND p.status IN ('broken', 'partly_kept')
                AND p.promised_date + p.grace_days > $2::date - 365 AND p.promised_date + p.grace_days <= $2::date) AS broken,
             dc.pinned_strategy_id AS pinned, dc.do_not_dun AS "doNotDun", dc.in_legal AS "inLegal",
             ct.name AS "contactName", ct.email, ct.phone, ct.language
-       FROM open JOIN customers c ON c.tenant_id = $1 AND c.id = open.customer_id
+       FROM open JOIN customers c ON c.tenant_id = $1 AND c.id = open.customer_id ${inRange('c')}
        LEFT JOIN credit_profiles cp ON cp.tenant_id = $1 AND cp.customer_id = c.id
        LEFT JOIN dunning_customers dc ON dc.tenant_id = $1 AND dc.customer_id = c.id
        LEFT JOIN LATERAL (SELECT x.name, x.email, x.phone, x.language FROM customer_contacts x WHERE x.tenant_id = $1 AND x.customer_id = c.id
@@ -428,7 +448,7 @@ async function loadFacts(ctx: Context, sql: Sql, asOf: LocalDate, range: Custome
   for (const d of done) {
     if (strategyOf.get(customerOfItem.get(d.itemId) ?? '') !== d.strategyId) continue;
     const entry = doneByItem.get(d.itemId) ?? { seqs: [], interestTo: null };
-    entry.seqs.push(Number(d.seq));
+    entry.seqs.push(Number(d.seq), ...d.skippedSeqs.map(Number));
     if (d.interestTo && (!entry.interestTo || d.interestTo > entry.interestTo)) entry.interestTo = d.interestTo;
     doneByItem.set(d.itemId, entry);
   }
@@ -519,6 +539,12 @@ export interface RunResult {
 const emptySkips = (): Record<SkipReason, number> => ({ disputed: 0, promise: 0, payment_plan: 0, escalated: 0, do_not_dun: 0, legal: 0, below_minimum: 0, no_strategy: 0 });
 
 /**
+ * The slices' reads are a few thousand key lookups each, which PostgreSQL's cost estimate puts above the JIT threshold:
+ * compiling them took longer than running them (0.4 s a slice). The setting ends with the run's transaction.
+ */
+const NO_JIT = `SET LOCAL jit = off`;
+
+/**
  * Runs dunning at `asOf` (default today). A dry run plans and renders, and writes nothing. A real run writes, in one
  * transaction: the run, each message to the outbox (calls and visits as tasks), the item steps reached and skipped,
  * the fee and interest documents through the ledger (kind `charge`), and the audit entries. Idempotent by key and by
@@ -532,27 +558,25 @@ export async function runDunning(ctx: Context, raw: RunInput, key?: string, opti
   if (!input.dryRun && asOf > today) throw invalid('DUNNING_RUN_IN_FUTURE', `asOf: ${asOf} is after today (${today}); a real run sends now, so preview a later date with dryRun`, [{ field: 'asOf', message: 'after today' }]);
   if (input.dryRun) {
     return ctx.db.tenant(ctx.tenant.id, async (sql) => {
+      await sql.query(NO_JIT);
       const tally = newTally();
-      for (const range of await customerRanges(sql, ctx.tenant.id, slice)) {
-        const facts = await loadFacts(ctx, sql, asOf, range);
+      await eachSlice(ctx, sql, asOf, await customerRanges(sql, ctx.tenant.id, slice), async (facts) => {
         count(tally, facts, facts.plan.messages);
         for (const m of facts.plan.messages) if (tally.preview.length < MAX_PREVIEW_MESSAGES) tally.preview.push(renderMessage(facts, m));
-      }
+      });
       return resultOf(tally, null, asOf, true);
     });
   }
   return withIdempotency(ctx, key, 'dunning.run', { asOf }, async (sql) => {
     // One run at a time per company: two at once would plan the same steps.
     await sql.query(`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext($1))) x`, [`dunning:${ctx.tenant.id}`]);
+    await sql.query(NO_JIT);
     const runId = uuidv7();
     // The run first (the outbox and item steps point at it), its figures filled in once written, in this transaction.
     await sql.query(`INSERT INTO dunning_runs (tenant_id, id, as_of, messages, tasks, items, skipped, fees, summary, created_by) VALUES ($1, $2, $3, 0, 0, 0, 0, 0, '{}', $4)`,
       [ctx.tenant.id, runId, asOf, ctx.actor]);
     const tally = newTally();
-    for (const range of await customerRanges(sql, ctx.tenant.id, slice)) {
-      const facts = await loadFacts(ctx, sql, asOf, range);
-      await writeSlice(ctx, sql, facts, runId, tally);
-    }
+    await eachSlice(ctx, sql, asOf, await customerRanges(sql, ctx.tenant.id, slice), (facts) => writeSlice(ctx, sql, facts, runId, tally));
     const result = resultOf(tally, runId, asOf, false);
     const skippedTotal = Object.values(result.skipped).reduce((a, b) => a + b, 0);
     await sql.query(
@@ -565,6 +589,36 @@ export async function runDunning(ctx: Context, raw: RunInput, key?: string, opti
     });
     return result;
   });
+}
+
+/**
+ * Loads each slice's facts and hands them to `use`, one slice after the other. On PostgreSQL the next slice's reads
+ * are sent before the current slice is used, so the database reads while this process plans, renders and writes
+ * (statements on one connection run in the order sent). A slice's reads do not depend on the writes of the slices
+ * before it: they are about other customers and their items. PGlite runs in this process: one thing at a time.
+ */
+async function eachSlice(ctx: Context, sql: Sql, asOf: LocalDate, ranges: readonly CustomerRange[], use: (facts: RunFacts) => Promise<void>): Promise<void> {
+  if (ctx.db.engine !== 'postgres') {
+    for (const range of ranges) await use(await loadFacts(ctx, sql, asOf, range));
+    return;
+  }
+  const load = (i: number) => {
+    if (i >= ranges.length) return null;
+    const loading = loadFacts(ctx, sql, asOf, ranges[i]!);
+    loading.catch(() => {}); // awaited below, or in the finally
+    return loading;
+  };
+  let next = load(0);
+  try {
+    for (let i = 0; next; i++) {
+      const facts = await next;
+      next = load(i + 1);
+      await use(facts);
+    }
+  } finally {
+    // Never leave a read running on the connection once the transaction ends (failed or not).
+    if (next) await next.catch(() => {});
+  }
 }
 
 interface Tally { messages: number; tasks: number; items: number; skipped: Record<SkipReason, number>; alreadySent: number; feeDocuments: string[]; preview: RenderedMessage[] }
@@ -582,46 +636,66 @@ const resultOf = (t: Tally, runId: string | null, asOf: LocalDate, dryRun: boole
   runId, asOf, dryRun, messages: t.messages, tasks: t.tasks, items: t.items, skipped: t.skipped, alreadySent: t.alreadySent, feeDocuments: t.feeDocuments, preview: t.preview,
 });
 
+/**
+ * An array parameter as PostgreSQL's array text, for values that need no quoting (uuids, integers, dates, or elements
+ * already quoted): the drivers' general conversion escapes each element, a million times per run.
+ */
+const arrayText = (values: readonly (string | number | bigint | null)[]) => `{${values.map((v) => (v === null ? 'NULL' : String(v))).join(',')}}`;
+
+/** Messages per INSERT (with their items' steps). */
+const OUTBOX_BATCH = 500;
+
 /** Writes one slice of a real run: its outbox messages, item steps and fee documents; adds them to the tally. */
 async function writeSlice(ctx: Context, sql: Sql, facts: RunFacts, runId: string, tally: Tally): Promise<void> {
   const tenantId = ctx.tenant.id;
-  const rendered = facts.plan.messages.map((m) => ({ m, r: renderMessage(facts, m) }));
   let alreadySent = 0;
   const written: { m: PlannedMessage; r: RenderedMessage; outboxId: string }[] = [];
-  const BATCH = 500;
-  for (let i = 0; i < rendered.length; i += BATCH) {
-    const batch = rendered.slice(i, i + BATCH).map(({ m, r }) => ({ m, r, id: uuidv7() }));
+  // One statement per batch writes its messages and, for those the outbox took (not already there from an earlier
+  // run the same day), their items' steps. The next batch is rendered while the database writes this one.
+  let inflight: { batch: { m: PlannedMessage; r: RenderedMessage; id: string }[]; inserted: Promise<{ id: string }[]> } | null = null;
+  const settle = async () => {
+    if (!inflight) return;
+    const ids = new Set((await inflight.inserted).map((x) => x.id));
+    for (const b of inflight.batch) {
+      if (ids.has(b.id)) written.push({ m: b.m, r: b.r, outboxId: b.id });
+      else alreadySent += 1;
+    }
+    inflight = null;
+  };
+  const messages = facts.plan.messages;
+  for (let first = 0; first < messages.length; first += OUTBOX_BATCH) {
+    const batch = messages.slice(first, first + OUTBOX_BATCH).map((m) => ({ m, r: renderMessage(facts, m), id: uuidv7() }));
     const rows = batch.map(({ m, r, id }) => ({
       id, key: m.key, customer_id: m.customerId, strategy_id: m.strategyId, step_seq: m.step.seq, channel: m.step.channel, language: r.language, recipient: r.recipient,
       subject: r.subject, body: r.body, totals: r.totals, items: r.items.map(({ skippedSeqs: _s, ...x }) => x),
       status: TASK_CHANNELS.includes(m.step.channel) ? 'task' : 'queued',
     }));
-    const inserted = await sql.query<{ id: string; key: string }>(
-      `INSERT INTO dunning_outbox (tenant_id, id, run_id, key, as_of, customer_id, strategy_id, step_seq, channel, language, recipient, subject, body, totals, items, status)
-       SELECT $1, x.id, $2, x.key, $3, x.customer_id, x.strategy_id, x.step_seq, x.channel, x.language, x.recipient, x.subject, x.body, x.totals, x.items, x.status
-         FROM jsonb_to_recordset($4::jsonb) AS x(id uuid, key text, customer_id uuid, strategy_id uuid, step_seq int, channel text, language text, recipient text,
-                                                 subject text, body text, totals jsonb, items jsonb, status text)
-       ON CONFLICT (tenant_id, key) DO NOTHING RETURNING id, key`,
-      [tenantId, runId, facts.asOf, JSON.stringify(rows)]);
-    const keys = new Map(inserted.map((x) => [x.key, x.id]));
-    for (const b of batch) {
-      const outboxId = keys.get(b.m.key);
-      if (outboxId) written.push({ m: b.m, r: b.r, outboxId });
-      else alreadySent += 1;
-    }
+    // The item steps: one row per item, the step sent and the stale ones before it, skipped; as arrays, a column each.
+    const steps = batch.flatMap(({ m, id }) => m.items.map((i) => ({ i, m, id })));
+    await settle();
+    const inserted = sql.query<{ id: string }>(
+      `WITH outbox AS (
+         INSERT INTO dunning_outbox (tenant_id, id, run_id, key, as_of, customer_id, strategy_id, step_seq, channel, language, recipient, subject, body, totals, items, status)
+         SELECT $1, x.id, $2, x.key, $3, x.customer_id, x.strategy_id, x.step_seq, x.channel, x.language, x.recipient, x.subject, x.body, x.totals, x.items, x.status
+           FROM jsonb_to_recordset($4::jsonb) AS x(id uuid, key text, customer_id uuid, strategy_id uuid, step_seq int, channel text, language text, recipient text,
+                                                   subject text, body text, totals jsonb, items jsonb, status text)
+         ON CONFLICT (tenant_id, key) DO NOTHING RETURNING id),
+       steps AS (
+         INSERT INTO dunning_item_steps (tenant_id, item_id, strategy_id, step_seq, skipped_seqs, run_id, outbox_id, as_of, open_minor, interest_minor, interest_to)
+         SELECT $1, x.item_id, x.strategy_id, x.step_seq, x.skipped_seqs::int[], $2, x.outbox_id, $3, x.open_minor, x.interest_minor, x.interest_to
+           FROM unnest($5::uuid[], $6::uuid[], $7::int[], $8::text[], $9::uuid[], $10::bigint[], $11::bigint[], $12::date[])
+             AS x(item_id, strategy_id, step_seq, skipped_seqs, outbox_id, open_minor, interest_minor, interest_to)
+          WHERE x.outbox_id IN (SELECT id FROM outbox)
+         ON CONFLICT DO NOTHING)
+       SELECT id FROM outbox`,
+      [tenantId, runId, facts.asOf, JSON.stringify(rows), arrayText(steps.map((r) => r.i.itemId)), arrayText(steps.map((r) => r.m.strategyId)), arrayText(steps.map((r) => r.m.step.seq)),
+        arrayText(steps.map((r) => `"{${r.i.skippedSeqs.join(',')}}"`)), arrayText(steps.map((r) => r.id)), arrayText(steps.map((r) => r.i.openMinor)),
+        arrayText(steps.map((r) => r.i.interestMinor)), arrayText(steps.map((r) => (r.i.interestFrom ? facts.asOf : null)))]);
+    // Awaited by settle(), at the latest after the loop; until then its failure is not an unhandled rejection.
+    inserted.catch(() => {});
+    inflight = { batch, inserted };
   }
-  // The item steps: reached for the step sent, skipped for the stale ones before it.
-  const stepRows = written.flatMap(({ m, outboxId }) => m.items.flatMap((i) => [
-    { item_id: i.itemId, strategy_id: m.strategyId, step_seq: m.step.seq, status: 'reached', outbox_id: outboxId, open_minor: i.openMinor.toString(), interest_minor: i.interestMinor.toString(), interest_to: i.interestFrom ? facts.asOf : null },
-    ...i.skippedSeqs.map((seq) => ({ item_id: i.itemId, strategy_id: m.strategyId, step_seq: seq, status: 'skipped', outbox_id: null, open_minor: i.openMinor.toString(), interest_minor: '0', interest_to: null })),
-  ]));
-  for (let i = 0; i < stepRows.length; i += 2000) {
-    await sql.query(
-      `INSERT INTO dunning_item_steps (tenant_id, item_id, strategy_id, step_seq, status, run_id, outbox_id, as_of, open_minor, interest_minor, interest_to)
-       SELECT $1, x.item_id, x.strategy_id, x.step_seq, x.status, $2, x.outbox_id, $3, x.open_minor, x.interest_minor, x.interest_to
-         FROM jsonb_to_recordset($4::jsonb) AS x(item_id uuid, strategy_id uuid, step_seq int, status text, outbox_id uuid, open_minor bigint, interest_minor bigint, interest_to date)
-       ON CONFLICT DO NOTHING`, [tenantId, runId, facts.asOf, JSON.stringify(stepRows.slice(i, i + 2000))]);
-  }
+  await settle();
   // Fees and late interest, posted through the ledger as `charge` documents keyed by the message (externalId).
   const feeDocuments: string[] = [];
   for (const { m, r, outboxId } of written) {
