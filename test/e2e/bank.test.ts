@@ -2,7 +2,7 @@
  * Bank statement import in the browser (导入银行流水): finance@ uploads a camt.053 statement and sees it balance with
  * its three new entries, uploads it again and is told nothing was added, then opens it from the history with its
  * entries; in English, an MT940 file whose own balances do not add up is shown as not balancing, with the difference.
- * Screenshots in both languages.
+ * A remittance advice is imported from its card and listed with its lines. Screenshots in both languages.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,6 +33,10 @@ const mt940File = join(dir, 'abn-20260629.sta');
 const CSV = '交易日期,金额,余额,对方户名,摘要,流水号\n2026-06-29,"86,000.00","336,000.00",上海华东贸易有限公司,货款 INV-2026-0031,ICBC-1\n' +
   '2026-06-29,-1200.00,"334,800.00",工商银行,账户管理费,ICBC-2\n';
 const csvFile = join(dir, 'icbc-20260629.csv');
+// A remittance advice naming two invoice numbers the demo company never issued: 1,000.00 + 234.50 = 1,234.50, the
+// payer unknown.
+const adviceFile = join(dir, 'advice-hx88.csv');
+writeFileSync(adviceFile, 'Invoice number,Amount,Reference\nNO-SUCH-1,1000.00,HX-88\nNO-SUCH-2,234.50,HX-88\n');
 writeFileSync(camtFile, CAMT);
 writeFileSync(mt940File, MT940);
 writeFileSync(csvFile, CSV);
@@ -52,9 +56,9 @@ describe.skipIf(!HAS_CHROMIUM)('web app: bank statement import', BROWSER_TEST, (
     await page.getByRole('link', { name: '导入银行流水', exact: true }).click();
     await page.waitForURL('**/bank');
     await page.getByRole('heading', { name: '导入银行对账单', exact: true }).waitFor({ timeout: 60_000 });
-    await page.locator('input[type=file]').setInputFiles(camtFile);
+    await page.locator('.ant-upload-drag input[type=file]').setInputFiles(camtFile);
     await page.getByTestId('chosen-file').waitFor();
-    await page.getByRole('button', { name: /导\s*入/ }).click();
+    await page.getByRole('button', { name: /(^|\s)导\s*入$/ }).click();
     const result = page.getByTestId('import-result');
     await result.waitFor({ timeout: 60_000 });
     await result.getByText('camt.053：1 张对账单，3 笔流水中新增 3 笔').waitFor();
@@ -63,8 +67,8 @@ describe.skipIf(!HAS_CHROMIUM)('web app: bank statement import', BROWSER_TEST, (
     await web.screenshot(page, 'bank-import-zh');
 
     // The same file again: nothing is added.
-    await page.locator('input[type=file]').setInputFiles(camtFile);
-    await page.getByRole('button', { name: /导\s*入/ }).click();
+    await page.locator('.ant-upload-drag input[type=file]').setInputFiles(camtFile);
+    await page.getByRole('button', { name: /(^|\s)导\s*入$/ }).click();
     await page.getByText('该文件的全部内容此前已导入，本次未新增数据。').waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('new-entries').innerText()).toBe('0');
 
@@ -86,7 +90,7 @@ describe.skipIf(!HAS_CHROMIUM)('web app: bank statement import', BROWSER_TEST, (
     await web.signIn(page, 'finance@demo.example');
     await page.goto('/bank');
     await page.getByRole('heading', { name: 'Import a bank statement', exact: true }).waitFor({ timeout: 60_000 });
-    await page.locator('input[type=file]').setInputFiles(mt940File);
+    await page.locator('.ant-upload-drag input[type=file]').setInputFiles(mt940File);
     await page.getByRole('button', { name: /Import$/ }).click();
     const result = page.getByTestId('import-result');
     await result.waitFor({ timeout: 60_000 });
@@ -132,7 +136,7 @@ describe.skipIf(!HAS_CHROMIUM)('web app: bank statement import', BROWSER_TEST, (
     });
 
     // The export imported with the profile: two entries, and the running balance column gives balances that add up.
-    await page.locator('input[type=file]').setInputFiles(csvFile);
+    await page.locator('.ant-upload-drag input[type=file]').setInputFiles(csvFile);
     await chooseOption(page, page.getByLabel('CSV mapping profile'), /^ICBC 1234/);
     await page.getByRole('button', { name: /Import$/ }).click();
     const result = page.getByTestId('import-result');
@@ -140,4 +144,22 @@ describe.skipIf(!HAS_CHROMIUM)('web app: bank statement import', BROWSER_TEST, (
     await result.getByText('Balances', { exact: true }).waitFor();
     expect(await result.getByTestId('new-entries').innerText()).toBe('2');
   }, 240_000);
+
+  it('imports a remittance advice from its card and lists it with its lines, the invoices not found marked', async () => {
+    const { page } = await web.newPage('en');
+    await web.signIn(page, 'finance@demo.example');
+    await page.goto('/bank');
+    const card = page.getByTestId('remittances');
+    await card.locator('input[type=file]').setInputFiles(adviceFile);
+    await card.getByRole('button', { name: 'Import advice' }).click();
+    // 1,000.00 + 234.50 = 1,234.50; neither number is one of the company's invoices.
+    await card.getByTestId('remittance-result').getByText(/Imported: 2 invoices, .*1,234\.50, payer not known\./).waitFor({ timeout: 30_000 });
+    await card.getByText('2 invoice number(s) name none of the payer’s invoices; matching uses the others.').waitFor();
+    const row = card.getByRole('row').filter({ hasText: 'advice-hx88.csv' });
+    await row.getByText('Waiting for its payment').waitFor();
+    await row.locator('.ant-table-row-expand-icon').click();
+    await card.getByRole('cell', { name: 'NO-SUCH-2', exact: true }).waitFor();
+    expect(await card.getByText('not found', { exact: true }).count()).toBe(2);
+    await web.screenshot(page, 'bank-remittance-en');
+  });
 });

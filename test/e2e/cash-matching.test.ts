@@ -64,7 +64,7 @@ describe.skipIf(!HAS_CHROMIUM)('web app: cash matching', BROWSER_TEST, () => {
 
     await page.goto('/bank');
     await page.getByRole('heading', { name: 'Import a bank statement', exact: true }).waitFor({ timeout: 60_000 });
-    await page.locator('input[type=file]').setInputFiles(file);
+    await page.locator('.ant-upload-drag input[type=file]').setInputFiles(file);
     await page.getByTestId('chosen-file').waitFor();
     await page.getByRole('button', { name: /Import$/ }).click();
     const matched = page.getByTestId('import-matching');
