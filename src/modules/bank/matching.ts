@@ -22,6 +22,7 @@ import { appendAudit, auditMark, auditRollback } from '../audit/index.ts';
 import type { Context } from '../context.ts';
 import { withIdempotency } from '../idempotency/index.ts';
 import { postDocument, reverseDocument } from '../ledger/index.ts';
+import { tuneForLedgerRead } from '../ledger/open-at.ts';
 import { amountText, localDateText, parseInput } from '../validate.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -314,6 +315,9 @@ async function findStatement(sql: Sql, ctx: Context, id: string): Promise<{ id: 
 export async function matchStatement(ctx: Context, statementId: string, raw: unknown = {}, idempotencyKey?: string): Promise<MatchRunResult> {
   const input = parseInput(matchRunSchema, raw ?? {}, 'match');
   const run = async (sql: Sql): Promise<MatchRunResult> => {
+    // Hash tables in memory and no JIT for the reads of up to hundreds of thousands of candidate items (JIT compiling
+    // them costs more than it saves), local to this transaction, as for aging.
+    await tuneForLedgerRead(sql);
     const statement = await findStatement(sql, ctx, statementId);
     const saved = await loadSettings(sql, ctx);
     // A statement whose own balances do not add up is checked with the bank first: nothing of it is applied unasked.
