@@ -247,9 +247,12 @@ async function loadAdvices(sql: Sql, ctx: Context, lines: readonly MatchLine[], 
   addItems(book, items.filter((i) => !book.items.has(i.itemId)).map((i) => ({ ...i, openMinor: BigInt(i.openMinor), discountAmountMinor: BigInt(i.discountAmountMinor) })));
   const itemsOfDocument = new Map<string, string[]>();
   for (const i of items) itemsOfDocument.set(i.documentId, [...(itemsOfDocument.get(i.documentId) ?? []), i.itemId]);
+  const linesOf = new Map<string, AdviceFacts['lines']>();
+  for (const r of rows) {
+    linesOf.set(r.adviceId, [...(linesOf.get(r.adviceId) ?? []), { invoiceNumber: r.invoiceNumber, itemIds: r.documentId ? itemsOfDocument.get(r.documentId) ?? [] : [], amountMinor: BigInt(r.amountMinor) }]);
+  }
   return heads.map((h) => ({
-    id: h.id, label: h.label, customerId: h.customerId, currency: h.currency, totalMinor: BigInt(h.totalMinor), reference: h.reference,
-    lines: rows.filter((r) => r.adviceId === h.id).map((r) => ({ invoiceNumber: r.invoiceNumber, itemIds: r.documentId ? itemsOfDocument.get(r.documentId) ?? [] : [], amountMinor: BigInt(r.amountMinor) })),
+    id: h.id, label: h.label, customerId: h.customerId, currency: h.currency, totalMinor: BigInt(h.totalMinor), reference: h.reference, lines: linesOf.get(h.id) ?? [],
   }));
 }
 

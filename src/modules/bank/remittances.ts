@@ -17,7 +17,7 @@ import { confusableKey, referenceKey } from '../../domain/bank/matching.ts';
 import { MAX_REMITTANCE_LINES, parseRemittanceCsv, parseRemittanceXlsx, type RemittanceAdvice } from '../../domain/bank/remittance.ts';
 import { invalid, notFound, tooLarge } from '../../domain/errors.ts';
 import { formatAmount } from '../../domain/money.ts';
-import { customerScope } from '../access/scope.ts';
+import { listFilter } from '../access/scope.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { Context } from '../context.ts';
 import { withIdempotency } from '../idempotency/index.ts';
@@ -114,11 +114,17 @@ export async function importRemittanceBytes(
     const references = [...new Set(advice.lines.map((l) => l.reference).filter((r): r is string => !!r))];
     const dates = advice.lines.map((l) => l.paymentDate).filter((d): d is string => !!d).sort();
     const id = uuidv7();
-    await sql.query(
+    // Two imports of one file at once: the unique file hash lets one write, the other answers what it wrote.
+    const [inserted] = await sql.query<{ id: string }>(
       `INSERT INTO remittance_advices (tenant_id, id, file_hash, file_name, customer_id, currency, total_minor, line_count, reference, payment_date, imported_at, imported_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+       ON CONFLICT (tenant_id, file_hash) DO NOTHING RETURNING id`,
       [ctx.tenant.id, id, fileHash, options.fileName, customerId, advice.currency, advice.totalMinor, advice.lines.length,
         references.length === 1 ? references[0] : null, dates.at(-1) ?? null, ctx.clock.now().toISOString(), ctx.actor]);
+    if (!inserted) {
+      const [other] = await sql.query<{ id: string }>(`SELECT id FROM remittance_advices WHERE tenant_id = $1 AND file_hash = $2`, [ctx.tenant.id, fileHash]);
+      return { ...(await getAdvice(ctx, sql, other!.id)), alreadyImported: true };
+    }
     await sql.query(
       `INSERT INTO remittance_advice_lines (tenant_id, advice_id, line, invoice_number, document_id, amount_minor, deduction_minor, reference, payment_date)
        SELECT $1, $2, x.line, x.invoice_number, x.document_id, x.amount_minor, x.deduction_minor, x.reference, x.payment_date
@@ -155,12 +161,10 @@ function present(r: AdviceRow): PresentedAdvice {
 /** Advices in the caller's scope (a collector's or sales person's own customers), newest first. */
 export async function listAdvices(ctx: Context, sql: Sql, raw: z.input<typeof remittanceListSchema> = {}): Promise<{ total: number; rows: PresentedAdvice[] }> {
   const q = parseInput(remittanceListSchema, raw, 'remittance advices');
-  const params: unknown[] = [ctx.tenant.id];
-  const where = ['r.tenant_id = $1'];
+  const { where, params, add, inScope } = listFilter('r', ctx.tenant.id);
   if (q.status !== 'all') where.push(q.status === 'open' ? 'r.bank_entry_id IS NULL' : 'r.bank_entry_id IS NOT NULL');
-  if (q.customer) { params.push(q.customer); where.push(`c.code = $${params.length}`); }
-  const scope = customerScope(ctx);
-  if (scope) { params.push(scope.handle); where.push(`c.${scope.field} = $${params.length}`); }
+  if (q.customer) add((n) => `c.code = $${n}`, q.customer);
+  inScope(ctx);
   const from = `FROM remittance_advices r LEFT JOIN customers c ON c.tenant_id = r.tenant_id AND c.id = r.customer_id WHERE ${where.join(' AND ')}`;
   const [count] = await sql.query<{ n: number }>(`SELECT count(*)::int AS n ${from}`, params);
   const rows = await sql.query<AdviceRow>(`SELECT ${ADVICE_COLUMNS} ${from} ORDER BY r.imported_at DESC, r.id DESC LIMIT ${q.limit} OFFSET ${q.offset}`, params);
@@ -170,13 +174,12 @@ export async function listAdvices(ctx: Context, sql: Sql, raw: z.input<typeof re
 /** One advice with its lines. */
 export async function getAdvice(ctx: Context, sql: Sql, id: string): Promise<PresentedAdvice> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('REMITTANCE_NOT_FOUND', `remittance advice ${id} does not exist`);
-  const params: unknown[] = [ctx.tenant.id, id];
-  let scoped = '';
-  const scope = customerScope(ctx);
-  if (scope) { params.push(scope.handle); scoped = ` AND c.${scope.field} = $3`; }
+  const { where, params, add, inScope } = listFilter('r', ctx.tenant.id);
+  add((n) => `r.id = $${n}`, id);
+  inScope(ctx);
   const [row] = await sql.query<AdviceRow>(
     `SELECT ${ADVICE_COLUMNS} FROM remittance_advices r LEFT JOIN customers c ON c.tenant_id = r.tenant_id AND c.id = r.customer_id
-      WHERE r.tenant_id = $1 AND r.id = $2${scoped}`, params);
+      WHERE ${where.join(' AND ')}`, params);
   if (!row) throw notFound('REMITTANCE_NOT_FOUND', `remittance advice ${id} does not exist`);
   const lines = await sql.query<{ line: number; invoiceNumber: string; document: string | null; amount: bigint | string; deduction: bigint | string; reference: string | null; paymentDate: string | null }>(
     `SELECT l.line, l.invoice_number AS "invoiceNumber", d.number AS document, l.amount_minor AS amount, l.deduction_minor AS deduction, l.reference, l.payment_date::text AS "paymentDate"

@@ -15,9 +15,9 @@ import { disputedAtSql } from '../disputes/index.ts';
 import { openMovementsAtSql, tuneForLedgerRead } from '../ledger/open-at.ts';
 
 /** Debit kinds that are credit sales; their reversals take them back on the reversal's date. */
-const SALES_KINDS = `('invoice', 'debit_note', 'charge')`;
+export const SALES_KINDS = `('invoice', 'debit_note', 'charge')`;
 /** Credit kinds that are cash: unapplied cash, and the payments that measure days to pay. */
-const CASH_KINDS = `('payment', 'advance')`;
+export const CASH_KINDS = `('payment', 'advance')`;
 
 export interface FiguresQuery {
   tenantId: string;

@@ -28,6 +28,7 @@ import {
 import { customerScope } from '../access/scope.ts';
 import type { Context } from '../context.ts';
 import { disputedAtSql } from '../disputes/index.ts';
+import { CASH_KINDS, SALES_KINDS } from '../kpis/figures.ts';
 import { openItemsAtSql, tuneForLedgerRead } from '../ledger/open-at.ts';
 import { tenantToday } from '../tenants/index.ts';
 import { localDateText, parseInput } from '../validate.ts';
@@ -182,9 +183,9 @@ export async function collectorWorklist(ctx: Context, sql: Sql, raw: WorklistQue
          LEFT JOIN last_activity a ON a.customer_id = i.id
          LEFT JOIN dunning_task dt ON dt.customer_id = i.id`, [ctx.tenant.id, ids, asOf, brokenWindowStart(asOf)]);
     for (const r of factRows) facts.set(r.id, r);
-    // 4. Payment history for the predicted lateness: payments and advances applied to invoices, debit notes and
-    // charges in the year before the date (not undone by it), converted like the overdue; days beyond terms per
-    // allocation (early is 0), weighted by the amount. The KPIs' "days beyond terms" on one customer and a year.
+    // 4. Payment history for the predicted lateness: cash applied to sales (the KPIs' kinds) in the year before the
+    // date, not undone by it, converted like the overdue; days beyond terms per allocation (early is 0), weighted by
+    // the amount. The KPIs' "days beyond terms" (PAID_ALLOCATIONS) on one customer and a year, in every currency.
     const historyRows = await sql.query<{ customerId: string; paid: unknown; beyond: unknown; items: number }>(
       `SELECT a.customer_id AS "customerId", sum(round(a.amount_minor * r.factor))::int8 AS paid,
               sum(round(a.amount_minor * r.factor) * greatest(0, a.allocation_date - dr.due_date))::int8 AS beyond,
@@ -194,7 +195,7 @@ export async function collectorWorklist(ctx: Context, sql: Sql, raw: WorklistQue
          JOIN item_balances cr ON cr.tenant_id = $1 AND cr.item_id = a.credit_item_id
          JOIN unnest($3::text[], $4::numeric[]) AS r(currency, factor) ON r.currency = dr.currency
         WHERE a.tenant_id = $1 AND a.customer_id = ANY($5::uuid[]) AND a.allocation_date > $6::date AND a.allocation_date <= $2::date
-          AND a.reverses_allocation_id IS NULL AND cr.kind IN ('payment', 'advance') AND dr.kind IN ('invoice', 'debit_note', 'charge')
+          AND a.reverses_allocation_id IS NULL AND cr.kind IN ${CASH_KINDS} AND dr.kind IN ${SALES_KINDS}
           AND NOT EXISTS (SELECT 1 FROM allocations x WHERE x.tenant_id = $1 AND x.reverses_allocation_id = a.id AND x.allocation_date <= $2::date)
         GROUP BY a.customer_id`, [ctx.tenant.id, asOf, currencies, factors, ids, addDays(asOf, -LATENESS_HISTORY_DAYS)]);
     for (const r of historyRows) history.set(r.customerId, { paidMinor: big(r.paid), beyondWeightedMinorDays: big(r.beyond), items: Number(r.items) });

@@ -9,29 +9,25 @@ import { InboxOutlined, UploadOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
-import { api, newIdempotencyKey } from '../../api/client.ts';
+import { api } from '../../api/client.ts';
 import { ErrorAlert, PageTitle } from '../../shared/components.tsx';
 import { formatAmount, formatDate } from '../../shared/format.ts';
 import { BalanceCheckTag } from './BalanceCheckTag.tsx';
 import type { CsvProfile, ImportResult } from './types.ts';
 import { CsvProfileFormModal } from './CsvProfileForm.tsx';
 import { RemittanceCard } from './RemittanceCard.tsx';
-import { readBase64 } from '../../shared/files.ts';
+import { readBase64, useChosenFile } from '../../shared/files.ts';
 import { useSession } from '../../auth/session.tsx';
 
 export const BANK_KEY = 'bank';
-const MAX_BYTES = 20 * 1024 * 1024;
 const ENCODINGS = ['utf-8', 'windows-1252', 'iso-8859-2', 'cp850', 'gbk', 'gb18030'];
 
 export function BankImportPage() {
   const { t, i18n } = useTranslation('bank');
   const { can } = useSession();
   const queryClient = useQueryClient();
-  const [file, setFile] = useState<File | null>(null);
-  const [tooLarge, setTooLarge] = useState(false);
   const [profile, setProfile] = useState('');
   const [encoding, setEncoding] = useState('');
-  const [key, setKey] = useState(newIdempotencyKey());
   const profiles = useQuery({ queryKey: [BANK_KEY, 'profiles'], queryFn: () => api.get<{ rows: CsvProfile[] }>('/bank/profiles') });
   // The profile being edited: null for a new one; undefined when the form is closed.
   const [editing, setEditing] = useState<CsvProfile | null | undefined>(undefined);
@@ -42,6 +38,7 @@ export function BankImportPage() {
     }, key),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: [BANK_KEY] }),
   });
+  const { file, tooLarge, key, choose } = useChosenFile(() => upload.reset());
   const result = upload.data;
   const money = (amount: string | undefined, currency: string) => (amount === undefined ? '' : formatAmount(amount, currency, i18n.language));
 
@@ -64,13 +61,7 @@ export function BankImportPage() {
         <Space direction="vertical" style={{ width: '100%' }} size="middle">
           <Upload.Dragger
             accept=".xml,.sta,.940,.mt940,.txt,.bai,.bai2,.csv,.swi,text/*,application/xml" multiple={false} showUploadList={false}
-            beforeUpload={(f) => {
-              setTooLarge(f.size > MAX_BYTES);
-              setFile(f.size > MAX_BYTES ? null : f);
-              setKey(newIdempotencyKey());
-              upload.reset();
-              return false;
-            }}>
+            beforeUpload={choose}>
             <p className="ant-upload-drag-icon"><InboxOutlined /></p>
             <p className="ant-upload-text">{t('import.drop')}</p>
             <p className="ant-upload-hint">{t('import.dropHint')}</p>

@@ -7,13 +7,12 @@ import { Alert, Button, Card, Input, Select, Space, Table, Tag, Typography, Uplo
 import { UploadOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { api, newIdempotencyKey } from '../../api/client.ts';
+import { api } from '../../api/client.ts';
 import { useSession } from '../../auth/session.tsx';
 import { ErrorAlert } from '../../shared/components.tsx';
-import { readBase64 } from '../../shared/files.ts';
+import { readBase64, useChosenFile } from '../../shared/files.ts';
 import { formatAmount, formatDate } from '../../shared/format.ts';
 
-const MAX_BYTES = 20 * 1024 * 1024;
 const KEY = ['bank', 'remittances'];
 
 interface AdviceLine { line: number; invoiceNumber: string; document: string | null; amount: string; deduction: string; reference: string | null; paymentDate: string | null }
@@ -44,11 +43,8 @@ export function RemittanceCard() {
   const { t, i18n } = useTranslation('bank');
   const { can } = useSession();
   const queryClient = useQueryClient();
-  const [file, setFile] = useState<File | null>(null);
-  const [tooLarge, setTooLarge] = useState(false);
   const [customer, setCustomer] = useState('');
   const [encoding, setEncoding] = useState('');
-  const [key, setKey] = useState(newIdempotencyKey());
   const list = useQuery({ queryKey: KEY, queryFn: () => api.get<{ total: number; rows: Advice[] }>('/bank/remittances?limit=20') });
   const upload = useMutation({
     mutationFn: async () => api.post<Advice>('/bank/remittances', {
@@ -56,6 +52,7 @@ export function RemittanceCard() {
     }, key),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: KEY }),
   });
+  const { file, tooLarge, key, choose } = useChosenFile(() => upload.reset());
   const done = upload.data;
   const money = (a: Advice) => formatAmount(a.total, a.currency, i18n.language);
   const columns: TableColumnsType<Advice> = [
@@ -73,13 +70,7 @@ export function RemittanceCard() {
       {can('bank.import') ? (
         <Space wrap style={{ marginBottom: 12 }}>
           <Upload accept=".csv,.xlsx,.txt,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" multiple={false} showUploadList={false}
-            beforeUpload={(f) => {
-              setTooLarge(f.size > MAX_BYTES);
-              setFile(f.size > MAX_BYTES ? null : f);
-              setKey(newIdempotencyKey());
-              upload.reset();
-              return false;
-            }}>
+            beforeUpload={choose}>
             <Button icon={<UploadOutlined />}>{file ? file.name : t('remittance.choose')}</Button>
           </Upload>
           <Input aria-label={t('remittance.customer')} placeholder={t('remittance.customer')} style={{ width: 220 }} value={customer} onChange={(e) => setCustomer(e.target.value)} maxLength={64} />
