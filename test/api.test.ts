@@ -671,8 +671,12 @@ describe('FX', () => {
     // Paid at 7.25: received 1000.00 × 7.25 = 7250.00 CNY against 7100.00 booked, a gain of 150.00 CNY.
     const pay = await ok(post('/api/v1/documents', { kind: 'payment', number: 'PAY-US1', customer: 'C-USD', documentDate: '2026-04-10', amount: '1000.00', fxRate: '7.25', appliesTo: [{ document: 'INV-US1' }] }));
     expect(pay.allocations).toEqual([expect.objectContaining({ amount: '1000.00', currency: 'USD', fxGain: '150.00' })]);
-    // A CNY payment cannot pay a USD invoice.
-    expectError(await post('/api/v1/documents', { kind: 'payment', customer: 'C-USD', currency: 'CNY', documentDate: '2026-04-10', amount: '100.00', appliesTo: [{ document: 'INV-US2' }] }), 400, 'ALLOCATION_INVALID', /^appliesTo\.0$/);
+    // A CNY payment pays a USD invoice at the rate on file (7.2 from 04-01): 100.00 CNY ÷ 7.2 = 13.888… → 13.89 USD;
+    // gain 100.00 − 13.89 × 7.2 (100.008 → 100.01) = −0.01 CNY (test/ledger-fx.test.ts has the rest).
+    const cny = await ok(post('/api/v1/documents', { kind: 'payment', customer: 'C-USD', currency: 'CNY', documentDate: '2026-04-10', amount: '100.00', appliesTo: [{ document: 'INV-US2' }] }));
+    expect(cny.allocations).toEqual([expect.objectContaining({ amount: '13.89', currency: 'USD', creditAmount: '100.00', creditCurrency: 'CNY', fxGain: '-0.01' })]);
+    // A rate for a document in the credit's own currency is refused, naming it.
+    expectError(await post('/api/v1/documents', { kind: 'payment', customer: 'C-USD', documentDate: '2026-04-10', amount: '10.00', fxRate: '7.2', appliesTo: [{ document: 'INV-US2', rate: '1.1' }] }), 400, 'ALLOCATION_INVALID', /^appliesTo\.0\.rate$/);
   });
 });
 

@@ -424,26 +424,32 @@ export async function runCli(argv: string[], environment: CliEnvironment = {}): 
         `${doc.kind} ${doc.number}  ${doc.customer} ${doc.customerName}  ${doc.status}`,
         `dated ${doc.documentDate}${doc.dueDate ? `, due ${doc.dueDate}` : ''}: ${doc.amount} ${doc.currency}, open ${doc.open}`,
         ...(doc.items ?? []).map((i) => `  #${i.seq} due ${i.dueDate ?? '-'}  ${i.amount}  open ${i.open}`),
-        ...doc.allocations.map((a) => `  ${a.date}  ${a.from.kind} ${a.from.number} → ${a.to.kind} ${a.to.number}#${a.to.installment}  ${a.amount}${a.reason ? `  (${a.reason})` : ''}`),
+        ...doc.allocations.map((a) => `  ${a.date}  ${a.from.kind} ${a.from.number} → ${a.to.kind} ${a.to.number}#${a.to.installment}  ${a.amount}${a.rate === null ? '' : ` ${a.currency} = ${a.creditAmount} ${a.creditCurrency} at ${a.rate}, FX gain ${a.fxGain}`}${a.reason ? `  (${a.reason})` : ''}`),
       ].join('\n'));
     }));
 
   program.command('apply')
     .description('apply a payment, credit note, advance or write-off to open items: apply --from payment:PAY-1 --to INV-1:40.00,INV-2')
     .requiredOption('--from <kind:number>', `the credit, as KIND:NUMBER (${CREDIT_KINDS.join(', ')}); payment assumed without a kind`)
-    .requiredOption('--to <list>', 'documents to pay, NUMBER[:AMOUNT],...; without an amount as much as is open')
+    .requiredOption('--to <list>', 'documents to pay, NUMBER[:AMOUNT][@RATE][=SETTLES],...; without an amount as much as is open. A document in another currency than the credit: @RATE is the settlement rate (credit currency per unit of the document\'s; default the rates on file), =SETTLES the amount of the document that AMOUNT settles: --to INV-7:7150.00@7.15 or --to INV-7:7100.00=1000.00')
     .option('--date <date>', 'application date (default: the later document date)')
     .option('--key <key>', 'idempotency key: running the command again with it applies nothing twice')
     .action((options: { from: string; to: string; date?: string; key?: string }, command: Command) =>
       withContext(command, async (ctx, format) => {
         const [kind, number] = options.from.includes(':') ? options.from.split(/:(.*)/s) as [string, string] : ['payment', options.from];
         const to = options.to.split(/[,;]/).filter(Boolean).map((part) => {
-          const [document, amount] = part.split(':') as [string, string | undefined];
-          return { document: document.trim(), ...(amount ? { amount: amount.trim() } : {}) };
+          const [, document = '', amount, rate, settles] = /^([^:@=]*)(?::([^@=]*))?(?:@([^=]*))?(?:=(.*))?$/s.exec(part) ?? [, part];
+          return {
+            document: document.trim(), ...(amount?.trim() ? { amount: amount.trim() } : {}), ...(rate?.trim() ? { rate: rate.trim() } : {}),
+            ...(settles?.trim() ? { settles: settles.trim() } : {}),
+          };
         });
         const request = { from: { kind: kind as never, number }, to, date: options.date };
         const result = await withIdempotency(ctx, options.key, 'allocation.apply', request, (sql) => applyCredit(ctx, request, sql));
-        print(format, result, () => [...result.allocations.map((a) => `applied ${a.amount} ${a.currency} of ${a.from.number} to ${a.to.number}#${a.to.installment} on ${a.date}`), `left unapplied: ${result.creditOpen}`].join('\n'));
+        print(format, result, () => [...result.allocations.map((a) => a.rate === null
+          ? `applied ${a.amount} ${a.currency} of ${a.from.number} to ${a.to.number}#${a.to.installment} on ${a.date}`
+          : `applied ${a.creditAmount} ${a.creditCurrency} of ${a.from.number} to ${a.to.number}#${a.to.installment} on ${a.date}, settling ${a.amount} ${a.currency} at ${a.rate} (FX gain ${a.fxGain})`),
+        `left unapplied: ${result.creditOpen}`].join('\n'));
       }));
 
   program.command('reverse [document]')

@@ -2,7 +2,7 @@
  * Exact decimals for rates and percentages ("7.1234", "2.5"). Stored as an integer and a scale, so an FX rate or a
  * discount percentage never passes through floating point.
  */
-import { invalid } from './errors.ts';
+import { assert, invalid } from './errors.ts';
 import { currencyScale, roundHalfUp } from './money.ts';
 
 export interface Decimal {
@@ -70,4 +70,48 @@ export function convertAmount(amountMinor: bigint, from: string, to: string, rat
   const numerator = amountMinor * rate.units * (shift > 0 ? 10n ** BigInt(shift) : 1n);
   const denominator = 10n ** BigInt(rate.scale) * (shift < 0 ? 10n ** BigInt(-shift) : 1n);
   return roundHalfUp(numerator, denominator);
+}
+
+/**
+ * An exact positive ratio: a settlement rate between two currencies. A rate the user gives is a Decimal (7.15 =
+ * 715/100); a cross rate through the functional currency is the quotient of two rates on file (EUR 7.82 ÷ USD 7.15),
+ * which is exact only as a fraction: it is kept as one, and rounded only when an amount is converted.
+ */
+export interface Ratio {
+  readonly numerator: bigint;
+  readonly denominator: bigint;
+}
+
+export const ratioOf = (d: Decimal): Ratio => ({ numerator: d.units, denominator: 10n ** BigInt(d.scale) });
+
+/**
+ * The rate of `debit` in units of `credit` per unit, from both currencies' rates to the functional currency (each in
+ * functional units per unit; the functional currency's own is 1): USD 7.1 and CNY 1 → 7.1 CNY per USD; EUR 7.82 and
+ * USD 7.15 → 7.82 / 7.15 USD per EUR.
+ */
+export function crossRate(debitToFunctional: Decimal, creditToFunctional: Decimal): Ratio {
+  assert(debitToFunctional.units > 0n && creditToFunctional.units > 0n, 'cross rate of a zero rate');
+  return {
+    numerator: debitToFunctional.units * 10n ** BigInt(creditToFunctional.scale),
+    denominator: creditToFunctional.units * 10n ** BigInt(debitToFunctional.scale),
+  };
+}
+
+/**
+ * Converts `amountMinor` of `from` into `to` at `ratio` (units of `to` per unit of `from`), rounded half away from
+ * zero to `to`'s minor unit: 1,000.00 USD at 7.15 CNY/USD → 7,150.00 CNY.
+ */
+export function convertAtRatio(amountMinor: bigint, from: string, to: string, ratio: Ratio): bigint {
+  const shift = currencyScale(to) - currencyScale(from);
+  const numerator = amountMinor * ratio.numerator * (shift > 0 ? 10n ** BigInt(shift) : 1n);
+  const denominator = ratio.denominator * (shift < 0 ? 10n ** BigInt(-shift) : 1n);
+  return roundHalfUp(numerator, denominator);
+}
+
+/** The inverse ratio: CNY per USD → USD per CNY. */
+export const invertRatio = (r: Ratio): Ratio => ({ numerator: r.denominator, denominator: r.numerator });
+
+/** A ratio as decimal text for people, rounded half away from zero to `places` decimals (trailing zeros dropped). */
+export function formatRatio(r: Ratio, places = 6): string {
+  return formatDecimal(normalize({ units: roundHalfUp(r.numerator * 10n ** BigInt(places), r.denominator), scale: places }));
 }

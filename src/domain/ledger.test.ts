@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { LocalDate } from './dates.ts';
+import { crossRate, parseDecimal } from './decimal.ts';
 import { AppError } from './errors.ts';
 import { planAllocations, type AllocationRequest, type OpenItem, type PlannedAllocation } from './ledger.ts';
 import { appErrorOf } from './test-helpers.ts';
@@ -37,7 +38,7 @@ const ledger = byDocument(
 );
 
 describe('planAllocations: what is applied where', () => {
-  it.each<[string, bigint, AllocationRequest[], PlannedAllocation[]]>([
+  it.each<[string, bigint, AllocationRequest[], Omit<PlannedAllocation, 'creditAmountMinor'>[]]>([
     // [label, credit unapplied, requests, plan]
     ['an explicit amount is applied as asked', 100000n, requests(['INV-1', 30000n]),
       [{ itemId: 'INV-1#1', amountMinor: 30000n }]],
@@ -66,7 +67,9 @@ describe('planAllocations: what is applied where', () => {
     ['nothing asked, nothing planned', 100n, [], []],
   ])('%s', (_label, credit, asked, plan) => {
     const planned = planAllocations(credit, 'CNY', asked, ledger);
-    expect(planned).toEqual(plan);
+    expect(planned.map(({ itemId, amountMinor }) => ({ itemId, amountMinor }))).toEqual(plan);
+    // One currency: the credit gives up exactly what the debit is settled by.
+    for (const p of planned) expect(p.creditAmountMinor).toBe(p.amountMinor);
     const total = planned.reduce((sum, p) => sum + p.amountMinor, 0n);
     expect(total <= credit).toBe(true);
   });
@@ -130,12 +133,78 @@ describe('planAllocations: what is refused, each problem naming its field', () =
 });
 
 /** Problems of the ledger's state (not enough open or unapplied) alone are a conflict; any problem of form makes it invalid. */
-const STATE_PROBLEM = /nothing open|has only .* open|nothing of the credit is left|add up to .* more than/;
+const STATE_PROBLEM = /nothing open|has only .* open|nothing of the credit is left|add up to .* more than|left of the credit/;
 function expectedRefusal(messages: string[]) {
   return messages.every((m) => STATE_PROBLEM.test(m))
     ? { kind: 'conflict', code: 'ALLOCATION_EXCEEDS_OPEN' }
     : { kind: 'invalid', code: 'ALLOCATION_INVALID' };
 }
+
+describe('planAllocations: a credit in one currency, a document in another', () => {
+  // USD-2: 1,000.00 USD open. EUR-3: installments of 600.00 EUR (due 04-30) and 400.00 EUR (due 05-31).
+  const foreign = byDocument(
+    item('USD-2', 1, 100000n, '2026-03-31', 'USD'),
+    item('EUR-3', 1, 60000n, '2026-04-30', 'EUR'),
+    item('EUR-3', 2, 40000n, '2026-05-31', 'EUR'),
+    item('CNY-4', 1, 50000n, '2026-03-31'),
+  );
+  const rate = (text: string) => ({ numerator: parseDecimal(text, 'rate').units, denominator: 10n ** BigInt(parseDecimal(text, 'rate').scale) });
+  const at = (documentNumber: string, extra: Partial<AllocationRequest>): AllocationRequest => ({ documentNumber, field: 'to.0', ...extra });
+
+  it.each<[string, bigint, string, AllocationRequest, PlannedAllocation[]]>([
+    // [label, credit unapplied, credit currency, request, plan]
+    // 1,000.00 USD × 7.15 CNY/USD = 7,150.00 CNY: the whole invoice, the whole payment.
+    ['no amount: the whole document at the rate, when the credit covers it', 715000n, 'CNY', at('USD-2', { rate: rate('7.15') }),
+      [{ itemId: 'USD-2#1', amountMinor: 100000n, creditAmountMinor: 715000n }]],
+    // 3,575.00 CNY ÷ 7.15 = 500.00 USD.
+    ['an amount in the credit currency settles amount ÷ rate', 715000n, 'CNY', at('USD-2', { amountMinor: 357500n, rate: rate('7.15') }),
+      [{ itemId: 'USD-2#1', amountMinor: 50000n, creditAmountMinor: 357500n }]],
+    // Both amounts given: 7,100.00 CNY settles 1,000.00 USD, no rate needed.
+    ['both amounts given are taken as they are', 800000n, 'CNY', at('USD-2', { amountMinor: 710000n, settles: '1000.00' }),
+      [{ itemId: 'USD-2#1', amountMinor: 100000n, creditAmountMinor: 710000n }]],
+    // 200.00 USD × 7.15 = 1,430.00 CNY.
+    ['the amount settled alone takes amount × rate of the credit', 715000n, 'CNY', at('USD-2', { settles: '200.00', rate: rate('7.15') }),
+      [{ itemId: 'USD-2#1', amountMinor: 20000n, creditAmountMinor: 143000n }]],
+    // 1,000.00 CNY ÷ 7.15 = 139.8601… → 139.86 USD (half away from zero): the credit is used up.
+    ['no amount: what the rest of the credit settles, rounded', 100000n, 'CNY', at('USD-2', { rate: rate('7.15') }),
+      [{ itemId: 'USD-2#1', amountMinor: 13986n, creditAmountMinor: 100000n }]],
+    // 1,000.00 EUR × 1.0937 = 1,093.70 USD, spread in proportion: 600/1000 × 1,093.70 = 656.22, the last 437.48.
+    ['installments oldest first, the credit spread in proportion', 200000n, 'USD', at('EUR-3', { rate: rate('1.0937') }),
+      [{ itemId: 'EUR-3#1', amountMinor: 60000n, creditAmountMinor: 65622n }, { itemId: 'EUR-3#2', amountMinor: 40000n, creditAmountMinor: 43748n }]],
+    // Cross rate through CNY: EUR 7.82, USD 7.15 → 7.82 / 7.15 = 1.093706… USD per EUR; 1,000.00 EUR → 1,093.7062… → 1,093.71 USD,
+    // spread in proportion: 1,093.71 × 600/1,000 = 656.226 → 656.23, the last 1,093.71 − 656.23 = 437.48.
+    ['a cross rate is kept exact until an amount is rounded', 200000n, 'USD', at('EUR-3', { rate: crossRate(parseDecimal('7.82', 'r'), parseDecimal('7.15', 'r')) }),
+      [{ itemId: 'EUR-3#1', amountMinor: 60000n, creditAmountMinor: 65623n }, { itemId: 'EUR-3#2', amountMinor: 40000n, creditAmountMinor: 43748n }]],
+  ])('%s', (_label, credit, currency, request, plan) => {
+    expect(planAllocations(credit, currency, [request], foreign)).toEqual(plan);
+  });
+
+  it.each<[string, bigint, AllocationRequest, { field: string; message: RegExp }, string]>([
+    ['a foreign document without a rate or both amounts', 715000n, at('USD-2', { amountMinor: 100n }),
+      { field: 'to.0', message: /USD-2 is in USD but the credit is in CNY: give the settlement rate \(CNY per USD\)/ }, 'ALLOCATION_INVALID'],
+    ['a rate for a document in the credit currency', 715000n, at('CNY-4', { rate: rate('7.15') }),
+      { field: 'to.0.rate', message: /in CNY like the credit/ }, 'ALLOCATION_INVALID'],
+    ['an amount settled for a document in the credit currency', 715000n, at('CNY-4', { settles: '10.00' }),
+      { field: 'to.0.settles', message: /in CNY like the credit/ }, 'ALLOCATION_INVALID'],
+    ['an amount settled that is not an amount', 715000n, at('USD-2', { settles: '10.001', rate: rate('7.15') }),
+      { field: 'to.0.settles', message: /decimal/ }, 'ALLOCATION_INVALID'],
+    // 7,865.00 CNY ÷ 7.15 = 1,100.00 USD, 100.00 more than is open.
+    ['an amount that settles more than is open', 800000n, at('USD-2', { amountMinor: 786500n, rate: rate('7.15') }),
+      { field: 'to.0.amount', message: /USD-2 has only 1000\.00 USD open, less than the 1100\.00 USD that 7865\.00 CNY settles at 7\.15 CNY\/USD/ }, 'ALLOCATION_EXCEEDS_OPEN'],
+    ['an amount settled that is more than is open', 800000n, at('USD-2', { amountMinor: 786500n, settles: '1100.00' }),
+      { field: 'to.0.settles', message: /has only 1000\.00 USD open, less than the 1100\.00 USD to settle/ }, 'ALLOCATION_EXCEEDS_OPEN'],
+    // 200.00 USD × 7.15 = 1,430.00 CNY, and only 1,000.00 CNY is left.
+    ['an amount settled that takes more than the credit has', 100000n, at('USD-2', { settles: '200.00', rate: rate('7.15') }),
+      { field: 'to.0.settles', message: /takes 1430\.00 CNY, more than the 1000\.00 CNY left of the credit/ }, 'ALLOCATION_EXCEEDS_OPEN'],
+    // 0.01 CNY ÷ 7.15 = 0.0014 USD → 0.00.
+    ['an amount too small to settle a cent', 715000n, at('USD-2', { amountMinor: 1n, rate: rate('7.15') }),
+      { field: 'to.0.amount', message: /settles nothing of USD-2/ }, 'ALLOCATION_INVALID'],
+  ])('refuses %s', (_label, credit, request, problem, code) => {
+    const error = appErrorOf(() => planAllocations(credit, 'CNY', [request], foreign));
+    expect(error.code).toBe(code);
+    expect(error.details).toEqual([{ field: problem.field, message: expect.stringMatching(problem.message) }]);
+  });
+});
 
 describe('planAllocations: properties', () => {
   const numbers = ['A', 'B', 'C', 'D'];

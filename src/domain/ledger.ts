@@ -4,7 +4,8 @@
  */
 import { AppError, assert, invalid, type ErrorDetail } from './errors.ts';
 import type { LocalDate } from './dates.ts';
-import { formatAmount } from './money.ts';
+import { convertAtRatio, formatRatio, invertRatio, type Ratio } from './decimal.ts';
+import { formatAmount, parseAmount, roundHalfUp } from './money.ts';
 
 export const DEBIT_KINDS = ['invoice', 'debit_note', 'charge', 'refund'] as const;
 export const CREDIT_KINDS = ['payment', 'credit_note', 'advance', 'write_off'] as const;
@@ -42,21 +43,36 @@ export interface OpenItem {
 /** What the user asked for: apply to this document (all its open installments, oldest first), optionally capped. */
 export interface AllocationRequest {
   documentNumber: string;
-  /** In the item's currency; omitted = as much as is open and the credit still covers. */
+  /** In the credit's currency; omitted = as much as is open and the credit still covers. */
   amountMinor?: bigint;
+  /**
+   * A document in another currency than the credit's: the settlement rate, in units of the credit's currency per unit
+   * of the document's (7.15 CNY per USD), given by the user or the cross rate on file at the allocation date.
+   */
+  rate?: Ratio;
+  /** Was `rate` given by the user (else it is the one on file)? For the messages only. */
+  rateGiven?: boolean;
+  /** A document in another currency: the amount of it settled, as the user wrote it (in the document's currency). */
+  settles?: string;
   /** Where the request came from, for errors: `appliesTo[1]`, `line 12, column applies_to`. */
   field: string;
 }
 
 export interface PlannedAllocation {
   itemId: string;
+  /** In the debit item's currency. */
   amountMinor: bigint;
+  /** In the credit's currency: the same as amountMinor when the currencies are the same. */
+  creditAmountMinor: bigint;
 }
 
 /**
  * Plans how `creditOpenMinor` is applied to the requested documents' open items. Explicit amounts must fit what is
  * open; unspecified ones take what is left of the credit. Within a document the oldest installment is paid first
- * (due date, then installment number). Every problem is collected and thrown together, each naming its field.
+ * (due date, then installment number). A document in another currency is settled at the request's rate (or at the
+ * exact pair of amounts given), each conversion rounded half away from zero to the target currency's minor unit;
+ * the credit's amount is spread over the installments in proportion, the last taking what is left, so no cent is
+ * lost or made. Every problem is collected and thrown together, each naming its field.
  */
 export function planAllocations(
   creditOpenMinor: bigint,
@@ -68,7 +84,8 @@ export function planAllocations(
   // Problems of the ledger's state (nothing open, less open than asked) rather than of the request's form: when they
   // are all there is, the answer is a conflict (someone else applied first), not bad input.
   let stateProblems = 0;
-  const money = (minor: bigint) => `${formatAmount(minor, creditCurrency)} ${creditCurrency}`;
+  const moneyIn = (minor: bigint, currency: string) => `${formatAmount(minor, currency)} ${currency}`;
+  const money = (minor: bigint) => moneyIn(minor, creditCurrency);
   const seen = new Set<string>();
   let remaining = creditOpenMinor;
   const plan: PlannedAllocation[] = [];
@@ -83,7 +100,8 @@ export function planAllocations(
     stateProblems += 1;
   }
   // Explicit amounts first, so an unspecified request cannot eat what an explicit one needs.
-  const ordered = [...requests.filter((r) => r.amountMinor !== undefined), ...requests.filter((r) => r.amountMinor === undefined)];
+  const explicit = (r: AllocationRequest) => r.amountMinor !== undefined || r.settles !== undefined;
+  const ordered = [...requests.filter(explicit), ...requests.filter((r) => !explicit(r))];
   for (const request of ordered) {
     if (seen.has(request.documentNumber)) {
       problems.push({ field: request.field, message: `${request.documentNumber} is named twice; name each document once` });
@@ -96,12 +114,34 @@ export function planAllocations(
       continue;
     }
     const currencies = new Set(items.map((i) => i.currency));
-    if (!currencies.has(creditCurrency)) {
+    assert(currencies.size === 1, `${request.documentNumber} has items in several currencies`);
+    const debitCurrency = items[0]!.currency;
+    const foreign = debitCurrency !== creditCurrency;
+    if (!foreign && (request.settles !== undefined || request.rate !== undefined)) {
+      const field = request.settles !== undefined ? `${request.field}.settles` : `${request.field}.rate`;
+      problems.push({ field, message: `${request.documentNumber} is in ${creditCurrency} like the credit: give the amount only (a rate or amount settled is for a document in another currency)` });
+      continue;
+    }
+    if (foreign && request.rate === undefined && !(request.amountMinor !== undefined && request.settles !== undefined)) {
       problems.push({
         field: request.field,
-        message: `${request.documentNumber} is in ${[...currencies].join(', ')} but the credit is in ${creditCurrency}`,
+        message: `${request.documentNumber} is in ${debitCurrency} but the credit is in ${creditCurrency}: give the settlement rate (${creditCurrency} per ${debitCurrency}) or the amount and the ${debitCurrency} amount it settles`,
       });
       continue;
+    }
+    let settlesMinor: bigint | undefined;
+    if (request.settles !== undefined) {
+      try {
+        settlesMinor = parseAmount(request.settles, debitCurrency, `${request.field}.settles`);
+      } catch (e) {
+        if (!(e instanceof AppError)) throw e;
+        problems.push(...e.details);
+        continue;
+      }
+      if (settlesMinor <= 0n) {
+        problems.push({ field: `${request.field}.settles`, message: 'the amount settled must be more than zero' });
+        continue;
+      }
     }
     const open = items.reduce((sum, i) => sum + i.openMinor, 0n);
     if (open === 0n) {
@@ -113,30 +153,99 @@ export function planAllocations(
       problems.push({ field: request.field, message: 'the amount to apply must be more than zero' });
       continue;
     }
-    if (request.amountMinor !== undefined && request.amountMinor > open) {
-      problems.push({
-        field: request.field,
-        message: `${request.documentNumber} has only ${money(open)} open, less than the ${money(request.amountMinor)} to apply`,
-      });
-      stateProblems += 1;
+    let debitWant: bigint;
+    let creditWant: bigint;
+    if (!foreign) {
+      if (request.amountMinor !== undefined && request.amountMinor > open) {
+        problems.push({
+          field: request.field,
+          message: `${request.documentNumber} has only ${money(open)} open, less than the ${money(request.amountMinor)} to apply`,
+        });
+        stateProblems += 1;
+        continue;
+      }
+      debitWant = request.amountMinor ?? (open < remaining ? open : remaining);
+      if (debitWant <= 0n) {
+        problems.push({ field: request.field, message: `nothing of the credit is left for ${request.documentNumber}` });
+        stateProblems += 1;
+        continue;
+      }
+      if (debitWant > remaining) debitWant = remaining;
+      creditWant = debitWant;
+    } else {
+      const rate = request.rate;
+      const rateText = rate ? `at ${formatRatio(rate)} ${creditCurrency}/${debitCurrency}${request.rateGiven ? '' : ' (the rate on file)'}` : '';
+      if (request.amountMinor !== undefined) {
+        creditWant = request.amountMinor;
+        debitWant = settlesMinor ?? convertAtRatio(creditWant, creditCurrency, debitCurrency, invertRatio(rate!));
+        if (debitWant === 0n) {
+          problems.push({ field: `${request.field}.amount`, message: `${money(creditWant)} ${rateText} settles nothing of ${request.documentNumber}` });
+          continue;
+        }
+        if (debitWant > open) {
+          problems.push({
+            field: settlesMinor !== undefined ? `${request.field}.settles` : `${request.field}.amount`,
+            message: `${request.documentNumber} has only ${moneyIn(open, debitCurrency)} open, less than the ${moneyIn(debitWant, debitCurrency)} ${settlesMinor !== undefined ? 'to settle' : `that ${money(creditWant)} settles ${rateText}`}`,
+          });
+          stateProblems += 1;
+          continue;
+        }
+      } else if (settlesMinor !== undefined) {
+        debitWant = settlesMinor;
+        if (debitWant > open) {
+          problems.push({ field: `${request.field}.settles`, message: `${request.documentNumber} has only ${moneyIn(open, debitCurrency)} open, less than the ${moneyIn(debitWant, debitCurrency)} to settle` });
+          stateProblems += 1;
+          continue;
+        }
+        creditWant = convertAtRatio(debitWant, debitCurrency, creditCurrency, rate!);
+        if (creditWant > remaining) {
+          problems.push({ field: `${request.field}.settles`, message: `settling ${moneyIn(debitWant, debitCurrency)} ${rateText} takes ${money(creditWant)}, more than the ${money(remaining)} left of the credit` });
+          stateProblems += 1;
+          continue;
+        }
+      } else {
+        const needed = convertAtRatio(open, debitCurrency, creditCurrency, rate!);
+        if (needed <= remaining) {
+          debitWant = open;
+          creditWant = needed;
+        } else {
+          creditWant = remaining;
+          debitWant = convertAtRatio(remaining, creditCurrency, debitCurrency, invertRatio(rate!));
+          if (debitWant > open) debitWant = open;
+        }
+        if (creditWant <= 0n || debitWant <= 0n) {
+          problems.push({ field: request.field, message: `nothing of the credit is left for ${request.documentNumber}` });
+          stateProblems += 1;
+          continue;
+        }
+      }
+    }
+    if (creditWant > remaining) {
+      // Only an explicit amount can get here, and the total check above has reported it.
       continue;
     }
-    let want = request.amountMinor ?? (open < remaining ? open : remaining);
-    if (want <= 0n) {
-      problems.push({ field: request.field, message: `nothing of the credit is left for ${request.documentNumber}` });
-      stateProblems += 1;
-      continue;
-    }
-    if (want > remaining) want = remaining;
     const oldestFirst = [...items].sort(compareItems);
+    let debitLeft = debitWant;
+    let debitDone = 0n;
+    let creditDone = 0n;
+    const rows: PlannedAllocation[] = [];
     for (const item of oldestFirst) {
-      if (want === 0n) break;
-      const take = item.openMinor < want ? item.openMinor : want;
+      if (debitLeft === 0n) break;
+      const take = item.openMinor < debitLeft ? item.openMinor : debitLeft;
       if (take === 0n) continue;
-      plan.push({ itemId: item.itemId, amountMinor: take });
-      want -= take;
-      remaining -= take;
+      debitLeft -= take;
+      debitDone += take;
+      // The credit's share of the installments so far, in proportion; the last takes the rest.
+      const creditSoFar = debitLeft === 0n ? creditWant : roundHalfUp(creditWant * debitDone, debitWant);
+      rows.push({ itemId: item.itemId, amountMinor: take, creditAmountMinor: creditSoFar - creditDone });
+      creditDone = creditSoFar;
     }
+    if (rows.some((r) => r.creditAmountMinor <= 0n)) {
+      problems.push({ field: request.field, message: `${money(creditWant)} is too little to spread over the installments of ${request.documentNumber}; apply it to fewer of them with a larger amount` });
+      continue;
+    }
+    plan.push(...rows);
+    remaining -= creditWant;
   }
   if (problems.length > 0) {
     const message = `cannot apply: ${problems[0]!.message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`;

@@ -74,9 +74,9 @@ function spec(kind: ExportKind): Spec {
       };
     case 'allocations':
       return {
-        columns: ['date', 'customer_code', 'from_kind', 'from_number', 'to_kind', 'to_number', 'installment', 'currency', 'amount', 'fx_gain', 'reverses', 'reason'],
+        columns: ['date', 'customer_code', 'from_kind', 'from_number', 'to_kind', 'to_number', 'installment', 'currency', 'amount', 'credit_currency', 'credit_amount', 'fx_gain', 'reverses', 'reason'],
         query: `SELECT a.id AS k, a.allocation_date, c.code AS customer, cd.kind AS from_kind, cd.number AS from_number, dd.kind AS to_kind,
-                       dd.number AS to_number, di.seq, di.currency, a.amount_minor, a.fx_gain_minor, t.currency AS functional, a.reverses_allocation_id, a.reason
+                       dd.number AS to_number, di.seq, di.currency, a.amount_minor, ci.currency AS credit_currency, a.credit_amount_minor, a.fx_gain_minor, t.currency AS functional, a.reverses_allocation_id, a.reason
                   FROM allocations a
                   JOIN tenants t ON t.id = a.tenant_id
                   JOIN customers c ON c.tenant_id = a.tenant_id AND c.id = a.customer_id
@@ -85,7 +85,7 @@ function spec(kind: ExportKind): Spec {
                   JOIN items di ON di.tenant_id = a.tenant_id AND di.id = a.debit_item_id
                   JOIN documents dd ON dd.tenant_id = a.tenant_id AND dd.id = di.document_id
                  WHERE a.tenant_id = $1 AND a.id > $2 ORDER BY a.id LIMIT $3`,
-        row: (r) => [r.allocation_date, r.customer, r.from_kind, r.from_number, r.to_kind, r.to_number, r.seq, r.currency, money(r, 'amount_minor'), money(r, 'fx_gain_minor', 'functional'), r.reverses_allocation_id, r.reason],
+        row: (r) => [r.allocation_date, r.customer, r.from_kind, r.from_number, r.to_kind, r.to_number, r.seq, r.currency, money(r, 'amount_minor'), r.credit_currency, money(r, 'credit_amount_minor', 'credit_currency'), money(r, 'fx_gain_minor', 'functional'), r.reverses_allocation_id, r.reason],
       };
   }
 }

@@ -567,10 +567,10 @@ async function applyImported(ctx: Context, sql: Sql, rows: { row: DocumentImport
         item.openMinor -= p.amountMinor;
         const m = meta.get(p.itemId)!;
         const date = m.documentDate > b.checked.documentDate ? m.documentDate : b.checked.documentDate;
-        const gain = convertAmount(p.amountMinor, b.checked.currency, ctx.tenant.currency, creditRate) - convertAmount(p.amountMinor, item.currency, ctx.tenant.currency, parseDecimal(m.fxRate, 'fxRate'));
+        const gain = convertAmount(p.creditAmountMinor, b.checked.currency, ctx.tenant.currency, creditRate) - convertAmount(p.amountMinor, item.currency, ctx.tenant.currency, parseDecimal(m.fxRate, 'fxRate'));
         allocations.push({
           id: uuidv7(), batchId: b.doc.id, creditItemId: b.items[0]!.id, debitItemId: p.itemId, customerId: b.checked.customer.id,
-          amountMinor: p.amountMinor, creditAmountMinor: p.amountMinor, fxGainMinor: gain, allocationDate: date,
+          amountMinor: p.amountMinor, creditAmountMinor: p.creditAmountMinor, fxGainMinor: gain, allocationDate: date,
           reversesAllocationId: null, reason: null, createdBy: ctx.actor,
         });
       }

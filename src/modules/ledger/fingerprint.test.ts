@@ -16,7 +16,7 @@ describe('documentFingerprint', () => {
         kind: text, number: text, customer: text, documentDate: text, dueDate: optional, paymentTerms: optional,
         currency: text, amountMinor: fc.bigInt({ min: -(10n ** 18n), max: 10n ** 18n }), fxRate: optional,
         againstInvoice: optional, externalId: optional,
-        appliesTo: fc.option(fc.array(fc.record({ document: text, amount: optional })), { nil: undefined }),
+        appliesTo: fc.option(fc.array(fc.record({ document: text, amount: optional, rate: optional, settles: optional })), { nil: undefined }),
       }),
       (f) => {
         expect(documentFingerprint(f)).toBe(reference(f));

@@ -8,13 +8,13 @@ import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import type { Preload, Sql } from '../../db/database.ts';
 import { maxDate, parseDate, type LocalDate } from '../../domain/dates.ts';
-import { convertAmount, formatDecimal, parseDecimal } from '../../domain/decimal.ts';
+import { ONE, convertAmount, crossRate, formatDecimal, formatRatio, parseDecimal, ratioOf } from '../../domain/decimal.ts';
 import { AppError, conflict, invalid, notFound, type ErrorDetail } from '../../domain/errors.ts';
 import {
   CREDIT_KINDS, DEBIT_KINDS, NUMBER_PREFIX, POSTABLE_KINDS, oppositeSide, planAllocations, sideOf,
-  type AllocationRequest, type OpenItem, type PostableKind,
+  type AllocationRequest, type OpenItem, type PlannedAllocation, type PostableKind,
 } from '../../domain/ledger.ts';
-import { checkCurrency, formatAmount, parseAmount } from '../../domain/money.ts';
+import { checkCurrency, currencyScale, formatAmount, parseAmount } from '../../domain/money.ts';
 import { schedule, type PaymentTermsRule } from '../../domain/terms.ts';
 import { requestEvaluation } from '../alerts/request.ts';
 import { appendAudit } from '../audit/index.ts';
@@ -36,7 +36,15 @@ const numberSchema = z.string().trim().min(1).max(64).regex(/^[^\s;:：，|]([^;
 
 export const appliesToSchema = z.array(z.object({
   document: numberSchema,
+  /** In the credit's currency. */
   amount: amountText.optional(),
+  /**
+   * A document in another currency than the credit's: the settlement rate, in units of the credit's currency per
+   * unit of the document's (7.15 for a USD invoice paid in CNY). Default: the rates on file at the allocation date.
+   */
+  rate: rateText.optional(),
+  /** A document in another currency: the amount of it (in its own currency) that `amount` settles. */
+  settles: amountText.optional(),
 })).max(MAX_APPLIES_TO);
 
 export const postDocumentSchema = z.object({
@@ -141,6 +149,8 @@ export function presentAllocation(a: AllocationRow, functional: string) {
     amount: formatAmount(a.amountMinor, a.currency),
     creditCurrency: a.creditCurrency,
     creditAmount: formatAmount(a.creditAmountMinor, a.creditCurrency),
+    /** Across currencies: the settlement rate the two amounts make, credit currency per unit of the debit's (6 places); else null. */
+    rate: a.currency === a.creditCurrency ? null : settlementRateText(a.amountMinor, a.currency, a.creditAmountMinor, a.creditCurrency),
     fxGain: formatAmount(a.fxGainMinor, functional),
     date: a.allocationDate,
     reversesAllocationId: a.reversesAllocationId,
@@ -149,6 +159,15 @@ export function presentAllocation(a: AllocationRow, functional: string) {
     createdAt: new Date(a.createdAt).toISOString(),
     createdBy: a.createdBy,
   };
+}
+
+/** The rate two amounts of an allocation across currencies make: 7,150.00 CNY for 1,000.00 USD → "7.15". */
+export function settlementRateText(debitMinor: bigint, debitCurrency: string, creditMinor: bigint, creditCurrency: string): string {
+  const abs = (x: bigint) => (x < 0n ? -x : x);
+  return formatRatio({
+    numerator: abs(creditMinor) * 10n ** BigInt(currencyScale(debitCurrency)),
+    denominator: abs(debitMinor) * 10n ** BigInt(currencyScale(creditCurrency)),
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -164,7 +183,7 @@ export interface PostingContext {
 export interface FingerprintFields {
   kind: string; number: string; customer: string; documentDate: string; dueDate?: string | undefined; paymentTerms?: string | undefined;
   currency: string; amountMinor: bigint; fxRate?: string | undefined; againstInvoice?: string | undefined; externalId?: string | undefined;
-  appliesTo?: readonly { document: string; amount?: string | undefined }[] | undefined;
+  appliesTo?: readonly { document: string; amount?: string | undefined; rate?: string | undefined; settles?: string | undefined }[] | undefined;
 }
 
 /**
@@ -184,7 +203,12 @@ export function documentFingerprint(f: FingerprintFields): string {
   if (f.appliesTo?.length) {
     text += ',"appliesTo":[';
     f.appliesTo.forEach((a, i) => {
-      text += `${i > 0 ? ',' : ''}{${a.amount === undefined ? '' : `"amount":${JSON.stringify(a.amount)},`}"document":${JSON.stringify(a.document)}}`;
+      // Keys in sorted order; rate and settles (cross-currency applications) only when given, so that every
+      // document posted before they existed keeps its hash.
+      text += `${i > 0 ? ',' : ''}{${a.amount === undefined ? '' : `"amount":${JSON.stringify(a.amount)},`}"document":${JSON.stringify(a.document)}`;
+      if (a.rate !== undefined) text += `,"rate":${JSON.stringify(a.rate)}`;
+      if (a.settles !== undefined) text += `,"settles":${JSON.stringify(a.settles)}`;
+      text += '}';
     });
     text += ']';
   }
@@ -376,7 +400,11 @@ async function postInTx(ctx: Context, sql: Sql, input: PostDocumentFields, reads
     kind: input.kind, number: n, customer: customer.code, documentDate: input.documentDate, dueDate: input.dueDate,
     paymentTerms: input.paymentTerms, currency, amountMinor, fxRate: input.fxRate, againstInvoice: input.againstInvoice,
     externalId: input.externalId,
-    appliesTo: input.appliesTo?.map((a) => ({ document: a.document, amount: a.amount === undefined ? undefined : formatAmount(parseAmount(a.amount, currency, 'appliesTo.amount'), currency) })),
+    appliesTo: input.appliesTo?.map((a) => ({
+      document: a.document, amount: a.amount === undefined ? undefined : formatAmount(parseAmount(a.amount, currency, 'appliesTo.amount'), currency),
+      ...(a.rate === undefined ? {} : { rate: formatDecimal(parseDecimal(a.rate, 'appliesTo.rate')) }),
+      ...(a.settles === undefined ? {} : { settles: a.settles }),
+    })),
   });
   if (number) {
     // A cheap check first: the full row is read only for a repeat.
@@ -427,11 +455,9 @@ async function postInTx(ctx: Context, sql: Sql, input: PostDocumentFields, reads
         throw invalid('REFUND_TOO_LARGE', `amount: ${input.refundOf!.number} has only ${formatAmount(creditItemRow?.openMinor ?? 0n, currency)} ${currency} unapplied to refund`, [{ field: 'amount', message: 'more than unapplied' }]);
       }
       if (creditItemRow.currency !== currency) throw invalid('CURRENCY_MISMATCH', `currency: the refund must be in ${creditItemRow.currency}, the currency of ${input.refundOf!.number}`, [{ field: 'currency', message: 'currency mismatch' }]);
-      rows = planned(ctx, uuidv7(), creditItemRow, [{ itemId: refundItem!.id, amountMinor }], [refundItem!], input.documentDate, null);
+      rows = planned(ctx, uuidv7(), creditItemRow, [{ itemId: refundItem!.id, amountMinor, creditAmountMinor: amountMinor }], [refundItem!], input.documentDate, null);
     } else if (side === 'credit') {
-      const requests: AllocationRequest[] = (input.appliesTo ?? []).map((a, i) => ({
-        documentNumber: a.document, amountMinor: a.amount === undefined ? undefined : parseAmount(a.amount, currency, `appliesTo.${i}.amount`), field: `appliesTo.${i}`,
-      }));
+      const requests: RawRequest[] = (input.appliesTo ?? []).map((a, i) => requestOf(a, currency, `appliesTo.${i}`));
       let auto = false;
       if (!requests.length && input.kind === 'credit_note' && related) {
         requests.push({ documentNumber: related.number, field: 'againstInvoice' });
@@ -564,9 +590,66 @@ async function insertEvent(sql: Sql, ctx: Context, documentId: string, event: st
   );
 }
 
+/** A request as parsed from the input: its rate (if any) still as the user wrote it. */
+type RawRequest = Omit<AllocationRequest, 'rate'> & { rateText?: string | undefined };
+
+/** One entry of appliesTo / to as the planner takes it; `amount` is in the credit's currency. */
+function requestOf(a: { document: string; amount?: string | undefined; rate?: string | undefined; settles?: string | undefined }, creditCurrency: string, field: string): RawRequest {
+  return {
+    documentNumber: a.document, amountMinor: a.amount === undefined ? undefined : parseAmount(a.amount, creditCurrency, `${field}.amount`),
+    rateText: a.rate, settles: a.settles, field,
+  };
+}
+
+/**
+ * The settlement rate of each request for a document in another currency than the credit's: the one given, else the
+ * cross rate through the functional currency from the rates on file at the allocation date (none needed when the
+ * user gave both amounts). A needed rate that is not on file is refused with FX_RATE_MISSING, naming the pair, the
+ * date and how to record it.
+ */
+async function resolveSettlementRates(ctx: Context, sql: Sql, credit: ItemRow, requests: RawRequest[], byDocument: Map<string, OpenItem[]>, debitItems: ItemRow[], date: LocalDate | null): Promise<AllocationRequest[]> {
+  const functional = ctx.tenant.currency;
+  const onFile = async (currency: string, on: LocalDate, field: string, pair: string) => {
+    if (currency === functional) return ONE;
+    const rate = await fxRateOn(sql, ctx.tenant.id, currency, on);
+    if (!rate) {
+      throw invalid('FX_RATE_MISSING', `${field}: no ${currency} rate on or before ${on} to convert ${pair}; give rate, or record one with \`arflow fx set ${currency} ${on} RATE\``, [
+        { field, message: `no ${currency} rate on file for ${pair} on ${on}` },
+      ]);
+    }
+    return parseDecimal(rate, 'rate');
+  };
+  const out: AllocationRequest[] = [];
+  for (const r of requests) {
+    const { rateText: given, ...rest } = r;
+    const items = byDocument.get(r.documentNumber);
+    const debitCurrency = items?.[0]?.currency;
+    if (given !== undefined) {
+      const rate = parseDecimal(given, `${r.field}.rate`);
+      if (rate.units === 0n) throw invalid('INVALID_RATE', `${r.field}.rate: a settlement rate must be more than zero`, [{ field: `${r.field}.rate`, message: 'zero rate' }]);
+      if (r.amountMinor !== undefined && r.settles !== undefined) {
+        throw invalid('ALLOCATION_INVALID', `${r.field}.rate: give the rate or the amount settled, not both (the two amounts fix the rate)`, [{ field: `${r.field}.rate`, message: 'rate and settles both given' }]);
+      }
+      out.push({ ...rest, rate: ratioOf(rate), rateGiven: true });
+      continue;
+    }
+    if (!debitCurrency || debitCurrency === credit.currency || (r.amountMinor !== undefined && r.settles !== undefined)) {
+      out.push(rest);
+      continue;
+    }
+    const document = debitItems.find((i) => i.documentNumber === r.documentNumber)!;
+    const on = date ?? maxDate(credit.documentDate, document.documentDate);
+    const pair = `${debitCurrency} into ${credit.currency}`;
+    const debitRate = await onFile(debitCurrency, on, `${r.field}.rate`, pair);
+    const creditRate = await onFile(credit.currency, on, `${r.field}.rate`, pair);
+    out.push({ ...rest, rate: crossRate(debitRate, creditRate), rateGiven: false });
+  }
+  return out;
+}
+
 /** Locks the requested debit items, plans the application and returns the allocation rows to insert. */
-async function planFor(ctx: Context, sql: Sql, credit: ItemRow, requests: AllocationRequest[], date: LocalDate | null, skipClosed = false, locked?: ItemRow[], prelocked?: ItemRow[]): Promise<NewAllocation[]> {
-  const debitItems = prelocked ?? await lockDebitItemsByNumbers(sql, ctx.tenant.id, credit.customerId, requests.map((r) => r.documentNumber));
+async function planFor(ctx: Context, sql: Sql, credit: ItemRow, rawRequests: RawRequest[], date: LocalDate | null, skipClosed = false, locked?: ItemRow[], prelocked?: ItemRow[]): Promise<NewAllocation[]> {
+  const debitItems = prelocked ?? await lockDebitItemsByNumbers(sql, ctx.tenant.id, credit.customerId, rawRequests.map((r) => r.documentNumber));
   locked?.push(...debitItems);
   const byDocument = new Map<string, OpenItem[]>();
   const kindsByNumber = new Map<string, Set<string>>();
@@ -578,14 +661,19 @@ async function planFor(ctx: Context, sql: Sql, credit: ItemRow, requests: Alloca
   }
   const ambiguous = [...kindsByNumber].filter(([, kinds]) => kinds.size > 1);
   if (ambiguous.length) throw invalid('DOCUMENT_AMBIGUOUS', `${ambiguous[0]![0]} names documents of several kinds (${[...ambiguous[0]![1]].join(', ')}); use distinct numbers`);
-  if (skipClosed) requests = requests.filter((r) => (byDocument.get(r.documentNumber) ?? []).some((i) => i.openMinor > 0n));
-  if (requests.length === 0) return [];
+  if (skipClosed) rawRequests = rawRequests.filter((r) => (byDocument.get(r.documentNumber) ?? []).some((i) => i.openMinor > 0n));
+  if (rawRequests.length === 0) return [];
+  const requests = await resolveSettlementRates(ctx, sql, credit, rawRequests, byDocument, debitItems, date);
   const plan = planAllocations(credit.openMinor, credit.currency, requests, byDocument);
   return planned(ctx, uuidv7(), credit, plan, debitItems, date, null);
 }
 
-/** Turns a plan into rows: dates checked against both documents, FX gain computed per row. */
-function planned(ctx: Context, batchId: string, credit: ItemRow, plan: { itemId: string; amountMinor: bigint }[], debitItems: ItemRow[], date: LocalDate | null, reason: string | null): NewAllocation[] {
+/**
+ * Turns a plan into rows: dates checked against both documents, FX gain computed per row from the documents' own
+ * rates: the credit's amount at the credit's rate less the debit's amount at the debit's rate, each in the functional
+ * currency (received at one rate, booked at another: the difference is the realised gain; negative, a loss).
+ */
+function planned(ctx: Context, batchId: string, credit: ItemRow, plan: PlannedAllocation[], debitItems: ItemRow[], date: LocalDate | null, reason: string | null): NewAllocation[] {
   const debitById = new Map(debitItems.map((i) => [i.id, i]));
   const creditRate = parseDecimal(credit.fxRate, 'fxRate');
   return plan.map((p) => {
@@ -595,11 +683,10 @@ function planned(ctx: Context, batchId: string, credit: ItemRow, plan: { itemId:
       throw invalid('ALLOCATION_DATE_TOO_EARLY', `date: ${date} is before ${earliest}, the date of ${date < credit.documentDate ? credit.documentNumber : debit.documentNumber}; an application cannot predate its documents`, [{ field: 'date', message: 'too early' }]);
     }
     const functional = ctx.tenant.currency;
-    const gain = convertAmount(p.amountMinor, credit.currency, functional, creditRate) - convertAmount(p.amountMinor, debit.currency, functional, parseDecimal(debit.fxRate, 'fxRate'));
-    // Received at the credit's rate, booked at the debit's: the difference is the realised gain (negative: loss).
+    const gain = convertAmount(p.creditAmountMinor, credit.currency, functional, creditRate) - convertAmount(p.amountMinor, debit.currency, functional, parseDecimal(debit.fxRate, 'fxRate'));
     return {
       id: uuidv7(), batchId, creditItemId: credit.id, debitItemId: debit.id, customerId: credit.customerId,
-      amountMinor: p.amountMinor, creditAmountMinor: p.amountMinor, fxGainMinor: gain, allocationDate: date ?? earliest,
+      amountMinor: p.amountMinor, creditAmountMinor: p.creditAmountMinor, fxGainMinor: gain, allocationDate: date ?? earliest,
       reversesAllocationId: null, reason, createdBy: ctx.actor,
     };
   });
@@ -629,9 +716,7 @@ export async function applyCredit(ctx: Context, raw: ApplyInput, sqlInTx?: Sql):
   const run = async (sql: Sql): Promise<ApplyResult> => {
     const doc = await findCredit(sql, ctx, input.from.kind, input.from.number, 'from');
     const [credit] = await itemsOfDocument(sql, ctx.tenant.id, doc.id, true);
-    const requests: AllocationRequest[] = input.to.map((t, i) => ({
-      documentNumber: t.document, amountMinor: t.amount === undefined ? undefined : parseAmount(t.amount, credit!.currency, `to.${i}.amount`), field: `to.${i}`,
-    }));
+    const requests: RawRequest[] = input.to.map((t, i) => requestOf(t, credit!.currency, `to.${i}`));
     if (credit!.openMinor === 0n) throw conflict('CREDIT_FULLY_APPLIED', `from: ${doc.kind} ${doc.number} has nothing left to apply`, [{ field: 'from', message: 'nothing unapplied' }]);
     const rows = await planFor(ctx, sql, credit!, requests, input.date ?? null);
     await insertAllocations(sql, ctx.tenant.id, rows);
