@@ -9,6 +9,7 @@ import { createCustomer } from '../src/modules/customers/index.ts';
 import { setFxRate } from '../src/modules/fx/index.ts';
 import { applyCredit, getDocument, postDocument, reverseAllocation, verifyLedger } from '../src/modules/ledger/index.ts';
 import { exportData } from '../src/modules/exports/index.ts';
+import { loadStatement } from '../src/modules/statements/index.ts';
 import { buildServer } from '../src/http/server.ts';
 import { runCli } from '../src/cli/main.ts';
 import { adminToken, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
@@ -188,5 +189,30 @@ describe('the API and the CLI', () => {
     // Dated by default the later of the two documents: PAY-U1's 04-20.
     expect(out.join('\n')).toContain('applied 3600.00 CNY of PAY-U1 to INV-U1#1 on 2026-04-20, settling 500.00 USD at 7.2 (FX gain 50.00)');
     expect(out.join('\n')).toContain('left unapplied: 3550.00');
+  });
+});
+
+describe('the statement of account', () => {
+  const statementOf = (from: string, to: string) => t.db.tenant(ctx.tenant.id, (sql) => loadStatement(ctx, sql, 'U1', { from, to, lang: 'en' }));
+
+  it('moves what an allocation across currencies settles from one section to the other, so each closes at what is open in it', async () => {
+    // U1 in April. USD: opening INV-U1 1,000.00 + INV-U2 2,000.00 = 3,000.00; credited with what the CNY payments
+    // settled: 1,000.00 (PAY-U1, 04-20), 500.00 and 200.00 (PAY-U2), 500.00 (PAY-U1 again, by the CLI, dated 04-20),
+    // and −1,000.00 (the reversal, 04-25): 3,000.00 − 1,200.00 = 1,800.00 = INV-U1's 500.00 + INV-U2's 1,300.00 open.
+    // CNY: PAY-U1 7,150.00 and PAY-U2 5,000.00 credited (−12,150.00), debited with what they paid: 7,150.00 + 3,575.00
+    // + 1,425.00 + 3,600.00 − 7,150.00 = 8,600.00: closing −3,550.00 = PAY-U1's 7,150.00 − 3,600.00 unapplied.
+    const april = await statementOf('2026-04-01', '2026-04-30');
+    expect(april.sections.map((s) => [s.currency, s.opening, s.debits, s.credits, s.closing, s.aging.net])).toEqual([
+      ['CNY', '0.00', '8600.00', '12150.00', '-3550.00', '-3550.00'],
+      ['USD', '3000.00', '0.00', '1200.00', '1800.00', '1800.00'],
+    ]);
+    // May opens where April closed, the allocations across currencies before it included: USD 1,800.00, then INV-U3
+    // 100.00 and PAY-U3's 100.00 settled: 1,800.00. CNY −3,550.00, PAY-U3 −1,000.00, its 710.00 used: −3,840.00 =
+    // 3,550.00 + 290.00 unapplied.
+    const may = await statementOf('2026-05-01', '2026-05-31');
+    expect(may.sections.map((s) => [s.currency, s.opening, s.debits, s.credits, s.closing, s.aging.net])).toEqual([
+      ['CNY', '-3550.00', '710.00', '1000.00', '-3840.00', '-3840.00'],
+      ['USD', '1800.00', '100.00', '100.00', '1800.00', '1800.00'],
+    ]);
   });
 });

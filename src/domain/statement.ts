@@ -3,7 +3,9 @@
  * closing balance that must equal opening + debits − credits to the cent. The balance is the account's: every
  * document dated up to the day, open or closed (debits raise it, credits lower it, a reversal takes the opposite
  * side of what it reverses). Allocations move nothing between the customer and us, so they are listed for the reader
- * (what paid what) but leave the balance as it is.
+ * (what paid what) but leave the balance as it is; except one across currencies (a USD invoice paid in CNY), which
+ * moves the balance from one currency's section to the other's: it credits the debit's section with the amount
+ * settled and debits the credit's section with the amount used, so each section still closes at what is open in it.
  */
 import { addMonths, daysBetween, type LocalDate } from './dates.ts';
 import { assert, invalid, tooLarge } from './errors.ts';
@@ -48,6 +50,9 @@ export interface StatementAllocation {
   debitNumber: string;
   /** In the section's currency (the debit item's); negative for an allocation undone. */
   amountMinor: bigint;
+  /** Across currencies only: what the allocation moves in this section (see the file's comment); else absent. */
+  debitMinor?: bigint;
+  creditMinor?: bigint;
 }
 
 export interface StatementLine {
@@ -86,7 +91,7 @@ export function buildSection(openingMinor: bigint, documents: readonly Statement
     })),
     ...allocations.map((a) => ({
       date: a.date, type: 'allocation' as const, kind: a.creditKind, number: a.creditNumber, reference: a.debitNumber, dueDate: null,
-      debitMinor: 0n, creditMinor: 0n, appliedMinor: a.amountMinor,
+      debitMinor: a.debitMinor ?? 0n, creditMinor: a.creditMinor ?? 0n, appliedMinor: a.amountMinor,
     })),
   ];
   const order = (l: (typeof lines)[number]) => `${l.date}|${l.type === 'document' ? 0 : 1}|${l.number}|${l.reference ?? ''}`;

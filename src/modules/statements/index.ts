@@ -122,9 +122,20 @@ export async function loadStatement(ctx: Context, sql: Sql, code: string, raw: S
     [tenantId, customer.id, from, to]);
   checkLineCount(Number(count!.documents + count!.allocations), from, to);
 
+  // The documents before the period, and the allocations across currencies before it (each moves balance from the
+  // debit's currency to the credit's: see src/domain/statement.ts).
   const openings = await sql.query<{ currency: string; opening: bigint }>(
-    `SELECT currency, sum(CASE side WHEN 'debit' THEN amount_minor ELSE -amount_minor END)::int8 AS opening
-       FROM documents WHERE tenant_id = $1 AND customer_id = $2 AND document_date < $3 GROUP BY currency`,
+    `SELECT currency, sum(amount)::int8 AS opening FROM (
+       SELECT currency, CASE side WHEN 'debit' THEN amount_minor ELSE -amount_minor END AS amount
+         FROM documents WHERE tenant_id = $1 AND customer_id = $2 AND document_date < $3
+       UNION ALL
+       SELECT m.currency, CASE m.side WHEN 'debit' THEN -m.amount ELSE m.amount END
+         FROM allocations a
+         JOIN items di ON di.tenant_id = a.tenant_id AND di.id = a.debit_item_id
+         JOIN items ci ON ci.tenant_id = a.tenant_id AND ci.id = a.credit_item_id
+        CROSS JOIN LATERAL (VALUES ('debit', di.currency, a.amount_minor), ('credit', ci.currency, a.credit_amount_minor)) AS m(side, currency, amount)
+        WHERE a.tenant_id = $1 AND a.customer_id = $2 AND a.allocation_date < $3 AND di.currency <> ci.currency) x
+      GROUP BY currency`,
     [tenantId, customer.id, from]);
   const documents = await sql.query<StatementDocument & { currency: string }>(
     `SELECT d.document_date AS date, d.kind, d.number, d.side, d.amount_minor AS "amountMinor", d.due_date AS "dueDate",
@@ -133,9 +144,10 @@ export async function loadStatement(ctx: Context, sql: Sql, code: string, raw: S
       WHERE d.tenant_id = $1 AND d.customer_id = $2 AND d.document_date BETWEEN $3 AND $4
       ORDER BY d.document_date, d.number`,
     [tenantId, customer.id, from, to]);
-  const allocations = await sql.query<StatementAllocation & { currency: string }>(
+  const rows = await sql.query<StatementAllocation & { currency: string; creditCurrency: string; creditAmountMinor: bigint }>(
     `SELECT a.allocation_date AS date, cd.kind AS "creditKind", cd.number AS "creditNumber", dd.kind AS "debitKind",
-            dd.number AS "debitNumber", a.amount_minor AS "amountMinor", di.currency
+            dd.number AS "debitNumber", a.amount_minor AS "amountMinor", di.currency, ci.currency AS "creditCurrency",
+            a.credit_amount_minor AS "creditAmountMinor"
        FROM allocations a
        JOIN items ci ON ci.tenant_id = a.tenant_id AND ci.id = a.credit_item_id
        JOIN documents cd ON cd.tenant_id = a.tenant_id AND cd.id = ci.document_id
@@ -144,6 +156,11 @@ export async function loadStatement(ctx: Context, sql: Sql, code: string, raw: S
       WHERE a.tenant_id = $1 AND a.customer_id = $2 AND a.allocation_date BETWEEN $3 AND $4
       ORDER BY a.allocation_date, a.id`,
     [tenantId, customer.id, from, to]);
+  // An allocation across currencies shows in both sections: settling the debit's (a credit there), using the credit's
+  // (a debit there), each in its own currency.
+  const allocations: (StatementAllocation & { currency: string })[] = rows.flatMap(({ creditCurrency, creditAmountMinor, ...a }) => (a.currency === creditCurrency
+    ? [a]
+    : [{ ...a, creditMinor: a.amountMinor }, { ...a, currency: creditCurrency, amountMinor: creditAmountMinor, debitMinor: creditAmountMinor }]));
   const aging = await agingAt(ctx, sql, customer.id, to);
 
   const currencies = [...new Set([...openings.map((o) => o.currency), ...documents.map((d) => d.currency), ...allocations.map((a) => a.currency), ...aging.keys()])].sort();
