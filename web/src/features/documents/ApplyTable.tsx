@@ -16,7 +16,7 @@ import { documentPath, type OpenItem } from './types.ts';
 
 const PAGE_SIZE = 200;
 
-/** The customer's open debit documents in `currency`, loaded 200 items at a time. */
+/** The customer's open debit documents in `currency` (`lines`) and in other currencies (`foreign`), loaded 200 items at a time. */
 export function useOpenLines(customer: string | null | undefined, currency: string | null | undefined) {
   const query = useInfiniteQuery({
     queryKey: ['documents', 'open-items', customer],
@@ -27,7 +27,8 @@ export function useOpenLines(customer: string | null | undefined, currency: stri
   });
   const all = useMemo(() => groupOpenItems(query.data?.pages.flatMap((p) => p.items) ?? []), [query.data]);
   const lines = useMemo(() => all.filter((l) => l.currency === currency), [all, currency]);
-  return { query, lines, otherCurrencies: all.length - lines.length };
+  const foreign = useMemo(() => all.filter((l) => l.currency !== currency), [all, currency]);
+  return { query, lines, foreign, otherCurrencies: foreign.length };
 }
 
 interface Props {
@@ -42,9 +43,12 @@ interface Props {
   /** The API's refusals, by document number, in the user's language. */
   serverLineErrors?: Record<string, string>;
   disabled?: boolean;
+  /** Settlement rates typed for documents in other currencies, by number; given, those documents are offered too. */
+  rates?: Record<string, string>;
+  onRates?: (rates: Record<string, string>) => void;
 }
 
-export function ApplyTable({ customer, currency, open, amounts, onAmounts, availableMinor, check, serverLineErrors = {}, disabled }: Props) {
+export function ApplyTable({ customer, currency, open, amounts, onAmounts, availableMinor, check, serverLineErrors = {}, disabled, rates, onRates }: Props) {
   const { t, i18n } = useTranslation('documents');
   const lang = i18n.language;
   const money = (minor: bigint) => formatAmount(formatMinor(minor, currency), currency, lang);
@@ -59,6 +63,27 @@ export function ApplyTable({ customer, currency, open, amounts, onAmounts, avail
     return serverLineErrors[line.number] ?? null;
   };
   const unappliedMinor = availableMinor === null ? null : availableMinor - check.appliedMinor;
+  const amountInput = (l: OpenLine) => {
+    const problem = problemText(l);
+    const errorId = `apply-error-${l.number}`;
+    return (
+      <div>
+        <Input
+          value={amounts[l.number] ?? ''}
+          onChange={(e) => onAmounts({ ...amounts, [l.number]: e.target.value })}
+          inputMode="decimal"
+          autoComplete="off"
+          disabled={disabled}
+          status={problem ? 'error' : undefined}
+          aria-label={t('apply.toApplyLabel', { number: l.number })}
+          aria-invalid={problem ? true : undefined}
+          aria-describedby={problem ? errorId : undefined}
+          style={{ textAlign: 'right', fontVariantNumeric: 'tabular-nums' }}
+        />
+        {problem ? <Typography.Text id={errorId} type="danger" style={{ fontSize: 12, display: 'block', textAlign: 'left' }}>{problem}</Typography.Text> : null}
+      </div>
+    );
+  };
 
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
@@ -71,7 +96,7 @@ export function ApplyTable({ customer, currency, open, amounts, onAmounts, avail
         </Button>
         <Button onClick={() => onAmounts({})} disabled={disabled || Object.keys(amounts).length === 0}>{t('apply.clear')}</Button>
       </Flex>
-      {otherCurrencies > 0 ? <Alert type="info" showIcon title={t('apply.otherCurrencies', { count: otherCurrencies })} /> : null}
+      {otherCurrencies > 0 && !onRates ? <Alert type="info" showIcon title={t('apply.otherCurrencies', { count: otherCurrencies })} /> : null}
       <Table<OpenLine>
         size="small"
         rowKey={(l) => l.number}
@@ -97,32 +122,50 @@ export function ApplyTable({ customer, currency, open, amounts, onAmounts, avail
             title: `${t('apply.open')} (${currency})`, key: 'open', width: 150, align: 'right',
             render: (_, l) => <span className="amount">{formatNumber(formatMinor(l.openMinor, currency), currency, lang)}</span>,
           },
-          {
-            title: `${t('apply.toApply')} (${currency})`, key: 'apply', width: 200, align: 'right',
-            render: (_, l) => {
-              const problem = problemText(l);
-              const errorId = `apply-error-${l.number}`;
-              return (
-                <div>
+          { title: `${t('apply.toApply')} (${currency})`, key: 'apply', width: 200, align: 'right', render: (_, l) => amountInput(l) },
+        ]}
+      />
+      {onRates && open.foreign.length > 0 ? (
+        <>
+          <Typography.Text strong>{t('apply.foreignTitle', { currency })}</Typography.Text>
+          <Typography.Text type="secondary">{t('apply.foreignHelp', { currency })}</Typography.Text>
+          <Table<OpenLine>
+            size="small"
+            rowKey={(l) => `${l.currency}|${l.number}`}
+            dataSource={open.foreign}
+            pagination={false}
+            scroll={{ x: 760, y: 300 }}
+            data-testid="apply-foreign"
+            columns={[
+              {
+                title: t('apply.document'), key: 'number', width: 180,
+                render: (_, l) => <Link to={documentPath(l.kind, l.number)} target="_blank" rel="noopener">{l.number}</Link>,
+              },
+              { title: t('apply.dueDate'), key: 'dueDate', width: 120, render: (_, l) => formatDate(l.dueDate, lang) },
+              {
+                title: t('apply.open'), key: 'open', width: 160, align: 'right',
+                render: (_, l) => <span className="amount">{formatAmount(formatMinor(l.openMinor, l.currency), l.currency, lang)}</span>,
+              },
+              {
+                title: t('apply.rate', { currency }), key: 'rate', width: 170, align: 'right',
+                render: (_, l) => (
                   <Input
-                    value={amounts[l.number] ?? ''}
-                    onChange={(e) => onAmounts({ ...amounts, [l.number]: e.target.value })}
+                    value={rates?.[l.number] ?? ''}
+                    onChange={(e) => onRates({ ...rates, [l.number]: e.target.value })}
                     inputMode="decimal"
                     autoComplete="off"
                     disabled={disabled}
-                    status={problem ? 'error' : undefined}
-                    aria-label={t('apply.toApplyLabel', { number: l.number })}
-                    aria-invalid={problem ? true : undefined}
-                    aria-describedby={problem ? errorId : undefined}
+                    placeholder={t('apply.rateOnFile')}
+                    aria-label={t('apply.rateLabel', { number: l.number, currency, documentCurrency: l.currency })}
                     style={{ textAlign: 'right', fontVariantNumeric: 'tabular-nums' }}
                   />
-                  {problem ? <Typography.Text id={errorId} type="danger" style={{ fontSize: 12, display: 'block', textAlign: 'left' }}>{problem}</Typography.Text> : null}
-                </div>
-              );
-            },
-          },
-        ]}
-      />
+                ),
+              },
+              { title: `${t('apply.toApply')} (${currency})`, key: 'apply', width: 200, align: 'right', render: (_, l) => amountInput(l) },
+            ]}
+          />
+        </>
+      ) : null}
       {query.hasNextPage ? (
         <Button onClick={() => void query.fetchNextPage()} loading={query.isFetchingNextPage}>{t('apply.more')}</Button>
       ) : null}

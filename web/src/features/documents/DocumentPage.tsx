@@ -290,6 +290,9 @@ function AllocationsTable({ doc, onUndo }: { doc: DocumentDetail; onUndo?: ((a: 
         ...(hasCrossCurrency ? [{
           title: t('allocation.creditAmount'), key: 'creditAmount', width: 150, align: 'right' as const,
           render: (_: unknown, a: Allocation) => <Amount value={a.creditAmount} currency={a.creditCurrency} />,
+        }, {
+          title: t('allocation.rate'), key: 'rate', width: 110, align: 'right' as const,
+          render: (_: unknown, a: Allocation) => (a.rate === null ? '' : <span className="amount">{a.rate}</span>),
         }] : []),
         ...(hasFx ? [{
           title: `${t('allocation.fxGain')} (${functional})`, key: 'fxGain', width: 140, align: 'right' as const,
@@ -436,10 +439,12 @@ function JsonBlock({ title, value }: { title: string; value: unknown }) {
 function ApplyDialog({ doc, onCancel, onDone }: { doc: DocumentDetail; onCancel: () => void; onDone: (appliedMinor: bigint) => void }) {
   const { t } = useTranslation('documents');
   const [amounts, setAmounts] = useState<Record<string, string>>({});
+  const [rates, setRates] = useState<Record<string, string>>({});
   const [key] = useState(newIdempotencyKey);
   const open = useOpenLines(doc.customer, doc.currency);
   const availableMinor = apiMinor(doc.open, doc.currency);
-  const check = checkApplication(open.lines, amounts, availableMinor, doc.currency);
+  // Documents in other currencies too: paid with an amount in the credit's currency at a rate (issue 7).
+  const check = checkApplication([...open.lines, ...open.foreign], amounts, availableMinor, doc.currency, rates);
   const blocked = check.entries.length === 0 || check.overApplied || Object.keys(check.lineProblems).length > 0;
   const mutation = useMutation({
     mutationFn: (entries: typeof check.entries) => api.post('/allocations', { from: { kind: doc.kind, number: doc.number }, to: entries }, key),
@@ -474,6 +479,8 @@ function ApplyDialog({ doc, onCancel, onDone }: { doc: DocumentDetail; onCancel:
           check={check}
           serverLineErrors={serverLineErrors(mutation.error, sent, t)}
           disabled={mutation.isPending}
+          rates={rates}
+          onRates={setRates}
         />
       </Space>
     </Modal>

@@ -2,7 +2,9 @@
  * Applying a credit (a payment being recorded, or a posted payment or credit note) to a customer's open items:
  * the lines to offer, "oldest first", and the checks the API would make, so the form refuses them before posting.
  * The API applies per document (`appliesTo: [{document, amount}]`) and, within a document, to its earliest
- * installments first; so the lines are documents, with their installments' open amounts added up.
+ * installments first; so the lines are documents, with their installments' open amounts added up. A document in
+ * another currency than the credit's is paid with an amount in the credit's currency and, optionally, the settlement
+ * rate (credit currency per unit of the document's; the server takes the rates on file without one).
  */
 import { ApiError } from '../../api/client.ts';
 import { apiMinor, formatMinor, parseMinor } from './money.ts';
@@ -51,7 +53,10 @@ export function fillOldestFirst(lines: readonly OpenLine[], availableMinor: bigi
   return amounts;
 }
 
-export type LineProblem = 'format' | 'decimals' | 'notPositive' | 'moreThanOpen';
+export type LineProblem = 'format' | 'decimals' | 'notPositive' | 'moreThanOpen' | 'rate';
+
+/** A settlement rate as the API takes it: a positive decimal, at most 10 places. */
+const RATE = /^\d{1,12}(\.\d{1,10})?$/;
 
 export interface ApplicationCheck {
   appliedMinor: bigint;
@@ -59,12 +64,16 @@ export interface ApplicationCheck {
   lineProblems: Record<string, LineProblem>;
   /** The lines add up to more than the credit has. */
   overApplied: boolean;
-  /** The request's `appliesTo` (lines with an amount), in the lines' order. */
-  entries: { document: string; amount: string }[];
+  /** The request's `appliesTo` (lines with an amount), in the lines' order; `rate` for a document in another currency. */
+  entries: { document: string; amount: string; rate?: string }[];
 }
 
-/** Checks the amounts typed against the open amounts and what the credit has (null: not known yet). */
-export function checkApplication(lines: readonly OpenLine[], amounts: Readonly<Record<string, string>>, availableMinor: bigint | null, currency: string): ApplicationCheck {
+/**
+ * Checks the amounts typed against the open amounts and what the credit has (null: not known yet). Amounts are in the
+ * credit's `currency`; a line in another currency is not checked against its open amount here (that needs the rate
+ * on file: the server checks it), its rate only for its form.
+ */
+export function checkApplication(lines: readonly OpenLine[], amounts: Readonly<Record<string, string>>, availableMinor: bigint | null, currency: string, rates: Readonly<Record<string, string>> = {}): ApplicationCheck {
   const lineProblems: Record<string, LineProblem> = {};
   const entries: ApplicationCheck['entries'] = [];
   let appliedMinor = 0n;
@@ -81,9 +90,12 @@ export function checkApplication(lines: readonly OpenLine[], amounts: Readonly<R
       lineProblems[line.number] = 'notPositive';
       continue;
     }
-    if (minor > line.openMinor) lineProblems[line.number] = 'moreThanOpen';
+    const foreign = line.currency !== currency;
+    const rate = foreign ? rates[line.number]?.trim() : undefined;
+    if (rate && (!RATE.test(rate) || !/[1-9]/.test(rate))) lineProblems[line.number] = 'rate';
+    else if (!foreign && minor > line.openMinor) lineProblems[line.number] = 'moreThanOpen';
     appliedMinor += minor;
-    entries.push({ document: line.number, amount: formatMinor(minor, currency) });
+    entries.push({ document: line.number, amount: formatMinor(minor, currency), ...(rate ? { rate } : {}) });
   }
   return { appliedMinor, lineProblems, overApplied: availableMinor !== null && appliedMinor > availableMinor, entries };
 }

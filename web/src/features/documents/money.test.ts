@@ -72,6 +72,18 @@ describe('applying a payment', () => {
     expect(bad.lineProblems).toEqual({ 'INV-1': 'moreThanOpen', 'INV-2': 'decimals', 'INV-3': 'notPositive' });
     expect(bad.overApplied).toBe(true);
   });
+
+  it('takes a document in another currency with an amount in the credit’s currency and an optional rate', () => {
+    // USD-1 has 100.00 USD open; 715.00 CNY is more than 100.00 as a number but not as money: no moreThanOpen here
+    // (the server converts and checks); the rate goes with the entry.
+    const usd: OpenLine = { kind: 'invoice', number: 'USD-1', documentDate: '2026-03-01', dueDate: '2026-03-31', installments: 1, currency: 'USD', openMinor: 10000n };
+    const ok = checkApplication([usd], { 'USD-1': '715' }, 100000n, 'CNY', { 'USD-1': '7.15' });
+    // 715.00 CNY applied of 1,000.00.
+    expect(ok).toEqual({ appliedMinor: 71500n, lineProblems: {}, overApplied: false, entries: [{ document: 'USD-1', amount: '715.00', rate: '7.15' }] });
+    expect(checkApplication([usd], { 'USD-1': '715' }, 100000n, 'CNY').entries).toEqual([{ document: 'USD-1', amount: '715.00' }]);
+    expect(checkApplication([usd], { 'USD-1': '715' }, 100000n, 'CNY', { 'USD-1': '0' }).lineProblems).toEqual({ 'USD-1': 'rate' });
+    expect(checkApplication([usd], { 'USD-1': '715' }, 100000n, 'CNY', { 'USD-1': '7,15' }).lineProblems).toEqual({ 'USD-1': 'rate' });
+  });
 });
 
 describe('the API’s refusals of lines', () => {

@@ -58,6 +58,8 @@ export interface Allocation {
   amount: string;
   creditCurrency: string;
   creditAmount: string;
+  /** Across currencies: the settlement rate the two amounts make (credit currency per unit of the debit's); else null. */
+  rate: string | null;
   /** In the company's currency; negative is a loss. */
   fxGain: string;
   date: string;
