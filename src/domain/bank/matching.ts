@@ -11,11 +11,17 @@
  *   how much:                     AMOUNT_EXACT 30 · AMOUNT_SUM 25 · AMOUNT_DISCOUNT 25 · AMOUNT_CHARGES 20 ·
  *                                 AMOUNT_PARTIAL 5 · AMOUNT_OVER 5 · AMOUNT_UNIQUE 10 (no payer, one item in the
  *                                 whole ledger has this open amount)
+ *   in another currency:          AMOUNT_FX 30 (the amount is the items' open amount converted at the rate on file
+ *                                 at the booking date, within the tolerance for the bank's rate) · AMOUNT_PARTIAL 5 ·
+ *                                 AMOUNT_OVER 5 (outside it: settled at the rate on file)
  * The score is the sum, at most 100. A line is applied automatically when its best proposal scores at least the
  * tenant's auto-apply score and leads the second by the margin; suggested when the best reaches the suggest score;
- * otherwise unmatched.
+ * otherwise unmatched. A proposal for items in another currency than the line's is applied automatically only when
+ * the line also quotes an invoice number (no sure rule applies across currencies).
  */
 import type { LocalDate } from '../dates.ts';
+import { convertAtRatio, crossRate, formatRatio, invertRatio, ONE, type Decimal, type Ratio } from '../decimal.ts';
+import { roundHalfUp } from '../money.ts';
 import { formatBankAmount } from './statement.ts';
 
 export interface MatchSettings {
@@ -42,6 +48,8 @@ export const POINTS = {
   ACCOUNT_KNOWN: 40, NAME_EXACT: 30, NAME_SIMILAR: 20, CUSTOMER_CODE: 20, GROUP_MEMBER: 15,
   CREDITOR_REF: 50, INVOICE_EXACT: 50, INVOICE_NORMALIZED: 45, INVOICE_FUZZY: 35,
   AMOUNT_EXACT: 30, AMOUNT_SUM: 25, AMOUNT_DISCOUNT: 25, AMOUNT_CHARGES: 20, AMOUNT_PARTIAL: 5, AMOUNT_OVER: 5, AMOUNT_UNIQUE: 10,
+  /** The amount is the items' open amount in another currency, converted at the rate on file, within the tolerance. */
+  AMOUNT_FX: 30,
   /** No points: one of the sure rules (docs/cash-matching.md) holds, so the proposal is applied whatever its score. */
   SURE_RULE: 0,
   /** The customer's remittance advice lists the invoices and amounts of exactly this payment. */
@@ -100,8 +108,13 @@ export interface Reason {
 export interface ProposalAllocation {
   itemId: string;
   documentNumber: string;
+  /** In the item's currency. */
   openMinor: bigint;
+  /** In the line's currency: what of the payment goes to the item. */
   amountMinor: bigint;
+  /** An item in another currency than the line's: its currency, and what of it the amount settles (in it). */
+  currency?: string;
+  settlesMinor?: bigint;
 }
 
 export type ProposalKind = 'exact' | 'combination' | 'discount' | 'charges' | 'partial' | 'overpayment';
@@ -119,7 +132,26 @@ export interface Proposal {
   unappliedMinor: bigint;
   /** Set when a sure rule holds for this proposal (see sureRule): it is applied automatically whatever its score. */
   sure?: SureRule;
+  /** Items in another currency than the line's: the rate used (line currency per unit of the items'), as text. */
+  fxRate?: string;
 }
+
+/** What the open amount of an allocation's item goes down by: in the item's own currency. */
+export const settledMinor = (a: ProposalAllocation): bigint => a.settlesMinor ?? a.amountMinor;
+
+/**
+ * The FX rates a run reads (pure: the module loads them). `rateOn`: the latest rate on file on or before the date,
+ * in functional units per one unit of the currency, or null; the functional currency's own is 1.
+ */
+export interface MatchFx {
+  functional: string;
+  rateOn: (currency: string, date: LocalDate) => Decimal | null;
+  /** The bank's rate may differ from the one on file by this share of the converted amount, in basis points. */
+  toleranceBasisPoints: number;
+}
+
+/** The default tolerance for the bank's rate: 0.5% of the converted amount (docs/cash-matching.md). */
+export const FX_TOLERANCE_BASIS_POINTS = 50;
 
 /**
  * The rules a finance team accepts as sure without a reference or at a low score (docs/cash-matching.md):
@@ -369,14 +401,17 @@ interface RefHit {
   typo?: boolean;
 }
 
-/** The open items the line's references name, strongest finding per item. */
-export function findReferences(book: MatchBook, line: MatchLine): RefHit[] {
+/**
+ * The open items the line's references name, strongest finding per item: of the line's currency, or with
+ * `foreign`, of every other currency (a payment for an invoice in another currency).
+ */
+export function findReferences(book: MatchBook, line: MatchLine, foreign = false): RefHit[] {
   const hits = new Map<string, RefHit>();
   const rank = { CREDITOR_REF: 4, INVOICE_EXACT: 3, INVOICE_NORMALIZED: 2, INVOICE_FUZZY: 1 } as const;
   const add = (ids: string[] | undefined, code: RefHit['code'], words: (n: string) => string, typo = false) => {
     for (const id of ids ?? []) {
       const item = book.items.get(id)!;
-      if (item.currency !== line.currency || (book.open.get(id) ?? 0n) <= 0n) continue;
+      if ((item.currency === line.currency) === foreign || (book.open.get(id) ?? 0n) <= 0n) continue;
       const old = hits.get(id);
       if (!old || rank[old.code] < rank[code] || (old.typo && !typo && old.code === code)) hits.set(id, { itemId: id, code, words: words(item.documentNumber), ...(typo ? { typo } : {}) });
     }
@@ -844,7 +879,7 @@ function fitsAlone(book: MatchBook, itemId: string, line: MatchLine, settings: M
 }
 
 /** Every proposal for one line, ranked: best score first, then fewer items, then the oldest item first. */
-export function proposeForLine(book: MatchBook, line: MatchLine, settings: MatchSettings): Proposal[] {
+export function proposeForLine(book: MatchBook, line: MatchLine, settings: MatchSettings, fx?: MatchFx): Proposal[] {
   if (line.amountMinor <= 0n) return [];
   const refs = new Map(findReferences(book, line).map((h) => [h.itemId, h]));
   const payers = findPayers(book, line);
@@ -888,6 +923,7 @@ export function proposeForLine(book: MatchBook, line: MatchLine, settings: Match
       proposals.set('unique', p);
     }
   }
+  if (fx) for (const p of proposeForeign(book, line, settings, fx, payers)) proposals.set(`fx:${p.customerId}:${p.allocations.map((a) => a.itemId).sort().join(',')}`, p);
   const oldest = (p: Proposal) => book.items.get(p.allocations[0]?.itemId ?? '')?.dueDate ?? '';
   const ranked = [...proposals.values()].sort((a, b) => b.score - a.score || a.allocations.length - b.allocations.length || (oldest(a) < oldest(b) ? -1 : oldest(a) > oldest(b) ? 1 : 0));
   // A sure rule puts its proposal first, marked, with the rule among its reasons (looked for only when the scores
@@ -905,6 +941,8 @@ export function proposeForLine(book: MatchBook, line: MatchLine, settings: Match
   return ranked;
 }
 
+const REFERENCE_CODES: ReadonlySet<ReasonCode> = new Set(['CREDITOR_REF', 'INVOICE_EXACT', 'INVOICE_NORMALIZED', 'INVOICE_FUZZY']);
+
 /** The decision for one line: automatic when the best is sure and clearly ahead, suggested, or unmatched. */
 export function decide(lineId: string, ranked: Proposal[], settings: MatchSettings): LineResult {
   const [best, second] = ranked;
@@ -920,6 +958,12 @@ export function decide(lineId: string, ranked: Proposal[], settings: MatchSettin
   }
   if (best.score >= settings.autoApplyScore) {
     const lead = best.score - (second?.score ?? 0);
+    if (best.fxRate !== undefined && !best.reasons.some((r) => r.code === 'AMOUNT_FX')) {
+      return { lineId, status: 'suggested', proposals: shown, note: `scores ${best.score}, but converted at the rate on file the amount is not the items' open amount within the tolerance for the bank's rate: a person decides` };
+    }
+    if (best.fxRate !== undefined && !best.reasons.some((r) => REFERENCE_CODES.has(r.code))) {
+      return { lineId, status: 'suggested', proposals: shown, note: `scores ${best.score}, but it pays items in ${best.allocations[0]?.currency ?? 'another currency'} with money in another currency: that is applied automatically only when the line quotes the invoice number` };
+    }
     if (second && lead < settings.ambiguityMargin) {
       return { lineId, status: 'suggested', proposals: shown, note: `ambiguous: the best scores ${best.score}, the second ${second.score}; a lead of ${settings.ambiguityMargin} is needed to apply automatically` };
     }
@@ -933,12 +977,12 @@ export function decide(lineId: string, ranked: Proposal[], settings: MatchSettin
  * A statement's lines in order. A line applied automatically lowers the open amounts the next lines see (two
  * payments for one invoice: the second finds what the first left open).
  */
-export function matchLines(book: MatchBook, lines: readonly MatchLine[], settings: MatchSettings): LineResult[] {
+export function matchLines(book: MatchBook, lines: readonly MatchLine[], settings: MatchSettings, fx?: MatchFx): LineResult[] {
   return lines.map((line) => {
-    const result = decide(line.id, proposeForLine(book, line, settings), settings);
+    const result = decide(line.id, proposeForLine(book, line, settings, fx), settings);
     if (result.status === 'auto') {
       const best = result.proposals[0]!;
-      for (const a of best.allocations) book.open.set(a.itemId, book.open.get(a.itemId)! - a.amountMinor);
+      for (const a of best.allocations) book.open.set(a.itemId, book.open.get(a.itemId)! - settledMinor(a));
       if (best.writeOffMinor > 0n) {
         const last = best.allocations[best.allocations.length - 1]!;
         book.open.set(last.itemId, book.open.get(last.itemId)! - best.writeOffMinor);
@@ -946,6 +990,129 @@ export function matchLines(book: MatchBook, lines: readonly MatchLine[], setting
     }
     return result;
   });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Payments in another currency than the invoices' (a USD invoice paid in CNY, a EUR invoice in USD).
+
+/** The rate of `currency` in units of the line's currency on the line's date (a cross rate through the functional), or null. */
+export function lineRate(fx: MatchFx, currency: string, line: MatchLine): Ratio | null {
+  const of = (c: string) => (c === fx.functional ? ONE : fx.rateOn(c, line.date));
+  const item = of(currency);
+  const paid = of(line.currency);
+  return item && paid && item.units > 0n && paid.units > 0n ? crossRate(item, paid) : null;
+}
+
+/**
+ * Proposals for the customers' open items in other currencies than the line's: the referenced ones (each, and those
+ * of one currency together) and any one whose open amount, converted at the rate on file at the booking date, is the
+ * line's amount within the tolerance (the larger of `fx.toleranceBasisPoints` and the bank-charge tolerance of the
+ * converted amount). Within it, the items are settled in full for the whole line (the bank's rate, the difference a
+ * realised FX gain or loss in the ledger); outside it, at the rate on file: in part (oldest first), or in full with
+ * the rest unapplied. The reasons state the rate and the converted amount.
+ */
+export function proposeForeign(book: MatchBook, line: MatchLine, settings: MatchSettings, fx: MatchFx, payers = findPayers(book, line)): Proposal[] {
+  const refs = new Map(findReferences(book, line, true).map((h) => [h.itemId, h]));
+  const customerIds = new Set<string>(payers.keys());
+  for (const id of refs.keys()) customerIds.add(book.items.get(id)!.customerId);
+  const out = new Map<string, Proposal>();
+  for (const customerId of customerIds) {
+    const open = itemsOf(book, customerId).filter((id) => book.items.get(id)!.currency !== line.currency && book.open.get(id)! > 0n);
+    if (!open.length) continue;
+    const referenced = open.filter((id) => refs.has(id) && (!refs.get(id)!.typo || payers.has(customerId)));
+    const sets: string[][] = referenced.map((id) => [id]);
+    const byCurrency = new Map<string, string[]>();
+    for (const id of referenced) byCurrency.set(book.items.get(id)!.currency, [...(byCurrency.get(book.items.get(id)!.currency) ?? []), id]);
+    for (const ids of byCurrency.values()) if (ids.length > 1) sets.push(ids);
+    const fitsAloneFx = (id: string) => {
+      const rate = lineRate(fx, book.items.get(id)!.currency, line);
+      if (!rate) return false;
+      const converted = convertAtRatio(book.open.get(id)!, book.items.get(id)!.currency, line.currency, rate);
+      const diff = line.amountMinor - converted;
+      return (diff < 0n ? -diff : diff) <= fxTolerance(settings, fx, converted);
+    };
+    for (const id of open) if (!refs.has(id) && fitsAloneFx(id)) sets.push([id]);
+    for (const ids of sets) {
+      const key = `${customerId}:${[...ids].sort().join(',')}`;
+      if (out.has(key)) continue;
+      const p = buildForeign(book, line, settings, fx, customerId, ids, refs, payers.get(customerId) ?? []);
+      if (p) out.set(key, p);
+    }
+  }
+  return [...out.values()];
+}
+
+function fxTolerance(settings: MatchSettings, fx: MatchFx, convertedMinor: bigint): bigint {
+  const share = (convertedMinor * BigInt(fx.toleranceBasisPoints)) / 10_000n;
+  const charges = chargeTolerance(settings, convertedMinor);
+  return share > charges ? share : charges;
+}
+
+function buildForeign(book: MatchBook, line: MatchLine, settings: MatchSettings, fx: MatchFx, customerId: string, itemIds: string[], refs: Map<string, RefHit>, who: Reason[]): Proposal | null {
+  const currency = book.items.get(itemIds[0]!)!.currency;
+  const rate = lineRate(fx, currency, line);
+  if (!rate) return null;
+  const items = itemIds.map((id) => ({ item: book.items.get(id)!, open: book.open.get(id)! }));
+  const due = items.reduce((s, x) => s + x.open, 0n);
+  const converted = convertAtRatio(due, currency, line.currency, rate);
+  const amount = line.amountMinor;
+  const tolerance = fxTolerance(settings, fx, converted);
+  const diff = amount - converted;
+  const c = (m: bigint) => `${money(m, line.currency)} ${line.currency}`;
+  const rateText = formatRatio(rate);
+  const at = `${money(due, currency)} ${currency} at ${rateText} ${line.currency}/${currency} (the rate on file on ${line.date}) is ${c(converted)}`;
+  const allocations: ProposalAllocation[] = [];
+  let amountReason: Reason;
+  let kind: ProposalKind;
+  let unapplied = 0n;
+  if ((diff < 0n ? -diff : diff) <= tolerance) {
+    // The whole line for the whole of the items: the bank's own rate; the line's amount spread in proportion.
+    let done = 0n;
+    let dueSoFar = 0n;
+    for (const [i, x] of items.entries()) {
+      dueSoFar += x.open;
+      const soFar = i === items.length - 1 ? amount : roundHalfUp(amount * dueSoFar, due);
+      allocations.push({ itemId: x.item.itemId, documentNumber: x.item.documentNumber, openMinor: x.open, amountMinor: soFar - done, currency, settlesMinor: x.open });
+      done = soFar;
+    }
+    kind = items.length === 1 ? 'exact' : 'combination';
+    amountReason = { code: 'AMOUNT_FX', points: POINTS.AMOUNT_FX, words: `amount ${c(amount)}: ${at}, within the ${c(tolerance)} allowed for the bank's rate`, detail: rateText };
+  } else if (amount < converted) {
+    // In part at the rate on file, oldest first.
+    let left = amount;
+    for (const x of items) {
+      if (left <= 0n) break;
+      const full = convertAtRatio(x.open, currency, line.currency, rate);
+      const take = full < left ? full : left;
+      let settles = full < left ? x.open : convertAtRatio(take, line.currency, currency, invertRatio(rate));
+      if (settles > x.open) settles = x.open;
+      if (settles <= 0n) break;
+      allocations.push({ itemId: x.item.itemId, documentNumber: x.item.documentNumber, openMinor: x.open, amountMinor: take, currency, settlesMinor: settles });
+      left -= take;
+    }
+    unapplied = left;
+    kind = 'partial';
+    amountReason = { code: 'AMOUNT_PARTIAL', points: POINTS.AMOUNT_PARTIAL, words: `partial payment: ${at}; ${c(amount)} is short of it by more than the ${c(tolerance)} allowed for the bank's rate, so it settles part at that rate`, detail: rateText };
+  } else {
+    for (const x of items) {
+      allocations.push({ itemId: x.item.itemId, documentNumber: x.item.documentNumber, openMinor: x.open, amountMinor: convertAtRatio(x.open, currency, line.currency, rate), currency, settlesMinor: x.open });
+    }
+    unapplied = amount - allocations.reduce((s, a) => s + a.amountMinor, 0n);
+    kind = 'overpayment';
+    amountReason = { code: 'AMOUNT_OVER', points: POINTS.AMOUNT_OVER, words: `overpayment: ${at}; ${c(amount)} is more by more than the ${c(tolerance)} allowed for the bank's rate, ${c(unapplied)} stays unapplied`, detail: rateText };
+  }
+  if (!allocations.length) return null;
+  const reasons: Reason[] = [...capWho(who)];
+  const referenced = itemIds.filter((id) => refs.has(id));
+  if (referenced.length) {
+    const codes = referenced.map((id) => refs.get(id)!.code);
+    const weakest = codes.reduce((w, x) => (POINTS[x] < POINTS[w] ? x : w));
+    const points = Math.floor((POINTS[weakest] * referenced.length) / itemIds.length);
+    reasons.push({ code: weakest, points, words: referenced.map((id) => refs.get(id)!.words).join('; '), detail: referenced.map((id) => book.items.get(id)!.documentNumber).join(', ') });
+  }
+  reasons.push(amountReason);
+  const score = Math.min(100, reasons.reduce((s, r) => s + r.points, 0));
+  return { customerId, kind, score, reasons, allocations, writeOffMinor: 0n, writeOffReason: null, unappliedMinor: unapplied, fxRate: rateText };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
