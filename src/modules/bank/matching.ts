@@ -13,7 +13,10 @@ import {
   accountKey, addItems, buildBook, confusableKey, coreKey, decide, DEFAULT_MATCH_SETTINGS, findPayers, groupOf, isCreditorReference, proposeForLine, referenceCandidates,
   referenceKey, surePayer, type LineResult, type MatchBook, type MatchCustomer, type MatchItem,
   type MatchLine, type MatchSettings, type Proposal, type ProposalAllocation, type Reason, adviceProposal, advicesFor, type AdviceFacts,
+  FX_TOLERANCE_BASIS_POINTS, settledMinor, type MatchFx,
 } from '../../domain/bank/matching.ts';
+import type { LocalDate } from '../../domain/dates.ts';
+import { parseDecimal, type Decimal } from '../../domain/decimal.ts';
 import { formatBankAmount } from '../../domain/bank/statement.ts';
 import { AppError, conflict, invalid, notFound } from '../../domain/errors.ts';
 import { parseAmount } from '../../domain/money.ts';
@@ -23,7 +26,7 @@ import type { Context } from '../context.ts';
 import { withIdempotency } from '../idempotency/index.ts';
 import { postDocument, reverseDocument } from '../ledger/index.ts';
 import { tuneForLedgerRead } from '../ledger/open-at.ts';
-import { amountText, localDateText, parseInput } from '../validate.ts';
+import { amountText, localDateText, parseInput, rateText } from '../validate.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const numberText = z.string().trim().min(1).max(64);
@@ -47,7 +50,11 @@ export const acceptSchema = z.object({
   /** The proposal to accept as it is; or give `customer` and `allocations` to apply the line to other items. */
   proposalId: z.string().regex(UUID, 'a proposal id from GET /bank/statements/{id}/lines').optional(),
   customer: z.string().trim().min(1).max(64).optional(),
-  allocations: z.array(z.object({ document: numberText, amount: amountText })).min(1).max(200).optional(),
+  /**
+   * `amount` in the line's currency; for a document in another currency, `settles` (the amount of it, in its own
+   * currency, that `amount` settles) or `rate` (line currency per unit of the document's); neither: the rate on file.
+   */
+  allocations: z.array(z.object({ document: numberText, amount: amountText, settles: amountText.optional(), rate: rateText.optional() })).min(1).max(200).optional(),
   /** Written off on an item besides the payment (a discount taken, bank charges): at most one. */
   writeOff: z.object({ document: numberText, amount: amountText, reason: z.enum(['discount', 'bank_charges', 'short_payment']) }).optional(),
   /** Remember the payer's account for this customer (default true). */
@@ -210,10 +217,13 @@ async function loadBook(sql: Sql, ctx: Context, lines: readonly MatchLine[]): Pr
     if (!payers.length) amounts.add(line.amountMinor);
   }
   const where = `b.tenant_id = $1 AND b.side = 'debit' AND b.currency = ANY($2::text[]) AND d.kind <> 'reversal'`;
+  // The payers' items and the items the texts name in every currency: a payment may be in another currency than its
+  // invoices (proposeForeign); the AMOUNT_UNIQUE lead reads only the lines' currencies.
+  const anyCurrency = `b.tenant_id = $1 AND b.side = 'debit' AND d.kind <> 'reversal'`;
   const rows = [
-    ...await sql.query<ItemRow>(`${ITEM_SELECT} WHERE ${where} AND b.open_minor > 0 AND b.customer_id = ANY($3::uuid[])`, [ctx.tenant.id, currencies, [...customerIds]]),
-    ...await sql.query<ItemRow>(`${ITEM_SELECT} WHERE ${where} AND b.open_minor >= 0 AND d.tenant_id = $1 AND d.number_key = ANY($3::text[])`, [ctx.tenant.id, currencies, [...keys]]),
-    ...await sql.query<ItemRow>(`${ITEM_SELECT} WHERE ${where} AND b.open_minor >= 0 AND d.tenant_id = $1 AND d.number_core = ANY($3::text[])`, [ctx.tenant.id, currencies, [...cores]]),
+    ...await sql.query<ItemRow>(`${ITEM_SELECT} WHERE ${anyCurrency} AND b.open_minor > 0 AND b.customer_id = ANY($2::uuid[])`, [ctx.tenant.id, [...customerIds]]),
+    ...await sql.query<ItemRow>(`${ITEM_SELECT} WHERE ${anyCurrency} AND b.open_minor >= 0 AND d.tenant_id = $1 AND d.number_key = ANY($2::text[])`, [ctx.tenant.id, [...keys]]),
+    ...await sql.query<ItemRow>(`${ITEM_SELECT} WHERE ${anyCurrency} AND b.open_minor >= 0 AND d.tenant_id = $1 AND d.number_core = ANY($2::text[])`, [ctx.tenant.id, [...cores]]),
     ...amounts.size ? await sql.query<ItemRow>(`${ITEM_SELECT} WHERE ${where} AND b.open_minor = ANY($3::bigint[])`, [ctx.tenant.id, currencies, [...amounts]]) : [],
   ];
   const items = new Map<string, MatchItem>();
@@ -223,6 +233,37 @@ async function loadBook(sql: Sql, ctx: Context, lines: readonly MatchLine[]): Pr
 }
 
 type ItemRow = MatchItem & { openMinor: bigint; discountAmountMinor: bigint };
+
+/**
+ * The FX rates the run's conversions need: every rate on file, up to the latest line's date, of the currencies of the
+ * book's items and of the lines (a small table: a rate a day per currency at most), looked up by date in memory.
+ */
+async function loadFx(sql: Sql, ctx: Context, book: MatchBook, lines: readonly MatchLine[]): Promise<MatchFx> {
+  const currencies = new Set<string>(lines.map((l) => l.currency));
+  for (const item of book.items.values()) currencies.add(item.currency);
+  currencies.delete(ctx.tenant.currency);
+  const latest = lines.reduce((max, l) => (l.date > max ? l.date : max), '1900-01-01');
+  const rows = currencies.size && lines.length ? await sql.query<{ currency: string; date: string; rate: string }>(
+    `SELECT currency, rate_date::text AS date, rate::text AS rate FROM fx_rates WHERE tenant_id = $1 AND currency = ANY($2::text[]) AND rate_date <= $3
+      ORDER BY currency, rate_date LIMIT 200000`, [ctx.tenant.id, [...currencies], latest]) : [];
+  const byCurrency = new Map<string, { date: string; rate: Decimal }[]>();
+  for (const r of rows) byCurrency.set(r.currency, [...(byCurrency.get(r.currency) ?? []), { date: r.date, rate: parseDecimal(r.rate, 'rate') }]);
+  return {
+    functional: ctx.tenant.currency, toleranceBasisPoints: FX_TOLERANCE_BASIS_POINTS,
+    rateOn: (currency: string, date: LocalDate) => {
+      const list = byCurrency.get(currency) ?? [];
+      // The last rate dated on or before `date` (the list is in date order).
+      let lo = 0;
+      let hi = list.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (list[mid]!.date <= date) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo > 0 ? list[lo - 1]!.rate : null;
+    },
+  };
+}
 
 /**
  * The open remittance advices that fit these lines (a payer, the currency and the exact amount of one of them), with
@@ -297,9 +338,22 @@ function presentProposal(p: Proposal & { id?: string; status?: string }, book: P
     ...(p.status ? { status: p.status } : {}),
     customer: customer ? { code: customer.code, name: customer.name } : null,
     kind: p.kind, score: p.score, reasons: p.reasons,
-    allocations: p.allocations.map((a) => ({ document: a.documentNumber, itemId: a.itemId, open: money(a.openMinor), amount: money(a.amountMinor) })),
+    allocations: p.allocations.map((a) => presentAllocation(a, currency)),
+    fxRate: p.fxRate ?? null,
     writeOff: p.writeOffMinor > 0n ? { amount: money(p.writeOffMinor), reason: p.writeOffReason } : null,
     unapplied: money(p.unappliedMinor),
+  };
+}
+
+/**
+ * A proposal's allocation for people: `open` in the item's currency, `amount` in the line's; for an item in another
+ * currency also `currency` and `settles` (what of it the amount settles, in its currency).
+ */
+function presentAllocation(a: { documentNumber: string; itemId: string; openMinor: bigint | string; amountMinor: bigint | string; currency?: string | undefined; settlesMinor?: bigint | string | undefined }, lineCurrency: string) {
+  const itemCurrency = a.currency ?? lineCurrency;
+  return {
+    document: a.documentNumber, itemId: a.itemId, open: formatBankAmount(BigInt(a.openMinor), itemCurrency), amount: formatBankAmount(BigInt(a.amountMinor), lineCurrency),
+    ...(a.currency ? { currency: a.currency, settles: formatBankAmount(BigInt(a.settlesMinor ?? 0), a.currency) } : {}),
   };
 }
 
@@ -338,6 +392,7 @@ export async function matchStatement(ctx: Context, statementId: string, raw: unk
     const todo = entries.filter((e) => matchable(e) && !applied.has(e.id));
     const book = await loadBook(sql, ctx, todo.map(toLine));
     let advices = await loadAdvices(sql, ctx, todo.map(toLine), book);
+    const fx = await loadFx(sql, ctx, book, todo.map(toLine));
     const lines: MatchRunLine[] = [];
     const counts = { lines: entries.length, autoApplied: 0, suggested: 0, unmatched: 0, alreadyApplied: 0, notCredits: 0 };
     for (const e of entries) {
@@ -356,7 +411,7 @@ export async function matchStatement(ctx: Context, statementId: string, raw: unk
       // The customer's remittance advice for this payment, if one fits, comes before what the texts and amount say.
       const fitting = advicesFor(line, advices);
       const fromAdvices = fitting.map((a) => adviceProposal(book, line, a, fitting.length === 1)).sort((a, b) => Number(!!b.sure) - Number(!!a.sure) || b.score - a.score);
-      const ranked = [...fromAdvices, ...proposeForLine(book, line, settings)].filter((p) => !rejected.has(`${e.id}|${signature(p.customerId, p.allocations)}`));
+      const ranked = [...fromAdvices, ...proposeForLine(book, line, settings, fx)].filter((p) => !rejected.has(`${e.id}|${signature(p.customerId, p.allocations)}`));
       const result = decide(e.id, ranked, settings);
       if (unbalanced && result.status === 'suggested' && result.proposals[0] && result.proposals[0].score >= saved.autoApplyScore) {
         result.note = 'the statement does not balance (opening + entries ≠ closing): check it with the bank, then accept';
@@ -394,7 +449,7 @@ export async function matchStatement(ctx: Context, statementId: string, raw: unk
           advices = advices.filter((a) => a.id !== used);
           if (!input.dryRun) await useAdvice(sql, ctx, used, e.id);
         }
-        for (const a of best.allocations) book.open.set(a.itemId, book.open.get(a.itemId)! - a.amountMinor);
+        for (const a of best.allocations) book.open.set(a.itemId, book.open.get(a.itemId)! - settledMinor(a));
         if (best.writeOffMinor > 0n) {
           const last = best.allocations[best.allocations.length - 1]!;
           book.open.set(last.itemId, book.open.get(last.itemId)! - best.writeOffMinor);
@@ -428,7 +483,7 @@ async function storeProposals(sql: Sql, ctx: Context, e: EntryRow, result: LineR
       `INSERT INTO bank_match_proposals (tenant_id, id, entry_id, rank, customer_id, kind, score, reasons, allocations, write_off_minor, write_off_reason, unapplied_minor, status)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12, 'proposed')`,
       [ctx.tenant.id, id, e.id, rank + 1, p.customerId, p.kind, p.score, JSON.stringify(p.reasons),
-        JSON.stringify(p.allocations.map((a) => ({ ...a, openMinor: a.openMinor.toString(), amountMinor: a.amountMinor.toString() }))),
+        JSON.stringify(p.allocations.map((a) => ({ ...a, openMinor: a.openMinor.toString(), amountMinor: a.amountMinor.toString(), ...(a.settlesMinor === undefined ? {} : { settlesMinor: a.settlesMinor.toString() }) }))),
         p.writeOffMinor, p.writeOffReason, p.unappliedMinor]);
   }
   return ids;
@@ -447,7 +502,7 @@ async function setLineState(sql: Sql, ctx: Context, e: EntryRow, status: string,
  * write-off of the difference; records the application. The unique index refuses a second live application.
  */
 async function applyToLedger(
-  sql: Sql, ctx: Context, e: EntryRow, p: { customerId: string; allocations: ProposalAllocation[]; writeOffMinor: bigint; writeOffReason: string | null; writeOffDocument?: string },
+  sql: Sql, ctx: Context, e: EntryRow, p: { customerId: string; allocations: (ProposalAllocation & { rate?: string | undefined })[]; writeOffMinor: bigint; writeOffReason: string | null; writeOffDocument?: string },
   book: Pick<MatchBook, 'customers'> | null, mode: 'auto' | 'manual', proposalId: string | null,
 ): Promise<{ paymentNumber: string; writeOffNumber: string | null }> {
   const [customer] = book?.customers.get(p.customerId) ? [book.customers.get(p.customerId)!] : await sql.query<{ code: string; name: string }>(
@@ -456,16 +511,28 @@ async function applyToLedger(
   const applicationId = uuidv7();
   const date = lineDate(e);
   const money = (v: bigint) => formatBankAmount(v, e.currency);
-  // The ledger applies by document: installments of one invoice are summed.
-  const byDocument = new Map<string, bigint>();
-  for (const a of p.allocations) if (a.amountMinor > 0n) byDocument.set(a.documentNumber, (byDocument.get(a.documentNumber) ?? 0n) + a.amountMinor);
-  const appliedMinor = [...byDocument.values()].reduce((s, v) => s + v, 0n);
+  // The ledger applies by document: installments of one invoice are summed (and, for a document in another currency,
+  // what they settle in its currency: the two amounts fix the rate, so the ledger needs none on file).
+  const byDocument = new Map<string, { amountMinor: bigint; currency?: string | undefined; settlesMinor?: bigint | undefined; rate?: string | undefined }>();
+  for (const a of p.allocations) {
+    if (a.amountMinor <= 0n) continue;
+    const before = byDocument.get(a.documentNumber);
+    byDocument.set(a.documentNumber, {
+      amountMinor: (before?.amountMinor ?? 0n) + a.amountMinor, currency: a.currency, rate: a.rate,
+      settlesMinor: a.settlesMinor === undefined ? undefined : (before?.settlesMinor ?? 0n) + a.settlesMinor,
+    });
+  }
+  const appliedMinor = [...byDocument.values()].reduce((s, v) => s + v.amountMinor, 0n);
   const amountMinor = BigInt(e.amountMinor);
   if (appliedMinor > amountMinor) throw invalid('ALLOCATION_TOO_LARGE', `allocations: ${money(appliedMinor)} is more than the line's ${money(amountMinor)}`, [{ field: 'allocations', message: 'more than the line' }]);
   const memo = [e.counterpartyName, e.remittanceText].filter(Boolean).join(' · ').slice(0, 1000) || null;
   const payment = await postDocument(ctx, {
     kind: 'payment', customer: customer.code, documentDate: date, currency: e.currency, amount: money(amountMinor),
-    appliesTo: [...byDocument].map(([document, v]) => ({ document, amount: money(v) })),
+    appliesTo: [...byDocument].map(([document, v]) => ({
+      document, amount: money(v.amountMinor),
+      ...(v.settlesMinor !== undefined && v.currency ? { settles: formatBankAmount(v.settlesMinor, v.currency) } : {}),
+      ...(v.rate !== undefined ? { rate: v.rate } : {}),
+    })),
     sourceSystem: 'bank', externalId: `${e.id}:${applicationId}`, memo: memo ?? undefined,
     reason: `bank line ${e.bankReference ?? e.seq} (${mode === 'auto' ? 'matched automatically' : 'matched by a user'})`,
   }, sql);
@@ -518,7 +585,7 @@ async function liveApplication(sql: Sql, ctx: Context, entryId: string) {
 
 interface StoredProposal {
   id: string; entryId: string; customerId: string; status: string; kind: string; score: number; reasons: Reason[];
-  allocations: { itemId: string; documentNumber: string; openMinor: string; amountMinor: string }[];
+  allocations: { itemId: string; documentNumber: string; openMinor: string; amountMinor: string; currency?: string; settlesMinor?: string }[];
   writeOffMinor: bigint; writeOffReason: string | null; unappliedMinor: bigint; rank: number;
 }
 const PROPOSAL_SELECT = `SELECT id, entry_id AS "entryId", customer_id AS "customerId", status, kind, score, reasons, allocations, write_off_minor AS "writeOffMinor",
@@ -550,9 +617,28 @@ export async function acceptLine(ctx: Context, entryId: string, raw: unknown, id
       customerId = c.id;
     } else customerId = proposal!.customerId;
     const amountOf = (text: string, field: string) => parseAmount(text, e.currency, field);
-    const allocations: ProposalAllocation[] = input.allocations
-      ? input.allocations.map((a, i) => ({ itemId: '', documentNumber: a.document, openMinor: 0n, amountMinor: amountOf(a.amount, `allocations.${i}.amount`) }))
-      : proposal!.allocations.map((a) => ({ itemId: a.itemId, documentNumber: a.documentNumber, openMinor: BigInt(a.openMinor), amountMinor: BigInt(a.amountMinor) }));
+    // A document in another currency: what the user gave (settles, in its currency, or a rate) goes to the ledger,
+    // which checks both against what is open and names the field.
+    const allocations: (ProposalAllocation & { rate?: string })[] = [];
+    if (input.allocations) {
+      for (const [i, a] of input.allocations.entries()) {
+        let settles: { currency: string; settlesMinor: bigint } | Record<string, never> = {};
+        if (a.settles !== undefined) {
+          const [doc] = await sql.query<{ currency: string }>(
+            `SELECT currency FROM documents WHERE tenant_id = $1 AND customer_id = $2 AND number = $3 AND side = 'debit' AND kind <> 'reversal' LIMIT 1`, [ctx.tenant.id, customerId, a.document]);
+          if (!doc) throw notFound('DOCUMENT_NOT_FOUND', `allocations.${i}.document: this customer has no document numbered ${a.document}`, [{ field: `allocations.${i}.document`, message: 'not found' }]);
+          settles = { currency: doc.currency, settlesMinor: parseAmount(a.settles, doc.currency, `allocations.${i}.settles`) };
+        }
+        allocations.push({ itemId: '', documentNumber: a.document, openMinor: 0n, amountMinor: amountOf(a.amount, `allocations.${i}.amount`), ...settles, ...(a.rate ? { rate: a.rate } : {}) });
+      }
+    } else {
+      for (const a of proposal!.allocations) {
+        allocations.push({
+          itemId: a.itemId, documentNumber: a.documentNumber, openMinor: BigInt(a.openMinor), amountMinor: BigInt(a.amountMinor),
+          ...(a.currency && a.settlesMinor !== undefined ? { currency: a.currency, settlesMinor: BigInt(a.settlesMinor) } : {}),
+        });
+      }
+    }
     if (allocations.some((a) => a.amountMinor <= 0n)) throw invalid('VALIDATION_FAILED', 'allocations: every amount must be more than zero', [{ field: 'allocations', message: 'zero amount' }]);
     const writeOff = input.writeOff
       ? { writeOffMinor: amountOf(input.writeOff.amount, 'writeOff.amount'), writeOffReason: input.writeOff.reason, writeOffDocument: input.writeOff.document }
@@ -689,7 +775,8 @@ export async function listLines(ctx: Context, sql: Sql, statementId: string, raw
         matchable: matchable(e), status: e.status ?? (matchable(e) ? 'not_matched' : 'not_a_credit'), bestScore: e.bestScore, note: e.note,
         proposals: proposals.filter((p) => p.entryId === e.id && p.inScope).map((p) => ({
           id: p.id, status: p.status, rank: p.rank, customer: { code: p.customerCode, name: p.customerName }, kind: p.kind, score: p.score, reasons: p.reasons,
-          allocations: p.allocations.map((a) => ({ document: a.documentNumber, itemId: a.itemId, open: money(a.openMinor), amount: money(a.amountMinor) })),
+          allocations: p.allocations.map((a) => presentAllocation(a, e.currency)),
+          fxRate: p.allocations.some((a) => a.currency) ? p.reasons.find((r) => r.code === 'AMOUNT_FX' || r.code === 'AMOUNT_PARTIAL' || r.code === 'AMOUNT_OVER')?.detail ?? null : null,
           writeOff: BigInt(p.writeOffMinor) > 0n ? { amount: money(p.writeOffMinor), reason: p.writeOffReason } : null,
           unapplied: money(p.unappliedMinor),
         })),

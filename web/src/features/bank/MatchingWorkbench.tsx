@@ -50,7 +50,10 @@ function ProposalView({ p, currency }: { p: MatchProposal; currency: string }) {
         <Tag>{t(`matching.kind.${p.kind}`)}</Tag>
       </Space>
       <Typography.Text type="secondary">
-        {p.allocations.map((a) => `${a.document} ${money(a.amount)}`).join(' · ')}
+        {p.allocations.map((a) => (a.currency && a.settles
+          ? `${a.document} ${money(a.amount)} = ${formatAmount(a.settles, a.currency, i18n.language)}`
+          : `${a.document} ${money(a.amount)}`)).join(' · ')}
+        {p.fxRate ? ` · ${t('matching.fxRate', { rate: p.fxRate, currency, other: p.allocations[0]?.currency ?? '' })}` : ''}
         {p.writeOff ? ` · ${t(`matching.writeOff.${p.writeOff.reason ?? 'short_payment'}`)} ${money(p.writeOff.amount)}` : ''}
         {p.unapplied !== '0.00' && p.unapplied !== '0' ? ` · ${t('matching.unapplied')} ${money(p.unapplied)}` : ''}
       </Typography.Text>

@@ -95,7 +95,10 @@ export interface MatchProposal {
   kind: 'exact' | 'combination' | 'discount' | 'charges' | 'partial' | 'overpayment';
   score: number;
   reasons: MatchReason[];
-  allocations: { document: string; itemId: string; open: string; amount: string }[];
+  /** `amount` in the line's currency; an item in another currency has its `currency` and what the amount `settles` of it. */
+  allocations: { document: string; itemId: string; open: string; amount: string; currency?: string; settles?: string }[];
+  /** Items in another currency: the rate used (line currency per unit of theirs). */
+  fxRate?: string | null;
   writeOff: { amount: string; reason: string | null } | null;
   unapplied: string;
 }
