@@ -172,6 +172,34 @@ describe.skipIf(!HAS_CHROMIUM)('web app: documents and payments', BROWSER_TEST, 
     }
   });
 
+  it('applies a CNY payment to a USD invoice at a rate typed in the dialog, and shows both amounts and the rate', async () => {
+    const { page } = await web.newPage('en');
+    await web.signIn(page, 'finance@demo.example');
+    const { csrfToken } = await getJson<{ csrfToken: string }>(page, '/session');
+    const usd = (await getJson<{ items: Doc[] }>(page, '/documents?kind=invoice&status=open&currency=USD&limit=50')).items
+      .find((d) => apiMinor(d.open, 'USD') >= 10000n);
+    expect(usd, 'an open USD invoice of at least 100.00').toBeDefined();
+    const posted = await page.request.post('/api/v1/documents', {
+      headers: { 'x-csrf-token': csrfToken },
+      data: { kind: 'payment', customer: usd!.customer, currency: 'CNY', documentDate: '2026-06-30', amount: '715.00' },
+    });
+    expect(posted.status()).toBe(201);
+    const payment = ((await posted.json()) as { document: Doc }).document;
+
+    await page.goto(`/documents/payment:${payment.number}`);
+    await page.getByRole('button', { name: 'Apply to open items' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('Documents in other currencies, paid in CNY').waitFor();
+    await dialog.getByLabel(`Rate for ${usd!.number}, CNY per USD`).fill('7.15');
+    await dialog.getByLabel(`Amount to apply to ${usd!.number}`).fill('715.00');
+    await dialog.getByRole('button', { name: 'Apply', exact: true }).click();
+    await page.getByText(`Applied ${formatAmount('715.00', 'CNY', 'en')}.`).waitFor();
+    // 715.00 CNY ÷ 7.15 = 100.00 USD settled.
+    const after = await getJson<{ allocations: { amount: string; currency: string; creditAmount: string; rate: string | null }[] }>(page, `/documents/payment:${payment.number}`);
+    expect(after.allocations).toEqual([expect.objectContaining({ amount: '100.00', currency: 'USD', creditAmount: '715.00', rate: '7.15' })]);
+    await page.getByRole('cell', { name: '7.15', exact: true }).waitFor();
+  });
+
   it('offers a viewer no payment to record and no reversal or undo', async () => {
     const { page } = await web.newPage('en');
     await web.signIn(page, 'viewer@demo.example');
