@@ -112,10 +112,35 @@ describe('a credit in one currency applied to a debit in another', () => {
 
   it('keeps the ledger check clean and exports both amounts', async () => {
     expect((await verifyLedger(ctx, false)).problems).toEqual([]);
+    for (const pageRows of [null, 2]) expect((await verifyLedger(ctx, false, { pageRows })).problems).toEqual([]);
     let csv = '';
     await exportData(ctx, 'allocations', 'csv', (chunk) => { csv += chunk; });
     expect(csv.split('\n')[0]).toBe('date,customer_code,from_kind,from_number,to_kind,to_number,installment,currency,amount,credit_currency,credit_amount,fx_gain,reverses,reason');
     expect(csv).toContain('2026-04-20,E1,payment,PAY-E1,invoice,INV-E1,1,EUR,1000.00,USD,1093.71,20.03,,');
+  });
+});
+
+describe('the ledger check across currencies', () => {
+  it('finds an allocation whose FX gain is not what the documents\' rates make, in pages too', async () => {
+    // A company of its own, and a row only a hand edit could make: INV-9 100.00 USD (rate 7.1000) settled by 720.00
+    // CNY of PAY-9 with a gain of 0.00 recorded, where 720.00 − 100.00 × 7.1000 (710.00) = 10.00.
+    const other = contextFor(t.db, await makeTenant(t.db, { code: 'FX2' }), ctx.clock);
+    await setFxRate(other, { currency: 'USD', date: '2026-03-01', rate: '7.1000' });
+    await createCustomer(other, { code: 'U9', name: 'Nine Inc.', currency: 'USD' });
+    const invoice = await postDocument(other, { kind: 'invoice', number: 'INV-9', customer: 'U9', documentDate: '2026-03-01', dueDate: '2026-03-31', amount: '100.00' });
+    const pay = await postDocument(other, { kind: 'payment', number: 'PAY-9', customer: 'U9', documentDate: '2026-04-21', currency: 'CNY', amount: '720.00' });
+    const [debit, credit] = [invoice.document.items![0]!.id, pay.document.items![0]!.id];
+    const bad = await t.db.system(async (sql) => {
+      const [row] = await sql.query<{ id: string }>(
+        `INSERT INTO allocations (tenant_id, id, batch_id, credit_item_id, debit_item_id, customer_id, amount_minor, credit_amount_minor, fx_gain_minor, allocation_date, created_by)
+         SELECT $1, gen_random_uuid(), gen_random_uuid(), $2, i.id, i.customer_id, 10000, 72000, 0, '2026-04-21', 'test' FROM items i WHERE i.id = $3 RETURNING id`,
+        [other.tenant.id, credit, debit]);
+      await sql.query(`UPDATE item_balances SET open_minor = 0 WHERE item_id = ANY($1::uuid[])`, [[debit, credit]]);
+      return row!.id;
+    });
+    const found = await verifyLedger(other, false, { pageRows: null });
+    expect(found.problems).toEqual([{ kind: 'allocation', reference: bad, message: 'across currencies: FX gain 0.00 CNY recorded, the documents\' rates make 10.00 CNY' }]);
+    for (const pageRows of [1, 3]) expect(await verifyLedger(other, false, { pageRows })).toEqual(found);
   });
 });
 

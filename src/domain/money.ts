@@ -6,7 +6,7 @@
 import { assert, invalid } from './errors.ts';
 
 /** ISO 4217 minor units for the currencies whose scale is not 2. Every other listed code has 2. */
-const SCALE_EXCEPTIONS: Record<string, number> = {
+export const SCALE_EXCEPTIONS: Readonly<Record<string, number>> = {
   BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0, VND: 0,
   VUV: 0, XAF: 0, XOF: 0, XPF: 0,
   BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,

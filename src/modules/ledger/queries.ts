@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Sql } from '../../db/database.ts';
 import { parseDate } from '../../domain/dates.ts';
 import { DOCUMENT_KINDS } from '../../domain/ledger.ts';
-import { formatAmount } from '../../domain/money.ts';
+import { formatAmount, SCALE_EXCEPTIONS } from '../../domain/money.ts';
 import { notFound } from '../../domain/errors.ts';
 import { appendAudit } from '../audit/index.ts';
 import { assertInScope, customerScope, scopeCondition } from '../access/scope.ts';
@@ -303,13 +303,13 @@ export async function verifyLedger(ctx: Context, rebuild: boolean, options: { pa
          FROM documents d LEFT JOIN items i ON i.tenant_id = d.tenant_id AND i.document_id = d.id
         WHERE d.tenant_id = $1 GROUP BY d.tenant_id, d.id HAVING d.amount_minor <> coalesce(sum(i.amount_minor), 0) LIMIT 1000`, [t]);
     for (const d of docDrift) problems.push(documentProblem(d));
-    const mixed = await sql.query<{ id: string }>(
-      `SELECT a.id FROM allocations a
+    const mixed = await sql.query<AllocationCheckRow>(
+      `SELECT * FROM (SELECT a.id, ${ALLOCATION_CHECKS}
+         FROM allocations a
          JOIN items ci ON ci.tenant_id = a.tenant_id AND ci.id = a.credit_item_id
          JOIN items di ON di.tenant_id = a.tenant_id AND di.id = a.debit_item_id
-        WHERE a.tenant_id = $1 AND (ci.side <> 'credit' OR di.side <> 'debit' OR ci.customer_id <> di.customer_id
-              OR (ci.currency = di.currency AND a.amount_minor <> a.credit_amount_minor)) LIMIT 1000`, [t]);
-    for (const m of mixed) problems.push(allocationProblem(m));
+        WHERE a.tenant_id = $1) x WHERE x.joins OR x."fxExpected" IS DISTINCT FROM x."fxRecorded" LIMIT 1000`, [t, ctx.tenant.currency]);
+    for (const m of mixed) problems.push(allocationProblem(m, ctx.tenant.currency));
     let rebuilt = 0;
     if (rebuild) {
       const fixable = balanceDrift.filter((d) => d.expected >= 0n);
@@ -391,12 +391,13 @@ async function verifyLedgerInPages(ctx: Context, pageRows: number): Promise<Veri
        FROM documents d LEFT JOIN items i ON i.tenant_id = d.tenant_id AND i.document_id = d.id AND i.document_id > $2 AND i.document_id <= $3
       WHERE d.tenant_id = $1 AND d.id > $2 AND d.id <= $3 GROUP BY d.tenant_id, d.id HAVING d.amount_minor <> coalesce(sum(i.amount_minor), 0) LIMIT $4`,
     [t, after, upto, left]), (d) => problems.push(documentProblem(d)));
-  await inPages('allocations', 1000, (sql, after, upto, left) => sql.query<{ id: string }>(
-    `SELECT a.id FROM allocations a
+  await inPages('allocations', 1000, (sql, after, upto, left) => sql.query<AllocationCheckRow>(
+    `SELECT * FROM (SELECT a.id, ${ALLOCATION_CHECKS.replaceAll('$2', '$5')}
+       FROM allocations a
        JOIN items ci ON ci.tenant_id = a.tenant_id AND ci.id = a.credit_item_id
        JOIN items di ON di.tenant_id = a.tenant_id AND di.id = a.debit_item_id
-      WHERE a.tenant_id = $1 AND a.id > $2 AND a.id <= $3 AND (ci.side <> 'credit' OR di.side <> 'debit' OR ci.customer_id <> di.customer_id
-            OR (ci.currency = di.currency AND a.amount_minor <> a.credit_amount_minor)) LIMIT $4`, [t, after, upto, left]), (m) => problems.push(allocationProblem(m)));
+      WHERE a.tenant_id = $1 AND a.id > $2 AND a.id <= $3) x WHERE x.joins OR x."fxExpected" IS DISTINCT FROM x."fxRecorded" LIMIT $4`,
+    [t, after, upto, left, ctx.tenant.currency]), (m) => problems.push(allocationProblem(m, ctx.tenant.currency)));
   return { items: Number(counts!.items), documents: Number(counts!.documents), allocations: Number(counts!.allocations), problems, rebuilt: 0 };
 }
 
@@ -410,7 +411,32 @@ function documentProblem(d: { number: string; kind: string; amount: bigint; item
   return { kind: 'document', reference: `${d.kind}:${d.number}`, message: `amount ${d.amount} but items add up to ${d.items}` };
 }
 
-function allocationProblem(m: { id: string }): VerifyReport['problems'][number] {
-  return { kind: 'allocation', reference: m.id, message: 'joins items of different sides, customers or unequal amounts' };
+/** A currency's minor-unit scale in SQL (ISO 4217: 2 unless listed otherwise), for `column`. */
+const scaleSql = (column: string) => `(CASE ${column} ${Object.entries(SCALE_EXCEPTIONS).map(([c, n]) => `WHEN '${c}' THEN ${n}`).join(' ')} ELSE 2 END)`;
+
+/** An amount of `currency` at `rate` in the functional currency ($2), rounded half away from zero (SQL's round of a numeric), as convertAmount does. */
+const functionalSql = (amount: string, rate: string, currency: string) => `round(${amount} * ${rate} * power(10::numeric, ${scaleSql('$2')} - ${scaleSql(currency)}))`;
+
+/**
+ * The checks of an allocation row (a, its items ci and di): `joins` when it joins items of the wrong sides or of two
+ * customers, or unequal amounts within one currency; across currencies, the FX gain the documents' own rates make
+ * (the credit's amount at its rate less the debit's at its rate, each rounded once: docs/decisions.md, "Foreign-
+ * currency payments") and the one recorded, read only for those rows (CASE: the documents are not joined for others).
+ */
+const ALLOCATION_CHECKS = `(ci.side <> 'credit' OR di.side <> 'debit' OR ci.customer_id <> di.customer_id
+         OR (ci.currency = di.currency AND a.amount_minor <> a.credit_amount_minor)) AS joins,
+       CASE WHEN ci.currency <> di.currency THEN a.fx_gain_minor END AS "fxRecorded",
+       CASE WHEN ci.currency <> di.currency THEN (
+         SELECT (${functionalSql('a.credit_amount_minor', 'cd.fx_rate', 'ci.currency')} - ${functionalSql('a.amount_minor', 'dd.fx_rate', 'di.currency')})::int8
+           FROM documents cd, documents dd WHERE cd.tenant_id = a.tenant_id AND cd.id = ci.document_id AND dd.tenant_id = a.tenant_id AND dd.id = di.document_id) END AS "fxExpected"`;
+
+interface AllocationCheckRow { id: string; joins: boolean; fxRecorded: bigint | null; fxExpected: bigint | null }
+
+function allocationProblem(m: AllocationCheckRow, functional: string): VerifyReport['problems'][number] {
+  if (m.joins) return { kind: 'allocation', reference: m.id, message: 'joins items of different sides, customers or unequal amounts' };
+  return {
+    kind: 'allocation', reference: m.id,
+    message: `across currencies: FX gain ${formatAmount(m.fxRecorded ?? 0n, functional)} ${functional} recorded, the documents' rates make ${formatAmount(m.fxExpected ?? 0n, functional)} ${functional}`,
+  };
 }
 
