@@ -27,6 +27,13 @@ export interface MatchSettings {
   chargeToleranceMinor: bigint;
   /** …or up to this share of the amount due, in basis points (1% = 100); the larger of the two counts. */
   chargeToleranceBasisPoints: number;
+  /**
+   * Short payments beyond the charge tolerance and up to this (minor units), or this share of the amount due (basis
+   * points), the larger counting, are the payer's deduction (扣款): the invoices are paid but for it, and it goes to a
+   * dispute. Both 0 (the default): a short payment is a partial payment.
+   */
+  deductionToleranceMinor: bigint;
+  deductionToleranceBasisPoints: number;
   /** Subset-sum bounds: at most this many items in one combination, and this many combinations tried per customer. */
   maxItems: number;
   maxCombinations: number;
@@ -35,13 +42,13 @@ export interface MatchSettings {
 
 export const DEFAULT_MATCH_SETTINGS: MatchSettings = {
   autoApplyScore: 80, suggestScore: 40, ambiguityMargin: 10, chargeToleranceMinor: 0n, chargeToleranceBasisPoints: 0,
-  maxItems: 5, maxCombinations: 20_000, autoApply: true,
+  deductionToleranceMinor: 0n, deductionToleranceBasisPoints: 0, maxItems: 5, maxCombinations: 20_000, autoApply: true,
 };
 
 export const POINTS = {
   ACCOUNT_KNOWN: 40, NAME_EXACT: 30, NAME_SIMILAR: 20, CUSTOMER_CODE: 20, GROUP_MEMBER: 15,
   CREDITOR_REF: 50, INVOICE_EXACT: 50, INVOICE_NORMALIZED: 45, INVOICE_FUZZY: 35,
-  AMOUNT_EXACT: 30, AMOUNT_SUM: 25, AMOUNT_DISCOUNT: 25, AMOUNT_CHARGES: 20, AMOUNT_PARTIAL: 5, AMOUNT_OVER: 5, AMOUNT_UNIQUE: 10,
+  AMOUNT_EXACT: 30, AMOUNT_SUM: 25, AMOUNT_DISCOUNT: 25, AMOUNT_CHARGES: 20, AMOUNT_DEDUCTION: 15, AMOUNT_PARTIAL: 5, AMOUNT_OVER: 5, AMOUNT_UNIQUE: 10,
   /** No points: one of the sure rules (docs/cash-matching.md) holds, so the proposal is applied whatever its score. */
   SURE_RULE: 0,
   /** The customer's remittance advice lists the invoices and amounts of exactly this payment. */
@@ -104,7 +111,14 @@ export interface ProposalAllocation {
   amountMinor: bigint;
 }
 
-export type ProposalKind = 'exact' | 'combination' | 'discount' | 'charges' | 'partial' | 'overpayment';
+export type ProposalKind = 'exact' | 'combination' | 'discount' | 'charges' | 'deduction' | 'partial' | 'overpayment';
+
+/** What the payer deducted from an item: it stays open on the item and is raised as a dispute when applied. */
+export interface ProposalDeduction {
+  itemId: string;
+  documentNumber: string;
+  amountMinor: bigint;
+}
 
 export interface Proposal {
   customerId: string;
@@ -117,6 +131,8 @@ export interface Proposal {
   writeOffReason: 'discount' | 'bank_charges' | null;
   /** Left on the payment as unapplied cash (an overpayment). */
   unappliedMinor: bigint;
+  /** The payer's deductions (kind 'deduction', or listed in a remittance advice): left open and disputed. */
+  deductions: ProposalDeduction[];
   /** Set when a sure rule holds for this proposal (see sureRule): it is applied automatically whatever its score. */
   sure?: SureRule;
 }
@@ -517,11 +533,18 @@ export function chargeTolerance(settings: MatchSettings, dueMinor: bigint): bigi
   return share > settings.chargeToleranceMinor ? share : settings.chargeToleranceMinor;
 }
 
+/** The larger of the fixed deduction tolerance and its share of the amount due; 0 when deductions are off. */
+export function deductionTolerance(settings: MatchSettings, dueMinor: bigint): bigint {
+  const share = (dueMinor * BigInt(settings.deductionToleranceBasisPoints)) / 10_000n;
+  return share > settings.deductionToleranceMinor ? share : settings.deductionToleranceMinor;
+}
+
 interface Settled {
   allocations: ProposalAllocation[];
   writeOffMinor: bigint;
   writeOffReason: Proposal['writeOffReason'];
   unappliedMinor: bigint;
+  deductions: ProposalDeduction[];
   kind: ProposalKind;
   amountReason: Reason;
 }
@@ -538,7 +561,7 @@ export function settle(book: MatchBook, itemIds: string[], line: MatchLine, sett
   if (amount === due) {
     const single = items.length === 1;
     return {
-      allocations: full(), writeOffMinor: 0n, writeOffReason: null, unappliedMinor: 0n, kind: single ? 'exact' : 'combination',
+      allocations: full(), writeOffMinor: 0n, writeOffReason: null, unappliedMinor: 0n, deductions: [], kind: single ? 'exact' : 'combination',
       amountReason: single
         ? { code: 'AMOUNT_EXACT', points: POINTS.AMOUNT_EXACT, words: `amount ${c(amount)} is the open amount of ${items[0]!.item.documentNumber}` }
         : { code: 'AMOUNT_SUM', points: POINTS.AMOUNT_SUM, words: `amount ${c(amount)} is the sum of ${items.length} open items` },
@@ -551,7 +574,7 @@ export function settle(book: MatchBook, itemIds: string[], line: MatchLine, sett
     const last = allocations[allocations.length - 1]!;
     last.amountMinor -= discount;
     return {
-      allocations, writeOffMinor: discount, writeOffReason: 'discount', unappliedMinor: 0n, kind: 'discount',
+      allocations, writeOffMinor: discount, writeOffReason: 'discount', unappliedMinor: 0n, deductions: [], kind: 'discount',
       amountReason: { code: 'AMOUNT_DISCOUNT', points: POINTS.AMOUNT_DISCOUNT, words: `amount ${c(amount)} is ${c(due)} less the early-payment discount ${c(discount)}, paid within its period` },
     };
   }
@@ -560,8 +583,25 @@ export function settle(book: MatchBook, itemIds: string[], line: MatchLine, sett
     const allocations = full();
     allocations[allocations.length - 1]!.amountMinor -= short;
     return {
-      allocations, writeOffMinor: short, writeOffReason: 'bank_charges', unappliedMinor: 0n, kind: 'charges',
+      allocations, writeOffMinor: short, writeOffReason: 'bank_charges', unappliedMinor: 0n, deductions: [], kind: 'charges',
       amountReason: { code: 'AMOUNT_CHARGES', points: POINTS.AMOUNT_CHARGES, words: `amount ${c(amount)} is ${c(short)} short of ${c(due)}, within the bank-charge tolerance` },
+    };
+  }
+  if (short > 0n && short <= deductionTolerance(settings, due)) {
+    // The deduction is taken from the last items first (the newest of the set), each at most what it has open.
+    const allocations = full();
+    const deductions: ProposalDeduction[] = [];
+    let left = short;
+    for (let k = allocations.length - 1; k >= 0 && left > 0n; k--) {
+      const a = allocations[k]!;
+      const take = a.amountMinor < left ? a.amountMinor : left;
+      a.amountMinor -= take;
+      left -= take;
+      deductions.unshift({ itemId: a.itemId, documentNumber: a.documentNumber, amountMinor: take });
+    }
+    return {
+      allocations: allocations.filter((a) => a.amountMinor > 0n), writeOffMinor: 0n, writeOffReason: null, unappliedMinor: 0n, deductions, kind: 'deduction',
+      amountReason: { code: 'AMOUNT_DEDUCTION', points: POINTS.AMOUNT_DEDUCTION, words: `amount ${c(amount)} is ${c(short)} short of ${c(due)}, within the deduction tolerance: the payer deducted ${c(short)}, which goes to a dispute` },
     };
   }
   if (amount < due) {
@@ -574,12 +614,12 @@ export function settle(book: MatchBook, itemIds: string[], line: MatchLine, sett
       left -= take;
     }
     return {
-      allocations, writeOffMinor: 0n, writeOffReason: null, unappliedMinor: 0n, kind: 'partial',
+      allocations, writeOffMinor: 0n, writeOffReason: null, unappliedMinor: 0n, deductions: [], kind: 'partial',
       amountReason: { code: 'AMOUNT_PARTIAL', points: POINTS.AMOUNT_PARTIAL, words: `partial payment: ${c(amount)} of ${c(due)}, ${c(due - amount)} stays open` },
     };
   }
   return {
-    allocations: full(), writeOffMinor: 0n, writeOffReason: null, unappliedMinor: amount - due, kind: 'overpayment',
+    allocations: full(), writeOffMinor: 0n, writeOffReason: null, unappliedMinor: amount - due, deductions: [], kind: 'overpayment',
     amountReason: { code: 'AMOUNT_OVER', points: POINTS.AMOUNT_OVER, words: `overpayment: ${c(amount)} for ${c(due)}, ${c(amount - due)} stays on account as unapplied cash` },
   };
 }
@@ -628,7 +668,7 @@ function build(book: MatchBook, line: MatchLine, settings: MatchSettings, custom
   const score = Math.min(100, reasons.reduce((s, r) => s + r.points, 0));
   return {
     customerId, kind: settled.kind, score, reasons, allocations: settled.allocations, writeOffMinor: settled.writeOffMinor,
-    writeOffReason: settled.writeOffReason, unappliedMinor: settled.unappliedMinor,
+    writeOffReason: settled.writeOffReason, unappliedMinor: settled.unappliedMinor, deductions: settled.deductions,
   };
 }
 
@@ -960,8 +1000,11 @@ export interface AdviceFacts {
   totalMinor: bigint;
   /** The payment reference the advice gives, if one. */
   reference: string | null;
-  /** Per advice line: the book's items of the invoice it names (installments, in due-date order; none: not found). */
-  lines: { invoiceNumber: string; itemIds: string[]; amountMinor: bigint }[];
+  /**
+   * Per advice line: the book's items of the invoice it names (installments, in due-date order; none: not found), the
+   * amount paid on it and what the customer says it deducted (0: none).
+   */
+  lines: { invoiceNumber: string; itemIds: string[]; amountMinor: bigint; deductionMinor?: bigint }[];
 }
 
 /** The open advices that fit a line: its currency and exactly its amount; those whose reference the line quotes first. */
@@ -979,30 +1022,53 @@ export function advicesFor(line: MatchLine, advices: readonly AdviceFacts[]): Ad
  */
 export function adviceProposal(book: MatchBook, line: MatchLine, advice: AdviceFacts, alone: boolean): Proposal {
   const allocations: ProposalAllocation[] = [];
+  const deductions: ProposalDeduction[] = [];
+  let discount: { itemId: string; amountMinor: bigint } | null = null;
   let unapplied = 0n;
   for (const l of advice.lines) {
     let left = l.amountMinor;
+    let deduct = l.deductionMinor ?? 0n;
     for (const id of l.itemIds) {
       const item = book.items.get(id);
       const open = book.open.get(id) ?? 0n;
-      if (!item || item.customerId !== advice.customerId || open <= 0n || left <= 0n) continue;
+      if (!item || item.customerId !== advice.customerId || open <= 0n || (left <= 0n && deduct <= 0n)) continue;
       const take = open < left ? open : left;
-      allocations.push({ itemId: id, documentNumber: item.documentNumber, openMinor: open, amountMinor: take });
+      if (take > 0n) allocations.push({ itemId: id, documentNumber: item.documentNumber, openMinor: open, amountMinor: take });
       left -= take;
+      const rest = open - take;
+      // The early-payment discount, taken in its period on an item not yet paid in part, is a discount, not a claim.
+      if (!discount && take > 0n && deduct > 0n && deduct === rest && item.discountDate && line.date <= item.discountDate && open === item.openMinor && item.discountAmountMinor === deduct) {
+        discount = { itemId: id, amountMinor: deduct };
+        deduct = 0n;
+        continue;
+      }
+      // What else the customer says it deducted stays open on the invoice, as a dispute: up to what is left open on it.
+      const disputed = rest < deduct ? rest : deduct;
+      if (disputed > 0n) deductions.push({ itemId: id, documentNumber: item.documentNumber, amountMinor: disputed });
+      deduct -= disputed;
     }
     unapplied += left;
   }
   const c = (m: bigint) => money(m, line.currency);
   const complete = unapplied === 0n && allocations.length > 0;
+  // The write-off goes on the last allocation (applyToLedger): the discounted item is put last.
+  if (discount) {
+    const k = allocations.findIndex((a) => a.itemId === discount!.itemId);
+    if (k >= 0) allocations.push(...allocations.splice(k, 1));
+  }
+  const deducted = deductions.reduce((s, d) => s + d.amountMinor, 0n);
   const words = `the customer's remittance advice ${advice.label} lists ${advice.lines.length} invoice(s) for ${c(advice.totalMinor)}`
+    + (discount ? `, less the early-payment discount ${c(discount.amountMinor)} taken in its period` : '')
+    + (deducted > 0n ? `, less ${c(deducted)} it deducted, which goes to a dispute` : '')
     + (!complete ? `; ${c(unapplied)} of it names no open invoice of the payer and stays unapplied`
       : alone ? '' : '; another open advice has the same amount: check which one this payment is');
   // Full points only for a complete advice no other advice competes with: the others are shown for review.
   const points = complete && alone ? POINTS.REMITTANCE_ADVICE : complete ? 70 : 50;
   const reasons: Reason[] = [{ code: 'REMITTANCE_ADVICE', points, words, detail: advice.id }];
   const proposal: Proposal = {
-    customerId: advice.customerId, kind: unapplied > 0n ? 'overpayment' : allocations.length === 1 ? 'exact' : 'combination',
-    score: points, reasons, allocations, writeOffMinor: 0n, writeOffReason: null, unappliedMinor: unapplied,
+    customerId: advice.customerId,
+    kind: unapplied > 0n ? 'overpayment' : deducted > 0n ? 'deduction' : discount ? 'discount' : allocations.length === 1 ? 'exact' : 'combination',
+    score: points, reasons, allocations, writeOffMinor: discount?.amountMinor ?? 0n, writeOffReason: discount ? 'discount' : null, unappliedMinor: unapplied, deductions,
   };
   if (complete && alone) {
     proposal.sure = 'REMITTANCE';

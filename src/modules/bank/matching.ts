@@ -12,7 +12,7 @@ import type { Sql } from '../../db/database.ts';
 import {
   accountKey, addItems, buildBook, confusableKey, coreKey, decide, DEFAULT_MATCH_SETTINGS, findPayers, groupOf, isCreditorReference, proposeForLine, referenceCandidates,
   referenceKey, surePayer, type LineResult, type MatchBook, type MatchCustomer, type MatchItem,
-  type MatchLine, type MatchSettings, type Proposal, type ProposalAllocation, type Reason, adviceProposal, advicesFor, type AdviceFacts,
+  type MatchLine, type MatchSettings, type Proposal, type ProposalAllocation, type ProposalDeduction, type Reason, adviceProposal, advicesFor, type AdviceFacts,
 } from '../../domain/bank/matching.ts';
 import { formatBankAmount } from '../../domain/bank/statement.ts';
 import { AppError, conflict, invalid, notFound } from '../../domain/errors.ts';
@@ -22,6 +22,8 @@ import { appendAudit, auditMark, auditRollback } from '../audit/index.ts';
 import type { Context } from '../context.ts';
 import { withIdempotency } from '../idempotency/index.ts';
 import { postDocument, reverseDocument } from '../ledger/index.ts';
+import { DISPUTE_REASONS, OWNER_TEAMS, type DisputeReason, type OwnerTeam } from '../../domain/disputes.ts';
+import { raiseDisputeIn, transitionDisputeIn } from '../disputes/index.ts';
 import { tuneForLedgerRead } from '../ledger/open-at.ts';
 import { amountText, localDateText, parseInput } from '../validate.ts';
 
@@ -36,6 +38,10 @@ export const matchSettingsSchema = z.object({
   chargeTolerance: amountText.optional(),
   /** …or up to this share of the amount due, in basis points (100 = 1%), at most 1000 (10%). */
   chargeToleranceBasisPoints: z.number().int().min(0).max(1000).optional(),
+  /** Short payments beyond the charge tolerance and up to this amount (major units) are the payer's deduction: a dispute. 0: off. */
+  deductionTolerance: amountText.optional(),
+  /** …or up to this share of the amount due, in basis points, at most 5000 (50%); the larger of the two counts. */
+  deductionToleranceBasisPoints: z.number().int().min(0).max(5000).optional(),
   maxItems: z.number().int().min(1).max(10).optional(),
   maxCombinations: z.number().int().min(1).max(1_000_000).optional(),
   autoApply: z.boolean().optional(),
@@ -50,6 +56,15 @@ export const acceptSchema = z.object({
   allocations: z.array(z.object({ document: numberText, amount: amountText })).min(1).max(200).optional(),
   /** Written off on an item besides the payment (a discount taken, bank charges): at most one. */
   writeOff: z.object({ document: numberText, amount: amountText, reason: z.enum(['discount', 'bank_charges', 'short_payment']) }).optional(),
+  /**
+   * What the payer deducted (扣款) from an item: it stays open on the item and a dispute is raised for it with the
+   * payment, owned by `ownerTeam` (default sales) for `reason` (default other). At most one; not with `writeOff` on the
+   * same document.
+   */
+  deduction: z.object({
+    document: numberText, amount: amountText,
+    reason: z.enum(DISPUTE_REASONS).optional(), ownerTeam: z.enum(OWNER_TEAMS).optional(), note: z.string().trim().max(1000).optional(),
+  }).strict().optional(),
   /** Remember the payer's account for this customer (default true). */
   learnAccount: z.boolean().optional(),
 }).strict();
@@ -74,19 +89,22 @@ export const linesQuerySchema = z.object({
 
 interface SettingsRow {
   autoApplyScore: number; suggestScore: number; ambiguityMargin: number; chargeToleranceMinor: bigint; chargeToleranceBp: number;
+  deductionToleranceMinor: bigint; deductionToleranceBp: number;
   maxItems: number; maxCombinations: number; autoApply: boolean; updatedAt: string | null; updatedBy: string | null;
 }
 
 async function loadSettings(sql: Sql, ctx: Context): Promise<MatchSettings & { updatedAt: string | null; updatedBy: string | null }> {
   const [row] = await sql.query<SettingsRow>(
     `SELECT auto_apply_score AS "autoApplyScore", suggest_score AS "suggestScore", ambiguity_margin AS "ambiguityMargin",
-       charge_tolerance_minor AS "chargeToleranceMinor", charge_tolerance_bp AS "chargeToleranceBp", max_items AS "maxItems",
+       charge_tolerance_minor AS "chargeToleranceMinor", charge_tolerance_bp AS "chargeToleranceBp",
+       deduction_tolerance_minor AS "deductionToleranceMinor", deduction_tolerance_bp AS "deductionToleranceBp", max_items AS "maxItems",
        max_combinations AS "maxCombinations", auto_apply AS "autoApply", updated_at AS "updatedAt", updated_by AS "updatedBy"
      FROM bank_match_settings WHERE tenant_id = $1`, [ctx.tenant.id]);
   if (!row) return { ...DEFAULT_MATCH_SETTINGS, updatedAt: null, updatedBy: null };
   return {
     autoApplyScore: row.autoApplyScore, suggestScore: row.suggestScore, ambiguityMargin: row.ambiguityMargin,
-    chargeToleranceMinor: BigInt(row.chargeToleranceMinor), chargeToleranceBasisPoints: row.chargeToleranceBp, maxItems: row.maxItems,
+    chargeToleranceMinor: BigInt(row.chargeToleranceMinor), chargeToleranceBasisPoints: row.chargeToleranceBp,
+    deductionToleranceMinor: BigInt(row.deductionToleranceMinor), deductionToleranceBasisPoints: row.deductionToleranceBp, maxItems: row.maxItems,
     maxCombinations: row.maxCombinations, autoApply: row.autoApply, updatedAt: row.updatedAt ? new Date(row.updatedAt).toISOString() : null, updatedBy: row.updatedBy,
   };
 }
@@ -95,6 +113,7 @@ function presentSettings(ctx: Context, s: MatchSettings & { updatedAt: string | 
   return {
     autoApplyScore: s.autoApplyScore, suggestScore: s.suggestScore, ambiguityMargin: s.ambiguityMargin,
     chargeTolerance: formatBankAmount(s.chargeToleranceMinor, ctx.tenant.currency), chargeToleranceBasisPoints: s.chargeToleranceBasisPoints,
+    deductionTolerance: formatBankAmount(s.deductionToleranceMinor, ctx.tenant.currency), deductionToleranceBasisPoints: s.deductionToleranceBasisPoints,
     maxItems: s.maxItems, maxCombinations: s.maxCombinations, autoApply: s.autoApply, updatedAt: s.updatedAt, updatedBy: s.updatedBy,
   };
 }
@@ -114,6 +133,8 @@ export async function saveMatchSettings(ctx: Context, raw: unknown, idempotencyK
       ambiguityMargin: input.ambiguityMargin ?? before.ambiguityMargin,
       chargeToleranceMinor: input.chargeTolerance === undefined ? before.chargeToleranceMinor : parseAmount(input.chargeTolerance, ctx.tenant.currency, 'chargeTolerance'),
       chargeToleranceBasisPoints: input.chargeToleranceBasisPoints ?? before.chargeToleranceBasisPoints,
+      deductionToleranceMinor: input.deductionTolerance === undefined ? before.deductionToleranceMinor : parseAmount(input.deductionTolerance, ctx.tenant.currency, 'deductionTolerance'),
+      deductionToleranceBasisPoints: input.deductionToleranceBasisPoints ?? before.deductionToleranceBasisPoints,
       maxItems: input.maxItems ?? before.maxItems,
       maxCombinations: input.maxCombinations ?? before.maxCombinations,
       autoApply: input.autoApply ?? before.autoApply,
@@ -122,12 +143,14 @@ export async function saveMatchSettings(ctx: Context, raw: unknown, idempotencyK
       throw invalid('VALIDATION_FAILED', `autoApplyScore: ${next.autoApplyScore} is below the suggest score ${next.suggestScore}; the auto-apply score must be at least the suggest score`, [{ field: 'autoApplyScore', message: 'below suggestScore' }]);
     }
     await sql.query(
-      `INSERT INTO bank_match_settings (tenant_id, auto_apply_score, suggest_score, ambiguity_margin, charge_tolerance_minor, charge_tolerance_bp, max_items, max_combinations, auto_apply, updated_by, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())
+      `INSERT INTO bank_match_settings (tenant_id, auto_apply_score, suggest_score, ambiguity_margin, charge_tolerance_minor, charge_tolerance_bp, max_items, max_combinations, auto_apply, updated_by,
+         deduction_tolerance_minor, deduction_tolerance_bp, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now())
        ON CONFLICT (tenant_id) DO UPDATE SET auto_apply_score = $2, suggest_score = $3, ambiguity_margin = $4, charge_tolerance_minor = $5,
-         charge_tolerance_bp = $6, max_items = $7, max_combinations = $8, auto_apply = $9, updated_by = $10, updated_at = now()`,
+         charge_tolerance_bp = $6, max_items = $7, max_combinations = $8, auto_apply = $9, updated_by = $10,
+         deduction_tolerance_minor = $11, deduction_tolerance_bp = $12, updated_at = now()`,
       [ctx.tenant.id, next.autoApplyScore, next.suggestScore, next.ambiguityMargin, next.chargeToleranceMinor, next.chargeToleranceBasisPoints,
-        next.maxItems, next.maxCombinations, next.autoApply, ctx.actor]);
+        next.maxItems, next.maxCombinations, next.autoApply, ctx.actor, next.deductionToleranceMinor, next.deductionToleranceBasisPoints]);
     const after = presentSettings(ctx, { ...next, updatedAt: null, updatedBy: ctx.actor });
     await appendAudit(sql, ctx.tenant.id, { actor: ctx.actor, action: 'bank.match.settings', entityType: 'bank_match_settings', entityId: ctx.tenant.id, before: presentSettings(ctx, before), after });
     return after;
@@ -237,8 +260,8 @@ async function loadAdvices(sql: Sql, ctx: Context, lines: readonly MatchLine[], 
       ORDER BY r.imported_at, r.id`,
     [ctx.tenant.id, lines.map((l) => l.currency), lines.map((l) => l.amountMinor)]);
   if (!heads.length) return [];
-  const rows = await sql.query<{ adviceId: string; invoiceNumber: string; documentId: string | null; amountMinor: bigint | string }>(
-    `SELECT advice_id AS "adviceId", invoice_number AS "invoiceNumber", document_id AS "documentId", amount_minor AS "amountMinor"
+  const rows = await sql.query<{ adviceId: string; invoiceNumber: string; documentId: string | null; amountMinor: bigint | string; deductionMinor: bigint | string }>(
+    `SELECT advice_id AS "adviceId", invoice_number AS "invoiceNumber", document_id AS "documentId", amount_minor AS "amountMinor", deduction_minor AS "deductionMinor"
        FROM remittance_advice_lines WHERE tenant_id = $1 AND advice_id = ANY($2::uuid[]) ORDER BY advice_id, line`, [ctx.tenant.id, heads.map((h) => h.id)]);
   const documents = [...new Set(rows.map((r) => r.documentId).filter((d): d is string => !!d))];
   const items = documents.length ? await sql.query<ItemRow & { documentId: string }>(
@@ -249,7 +272,7 @@ async function loadAdvices(sql: Sql, ctx: Context, lines: readonly MatchLine[], 
   for (const i of items) itemsOfDocument.set(i.documentId, [...(itemsOfDocument.get(i.documentId) ?? []), i.itemId]);
   const linesOf = new Map<string, AdviceFacts['lines']>();
   for (const r of rows) {
-    linesOf.set(r.adviceId, [...(linesOf.get(r.adviceId) ?? []), { invoiceNumber: r.invoiceNumber, itemIds: r.documentId ? itemsOfDocument.get(r.documentId) ?? [] : [], amountMinor: BigInt(r.amountMinor) }]);
+    linesOf.set(r.adviceId, [...(linesOf.get(r.adviceId) ?? []), { invoiceNumber: r.invoiceNumber, itemIds: r.documentId ? itemsOfDocument.get(r.documentId) ?? [] : [], amountMinor: BigInt(r.amountMinor), deductionMinor: BigInt(r.deductionMinor) }]);
   }
   return heads.map((h) => ({
     id: h.id, label: h.label, customerId: h.customerId, currency: h.currency, totalMinor: BigInt(h.totalMinor), reference: h.reference, lines: linesOf.get(h.id) ?? [],
@@ -299,8 +322,15 @@ function presentProposal(p: Proposal & { id?: string; status?: string }, book: P
     kind: p.kind, score: p.score, reasons: p.reasons,
     allocations: p.allocations.map((a) => ({ document: a.documentNumber, itemId: a.itemId, open: money(a.openMinor), amount: money(a.amountMinor) })),
     writeOff: p.writeOffMinor > 0n ? { amount: money(p.writeOffMinor), reason: p.writeOffReason } : null,
+    deduction: presentDeductions(p.deductions, money),
     unapplied: money(p.unappliedMinor),
   };
+}
+
+/** A proposal's deductions as the API shows them: the total and each document's part; null when there are none. */
+function presentDeductions(deductions: readonly ProposalDeduction[], money: (v: bigint) => string) {
+  const total = deductions.reduce((s, d) => s + d.amountMinor, 0n);
+  return total > 0n ? { amount: money(total), items: deductions.map((d) => ({ document: d.documentNumber, amount: money(d.amountMinor) })) } : null;
 }
 
 async function findStatement(sql: Sql, ctx: Context, id: string): Promise<{ id: string; statementId: string; balanceCheck: string }> {
@@ -425,11 +455,12 @@ async function storeProposals(sql: Sql, ctx: Context, e: EntryRow, result: LineR
     const id = uuidv7();
     ids.push(id);
     await sql.query(
-      `INSERT INTO bank_match_proposals (tenant_id, id, entry_id, rank, customer_id, kind, score, reasons, allocations, write_off_minor, write_off_reason, unapplied_minor, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12, 'proposed')`,
+      `INSERT INTO bank_match_proposals (tenant_id, id, entry_id, rank, customer_id, kind, score, reasons, allocations, write_off_minor, write_off_reason, unapplied_minor, deductions, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12, $13::jsonb, 'proposed')`,
       [ctx.tenant.id, id, e.id, rank + 1, p.customerId, p.kind, p.score, JSON.stringify(p.reasons),
         JSON.stringify(p.allocations.map((a) => ({ ...a, openMinor: a.openMinor.toString(), amountMinor: a.amountMinor.toString() }))),
-        p.writeOffMinor, p.writeOffReason, p.unappliedMinor]);
+        p.writeOffMinor, p.writeOffReason, p.unappliedMinor,
+        JSON.stringify(p.deductions.map((d) => ({ ...d, amountMinor: d.amountMinor.toString() })))]);
   }
   return ids;
 }
@@ -442,14 +473,24 @@ async function setLineState(sql: Sql, ctx: Context, e: EntryRow, status: string,
     [ctx.tenant.id, e.id, e.statementId, status, result.proposals[0]?.score ?? null, result.note, ctx.actor]);
 }
 
+/** A deduction to raise as a dispute: the items (by id, or by document number for a user's choice) and how. */
+interface DeductionPlan {
+  deductions: ProposalDeduction[];
+  reason?: DisputeReason | undefined;
+  ownerTeam?: OwnerTeam | undefined;
+  note?: string | undefined;
+}
+
 /**
  * Posts the line's payment (applied to the items; the rest unapplied on it) and, for a discount or bank charges, a
- * write-off of the difference; records the application. The unique index refuses a second live application.
+ * write-off of the difference; raises a dispute for the payer's deduction (left open on its items); records the
+ * application. The unique index refuses a second live application.
  */
 async function applyToLedger(
-  sql: Sql, ctx: Context, e: EntryRow, p: { customerId: string; allocations: ProposalAllocation[]; writeOffMinor: bigint; writeOffReason: string | null; writeOffDocument?: string },
+  sql: Sql, ctx: Context, e: EntryRow,
+  p: { customerId: string; allocations: ProposalAllocation[]; writeOffMinor: bigint; writeOffReason: string | null; writeOffDocument?: string } & DeductionPlan,
   book: Pick<MatchBook, 'customers'> | null, mode: 'auto' | 'manual', proposalId: string | null,
-): Promise<{ paymentNumber: string; writeOffNumber: string | null }> {
+): Promise<{ paymentNumber: string; writeOffNumber: string | null; disputeId: string | null; deductionNote?: string }> {
   const [customer] = book?.customers.get(p.customerId) ? [book.customers.get(p.customerId)!] : await sql.query<{ code: string; name: string }>(
     `SELECT code, name FROM customers WHERE tenant_id = $1 AND id = $2`, [ctx.tenant.id, p.customerId]);
   if (!customer) throw notFound('CUSTOMER_NOT_FOUND', 'the proposal\'s customer no longer exists');
@@ -478,12 +519,14 @@ async function applyToLedger(
       reason: p.writeOffReason === 'discount' ? 'early-payment discount taken' : p.writeOffReason === 'bank_charges' ? 'bank charges deducted by the payer\'s bank' : 'short payment accepted',
     }, sql);
   }
+  const deducted = await raiseDeduction(sql, ctx, e, customer.code, p, mode);
   try {
     await sql.query(
-      `INSERT INTO bank_line_applications (tenant_id, id, entry_id, proposal_id, customer_id, mode, payment_document_id, write_off_document_id, amount_minor, applied_minor, write_off_minor, unapplied_minor, applied_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      `INSERT INTO bank_line_applications (tenant_id, id, entry_id, proposal_id, customer_id, mode, payment_document_id, write_off_document_id, amount_minor, applied_minor, write_off_minor, unapplied_minor, applied_by,
+         deduction_minor, dispute_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
       [ctx.tenant.id, applicationId, e.id, proposalId, p.customerId, mode, payment.document.id, writeOff?.document.id ?? null, amountMinor, appliedMinor,
-        p.writeOffMinor, amountMinor - appliedMinor, ctx.actor]);
+        p.writeOffMinor, amountMinor - appliedMinor, ctx.actor, deducted.disputeId ? deducted.amountMinor : 0n, deducted.disputeId]);
   } catch (error) {
     if ((error as { code?: string }).code === '23505') throw conflict('BANK_LINE_ALREADY_APPLIED', `bank line ${e.seq} is already applied; undo it first to apply it otherwise`);
     throw error;
@@ -495,9 +538,55 @@ async function applyToLedger(
   await sql.query(`UPDATE bank_match_proposals SET status = 'superseded' WHERE tenant_id = $1 AND entry_id = $2 AND status = 'proposed'`, [ctx.tenant.id, e.id]);
   await appendAudit(sql, ctx.tenant.id, {
     actor: ctx.actor, action: mode === 'auto' ? 'bank.line.auto_apply' : 'bank.line.accept', entityType: 'bank_entry', entityId: e.id,
-    after: { customer: customer.code, payment: payment.document.number, writeOff: writeOff?.document.number ?? null, applied: money(appliedMinor), unapplied: money(amountMinor - appliedMinor), proposalId },
+    after: {
+      customer: customer.code, payment: payment.document.number, writeOff: writeOff?.document.number ?? null, applied: money(appliedMinor), unapplied: money(amountMinor - appliedMinor), proposalId,
+      ...(deducted.amountMinor > 0n ? { deduction: money(deducted.amountMinor), dispute: deducted.disputeId, ...(deducted.note ? { deductionNote: deducted.note } : {}) } : {}),
+    },
   });
-  return { paymentNumber: payment.document.number, writeOffNumber: writeOff?.document.number ?? null };
+  return {
+    paymentNumber: payment.document.number, writeOffNumber: writeOff?.document.number ?? null, disputeId: deducted.disputeId,
+    ...(deducted.note ? { deductionNote: deducted.note } : {}),
+  };
+}
+
+/**
+ * Raises the dispute for a payer's deduction, after the payment (so each item's open amount is at least what is
+ * disputed). A user's request that cannot be raised is an error naming the field; in an automatic run an item
+ * already in an open dispute keeps that dispute, and the deduction simply stays open on it (said in the audit).
+ */
+async function raiseDeduction(
+  sql: Sql, ctx: Context, e: EntryRow, customerCode: string, plan: DeductionPlan, mode: 'auto' | 'manual',
+): Promise<{ amountMinor: bigint; disputeId: string | null; note?: string }> {
+  const deductions = plan.deductions.filter((d) => d.amountMinor > 0n);
+  const amountMinor = deductions.reduce((s, d) => s + d.amountMinor, 0n);
+  if (amountMinor === 0n) return { amountMinor, disputeId: null };
+  const byId = deductions.filter((d) => d.itemId);
+  const found = byId.length ? await sql.query<{ id: string; kind: string; number: string; seq: number }>(
+    `SELECT i.id, d.kind, d.number, i.seq FROM items i JOIN documents d ON d.tenant_id = i.tenant_id AND d.id = i.document_id
+      WHERE i.tenant_id = $1 AND i.id = ANY($2::uuid[])`, [ctx.tenant.id, byId.map((d) => d.itemId)]) : [];
+  const items = deductions.map((d) => {
+    const f = d.itemId ? found.find((x) => x.id === d.itemId) : undefined;
+    return { document: f ? `${f.kind}:${f.number}` : d.documentNumber, installment: f ? Number(f.seq) : 1, amount: formatBankAmount(d.amountMinor, e.currency) };
+  });
+  const said = [e.remittanceText, e.counterpartyName].filter(Boolean).join(' · ').slice(0, 300);
+  const note = plan.note || `deducted by the payer from bank line ${e.bankReference ?? e.seq} of ${e.bookingDate ?? e.valueDate}${said ? `: ${said}` : ''}`;
+  const mark = auditMark(sql);
+  try {
+    if (mode === 'auto') await sql.query('SAVEPOINT deduction');
+    const dispute = await raiseDisputeIn(sql, ctx, { customer: customerCode, reason: plan.reason ?? 'other', ownerTeam: plan.ownerTeam ?? 'sales', note, items });
+    if (mode === 'auto') await sql.query('RELEASE SAVEPOINT deduction');
+    return { amountMinor, disputeId: dispute.id };
+  } catch (error) {
+    if (mode === 'manual' || !(error instanceof AppError) || error.kind !== 'conflict') {
+      if (error instanceof AppError && mode === 'manual' && error.details?.length) {
+        throw new AppError(error.kind, error.code, `deduction: ${error.message}`, error.details.map((d) => ({ ...d, field: `deduction.${d.field}` })));
+      }
+      throw error;
+    }
+    await sql.query('ROLLBACK TO SAVEPOINT deduction');
+    auditRollback(sql, mark);
+    return { amountMinor, disputeId: null, note: `the deduction ${formatBankAmount(amountMinor, e.currency)} stays open without a new dispute: ${error.message}` };
+  }
 }
 
 async function loadEntry(sql: Sql, ctx: Context, entryId: string): Promise<EntryRow> {
@@ -510,8 +599,9 @@ async function loadEntry(sql: Sql, ctx: Context, entryId: string): Promise<Entry
 }
 
 async function liveApplication(sql: Sql, ctx: Context, entryId: string) {
-  const [row] = await sql.query<{ id: string; paymentDocumentId: string; writeOffDocumentId: string | null; proposalId: string | null; customerId: string }>(
-    `SELECT id, payment_document_id AS "paymentDocumentId", write_off_document_id AS "writeOffDocumentId", proposal_id AS "proposalId", customer_id AS "customerId"
+  const [row] = await sql.query<{ id: string; paymentDocumentId: string; writeOffDocumentId: string | null; proposalId: string | null; customerId: string; disputeId: string | null }>(
+    `SELECT id, payment_document_id AS "paymentDocumentId", write_off_document_id AS "writeOffDocumentId", proposal_id AS "proposalId", customer_id AS "customerId",
+       dispute_id AS "disputeId"
      FROM bank_line_applications WHERE tenant_id = $1 AND entry_id = $2 AND undone_at IS NULL`, [ctx.tenant.id, entryId]);
   return row ?? null;
 }
@@ -520,9 +610,10 @@ interface StoredProposal {
   id: string; entryId: string; customerId: string; status: string; kind: string; score: number; reasons: Reason[];
   allocations: { itemId: string; documentNumber: string; openMinor: string; amountMinor: string }[];
   writeOffMinor: bigint; writeOffReason: string | null; unappliedMinor: bigint; rank: number;
+  deductions: { itemId: string; documentNumber: string; amountMinor: string }[];
 }
 const PROPOSAL_SELECT = `SELECT id, entry_id AS "entryId", customer_id AS "customerId", status, kind, score, reasons, allocations, write_off_minor AS "writeOffMinor",
-  write_off_reason AS "writeOffReason", unapplied_minor AS "unappliedMinor", rank FROM bank_match_proposals`;
+  write_off_reason AS "writeOffReason", unapplied_minor AS "unappliedMinor", rank, deductions FROM bank_match_proposals`;
 
 /**
  * A user applies a line: a proposal as it stands, or the items and amounts they chose (another customer's, other
@@ -558,7 +649,14 @@ export async function acceptLine(ctx: Context, entryId: string, raw: unknown, id
       ? { writeOffMinor: amountOf(input.writeOff.amount, 'writeOff.amount'), writeOffReason: input.writeOff.reason, writeOffDocument: input.writeOff.document }
       : input.allocations ? { writeOffMinor: 0n, writeOffReason: null } : { writeOffMinor: BigInt(proposal!.writeOffMinor), writeOffReason: proposal!.writeOffReason };
     const useProposal = proposal && !input.allocations && (!input.customer || customerId === proposal.customerId);
-    const docs = await applyToLedger(sql, ctx, e, { customerId, allocations, ...writeOff }, null, 'manual', useProposal ? proposal!.id : null);
+    const deduction: DeductionPlan = input.deduction
+      ? { deductions: [{ itemId: '', documentNumber: input.deduction.document, amountMinor: amountOf(input.deduction.amount, 'deduction.amount') }], reason: input.deduction.reason, ownerTeam: input.deduction.ownerTeam, note: input.deduction.note }
+      : useProposal ? { deductions: proposal!.deductions.map((d) => ({ ...d, amountMinor: BigInt(d.amountMinor) })) } : { deductions: [] };
+    if (deduction.deductions.some((d) => d.amountMinor <= 0n)) throw invalid('VALIDATION_FAILED', 'deduction.amount: the amount deducted must be more than zero', [{ field: 'deduction.amount', message: 'zero amount' }]);
+    if (input.deduction && input.writeOff && input.deduction.document === input.writeOff.document) {
+      throw invalid('VALIDATION_FAILED', 'deduction.document: the write-off is on the same document; an amount is either written off or disputed, not both', [{ field: 'deduction.document', message: 'same document as writeOff' }]);
+    }
+    const docs = await applyToLedger(sql, ctx, e, { customerId, allocations, ...writeOff, ...deduction }, null, 'manual', useProposal ? proposal!.id : null);
     if (useProposal) await useAdvice(sql, ctx, adviceOf(proposal!.reasons), e.id);
     if (proposal && !useProposal) {
       await sql.query(`UPDATE bank_match_proposals SET status = 'rejected', decided_at = now(), decided_by = $3 WHERE tenant_id = $1 AND id = $2`, [ctx.tenant.id, proposal.id, ctx.actor]);
@@ -615,6 +713,8 @@ export async function undoLine(ctx: Context, entryId: string, raw: unknown, idem
     const reversal = { reason: `bank line undone: ${input.reason}`, ...(input.date ? { date: input.date } : {}) };
     if (application.writeOffDocumentId) await reverseDocument(ctx, application.writeOffDocumentId, reversal, sql);
     const reversed = await reverseDocument(ctx, application.paymentDocumentId, reversal, sql);
+    // The deduction's dispute was raised with the payment: an active one is withdrawn (through its statuses, in its history).
+    const withdrawn = application.disputeId ? await withdrawDeduction(sql, ctx, application.disputeId, input.reason) : null;
     await sql.query(`UPDATE bank_line_applications SET undone_at = now(), undone_by = $3, undo_reason = $4 WHERE tenant_id = $1 AND id = $2`,
       [ctx.tenant.id, application.id, ctx.actor, input.reason]);
     // An advice the line used waits for a payment again.
@@ -623,9 +723,19 @@ export async function undoLine(ctx: Context, entryId: string, raw: unknown, idem
       await sql.query(`UPDATE bank_match_proposals SET status = 'rejected', decided_at = now(), decided_by = $3 WHERE tenant_id = $1 AND id = $2`, [ctx.tenant.id, application.proposalId, ctx.actor]);
     }
     await setLineState(sql, ctx, e, 'rejected', { note: `undone: ${input.reason}; match the statement again or apply it by hand`, proposals: [] });
-    await appendAudit(sql, ctx.tenant.id, { actor: ctx.actor, action: 'bank.line.undo', entityType: 'bank_entry', entityId: e.id, reason: input.reason, after: { reversal: reversed.reversal.number } });
-    return { entryId: e.id, status: 'rejected' as const, reversal: reversed.reversal.number };
+    await appendAudit(sql, ctx.tenant.id, { actor: ctx.actor, action: 'bank.line.undo', entityType: 'bank_entry', entityId: e.id, reason: input.reason, after: { reversal: reversed.reversal.number, ...(withdrawn ? { disputeWithdrawn: withdrawn } : {}) } });
+    return { entryId: e.id, status: 'rejected' as const, reversal: reversed.reversal.number, disputeWithdrawn: withdrawn };
   });
+}
+
+/** Rejects the deduction's dispute if it is still open or investigating; a decided one is left as it was decided. */
+async function withdrawDeduction(sql: Sql, ctx: Context, disputeId: string, reason: string): Promise<string | null> {
+  const [d] = await sql.query<{ status: string }>(`SELECT status FROM disputes WHERE tenant_id = $1 AND id = $2`, [ctx.tenant.id, disputeId]);
+  if (!d || (d.status !== 'open' && d.status !== 'investigating')) return null;
+  const note = `withdrawn: the bank line's application was undone (${reason})`;
+  if (d.status === 'open') await transitionDisputeIn(sql, ctx, disputeId, { to: 'investigating', note });
+  await transitionDisputeIn(sql, ctx, disputeId, { to: 'rejected', note });
+  return disputeId;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -658,13 +768,14 @@ export async function listLines(ctx: Context, sql: Sql, statementId: string, raw
   const ids = page.map((e) => e.id);
   const proposals = await sql.query<StoredProposal & { customerCode: string; customerName: string; inScope: boolean }>(
     `SELECT p.id, p.entry_id AS "entryId", p.customer_id AS "customerId", p.status, p.kind, p.score, p.reasons, p.allocations,
-       p.write_off_minor AS "writeOffMinor", p.write_off_reason AS "writeOffReason", p.unapplied_minor AS "unappliedMinor", p.rank,
+       p.write_off_minor AS "writeOffMinor", p.write_off_reason AS "writeOffReason", p.unapplied_minor AS "unappliedMinor", p.rank, p.deductions,
        c.code AS "customerCode", c.name AS "customerName", ${scope ? `(c.${scope.field} = $3)` : 'true'} AS "inScope"
      FROM bank_match_proposals p JOIN customers c ON c.tenant_id = p.tenant_id AND c.id = p.customer_id
      WHERE p.tenant_id = $1 AND p.entry_id = ANY($2::uuid[]) AND p.status IN ('proposed', 'accepted', 'auto_applied')
      ORDER BY p.rank, p.created_at DESC`, scope ? [ctx.tenant.id, ids, scope.handle] : [ctx.tenant.id, ids]);
-  const applications = await sql.query<{ entryId: string; mode: string; customerCode: string; customerName: string; payment: string; writeOff: string | null; appliedMinor: bigint; writeOffMinor: bigint; unappliedMinor: bigint; appliedAt: string; appliedBy: string; inScope: boolean }>(
+  const applications = await sql.query<{ entryId: string; mode: string; customerCode: string; customerName: string; payment: string; writeOff: string | null; appliedMinor: bigint; writeOffMinor: bigint; unappliedMinor: bigint; deductionMinor: bigint; disputeId: string | null; appliedAt: string; appliedBy: string; inScope: boolean }>(
     `SELECT a.entry_id AS "entryId", a.mode, c.code AS "customerCode", c.name AS "customerName", d.number AS payment, w.number AS "writeOff",
+       a.deduction_minor AS "deductionMinor", a.dispute_id AS "disputeId",
        a.applied_minor AS "appliedMinor", a.write_off_minor AS "writeOffMinor", a.unapplied_minor AS "unappliedMinor", a.applied_at AS "appliedAt", a.applied_by AS "appliedBy",
        ${scope ? `(c.${scope.field} = $3)` : 'true'} AS "inScope"
      FROM bank_line_applications a JOIN customers c ON c.tenant_id = a.tenant_id AND c.id = a.customer_id
@@ -691,12 +802,14 @@ export async function listLines(ctx: Context, sql: Sql, statementId: string, raw
           id: p.id, status: p.status, rank: p.rank, customer: { code: p.customerCode, name: p.customerName }, kind: p.kind, score: p.score, reasons: p.reasons,
           allocations: p.allocations.map((a) => ({ document: a.documentNumber, itemId: a.itemId, open: money(a.openMinor), amount: money(a.amountMinor) })),
           writeOff: BigInt(p.writeOffMinor) > 0n ? { amount: money(p.writeOffMinor), reason: p.writeOffReason } : null,
+          deduction: presentDeductions(p.deductions.map((d) => ({ ...d, amountMinor: BigInt(d.amountMinor) })), money),
           unapplied: money(p.unappliedMinor),
         })),
         application: application && application.inScope ? {
           mode: application.mode, customer: { code: application.customerCode, name: application.customerName }, payment: application.payment,
           writeOff: application.writeOff, applied: money(application.appliedMinor), writeOffAmount: money(application.writeOffMinor),
-          unapplied: money(application.unappliedMinor), appliedAt: new Date(application.appliedAt).toISOString(), appliedBy: application.appliedBy,
+          unapplied: money(application.unappliedMinor), deduction: BigInt(application.deductionMinor) > 0n ? money(application.deductionMinor) : null, disputeId: application.disputeId,
+          appliedAt: new Date(application.appliedAt).toISOString(), appliedBy: application.appliedBy,
         } : null,
       };
     }),

@@ -97,6 +97,8 @@ export interface MatchProposal {
   reasons: MatchReason[];
   allocations: { document: string; itemId: string; open: string; amount: string }[];
   writeOff: { amount: string; reason: string | null } | null;
+  /** What the payer deducted: left open and raised as a dispute when the proposal is applied. */
+  deduction: { amount: string; items: { document: string; amount: string }[] } | null;
   unapplied: string;
 }
 
@@ -124,6 +126,7 @@ export interface MatchLineRow {
   application: {
     mode: 'auto' | 'manual'; customer: { code: string; name: string }; payment: string; writeOff: string | null;
     applied: string; writeOffAmount: string; unapplied: string; appliedAt: string; appliedBy: string;
+    deduction: string | null; disputeId: string | null;
   } | null;
 }
 
