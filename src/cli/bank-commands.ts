@@ -6,7 +6,7 @@ import { invalid } from '../domain/errors.ts';
 import { MAX_BANK_FILE_BYTES } from '../domain/bank/statement.ts';
 import type { Context } from '../modules/context.ts';
 import { getStatement, importBankBytes, listProfiles, listStatements, saveProfile, type ImportResult } from '../modules/bank/index.ts';
-import { acceptLine, getMatchSettings, listLines, matchImported, matchStatement, saveMatchSettings, undoLine, type MatchRunResult } from '../modules/bank/matching.ts';
+import { acceptLine, forgetKnowledge, getMatchingKnowledge, getMatchSettings, listLines, matchImported, matchStatement, saveMatchSettings, undoLine, type MatchingKnowledge, type MatchRunResult } from '../modules/bank/matching.ts';
 import { getAdvice, importRemittanceBytes, listAdvices, type PresentedAdvice } from '../modules/bank/remittances.ts';
 import { table, type Format } from './output.ts';
 
@@ -210,6 +210,24 @@ export function registerBankCommands(program: Command, withContext: WithContext,
         const settings = await saveMatchSettings(ctx, change, o.key);
         print(format, settings, () => settingsTable(settings));
       }));
+  bank.command('learned <customer>')
+    .description('what cash matching learned about a customer from users\' decisions: payer accounts, how it quotes invoice numbers')
+    .action((customer: string, _o: unknown, command: Command) =>
+      withContext(command, async (ctx, format) => {
+        const known = await ctx.db.tenant(ctx.tenant.id, (sql) => getMatchingKnowledge(ctx, sql, customer));
+        print(format, known, () => knowledgeText(known));
+      }));
+  bank.command('forget <customer>')
+    .description('forget a learned payer account or reference pattern (ids from `arflow bank learned`), audited')
+    .option('--account <id>', 'the account\'s id')
+    .option('--pattern <id>', 'the pattern\'s id')
+    .option('--key <key>', 'idempotency key')
+    .action((customer: string, o: { account?: string; pattern?: string; key?: string }, command: Command) =>
+      withContext(command, async (ctx, format) => {
+        if (!!o.account === !!o.pattern) throw invalid('VALIDATION_FAILED', 'give one of --account ID or --pattern ID (arflow bank learned CUSTOMER lists them)', [{ field: '--account', message: 'one of --account, --pattern' }]);
+        const known = await forgetKnowledge(ctx, customer, o.account ? 'accounts' : 'patterns', (o.account ?? o.pattern)!, o.key);
+        print(format, known, () => `forgotten\n${knowledgeText(known)}`);
+      }));
   const profiles = bank.command('profiles').description('CSV mapping profiles, one per bank export layout');
   profiles.command('list').description('saved profiles').action((_o: unknown, command: Command) =>
     withContext(command, async (ctx, format) => {
@@ -229,6 +247,14 @@ export function registerBankCommands(program: Command, withContext: WithContext,
         const saved = await saveProfile(ctx, raw, o.key);
         print(format, saved, () => `profile "${saved.name}" ${saved.created ? 'saved' : 'updated'}`);
       }));
+}
+
+function knowledgeText(k: MatchingKnowledge): string {
+  return [
+    `${k.customer.code} ${k.customer.name}`,
+    k.accounts.length ? table(['account id', 'payer account', 'source', 'confirmed'], k.accounts.map((a) => [a.id, a.account, a.source, String(a.confirmations)])) : 'no payer accounts learned',
+    k.patterns.length ? table(['pattern id', 'quotes invoices as', 'example', 'confirmed'], k.patterns.map((p) => [p.id, `${p.marker ? `${p.marker} + ` : ''}last ${p.digits} digits`, p.example, String(p.confirmations)])) : 'no reference patterns learned',
+  ].join('\n');
 }
 
 function settingsTable(settings: Record<string, unknown>): string {

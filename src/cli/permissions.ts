@@ -77,6 +77,8 @@ export const CLI_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'bank undo': 'bank.match',
   'bank settings show': 'documents.read',
   'bank settings set': 'bank.match',
+  'bank learned': 'documents.read',
+  'bank forget': 'bank.match',
   'bank profiles list': 'documents.read',
   'bank profiles save': 'bank.import',
   'disputes list': 'customers.read',

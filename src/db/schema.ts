@@ -1330,6 +1330,26 @@ export const customerBankAccounts = pgTable('customer_bank_accounts', {
   check('customer_bank_accounts_source', sql`${t.source} in ('learned', 'manual')`),
 ]);
 
+/** How a customer quotes invoices (learned from a user's decision): the number's last `digits` digits after `marker`. */
+export const customerReferencePatterns = pgTable('customer_reference_patterns', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  customerId: uuid('customer_id').notNull(),
+  marker: text('marker').notNull(),
+  digits: smallint('digits').notNull(),
+  /** The text it was learned from, as the payer wrote it (e.g. "尾号0012"). */
+  example: text('example').notNull(),
+  confirmations: integer('confirmations').notNull().default(1),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+  createdBy: text('created_by').notNull(),
+  updatedAt: instant('updated_at').notNull().default(sql`now()`),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  uniqueIndex('customer_reference_patterns_key').on(t.tenantId, t.customerId, t.marker, t.digits),
+  foreignKey({ name: 'customer_reference_patterns_customer_fk', columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }),
+  check('customer_reference_patterns_digits', sql`${t.digits} between 4 and 12 and length(${t.marker}) <= 8`),
+]);
+
 /** Each matched bank line's state: applied (automatically or by a user), suggested, unmatched or rejected. */
 export const bankLineMatches = pgTable('bank_line_matches', {
   tenantId: uuid('tenant_id').notNull(),

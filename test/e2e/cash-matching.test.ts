@@ -155,5 +155,10 @@ ${entry(paid, 'D-0001', name, `${z.number} 扣质量款`)}
     const disputes = await apiGet<{ rows: { customer: string; amount: string; status: string }[] }>(page, `/api/v1/disputes?customer=${encodeURIComponent(code)}`);
     expect(disputes.rows.find((d) => d.amount === text(deducted))).toMatchObject({ customer: code, status: 'open' });
     await web.screenshot(page, 'cash-matching-deduction-en');
+    // The customer's page shows what matching learned: nothing from an automatic application.
+    await page.goto(`/customers/${encodeURIComponent(code)}`);
+    const knowledge = page.getByTestId('matching-knowledge');
+    await knowledge.getByText('What cash matching has learned').waitFor({ timeout: 60_000 });
+    await knowledge.getByText(/Nothing learned yet/).waitFor();
   }, 300_000);
 });

@@ -12,7 +12,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  adviceProposal, buildBook, DEFAULT_MATCH_SETTINGS, isCreditorReference, matchLines, nameKey, proposeForLine, decide, referenceKey,
+  adviceProposal, buildBook, DEFAULT_MATCH_SETTINGS, isCreditorReference, learnPattern, matchLines, nameKey, proposeForLine, decide, referenceKey,
   type MatchItem, type MatchLine, type MatchSettings, type Proposal,
 } from './matching.ts';
 
@@ -285,6 +285,44 @@ describe('how the money is applied', () => {
  *   C007 北京恒信贸易有限公司                           INV-2026-7007 3,333.00
  *   C001 上海华东贸易有限公司                           INV-2026-0012 12,800.00 · INV-2026-0099 1,500.00 paid (open 0)
  */
+describe('reference patterns learned from decisions', () => {
+  it('learns the last digits after the letters the payer wrote before them; a bare short number teaches nothing', () => {
+    expect(learnPattern(['货款 尾号0012'], 'INV-2026-0012')).toEqual({ marker: '尾号', digits: 4 });
+    // "No. 260012": separators skipped, the last letters before the digits (up to 4), 6 digits of 20260012.
+    expect(learnPattern(['payment No. 260012'], 'INV-2026-0012')).toEqual({ marker: 'NO', digits: 6 });
+    expect(learnPattern(['June 260012'], 'INV-2026-0012')).toEqual({ marker: 'JUNE', digits: 6 });
+    // The payer's own habit, whatever the words: learned for this payer only, read only in its lines.
+    expect(learnPattern(['货款 0012'], 'INV-2026-0012')).toEqual({ marker: '货款', digits: 4 });
+    expect(learnPattern(['0012'], 'INV-2026-0012')).toBeNull();
+    // All the digits are the number itself (found without learning), and digits that are not its end are nothing.
+    expect(learnPattern(['NO 20260012'], 'INV-2026-0012')).toBeNull();
+    expect(learnPattern(['尾号0013'], 'INV-2026-0012')).toBeNull();
+  });
+
+  const withPatterns = (patterns: Record<string, { marker: string; digits: number; confirmations?: number }[]>) =>
+    buildBook(items(), customers.map((c) => ({ ...c, patterns: patterns[c.id] ?? [] })));
+
+  it('C002 quotes 尾号 + 4 digits: 1,500.00 "尾号0015" from Hangzhou ABC Technology names INV-2026-0015; 30 + 40 + 5 = 75, suggested', () => {
+    const book = withPatterns({ c2: [{ marker: '尾号', digits: 4, confirmations: 2 }] });
+    const l = line(150_000n, '货款 尾号0015', { counterpartyName: 'Hangzhou ABC Technology' });
+    const r = decide(l.id, proposeForLine(book, l, DEFAULT_MATCH_SETTINGS), DEFAULT_MATCH_SETTINGS);
+    expect(r.status).toBe('suggested');
+    expect(points(r.proposals[0]!)).toEqual({ NAME_EXACT: 30, REFERENCE_LEARNED: 40, AMOUNT_PARTIAL: 5 });
+    expect(applied(r.proposals[0]!)).toEqual([['INV-2026-0015', 150_000n]]);
+    expect(r.proposals[0]!.reasons.find((x) => x.code === 'REFERENCE_LEARNED')!.words).toContain('learned from 2 decisions');
+    // Without the pattern the text names nothing: no proposal reaches the suggest score for 1,500.00.
+    const plain = decide(l.id, proposeForLine(buildBook(items(), customers), l, DEFAULT_MATCH_SETTINGS), DEFAULT_MATCH_SETTINGS);
+    expect(plain.proposals.some((p) => p.reasons.some((x) => x.code === 'REFERENCE_LEARNED'))).toBe(false);
+  });
+
+  it('a pattern is the payer\'s own: C001\'s pattern is not read in a line from C002, nor for a payer nobody identified', () => {
+    const book = withPatterns({ c1: [{ marker: '尾号', digits: 4 }] });
+    const fromC2 = proposeForLine(book, line(150_000n, '尾号0015', { counterpartyName: 'Hangzhou ABC Technology' }), DEFAULT_MATCH_SETTINGS);
+    const fromNobody = proposeForLine(book, line(1_280_000n, '尾号0012'), DEFAULT_MATCH_SETTINGS);
+    for (const p of [...fromC2, ...fromNobody]) expect(p.reasons.some((x) => x.code === 'REFERENCE_LEARNED')).toBe(false);
+  });
+});
+
 describe('remittance advices with deductions', () => {
   const advice = (lines: { itemIds: string[]; invoiceNumber: string; amountMinor: bigint; deductionMinor: bigint }[]) => ({
     id: 'A1', label: 'advice.csv', customerId: 'c3', currency: 'CNY', reference: null, lines,

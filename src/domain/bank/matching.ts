@@ -47,7 +47,7 @@ export const DEFAULT_MATCH_SETTINGS: MatchSettings = {
 
 export const POINTS = {
   ACCOUNT_KNOWN: 40, NAME_EXACT: 30, NAME_SIMILAR: 20, CUSTOMER_CODE: 20, GROUP_MEMBER: 15,
-  CREDITOR_REF: 50, INVOICE_EXACT: 50, INVOICE_NORMALIZED: 45, INVOICE_FUZZY: 35,
+  CREDITOR_REF: 50, INVOICE_EXACT: 50, INVOICE_NORMALIZED: 45, INVOICE_FUZZY: 35, REFERENCE_LEARNED: 40,
   AMOUNT_EXACT: 30, AMOUNT_SUM: 25, AMOUNT_DISCOUNT: 25, AMOUNT_CHARGES: 20, AMOUNT_DEDUCTION: 15, AMOUNT_PARTIAL: 5, AMOUNT_OVER: 5, AMOUNT_UNIQUE: 10,
   /** No points: one of the sure rules (docs/cash-matching.md) holds, so the proposal is applied whatever its score. */
   SURE_RULE: 0,
@@ -92,6 +92,8 @@ export interface MatchCustomer {
   name: string;
   /** Payer accounts known for this customer (learned from confirmed matches). */
   accounts: string[];
+  /** How this customer quotes invoice numbers, learned from confirmed matches (learnPattern). */
+  patterns?: ReferencePattern[];
   /** The group parent, when the customer is a subsidiary. */
   parentId?: string | null;
 }
@@ -375,11 +377,74 @@ export function addItems(book: MatchBook, items: readonly MatchItem[]): void {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Reference patterns learned from decisions.
+
+/** How a customer quotes the invoices it pays: the last `digits` digits of the number, after `marker` (may be ''). */
+export interface ReferencePattern {
+  marker: string;
+  digits: number;
+  /** Confirmations by users (shown in the reason). */
+  confirmations?: number;
+}
+
+const SEPARATORS = '\\s#:：\\-_/.,，、';
+const digitsOf = (number: string) => number.replace(/\D/g, '');
+
+/**
+ * What a user's decision teaches about how the payer quoted an invoice that no signal recognised: a run of 4–12
+ * digits in the text that is the end of the invoice number's digits (not all of them), and the letters just before
+ * it (up to 4, separators skipped: 尾号, INV, NO). A bare run without letters is learned only from 6 digits (a short
+ * bare number is in any text). Null when the text holds no such run.
+ */
+export function learnPattern(texts: readonly (string | null)[], documentNumber: string): ReferencePattern | null {
+  const all = digitsOf(documentNumber);
+  const text = texts.filter((t): t is string => !!t).join(' \n ').normalize('NFKC').toUpperCase();
+  for (const m of text.matchAll(/\d{4,12}/g)) {
+    const run = m[0];
+    if (run.length >= all.length || !all.endsWith(run)) continue;
+    const before = text.slice(0, m.index).replace(new RegExp(`[${SEPARATORS}]+$`, 'u'), '');
+    const marker = (/[\p{L}]{1,4}$/u.exec(before)?.[0] ?? '');
+    if (!marker && run.length < 6) continue;
+    return { marker, digits: run.length };
+  }
+  return null;
+}
+
+/**
+ * The identified payers' learned patterns, read in the line's texts: a tail that names exactly one of the payer's
+ * open items of the line's currency is a reference (REFERENCE_LEARNED, 40). Only the payer's own patterns are used,
+ * so a learned pattern never points at another customer's invoice.
+ */
+export function learnedReferences(book: MatchBook, line: MatchLine, payerIds: readonly string[]): RefHit[] {
+  const text = line.texts.filter((t): t is string => !!t).join(' \n ').normalize('NFKC').toUpperCase();
+  if (!text) return [];
+  const hits: RefHit[] = [];
+  for (const customerId of payerIds) {
+    const customer = book.customers.get(customerId);
+    if (!customer?.patterns?.length) continue;
+    const open = itemsOf(book, customerId).filter((id) => book.items.get(id)!.currency === line.currency && book.open.get(id)! > 0n);
+    for (const p of customer.patterns) {
+      const marker = p.marker.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const re = new RegExp(`${marker ? `${marker}[${SEPARATORS}]*` : '(?<!\\d)'}(\\d{${p.digits}})(?!\\d)`, 'gu');
+      for (const m of text.matchAll(re)) {
+        const tail = m[1]!;
+        const named = open.filter((id) => digitsOf(book.items.get(id)!.documentNumber).endsWith(tail));
+        if (named.length !== 1) continue;
+        const number = book.items.get(named[0]!)!.documentNumber;
+        const times = p.confirmations && p.confirmations > 1 ? ` (learned from ${p.confirmations} decisions)` : ' (learned from a decision)';
+        hits.push({ itemId: named[0]!, code: 'REFERENCE_LEARNED', words: `"${m[0].trim()}" is how ${customer.code} quotes ${number}: the number's last ${p.digits} digits${p.marker ? ` after ${p.marker}` : ''}${times}` });
+      }
+    }
+  }
+  return hits;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Signals.
 
 interface RefHit {
   itemId: string;
-  code: 'CREDITOR_REF' | 'INVOICE_EXACT' | 'INVOICE_NORMALIZED' | 'INVOICE_FUZZY';
+  code: 'CREDITOR_REF' | 'INVOICE_EXACT' | 'INVOICE_NORMALIZED' | 'INVOICE_FUZZY' | 'REFERENCE_LEARNED';
   words: string;
   /** One character away: counted only when the payer is that customer or the amount fits (see proposeForLine). */
   typo?: boolean;
@@ -388,7 +453,7 @@ interface RefHit {
 /** The open items the line's references name, strongest finding per item. */
 export function findReferences(book: MatchBook, line: MatchLine): RefHit[] {
   const hits = new Map<string, RefHit>();
-  const rank = { CREDITOR_REF: 4, INVOICE_EXACT: 3, INVOICE_NORMALIZED: 2, INVOICE_FUZZY: 1 } as const;
+  const rank = { CREDITOR_REF: 4, INVOICE_EXACT: 3, INVOICE_NORMALIZED: 2, INVOICE_FUZZY: 1, REFERENCE_LEARNED: 0 } as const;
   const add = (ids: string[] | undefined, code: RefHit['code'], words: (n: string) => string, typo = false) => {
     for (const id of ids ?? []) {
       const item = book.items.get(id)!;
@@ -888,6 +953,7 @@ export function proposeForLine(book: MatchBook, line: MatchLine, settings: Match
   if (line.amountMinor <= 0n) return [];
   const refs = new Map(findReferences(book, line).map((h) => [h.itemId, h]));
   const payers = findPayers(book, line);
+  for (const hit of learnedReferences(book, line, [...payers.keys()])) if (!refs.has(hit.itemId)) refs.set(hit.itemId, hit);
   const customerIds = new Set<string>(payers.keys());
   for (const id of refs.keys()) customerIds.add(book.items.get(id)!.customerId);
   const proposals = new Map<string, Proposal>();

@@ -12,12 +12,13 @@ import type { Sql } from '../../db/database.ts';
 import {
   accountKey, addItems, buildBook, confusableKey, coreKey, decide, DEFAULT_MATCH_SETTINGS, findPayers, groupOf, isCreditorReference, proposeForLine, referenceCandidates,
   referenceKey, surePayer, type LineResult, type MatchBook, type MatchCustomer, type MatchItem,
-  type MatchLine, type MatchSettings, type Proposal, type ProposalAllocation, type ProposalDeduction, type Reason, adviceProposal, advicesFor, type AdviceFacts,
+  type MatchLine, type MatchSettings, type Proposal, type ProposalAllocation, type ProposalDeduction, type Reason, type ReferencePattern, learnPattern, adviceProposal, advicesFor, type AdviceFacts,
 } from '../../domain/bank/matching.ts';
 import { formatBankAmount } from '../../domain/bank/statement.ts';
 import { AppError, conflict, invalid, notFound } from '../../domain/errors.ts';
 import { parseAmount } from '../../domain/money.ts';
-import { customerScope } from '../access/scope.ts';
+import { assertInScope, customerScope } from '../access/scope.ts';
+import { getCustomer } from '../customers/index.ts';
 import { appendAudit, auditMark, auditRollback } from '../audit/index.ts';
 import type { Context } from '../context.ts';
 import { withIdempotency } from '../idempotency/index.ts';
@@ -207,7 +208,15 @@ async function loadBook(sql: Sql, ctx: Context, lines: readonly MatchLine[]): Pr
     `SELECT customer_id AS "customerId", account_key AS "accountKey" FROM customer_bank_accounts WHERE tenant_id = $1`, [ctx.tenant.id])) {
     accounts.set(a.customerId, [...(accounts.get(a.customerId) ?? []), a.accountKey]);
   }
-  const customers = customerRows.map((c): MatchCustomer => ({ id: c.id, code: c.code, name: c.name, parentId: c.parentId, accounts: accounts.get(c.id) ?? [] }));
+  // How customers quote invoices, learned from decisions (a handful of rows per customer at most).
+  const patterns = new Map<string, ReferencePattern[]>();
+  for (const p of await sql.query<{ customerId: string; marker: string; digits: number; confirmations: number }>(
+    `SELECT customer_id AS "customerId", marker, digits, confirmations FROM customer_reference_patterns WHERE tenant_id = $1`, [ctx.tenant.id])) {
+    patterns.set(p.customerId, [...(patterns.get(p.customerId) ?? []), { marker: p.marker, digits: Number(p.digits), confirmations: Number(p.confirmations) }]);
+  }
+  const customers = customerRows.map((c): MatchCustomer => ({
+    id: c.id, code: c.code, name: c.name, parentId: c.parentId, accounts: accounts.get(c.id) ?? [], patterns: patterns.get(c.id) ?? [],
+  }));
   // The payers are found with the customers alone; the items read for them are then added to the same book (its
   // customer index and the payers found are kept for the matching).
   const book = buildBook([], customers);
@@ -663,8 +672,37 @@ export async function acceptLine(ctx: Context, entryId: string, raw: unknown, id
     }
     await setLineState(sql, ctx, e, 'applied', { note: 'applied by a user', proposals: [] });
     const learned = input.learnAccount !== false && e.counterpartyAccount ? await learnAccount(sql, ctx, customerId, e.counterpartyAccount) : null;
-    return { entryId: e.id, status: 'applied' as const, ...docs, learnedAccount: learned };
+    const patterns = input.learnAccount !== false ? await learnPatterns(sql, ctx, customerId, e, allocations.map((a) => a.documentNumber)) : [];
+    return { entryId: e.id, status: 'applied' as const, ...docs, learnedAccount: learned, learnedPatterns: patterns };
   });
+}
+
+/**
+ * Remembers how the payer quoted the invoices a user applied the line to, when the text does not name them in a way
+ * matching already reads (learnPattern: the number's last digits after the payer's own words); a pattern seen again
+ * counts one more confirmation. Returns the patterns as "尾号 + 4 digits".
+ */
+async function learnPatterns(sql: Sql, ctx: Context, customerId: string, e: EntryRow, documents: readonly string[]): Promise<string[]> {
+  const texts = [e.remittanceText, e.endToEndId, e.creditorReference];
+  const key = referenceKey(texts.filter(Boolean).join(' '));
+  const learned: string[] = [];
+  for (const number of [...new Set(documents)]) {
+    // Named already (as written, without separators or without its prefix): nothing to learn.
+    const own = referenceKey(number);
+    if (key.includes(own) || key.includes(coreKey(own) ?? own)) continue;
+    const pattern = learnPattern(texts, number);
+    if (!pattern) continue;
+    const example = (texts.find((t) => t && t.normalize('NFKC').toUpperCase().includes(pattern.marker)) ?? '').slice(0, 200);
+    await sql.query(
+      `INSERT INTO customer_reference_patterns (tenant_id, id, customer_id, marker, digits, example, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (tenant_id, customer_id, marker, digits) DO UPDATE SET confirmations = customer_reference_patterns.confirmations + 1, example = $6, updated_at = now()`,
+      [ctx.tenant.id, uuidv7(), customerId, pattern.marker, pattern.digits, example, ctx.actor]);
+    const words = `${pattern.marker ? `${pattern.marker} + ` : ''}${pattern.digits} digits`;
+    await appendAudit(sql, ctx.tenant.id, { actor: ctx.actor, action: 'bank.pattern.learn', entityType: 'customer', entityId: customerId, after: { pattern: words, example, document: number } });
+    learned.push(words);
+  }
+  return learned;
 }
 
 /** Remembers a payer account for a customer (or counts one more confirmation of it). */
@@ -814,4 +852,55 @@ export async function listLines(ctx: Context, sql: Sql, statementId: string, raw
       };
     }),
   };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// What matching has learned about a customer: payer accounts and how it quotes invoices; a user may forget either.
+
+export interface MatchingKnowledge {
+  customer: { code: string; name: string };
+  accounts: { id: string; account: string; source: string; confirmations: number; learnedBy: string; learnedAt: string; lastConfirmedAt: string }[];
+  patterns: { id: string; marker: string; digits: number; example: string; confirmations: number; learnedBy: string; learnedAt: string; lastConfirmedAt: string }[];
+}
+
+async function knowledgeCustomer(ctx: Context, sql: Sql, code: string): Promise<{ id: string; code: string; name: string }> {
+  const customer = await getCustomer(sql, ctx.tenant.id, code);
+  await assertInScope(ctx, sql, customer.id, () => notFound('CUSTOMER_NOT_FOUND', `customer: no customer has code ${code}`, [{ field: 'customer', message: 'not found' }]));
+  return { id: customer.id, code: customer.code, name: customer.name };
+}
+
+/** The payer accounts and reference patterns cash matching knows for a customer, newest confirmation first. */
+export async function getMatchingKnowledge(ctx: Context, sql: Sql, code: string): Promise<MatchingKnowledge> {
+  const customer = await knowledgeCustomer(ctx, sql, code);
+  const iso = (v: unknown) => new Date(v as string).toISOString();
+  const accounts = await sql.query<{ id: string; account: string; source: string; confirmations: number; createdBy: string; createdAt: unknown; updatedAt: unknown }>(
+    `SELECT id, account, source, confirmations, created_by AS "createdBy", created_at AS "createdAt", updated_at AS "updatedAt"
+       FROM customer_bank_accounts WHERE tenant_id = $1 AND customer_id = $2 ORDER BY updated_at DESC, id LIMIT 200`, [ctx.tenant.id, customer.id]);
+  const patterns = await sql.query<{ id: string; marker: string; digits: number; example: string; confirmations: number; createdBy: string; createdAt: unknown; updatedAt: unknown }>(
+    `SELECT id, marker, digits, example, confirmations, created_by AS "createdBy", created_at AS "createdAt", updated_at AS "updatedAt"
+       FROM customer_reference_patterns WHERE tenant_id = $1 AND customer_id = $2 ORDER BY updated_at DESC, id LIMIT 200`, [ctx.tenant.id, customer.id]);
+  return {
+    customer: { code: customer.code, name: customer.name },
+    accounts: accounts.map((a) => ({ id: a.id, account: a.account, source: a.source, confirmations: Number(a.confirmations), learnedBy: a.createdBy, learnedAt: iso(a.createdAt), lastConfirmedAt: iso(a.updatedAt) })),
+    patterns: patterns.map((p) => ({ id: p.id, marker: p.marker, digits: Number(p.digits), example: p.example, confirmations: Number(p.confirmations), learnedBy: p.createdBy, learnedAt: iso(p.createdAt), lastConfirmedAt: iso(p.updatedAt) })),
+  };
+}
+
+export const KNOWLEDGE_KINDS = ['accounts', 'patterns'] as const;
+
+/** Forgets one learned account or pattern of a customer (a wrong decision taught it); audited with what it was. */
+export async function forgetKnowledge(ctx: Context, code: string, kind: (typeof KNOWLEDGE_KINDS)[number], id: string, idempotencyKey?: string): Promise<MatchingKnowledge> {
+  if (!KNOWLEDGE_KINDS.includes(kind)) throw invalid('VALIDATION_FAILED', `kind: accounts or patterns, not ${kind}`, [{ field: 'kind', message: 'accounts or patterns' }]);
+  const missing = () => notFound('KNOWLEDGE_NOT_FOUND', `${kind === 'accounts' ? 'account' : 'pattern'} ${id} is not one customer ${code} is known by; GET /customers/${code}/matching-knowledge lists them`);
+  if (!UUID.test(id)) throw missing();
+  return withIdempotency(ctx, idempotencyKey, 'bank.knowledge.forget', { code, kind, id }, async (sql) => {
+    const customer = await knowledgeCustomer(ctx, sql, code);
+    const table = kind === 'accounts' ? 'customer_bank_accounts' : 'customer_reference_patterns';
+    const [row] = await sql.query<Record<string, unknown>>(
+      `DELETE FROM ${table} WHERE tenant_id = $1 AND customer_id = $2 AND id = $3 RETURNING ${kind === 'accounts' ? 'account, confirmations' : 'marker, digits, example, confirmations'}`,
+      [ctx.tenant.id, customer.id, id]);
+    if (!row) throw missing();
+    await appendAudit(sql, ctx.tenant.id, { actor: ctx.actor, action: kind === 'accounts' ? 'bank.account.forget' : 'bank.pattern.forget', entityType: 'customer', entityId: customer.id, before: row });
+    return getMatchingKnowledge(ctx, sql, code);
+  });
 }

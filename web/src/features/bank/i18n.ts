@@ -98,6 +98,12 @@ export const bank = {
       maxCombinations: 'Combinations tried', maxCombinationsHint: 'The subset-sum search stops after this many per customer.',
       autoApply: 'Apply automatically', autoApplyHint: 'Off: every line waits for review, however sure.',
     },
+    knowledge: {
+      title: 'What cash matching has learned', none: 'Nothing learned yet: when a user applies a payment of this customer, its account and the way it quotes invoice numbers are remembered.',
+      accounts: 'Payer accounts', account: 'Payer account', patterns: 'How it quotes invoices', pattern: 'Quotes invoices as',
+      patternMarker: '{{marker}} + the last {{digits}} digits of the number', patternBare: 'the last {{digits}} digits of the number', example: 'learned from “{{example}}”',
+      confirmations: 'Confirmed', learned: 'Learned', forget: 'Forget', forgetConfirm: 'Forget this? Matching will no longer use it.', forgotten: 'Forgotten',
+    },
     detail: { title: 'Statement {{id}}', back: 'All statements', entriesTitle: 'Entries', credit: 'Credit', debit: 'Debit', reversal: 'reversal', pending: 'pending', sequence: 'Sequence', total: 'Sum of booked entries' },
   },
   'zh-CN': {
@@ -197,6 +203,12 @@ export const bank = {
       maxItems: '每笔收款发票数', maxItemsHint: '一个组合最多包含的发票张数（子集求和）。',
       maxCombinations: '尝试组合数', maxCombinationsHint: '每个客户的子集求和搜索在尝试该数量后停止。',
       autoApply: '自动核销', autoApplyHint: '关闭后所有流水都等待人工确认。',
+    },
+    knowledge: {
+      title: '自动核销已学到的信息', none: '尚无：用户核销该客户的收款后，系统会记住其付款账号及其引用发票号的方式。',
+      accounts: '付款账号', account: '付款账号', patterns: '引用发票号的方式', pattern: '发票号写法',
+      patternMarker: '{{marker}} + 发票号后 {{digits}} 位', patternBare: '发票号后 {{digits}} 位', example: '学自“{{example}}”',
+      confirmations: '确认次数', learned: '学习于', forget: '忘记', forgetConfirm: '确定忘记？自动核销将不再使用它。', forgotten: '已忘记',
     },
     detail: { title: '对账单 {{id}}', back: '全部对账单', entriesTitle: '流水明细', credit: '收入', debit: '支出', reversal: '冲正', pending: '未入账', sequence: '序号', total: '已入账流水合计' },
   },
