@@ -14,12 +14,11 @@
  *   closing 50,000.00 + 9,400.00 + 7,000.00 = 66,400.00
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/main.ts';
 import { buildServer } from '../src/http/server.ts';
 import type { Context } from '../src/modules/context.ts';
 import { createCustomer } from '../src/modules/customers/index.ts';
 import { postDocument } from '../src/modules/ledger/index.ts';
-import { adminToken, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
+import { adminToken, cliRunner, contextFor, fixedClock, makeTenant, openMinorOf, openTestDatabase, type TestDatabase } from './support.ts';
 
 const CLOCK = fixedClock('2026-07-01T04:00:00Z');
 let t: TestDatabase;
@@ -41,9 +40,7 @@ ${ntry('7000.00', 'R2', '深圳华南电子', '货款')}
 
 const post = (url: string, payload: unknown) => app.inject({ method: 'POST', url, headers: auth, payload: payload as object });
 const get = (url: string) => app.inject({ method: 'GET', url, headers: auth });
-const openOf = async (number: string) => (await t.db.tenant(ctx.tenant.id, (sql) => sql.query<{ open: bigint }>(
-  `SELECT sum(b.open_minor)::bigint AS open FROM item_balances b JOIN items i ON i.tenant_id = b.tenant_id AND i.id = b.item_id
-   JOIN documents d ON d.tenant_id = i.tenant_id AND d.id = i.document_id WHERE b.tenant_id = $1 AND d.number = $2`, [ctx.tenant.id, number])))[0]!.open;
+const openOf = (number: string) => openMinorOf(ctx, number);
 const countOf = async (table: string) => (await t.db.tenant(ctx.tenant.id, (sql) => sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE tenant_id = $1`, [ctx.tenant.id])))[0]!.n;
 
 let statementId = '';
@@ -141,12 +138,7 @@ describe('deductions become disputes', () => {
   });
 
   it('the CLI: the settings read and changed; a line applied with a deduction and undone', async () => {
-    const run = async (argv: string[]) => {
-      const out: string[] = [];
-      const err: string[] = [];
-      const code = await runCli(argv, { io: { out: (x) => out.push(x), err: (x) => err.push(x), interactive: false }, clock: CLOCK, env: { USER: 'tester', ARFLOW_TENANT: 'DED' }, db: t.db });
-      return { code, out: out.join('\n'), err: err.join('\n') };
-    };
+    const run = cliRunner(t.db, CLOCK, 'DED');
     const changed = await run(['bank', 'settings', 'set', '--deduction-tolerance', '300.00', '--format', 'json']);
     expect(changed.err).toBe('');
     expect(changed.code).toBe(0);

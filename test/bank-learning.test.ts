@@ -13,12 +13,11 @@
  *   40 + partial 5 = 75, suggested. Once the pattern is forgotten the same line names nothing and is unmatched.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/main.ts';
 import { buildServer } from '../src/http/server.ts';
 import type { Context } from '../src/modules/context.ts';
 import { createCustomer } from '../src/modules/customers/index.ts';
 import { postDocument } from '../src/modules/ledger/index.ts';
-import { adminToken, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
+import { adminToken, cliRunner, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
 
 const CLOCK = fixedClock('2026-07-01T04:00:00Z');
 let t: TestDatabase;
@@ -111,12 +110,7 @@ describe('learning from decisions', () => {
   });
 
   it('the CLI lists what was learned and forgets an account', async () => {
-    const run = async (argv: string[]) => {
-      const out: string[] = [];
-      const err: string[] = [];
-      const code = await runCli(argv, { io: { out: (x) => out.push(x), err: (x) => err.push(x), interactive: false }, clock: CLOCK, env: { USER: 'tester', ARFLOW_TENANT: 'LRN' }, db: t.db });
-      return { code, out: out.join('\n'), err: err.join('\n') };
-    };
+    const run = cliRunner(t.db, CLOCK, 'LRN');
     const listed = await run(['bank', 'learned', 'L1', '--format', 'json']);
     expect(listed.err).toBe('');
     const known = JSON.parse(listed.out);

@@ -118,3 +118,22 @@ export async function pdfText(pdf: Buffer): Promise<string[]> {
   }
   return pages;
 }
+
+/** What a document has open over all its items, in minor units (its number is unique across kinds in these tests). */
+export async function openMinorOf(ctx: Context, number: string): Promise<bigint> {
+  const [row] = await ctx.db.tenant(ctx.tenant.id, (sql) => sql.query<{ open: bigint | string | null }>(
+    `SELECT sum(b.open_minor)::bigint AS open FROM item_balances b JOIN items i ON i.tenant_id = b.tenant_id AND i.id = b.item_id
+     JOIN documents d ON d.tenant_id = i.tenant_id AND d.id = i.document_id WHERE b.tenant_id = $1 AND d.number = $2`, [ctx.tenant.id, number]));
+  return BigInt(row?.open ?? 0);
+}
+
+/** Runs `arflow ARGV` in-process against the test database as tenant `tenant`, collecting what it prints. */
+export function cliRunner(db: Database, clock: Clock, tenant: string) {
+  return async (argv: string[]): Promise<{ code: number; out: string; err: string }> => {
+    const { runCli } = await import('../src/cli/main.ts');
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(argv, { io: { out: (x) => out.push(x), err: (x) => err.push(x), interactive: false }, clock, env: { USER: 'tester', ARFLOW_TENANT: tenant }, db });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
+}
