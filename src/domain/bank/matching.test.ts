@@ -12,7 +12,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  adviceProposal, buildBook, DEFAULT_MATCH_SETTINGS, isCreditorReference, learnPattern, matchLines, nameKey, proposeForLine, decide, referenceKey,
+  adviceProposal, advicesFor, buildBook, DEFAULT_MATCH_SETTINGS, isCreditorReference, learnPattern, matchLines, nameKey, proposeForLine, decide, referenceKey,
   type MatchItem, type MatchLine, type MatchSettings, type Proposal,
 } from './matching.ts';
 
@@ -347,6 +347,18 @@ describe('remittance advices with deductions', () => {
     expect(p).toMatchObject({ kind: 'discount', writeOffMinor: 10_000n, writeOffReason: 'discount', deductions: [] });
     // The discounted invoice is put last: the write-off goes on the last allocation.
     expect(applied(p)).toEqual([['INV-2026-0021', 400_000n], ['INV-2026-0020', 490_000n]]);
+  });
+
+  it('the payer\'s bank took 15.00 of charges off the advice\'s 5,000.00: with a 20.00 tolerance the advice fits the 4,985.00 line and the 15.00 is written off', () => {
+    const book = buildBook(items(), customers);
+    const a = advice([{ itemIds: ['i6'], invoiceNumber: 'INV-2026-0021', amountMinor: 500_000n, deductionMinor: 0n }]);
+    const l = line(498_500n, null);
+    // 5,000.00 − 4,985.00 = 15.00 ≤ 20.00
+    expect(advicesFor(l, [a], { ...DEFAULT_MATCH_SETTINGS, chargeToleranceMinor: 2_000n })).toEqual([a]);
+    expect(advicesFor(l, [a], DEFAULT_MATCH_SETTINGS)).toEqual([]);
+    const p = adviceProposal(book, l, a, true);
+    expect(p).toMatchObject({ sure: 'REMITTANCE', writeOffMinor: 1_500n, writeOffReason: 'bank_charges', unappliedMinor: 0n });
+    expect(applied(p)).toEqual([['INV-2026-0021', 498_500n]]);
   });
 
   it('after the discount date the same 100.00 is a deduction: disputed', () => {

@@ -1073,9 +1073,13 @@ export interface AdviceFacts {
   lines: { invoiceNumber: string; itemIds: string[]; amountMinor: bigint; deductionMinor?: bigint }[];
 }
 
-/** The open advices that fit a line: its currency and exactly its amount; those whose reference the line quotes first. */
-export function advicesFor(line: MatchLine, advices: readonly AdviceFacts[]): AdviceFacts[] {
-  const fit = advices.filter((a) => a.currency === line.currency && a.totalMinor === line.amountMinor);
+/**
+ * The open advices that fit a line: its currency and exactly its amount, or its amount plus bank charges within the
+ * tolerance (the payer's bank took them off the advice's total); those whose reference the line quotes first.
+ */
+export function advicesFor(line: MatchLine, advices: readonly AdviceFacts[], settings: MatchSettings = DEFAULT_MATCH_SETTINGS): AdviceFacts[] {
+  const fit = advices.filter((a) => a.currency === line.currency
+    && (a.totalMinor === line.amountMinor || (a.totalMinor > line.amountMinor && a.totalMinor - line.amountMinor <= chargeTolerance(settings, a.totalMinor))));
   const quoted = fit.filter((a) => a.reference && line.texts.some((t) => t && referenceKey(t).includes(referenceKey(a.reference!))));
   return quoted.length ? quoted : fit;
 }
@@ -1122,10 +1126,18 @@ export function adviceProposal(book: MatchBook, line: MatchLine, advice: AdviceF
     const k = allocations.findIndex((a) => a.itemId === discount!.itemId);
     if (k >= 0) allocations.push(...allocations.splice(k, 1));
   }
+  // The line is short of the advice by bank charges (advicesFor keeps only those within the tolerance): the last
+  // invoice is paid but for them, and they are written off. With a discount already written off, the charges stay
+  // open on it instead (one write-off per application).
+  const charges = advice.totalMinor > line.amountMinor ? advice.totalMinor - line.amountMinor : 0n;
+  const last = allocations[allocations.length - 1];
+  const chargesOff = charges > 0n && !discount && !!last && last.amountMinor > charges;
+  if (charges > 0n && last) last.amountMinor -= charges < last.amountMinor ? charges : last.amountMinor;
   const deducted = deductions.reduce((s, d) => s + d.amountMinor, 0n);
   const words = `the customer's remittance advice ${advice.label} lists ${advice.lines.length} invoice(s) for ${c(advice.totalMinor)}`
     + (discount ? `, less the early-payment discount ${c(discount.amountMinor)} taken in its period` : '')
     + (deducted > 0n ? `, less ${c(deducted)} it deducted, which goes to a dispute` : '')
+    + (charges > 0n ? `; the payment is ${c(charges)} short of it: bank charges${chargesOff ? ', written off' : ', left open'}` : '')
     + (!complete ? `; ${c(unapplied)} of it names no open invoice of the payer and stays unapplied`
       : alone ? '' : '; another open advice has the same amount: check which one this payment is');
   // Full points only for a complete advice no other advice competes with: the others are shown for review.
@@ -1134,7 +1146,8 @@ export function adviceProposal(book: MatchBook, line: MatchLine, advice: AdviceF
   const proposal: Proposal = {
     customerId: advice.customerId,
     kind: unapplied > 0n ? 'overpayment' : deducted > 0n ? 'deduction' : discount ? 'discount' : allocations.length === 1 ? 'exact' : 'combination',
-    score: points, reasons, allocations, writeOffMinor: discount?.amountMinor ?? 0n, writeOffReason: discount ? 'discount' : null, unappliedMinor: unapplied, deductions,
+    score: points, reasons, allocations, unappliedMinor: unapplied, deductions,
+    writeOffMinor: discount?.amountMinor ?? (chargesOff ? charges : 0n), writeOffReason: discount ? 'discount' : chargesOff ? 'bank_charges' : null,
   };
   if (complete && alone) {
     proposal.sure = 'REMITTANCE';

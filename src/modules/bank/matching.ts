@@ -260,14 +260,18 @@ type ItemRow = MatchItem & { openMinor: bigint; discountAmountMinor: bigint };
  * The open remittance advices that fit these lines (a payer, the currency and the exact amount of one of them), with
  * the items of the invoices they list added to the book (open or paid: a paid one shows why an advice no longer fits).
  */
-async function loadAdvices(sql: Sql, ctx: Context, lines: readonly MatchLine[], book: MatchBook): Promise<AdviceFacts[]> {
+async function loadAdvices(sql: Sql, ctx: Context, lines: readonly MatchLine[], book: MatchBook, settings: MatchSettings): Promise<AdviceFacts[]> {
   if (!lines.length) return [];
+  // An advice of a line's amount, or up to the bank-charge tolerance more (c ≤ max(fixed, total × bp / 10000) with
+  // total = amount + c gives c ≤ amount × bp / (10000 − bp)); advicesFor keeps exactly those within it.
   const heads = await sql.query<{ id: string; label: string; customerId: string; currency: string; totalMinor: bigint | string; reference: string | null }>(
     `SELECT r.id, coalesce(r.file_name, r.id::text) AS label, r.customer_id AS "customerId", r.currency, r.total_minor AS "totalMinor", r.reference
-       FROM remittance_advices r JOIN unnest($2::text[], $3::int8[]) AS l(currency, amount) ON l.currency = r.currency AND l.amount = r.total_minor
+       FROM remittance_advices r
       WHERE r.tenant_id = $1 AND r.bank_entry_id IS NULL AND r.customer_id IS NOT NULL
+        AND EXISTS (SELECT 1 FROM unnest($2::text[], $3::int8[]) AS l(currency, amount)
+                     WHERE l.currency = r.currency AND r.total_minor BETWEEN l.amount AND l.amount + greatest($4::int8, l.amount * $5::int8 / (10000 - $5::int8) + 1))
       ORDER BY r.imported_at, r.id`,
-    [ctx.tenant.id, lines.map((l) => l.currency), lines.map((l) => l.amountMinor)]);
+    [ctx.tenant.id, lines.map((l) => l.currency), lines.map((l) => l.amountMinor), settings.chargeToleranceMinor, settings.chargeToleranceBasisPoints]);
   if (!heads.length) return [];
   const rows = await sql.query<{ adviceId: string; invoiceNumber: string; documentId: string | null; amountMinor: bigint | string; deductionMinor: bigint | string }>(
     `SELECT advice_id AS "adviceId", invoice_number AS "invoiceNumber", document_id AS "documentId", amount_minor AS "amountMinor", deduction_minor AS "deductionMinor"
@@ -376,7 +380,7 @@ export async function matchStatement(ctx: Context, statementId: string, raw: unk
       [ctx.tenant.id, entries.map((e) => e.id)])).map((r) => `${r.entryId}|${signature(r.customerId, r.allocations)}`));
     const todo = entries.filter((e) => matchable(e) && !applied.has(e.id));
     const book = await loadBook(sql, ctx, todo.map(toLine));
-    let advices = await loadAdvices(sql, ctx, todo.map(toLine), book);
+    let advices = await loadAdvices(sql, ctx, todo.map(toLine), book, settings);
     const lines: MatchRunLine[] = [];
     const counts = { lines: entries.length, autoApplied: 0, suggested: 0, unmatched: 0, alreadyApplied: 0, notCredits: 0 };
     for (const e of entries) {
@@ -393,7 +397,7 @@ export async function matchStatement(ctx: Context, statementId: string, raw: unk
       }
       const line = toLine(e);
       // The customer's remittance advice for this payment, if one fits, comes before what the texts and amount say.
-      const fitting = advicesFor(line, advices);
+      const fitting = advicesFor(line, advices, settings);
       const fromAdvices = fitting.map((a) => adviceProposal(book, line, a, fitting.length === 1)).sort((a, b) => Number(!!b.sure) - Number(!!a.sure) || b.score - a.score);
       const ranked = [...fromAdvices, ...proposeForLine(book, line, settings)].filter((p) => !rejected.has(`${e.id}|${signature(p.customerId, p.allocations)}`));
       const result = decide(e.id, ranked, settings);
