@@ -171,19 +171,29 @@ describe('the demo company', () => {
     const csv = history.rows.find((s) => s.format === 'csv')!;
     // 360,000.00 + half of an open invoice − 1,200.00 electricity
     expect(csv.opening!.amount).toBe('360000.00');
-    expect(csv.entryCount).toBe(3);
+    expect(csv.entryCount).toBe(4);
     // Matched (docs/cash-matching.md): the noon report's two payments applied automatically (an invoice by its number,
     // two invoices of one customer in one payment); the statement's own lines: the short name and exact amount applied by
     // the sure rule PAYER_AMOUNT (it was suggested before the sure rules), one unmatched, the fee;
     // the CSV's half payment applied as a partial payment, and the payment under a pinyin name applied to its
-    // customer's remittance advice (one invoice in full, half of another: the sure rule REMITTANCE), which is used.
+    // customer's remittance advice (one invoice in full, half of another: the sure rule REMITTANCE), which is used;
+    // the last one 3% short of the invoice it quotes: a deduction within the 5% tolerance, disputed.
     const statuses = async (id: string) => (await t.db.tenant(tenant.id, (sql) => listLines(ctx, sql, id))).lines.map((l) => l.status);
     const intraday = history.rows.find((s) => s.format === 'camt.052')!;
     expect(await statuses(intraday.id)).toEqual(['auto_applied', 'auto_applied']);
     expect(await statuses(statement.id)).toEqual(['auto_applied', 'unmatched', 'not_a_credit']);
-    expect(await statuses(csv.id)).toEqual(['auto_applied', 'not_a_credit', 'auto_applied']);
+    expect(await statuses(csv.id)).toEqual(['auto_applied', 'not_a_credit', 'auto_applied', 'auto_applied']);
     const csvLines = (await t.db.tenant(tenant.id, (sql) => listLines(ctx, sql, csv.id))).lines;
     expect(csvLines[2]!.proposals[0]!.reasons.map((r) => r.code)).toEqual(['REMITTANCE_ADVICE', 'SURE_RULE']);
+    const deducted = csvLines[3]!;
+    expect(deducted.proposals[0]).toMatchObject({ kind: 'deduction', score: 95 });
+    // paid = open − ⌊open × 3 / 100⌋, so the deduction is the invoice's open amount less the payment.
+    const [invoice] = deducted.proposals[0]!.allocations;
+    const openMinor = BigInt(invoice!.open.replace('.', ''));
+    const paidMinor = BigInt(deducted.amount.replace('.', ''));
+    expect(openMinor - paidMinor).toBe((openMinor * 3n) / 100n);
+    expect(BigInt(deducted.application!.deduction!.replace('.', ''))).toBe(openMinor - paidMinor);
+    expect(deducted.application!.disputeId).toMatch(/^[0-9a-f-]{36}$/);
     const advices = await t.db.tenant(tenant.id, (sql) => listAdvices(ctx, sql, {}));
     expect(advices.rows).toHaveLength(1);
     expect(advices.rows[0]).toMatchObject({ lineCount: 2, unknownInvoices: 0, bankEntryId: csvLines[2]!.id, importedBy: 'finance@demo.example' });
@@ -195,10 +205,12 @@ describe('the demo company', () => {
     const tenant = (await listTenants(t.db)).find((x) => x.code === 'DEMO')!;
     const ctx = { db: t.db, tenant, clock: CLOCK, actor: 'test' };
     const disputes = await t.db.tenant(tenant.id, (sql) => listDisputes(ctx, sql, { status: 'all', limit: 50 }));
-    expect(disputes.rows.map((d) => d.status).sort()).toEqual(['investigating', 'open', 'partly_accepted', 'rejected']);
+    // Four raised by people, one by cash matching for a customer's deduction (the ICBC CSV's last line, above).
+    expect(disputes.rows.map((d) => d.status).sort()).toEqual(['investigating', 'open', 'open', 'partly_accepted', 'rejected']);
     expect(disputes.rows.find((d) => d.status === 'investigating')).toMatchObject({ overdue: true, ownerTeam: 'logistics' });
-    expect(disputes.rows.find((d) => d.status === 'open')).toMatchObject({ raisedBy: 'sales@demo.example', ownerUser: '王磊' });
-    // Aging's disputed total is the two active disputes' amounts (their invoices are still open in full or more).
+    expect(disputes.rows.find((d) => d.status === 'open' && d.raisedBy === 'sales@demo.example')).toMatchObject({ ownerUser: '王磊' });
+    expect(disputes.rows.find((d) => d.status === 'open' && d.raisedBy === 'finance@demo.example')).toMatchObject({ reason: 'other', ownerTeam: 'sales' });
+    // Aging's disputed total is the three active disputes' amounts (each no more than its invoice's open amount).
     const active = disputes.rows.filter((d) => d.status === 'open' || d.status === 'investigating');
     const activeMinor = active.reduce((sum, d) => sum + BigInt(d.amount.replace('.', '')), 0n);
     const aging = await t.db.tenant(tenant.id, (sql) => agingReport(ctx, sql, {}));

@@ -187,4 +187,19 @@ describe('cash matching with remittance advices', () => {
     expect(advised.map((p) => p.score)).toEqual([70, 70]);
     expect(await openOf('INV-C3-3')).toBe('120000');
   });
+
+  it('an advice whose payment arrived 12.00 short (the payer\'s bank took its charges): with a 20.00 charge tolerance it is applied and the 12.00 written off', async () => {
+    // C4 owes INV-C4-1 2,000.00; its advice says 2,000.00; the bank line is 1,988.00: 2,000.00 − 1,988.00 = 12.00 ≤ 20.00.
+    await createCustomer(ctx, { code: 'C4', name: '深圳四号电子有限公司' });
+    await postDocument(ctx, { kind: 'invoice', number: 'INV-C4-1', customer: 'C4', documentDate: '2026-06-01', dueDate: '2026-06-30', amount: '2000.00' });
+    await importRemittanceBytes(ctx, new TextEncoder().encode('Invoice,Amount\nINV-C4-1,2000.00\n'), { fileName: 'c4.csv' });
+    const settings = await app.inject({ method: 'PUT', url: '/api/v1/bank/matching-settings', headers: { authorization: `Bearer ${admin}` }, payload: { chargeTolerance: '20.00' } });
+    expect(settings.statusCode).toBe(200);
+    const imported = await importBankBytes(ctx, new TextEncoder().encode(camt('RA-3', [{ amount: '1988.00', ref: 'RA3', party: 'SZ NO4', text: 'payment' }])), { fileName: 'ra-3.xml' });
+    const run = await matchStatement(ctx, imported.statements[0]!.id, {});
+    expect(run.counts).toMatchObject({ autoApplied: 1 });
+    expect(run.lines[0]!.proposals[0]).toMatchObject({ writeOff: { amount: '12.00', reason: 'bank_charges' } });
+    expect(run.lines[0]!.applied!.writeOffNumber).toBeTruthy();
+    expect(await openOf('INV-C4-1')).toBe('0');
+  });
 });

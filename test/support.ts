@@ -2,7 +2,11 @@
  * Test databases: PGlite in memory by default, or a fresh, uniquely named database on the PostgreSQL server in
  * DATABASE_URL (created here and dropped afterwards). Each starts migrated and empty.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { openPglite, openPostgres, type Database } from '../src/db/database.ts';
 import type { Clock, Context } from '../src/modules/context.ts';
@@ -19,16 +23,39 @@ export interface TestDatabase {
 
 let pgliteTemplate: Blob | undefined;
 
+/**
+ * The migrated, empty PGlite database every test file starts from, as a data-directory dump. Each test file runs in
+ * its own module registry, so it is kept on disk too, keyed by the migrations' contents: making it (start PGlite, run
+ * the migrations, dump) takes several seconds, loading it one or two. Written under a temporary name and renamed, so
+ * two workers making it at once never read half a file.
+ */
+async function migratedTemplate(): Promise<Blob> {
+  if (pgliteTemplate) return pgliteTemplate;
+  const migrations = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'db', 'migrations');
+  const hash = createHash('sha256');
+  for (const name of [...fs.readdirSync(migrations), ...fs.readdirSync(path.join(migrations, 'meta')).map((n) => `meta/${n}`)].sort()) {
+    const file = path.join(migrations, name);
+    if (fs.statSync(file).isFile()) hash.update(name).update(fs.readFileSync(file));
+  }
+  const cached = path.join(os.tmpdir(), `arflow-test-pglite-${hash.digest('hex').slice(0, 16)}.tar`);
+  if (fs.existsSync(cached)) {
+    pgliteTemplate = new Blob([fs.readFileSync(cached)]);
+    return pgliteTemplate;
+  }
+  const seed = await openPglite();
+  await seed.migrate();
+  pgliteTemplate = (await seed.client.dumpDataDir('none')) as Blob;
+  await seed.close();
+  const partial = `${cached}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  fs.writeFileSync(partial, Buffer.from(await pgliteTemplate.arrayBuffer()));
+  fs.renameSync(partial, cached);
+  return pgliteTemplate;
+}
+
 export async function openTestDatabase(): Promise<TestDatabase> {
   const url = process.env.DATABASE_URL;
   if (!url) {
-    if (!pgliteTemplate) {
-      const seed = await openPglite();
-      await seed.migrate();
-      pgliteTemplate = (await seed.client.dumpDataDir('none')) as Blob;
-      await seed.close();
-    }
-    const db = await openPglite({ loadDataDir: pgliteTemplate });
+    const db = await openPglite({ loadDataDir: await migratedTemplate() });
     return { db, engine: 'pglite', drop: () => db.close() };
   }
   const name = `arflow_test_${process.pid}_${randomBytes(4).toString('hex')}`;
@@ -90,4 +117,23 @@ export async function pdfText(pdf: Buffer): Promise<string[]> {
     pages.push(content.items.map((i) => ('str' in i ? i.str : '')).join(' '));
   }
   return pages;
+}
+
+/** What a document has open over all its items, in minor units (its number is unique across kinds in these tests). */
+export async function openMinorOf(ctx: Context, number: string): Promise<bigint> {
+  const [row] = await ctx.db.tenant(ctx.tenant.id, (sql) => sql.query<{ open: bigint | string | null }>(
+    `SELECT sum(b.open_minor)::bigint AS open FROM item_balances b JOIN items i ON i.tenant_id = b.tenant_id AND i.id = b.item_id
+     JOIN documents d ON d.tenant_id = i.tenant_id AND d.id = i.document_id WHERE b.tenant_id = $1 AND d.number = $2`, [ctx.tenant.id, number]));
+  return BigInt(row?.open ?? 0);
+}
+
+/** Runs `arflow ARGV` in-process against the test database as tenant `tenant`, collecting what it prints. */
+export function cliRunner(db: Database, clock: Clock, tenant: string) {
+  return async (argv: string[]): Promise<{ code: number; out: string; err: string }> => {
+    const { runCli } = await import('../src/cli/main.ts');
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(argv, { io: { out: (x) => out.push(x), err: (x) => err.push(x), interactive: false }, clock, env: { USER: 'tester', ARFLOW_TENANT: tenant }, db });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
 }

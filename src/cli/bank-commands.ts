@@ -6,7 +6,7 @@ import { invalid } from '../domain/errors.ts';
 import { MAX_BANK_FILE_BYTES } from '../domain/bank/statement.ts';
 import type { Context } from '../modules/context.ts';
 import { getStatement, importBankBytes, listProfiles, listStatements, saveProfile, type ImportResult } from '../modules/bank/index.ts';
-import { listLines, matchImported, matchStatement, type MatchRunResult } from '../modules/bank/matching.ts';
+import { acceptLine, forgetKnowledge, getMatchingKnowledge, getMatchSettings, listLines, matchImported, matchStatement, saveMatchSettings, undoLine, type MatchingKnowledge, type MatchRunResult } from '../modules/bank/matching.ts';
 import { getAdvice, importRemittanceBytes, listAdvices, type PresentedAdvice } from '../modules/bank/remittances.ts';
 import { table, type Format } from './output.ts';
 
@@ -135,6 +135,99 @@ export function registerBankCommands(program: Command, withContext: WithContext,
             (best?.reasons ?? []).map((r) => `${r.code} +${r.points}`).join(', ')];
         })));
       }));
+  bank.command('accept <line>')
+    .description('apply a bank line (its id from `arflow bank lines --format json`): a proposal as it stands, or to the items you name')
+    .option('--proposal <id>', 'the proposal to accept')
+    .option('--customer <code>', 'apply to this customer\'s items (with --apply)')
+    .option('--apply <document=amount...>', 'an item and the amount applied to it, e.g. INV-1=1000.00 (repeat for several)')
+    .option('--write-off <document=amount:reason>', 'write off the difference on a document: reason discount, bank_charges or short_payment')
+    .option('--deduction <document=amount>', 'what the payer deducted from a document: left open and raised as a dispute')
+    .option('--deduction-reason <reason>', 'the dispute\'s reason: price, quantity, quality, not_received, duplicate_billing, tax_invoice_error, other (default)')
+    .option('--deduction-owner <team>', 'the team that works on it: sales (default), logistics, finance')
+    .option('--key <key>', 'idempotency key')
+    .action((line: string, o: { proposal?: string; customer?: string; apply?: string[]; writeOff?: string; deduction?: string; deductionReason?: string; deductionOwner?: string; key?: string }, command: Command) =>
+      withContext(command, async (ctx, format) => {
+        const pair = (text: string, option: string) => {
+          const m = /^(.+)=([^=]+)$/.exec(text);
+          if (!m) throw invalid('VALIDATION_FAILED', `${option}: write DOCUMENT=AMOUNT, e.g. INV-1=1000.00 (got "${text}")`, [{ field: option, message: 'DOCUMENT=AMOUNT' }]);
+          return { document: m[1]!.trim(), amount: m[2]!.trim() };
+        };
+        const writeOff = o.writeOff ? (() => {
+          const [left, reason] = o.writeOff!.split(':');
+          return { ...pair(left!, '--write-off'), reason: reason ?? 'short_payment' };
+        })() : undefined;
+        const result = await acceptLine(ctx, line, {
+          ...(o.proposal ? { proposalId: o.proposal } : {}),
+          ...(o.customer ? { customer: o.customer } : {}),
+          ...(o.apply ? { allocations: o.apply.map((a) => pair(a, '--apply')) } : {}),
+          ...(writeOff ? { writeOff } : {}),
+          ...(o.deduction ? { deduction: { ...pair(o.deduction, '--deduction'), ...(o.deductionReason ? { reason: o.deductionReason } : {}), ...(o.deductionOwner ? { ownerTeam: o.deductionOwner } : {}) } } : {}),
+        }, o.key);
+        print(format, result, () => [`applied: payment ${result.paymentNumber}`, result.writeOffNumber ? `write-off ${result.writeOffNumber}` : '', result.disputeId ? `dispute ${result.disputeId} for the deduction` : '']
+          .filter(Boolean).join(', '));
+      }));
+  bank.command('undo <line>')
+    .description('undo a bank line\'s application: its payment and write-off are reversed, a deduction\'s open dispute withdrawn')
+    .requiredOption('--reason <text>', 'why, in a few words (audited)')
+    .option('--date <date>', 'the reversal\'s date (default the line\'s)')
+    .option('--key <key>', 'idempotency key')
+    .action((line: string, o: { reason: string; date?: string; key?: string }, command: Command) =>
+      withContext(command, async (ctx, format) => {
+        const result = await undoLine(ctx, line, { reason: o.reason, ...(o.date ? { date: o.date } : {}) }, o.key);
+        print(format, result, () => `undone: reversal ${result.reversal}${result.disputeWithdrawn ? `, dispute ${result.disputeWithdrawn} withdrawn` : ''}`);
+      }));
+  const settingsCommand = bank.command('settings').description('the cash-matching settings (docs/cash-matching.md)');
+  settingsCommand.command('show').description('the settings in force').action((_o: unknown, command: Command) =>
+    withContext(command, async (ctx, format) => {
+      const settings = await ctx.db.tenant(ctx.tenant.id, (sql) => getMatchSettings(ctx, sql));
+      print(format, settings, () => settingsTable(settings));
+    }));
+  settingsCommand.command('set').description('change the settings given (audited); the others stay')
+    .option('--auto-apply-score <n>', 'apply the best proposal automatically at this score or more (101: never)')
+    .option('--suggest-score <n>', 'show proposals from this score')
+    .option('--ambiguity-margin <n>', 'the best must lead the second by this many points')
+    .option('--charge-tolerance <amount>', 'short payments up to this are bank charges, written off')
+    .option('--charge-tolerance-bp <n>', '…or up to this share of the amount due, in basis points (100 = 1%)')
+    .option('--deduction-tolerance <amount>', 'short payments beyond the charges and up to this are the payer\'s deduction: a dispute (0: off)')
+    .option('--deduction-tolerance-bp <n>', '…or up to this share of the amount due, in basis points (at most 5000)')
+    .option('--auto-apply <on|off>', 'apply sure lines automatically')
+    .option('--key <key>', 'idempotency key')
+    .action((o: Record<string, string | undefined>, command: Command) =>
+      withContext(command, async (ctx, format) => {
+        const int = (v: string | undefined, option: string) => {
+          if (v === undefined) return undefined;
+          if (!/^\d+$/.test(v)) throw invalid('VALIDATION_FAILED', `${option}: give a whole number (got "${v}")`, [{ field: option, message: 'not a whole number' }]);
+          return Number(v);
+        };
+        if (o.autoApply !== undefined && o.autoApply !== 'on' && o.autoApply !== 'off') throw invalid('VALIDATION_FAILED', `--auto-apply: on or off (got "${o.autoApply}")`, [{ field: '--auto-apply', message: 'on or off' }]);
+        const change = Object.fromEntries(Object.entries({
+          autoApplyScore: int(o.autoApplyScore, '--auto-apply-score'), suggestScore: int(o.suggestScore, '--suggest-score'), ambiguityMargin: int(o.ambiguityMargin, '--ambiguity-margin'),
+          chargeTolerance: o.chargeTolerance, chargeToleranceBasisPoints: int(o.chargeToleranceBp, '--charge-tolerance-bp'),
+          deductionTolerance: o.deductionTolerance, deductionToleranceBasisPoints: int(o.deductionToleranceBp, '--deduction-tolerance-bp'),
+          autoApply: o.autoApply === undefined ? undefined : o.autoApply === 'on',
+        }).filter(([, v]) => v !== undefined));
+        if (!Object.keys(change).length) throw invalid('VALIDATION_FAILED', 'give at least one setting to change (arflow bank settings set --help lists them)');
+        const settings = await saveMatchSettings(ctx, change, o.key);
+        print(format, settings, () => settingsTable(settings));
+      }));
+  bank.command('learned <customer>')
+    .description('what cash matching learned about a customer from users\' decisions: payer accounts, how it quotes invoice numbers')
+    .action((customer: string, _o: unknown, command: Command) =>
+      withContext(command, async (ctx, format) => {
+        const known = await ctx.db.tenant(ctx.tenant.id, (sql) => getMatchingKnowledge(ctx, sql, customer));
+        print(format, known, () => knowledgeText(known));
+      }));
+  bank.command('forget <customer>')
+    .description('forget a learned payer account or reference pattern (ids from `arflow bank learned`), audited')
+    .option('--account <id>', 'the account\'s id')
+    .option('--pattern <id>', 'the pattern\'s id')
+    .option('--key <key>', 'idempotency key')
+    .action((customer: string, o: { account?: string; pattern?: string; key?: string }, command: Command) =>
+      withContext(command, async (ctx, format) => {
+        if (!!o.account === !!o.pattern) throw invalid('VALIDATION_FAILED', 'give one of --account ID or --pattern ID (arflow bank learned CUSTOMER lists them)', [{ field: '--account', message: 'one of --account, --pattern' }]);
+        const known = await forgetKnowledge(ctx, customer, o.account ? 'accounts' : 'patterns', (o.account ?? o.pattern)!, o.key);
+        print(format, known, () => `forgotten\n${knowledgeText(known)}`);
+      }));
   const profiles = bank.command('profiles').description('CSV mapping profiles, one per bank export layout');
   profiles.command('list').description('saved profiles').action((_o: unknown, command: Command) =>
     withContext(command, async (ctx, format) => {
@@ -154,6 +247,18 @@ export function registerBankCommands(program: Command, withContext: WithContext,
         const saved = await saveProfile(ctx, raw, o.key);
         print(format, saved, () => `profile "${saved.name}" ${saved.created ? 'saved' : 'updated'}`);
       }));
+}
+
+function knowledgeText(k: MatchingKnowledge): string {
+  return [
+    `${k.customer.code} ${k.customer.name}`,
+    k.accounts.length ? table(['account id', 'payer account', 'source', 'confirmed'], k.accounts.map((a) => [a.id, a.account, a.source, String(a.confirmations)])) : 'no payer accounts learned',
+    k.patterns.length ? table(['pattern id', 'quotes invoices as', 'example', 'confirmed'], k.patterns.map((p) => [p.id, `${p.marker ? `${p.marker} + ` : ''}last ${p.digits} digits`, p.example, String(p.confirmations)])) : 'no reference patterns learned',
+  ].join('\n');
+}
+
+function settingsTable(settings: Record<string, unknown>): string {
+  return table(['setting', 'value'], Object.entries(settings).map(([k, v]) => [k, v === null ? '' : String(v)]));
 }
 
 export function matchText(r: MatchRunResult): string {

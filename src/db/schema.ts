@@ -1295,6 +1295,9 @@ export const bankMatchSettings = pgTable('bank_match_settings', {
   ambiguityMargin: smallint('ambiguity_margin').notNull().default(10),
   chargeToleranceMinor: money('charge_tolerance_minor').notNull().default(sql`0`),
   chargeToleranceBp: integer('charge_tolerance_bp').notNull().default(0),
+  /** Short payments beyond the charge tolerance and up to this (or the share below) are deductions: a dispute. 0: off. */
+  deductionToleranceMinor: money('deduction_tolerance_minor').notNull().default(sql`0`),
+  deductionToleranceBp: integer('deduction_tolerance_bp').notNull().default(0),
   maxItems: smallint('max_items').notNull().default(5),
   maxCombinations: integer('max_combinations').notNull().default(20000),
   autoApply: boolean('auto_apply').notNull().default(true),
@@ -1303,6 +1306,7 @@ export const bankMatchSettings = pgTable('bank_match_settings', {
 }, (t) => [
   check('bank_match_settings_scores', sql`${t.suggestScore} between 0 and 100 and ${t.autoApplyScore} between ${t.suggestScore} and 101 and ${t.ambiguityMargin} between 0 and 100`),
   check('bank_match_settings_tolerance', sql`${t.chargeToleranceMinor} >= 0 and ${t.chargeToleranceBp} between 0 and 1000`),
+  check('bank_match_settings_deduction', sql`${t.deductionToleranceMinor} >= 0 and ${t.deductionToleranceBp} between 0 and 5000`),
   check('bank_match_settings_bounds', sql`${t.maxItems} between 1 and 10 and ${t.maxCombinations} between 1 and 1000000`),
 ]);
 
@@ -1324,6 +1328,26 @@ export const customerBankAccounts = pgTable('customer_bank_accounts', {
   uniqueIndex('customer_bank_accounts_key').on(t.tenantId, t.accountKey, t.customerId),
   foreignKey({ name: 'customer_bank_accounts_customer_fk', columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }),
   check('customer_bank_accounts_source', sql`${t.source} in ('learned', 'manual')`),
+]);
+
+/** How a customer quotes invoices (learned from a user's decision): the number's last `digits` digits after `marker`. */
+export const customerReferencePatterns = pgTable('customer_reference_patterns', {
+  tenantId: uuid('tenant_id').notNull(),
+  id: uuid('id').notNull(),
+  customerId: uuid('customer_id').notNull(),
+  marker: text('marker').notNull(),
+  digits: smallint('digits').notNull(),
+  /** The text it was learned from, as the payer wrote it (e.g. "尾号0012"). */
+  example: text('example').notNull(),
+  confirmations: integer('confirmations').notNull().default(1),
+  createdAt: instant('created_at').notNull().default(sql`now()`),
+  createdBy: text('created_by').notNull(),
+  updatedAt: instant('updated_at').notNull().default(sql`now()`),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  uniqueIndex('customer_reference_patterns_key').on(t.tenantId, t.customerId, t.marker, t.digits),
+  foreignKey({ name: 'customer_reference_patterns_customer_fk', columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }),
+  check('customer_reference_patterns_digits', sql`${t.digits} between 4 and 12 and length(${t.marker}) <= 8`),
 ]);
 
 /** Each matched bank line's state: applied (automatically or by a user), suggested, unmatched or rejected. */
@@ -1358,6 +1382,8 @@ export const bankMatchProposals = pgTable('bank_match_proposals', {
   writeOffMinor: money('write_off_minor').notNull().default(sql`0`),
   writeOffReason: text('write_off_reason'),
   unappliedMinor: money('unapplied_minor').notNull().default(sql`0`),
+  /** What the payer deducted, per item ({itemId, documentNumber, amountMinor}): raised as a dispute when applied. */
+  deductions: jsonb('deductions').notNull().default(sql`'[]'::jsonb`),
   status: text('status').notNull(),
   createdAt: instant('created_at').notNull().default(sql`now()`),
   decidedAt: instant('decided_at'),
@@ -1385,6 +1411,9 @@ export const bankLineApplications = pgTable('bank_line_applications', {
   appliedMinor: money('applied_minor').notNull(),
   writeOffMinor: money('write_off_minor').notNull().default(sql`0`),
   unappliedMinor: money('unapplied_minor').notNull().default(sql`0`),
+  /** The payer's deduction left open on the items and the dispute raised for it. */
+  deductionMinor: money('deduction_minor').notNull().default(sql`0`),
+  disputeId: uuid('dispute_id'),
   appliedAt: instant('applied_at').notNull().default(sql`now()`),
   appliedBy: text('applied_by').notNull(),
   undoneAt: instant('undone_at'),

@@ -8,7 +8,9 @@
  * reference: the sure rule PAYER_AMOUNT), one unmatched (an amount nothing fits), and the CSV's half payment applied
  * as a partial payment. A customer's remittance advice (付款通知: one invoice in full, half of another) came before
  * its payment, which the CSV brings under a name the bank wrote in pinyin and with no reference: applied to exactly
- * the advice's invoices and amounts (the sure rule REMITTANCE).
+ * the advice's invoices and amounts (the sure rule REMITTANCE). The CSV's last payment quotes its invoice and is 3%
+ * short: the customer deducted it for a quality claim, within the company's 5% deduction tolerance, so the invoice is
+ * paid but for the 3%, which is raised as a dispute (docs/cash-matching.md, Deductions).
  */
 import iconv from 'iconv-lite';
 import type { Sql } from '../db/database.ts';
@@ -85,6 +87,10 @@ export async function seedBankDemo(finance: Context, asOf: LocalDate): Promise<v
   const advised = [...byCustomer.values()].find((list) => list.length >= 2 && !used.has(list[0]!.customerId));
   if (!advised) return;
   const [g1, g2] = advised as [OpenInvoice, OpenInvoice];
+  // h: one more customer's invoice, paid 3% short with a deduction.
+  const deducting = [...byCustomer.values()].find((list) => !used.has(list[0]!.customerId) && list[0]!.customerId !== g1.customerId);
+  if (!deducting) return;
+  const h = deducting[0]!;
   const day = addDays(asOf, -1);
   const half = (v: bigint) => v / 2n;
   const entries = [
@@ -98,8 +104,9 @@ export async function seedBankDemo(finance: Context, asOf: LocalDate): Promise<v
   const total = entries.reduce((s, x) => s + x.amount, 0n);
   const intradayTotal = entries.slice(0, 2).reduce((s, x) => s + x.amount, 0n);
   const xml = (x: (typeof entries)[number]) => camtEntry(x.amount, `${day.replaceAll('-', '')}${x.ref}`, day, x.party, x.text);
-  // Matching: bank charges up to 10.00 are written off; the rest of the defaults (auto-apply at 80, suggest at 40).
-  await saveMatchSettings(finance, { chargeTolerance: '10.00' });
+  // Matching: bank charges up to 10.00 are written off, a customer's deduction up to 5% of what it pays becomes a
+  // dispute; the rest of the defaults (auto-apply at 80, suggest at 40).
+  await saveMatchSettings(finance, { chargeTolerance: '10.00', deductionToleranceBasisPoints: 500 });
   // The noon report held the first two payments; the day's statement repeats them with the rest.
   const intraday = await importBankBytes(finance, Buffer.from(camt('052', `CMB-RPT-${day}`, day, openingMinor, openingMinor + intradayTotal, entries.slice(0, 2).map(xml))),
     { fileName: `cmb-intraday-${day}.xml` });
@@ -122,6 +129,7 @@ export async function seedBankDemo(finance: Context, asOf: LocalDate): Promise<v
     { ref: 'ICBC0001', credit: half(f.openMinor), debit: 0n, party: f.customerName, account: '4000023409200012345', text: `${f.number} 货款` },
     { ref: 'ICBC0002', credit: 0n, debit: 1_200_00n, party: '国网上海电力', account: '', text: '电费' },
     { ref: 'ICBC0003', credit: adviceMinor, debit: 0n, party: 'ZHONGHE MAOYI', account: '6217000012345678901', text: '货款' },
+    { ref: 'ICBC0004', credit: h.openMinor - (h.openMinor * 3n) / 100n, debit: 0n, party: h.customerName, account: '', text: `${h.number} 扣质量问题款3%` },
   ];
   let balance = icbcOpening;
   const lines = rows.map((r) => {

@@ -7,7 +7,7 @@ import {
 } from '../modules/bank/index.ts';
 import {
   acceptLine, acceptSchema, getMatchSettings, linesQuerySchema, listLines, matchImported, matchRunSchema, matchSettingsSchema, matchStatement, rejectLine,
-  rejectSchema, saveMatchSettings, undoLine, undoSchema,
+  rejectSchema, saveMatchSettings, undoLine, undoSchema, forgetKnowledge, getMatchingKnowledge, KNOWLEDGE_KINDS,
 } from '../modules/bank/matching.ts';
 import { getAdvice, importRemittance, listAdvices, remittanceImportSchema, remittanceListSchema } from '../modules/bank/remittances.ts';
 import type { RequestScope } from './server.ts';
@@ -143,5 +143,23 @@ export async function registerBankRoutes(server: FastifyInstance, scope: Request
   }, async (request) => {
     const ctx = await scope.context(request);
     return saveMatchSettings(ctx, request.body, scope.idempotencyKey(request));
+  });
+  const knowledgeParams = z.object({ code: z.string().trim().min(1).max(64) });
+  app.get('/api/v1/customers/:code/matching-knowledge', {
+    config: { access: 'documents.read' },
+    schema: { tags: ['bank'], summary: 'What cash matching learned about a customer from users\' decisions: payer accounts and how it quotes invoice numbers', params: knowledgeParams, response: errors },
+  }, async (request) => {
+    const ctx = await scope.context(request);
+    return ctx.db.tenant(ctx.tenant.id, (sql) => getMatchingKnowledge(ctx, sql, request.params.code));
+  });
+  app.delete('/api/v1/customers/:code/matching-knowledge/:kind/:id', {
+    config: { access: 'bank.match' },
+    schema: {
+      tags: ['bank'], summary: 'Forget a learned payer account or reference pattern (a wrong decision taught it), audited',
+      params: knowledgeParams.extend({ kind: z.enum(KNOWLEDGE_KINDS), id: z.string().max(64) }), headers: idempotencyHeader, response: errors,
+    },
+  }, async (request) => {
+    const ctx = await scope.context(request);
+    return forgetKnowledge(ctx, request.params.code, request.params.kind, request.params.id, scope.idempotencyKey(request));
   });
 }

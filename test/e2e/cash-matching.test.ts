@@ -104,4 +104,61 @@ describe.skipIf(!HAS_CHROMIUM)('web app: cash matching', BROWSER_TEST, () => {
     await zh.getByTestId('line-status').filter({ hasText: '已自动核销' }).first().waitFor({ timeout: 60_000 });
     await web.screenshot(zh, 'cash-matching-zh');
   }, 300_000);
+
+  it('the matching settings card turns deductions on; a payment 5% short of the invoice it names is applied and the rest disputed', async () => {
+    const { page } = await web.newPage('en');
+    await web.signIn(page, 'finance@demo.example');
+    await page.goto('/bank/matching');
+    const card = page.getByTestId('match-settings');
+    await card.getByText('Deduction tolerance').waitFor({ timeout: 60_000 });
+    const bp = card.getByLabel('…or share (basis points)').nth(1);
+    await bp.fill('1000');
+    const saved = await afterResponse(page, (r) => r.url().includes('/bank/matching-settings') && r.request().method() === 'PUT',
+      () => card.getByRole('button', { name: 'Save settings' }).click());
+    expect(saved.status()).toBe(200);
+    expect(await apiGet<{ deductionToleranceBasisPoints: number }>(page, '/api/v1/bank/matching-settings')).toMatchObject({ deductionToleranceBasisPoints: 1000 });
+    await web.screenshot(page, 'cash-matching-settings-en');
+
+    // A CNY customer's open single-installment invoice, paid 5% short with its number quoted.
+    const customers = await apiGet<{ items: { code: string; name: string; currency: string }[] }>(page, '/api/v1/customers?limit=200');
+    let chosen: { code: string; name: string; z: OpenItem } | null = null;
+    for (const c of customers.items.filter((x) => x.currency === 'CNY')) {
+      const open = (await apiGet<{ items: OpenItem[] }>(page, `/api/v1/customers/${encodeURIComponent(c.code)}/open-items?side=debit&limit=200`)).items;
+      const z = open.find((i) => i.kind === 'invoice' && i.currency === 'CNY' && i.installment === 1 && i.open === i.amount && open.filter((j) => j.number === i.number).length === 1);
+      if (z) { chosen = { code: c.code, name: c.name, z }; break; }
+    }
+    expect(chosen).not.toBeNull();
+    const { code, name, z } = chosen!;
+    // Deducted: 5% of the open amount, in fen, rounded down; paid: the rest (both within the 10% tolerance).
+    const cents = BigInt(z.open.replace('.', ''));
+    const deducted = (cents * 5n) / 100n;
+    const text = (v: bigint) => `${v / 100n}.${(v % 100n).toString().padStart(2, '0')}`;
+    const paid = text(cents - deducted);
+    const file = join(mkdtempSync(join(tmpdir(), 'arflow-deduct-e2e-')), 'deduct-20260629.xml');
+    writeFileSync(file, `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt><GrpHdr><MsgId>E2E-DEDUCT</MsgId><CreDtTm>2026-06-29T22:00:00</CreDtTm></GrpHdr>
+<Stmt><Id>DEDUCT-20260629</Id><Acct><Id><Othr><Id>E2E-DEDUCT-001</Id></Othr></Id><Ccy>CNY</Ccy></Acct>
+${entry(paid, 'D-0001', name, `${z.number} 扣质量款`)}
+</Stmt></BkToCstmrStmt></Document>`);
+    await page.goto('/bank');
+    await page.locator('.ant-upload-drag input[type=file]').first().setInputFiles(file);
+    await page.getByTestId('chosen-file').waitFor();
+    await page.getByRole('button', { name: /Import$/ }).click();
+    const matched = page.getByTestId('import-matching');
+    await matched.getByText('1 applied automatically, 0 to review, 0 unmatched').waitFor({ timeout: 60_000 });
+    await matched.getByRole('link', { name: 'Cash matching' }).click();
+    await page.waitForURL('**/bank/matching?statement=*');
+    const tag = page.getByTestId('deduction-dispute');
+    // As the page writes it: "deduction CN¥1,234.50 disputed" (Intl reads the decimal string exactly).
+    const shown = new Intl.NumberFormat('en', { style: 'currency', currency: 'CNY' }).format(text(deducted) as Intl.StringNumericLiteral);
+    await tag.getByText(`deduction ${shown} disputed`).waitFor({ timeout: 60_000 });
+    const disputes = await apiGet<{ rows: { customer: string; amount: string; status: string }[] }>(page, `/api/v1/disputes?customer=${encodeURIComponent(code)}`);
+    expect(disputes.rows.find((d) => d.amount === text(deducted))).toMatchObject({ customer: code, status: 'open' });
+    await web.screenshot(page, 'cash-matching-deduction-en');
+    // The customer's page shows what matching learned: nothing from an automatic application.
+    await page.goto(`/customers/${encodeURIComponent(code)}`);
+    const knowledge = page.getByTestId('matching-knowledge');
+    await knowledge.getByText('What cash matching has learned').waitFor({ timeout: 60_000 });
+    await knowledge.getByText(/Nothing learned yet/).waitFor();
+  }, 300_000);
 });

@@ -12,7 +12,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  buildBook, DEFAULT_MATCH_SETTINGS, isCreditorReference, matchLines, nameKey, proposeForLine, decide, referenceKey,
+  adviceProposal, advicesFor, buildBook, DEFAULT_MATCH_SETTINGS, isCreditorReference, learnPattern, matchLines, nameKey, proposeForLine, decide, referenceKey,
   type MatchItem, type MatchLine, type MatchSettings, type Proposal,
 } from './matching.ts';
 
@@ -219,6 +219,37 @@ describe('how the money is applied', () => {
     expect(run(line(345_050n - 1_726n, 'INV-2026-0013'), settings).proposals[0]!.kind).toBe('partial');
   });
 
+  it('a deduction within the tenant\'s deduction tolerance (10%): 4,500.00 for INV-2026-0021\'s 5,000.00; 500.00 deducted goes to a dispute; 30 + 50 + 15 = 95 → auto', () => {
+    const settings = { ...DEFAULT_MATCH_SETTINGS, deductionToleranceBasisPoints: 1_000 };
+    // 10% of 5,000.00 is 500.00: exactly the shortfall, so it is a deduction.
+    const r = run(line(450_000n, 'INV-2026-0021 扣质量款', { counterpartyName: '北京远景科技' }), settings);
+    expect(r.status).toBe('auto');
+    expect(r.proposals[0]).toMatchObject({ kind: 'deduction', score: 95, writeOffMinor: 0n, unappliedMinor: 0n });
+    expect(points(r.proposals[0]!)).toEqual({ NAME_EXACT: 30, INVOICE_EXACT: 50, AMOUNT_DEDUCTION: 15 });
+    expect(applied(r.proposals[0]!)).toEqual([['INV-2026-0021', 450_000n]]);
+    expect(r.proposals[0]!.deductions).toEqual([{ itemId: 'i6', documentNumber: 'INV-2026-0021', amountMinor: 50_000n }]);
+    // One fen more (500.01 short) is beyond the tolerance: a partial payment, 30 + 50 + 5 = 85, nothing disputed.
+    const partial = run(line(449_999n, 'INV-2026-0021', { counterpartyName: '北京远景科技' }), settings).proposals[0]!;
+    expect(partial).toMatchObject({ kind: 'partial', score: 85, deductions: [] });
+    // Without a deduction tolerance (the default) the same 4,500.00 is a partial payment too.
+    expect(run(line(450_000n, 'INV-2026-0021', { counterpartyName: '北京远景科技' })).proposals[0]).toMatchObject({ kind: 'partial', deductions: [] });
+  });
+
+  it('bank charges come before a deduction: 15.00 short with a 20.00 charge tolerance and a 10% deduction tolerance is written off', () => {
+    const settings = { ...DEFAULT_MATCH_SETTINGS, chargeToleranceMinor: 2_000n, deductionToleranceBasisPoints: 1_000 };
+    const r = run(line(343_550n, 'INV-2026-0013', { counterpartyName: 'Hangzhou ABC Technology' }), settings);
+    expect(r.proposals[0]).toMatchObject({ kind: 'charges', writeOffMinor: 1_500n, deductions: [] });
+  });
+
+  it('a deduction over two invoices is taken from the later one: 2,850.00 for 1,000.00 + 2,000.00 (5% of 3,000.00 = 150.00)', () => {
+    const settings = { ...DEFAULT_MATCH_SETTINGS, deductionToleranceBasisPoints: 500 };
+    const r = run(line(285_000n, 'INV-2026-0014 INV-2026-0015', { counterpartyName: 'Hangzhou ABC Technology' }), settings);
+    // name 30 + both referenced 50 + deduction 15 = 95
+    expect(r.proposals[0]).toMatchObject({ kind: 'deduction', score: 95 });
+    expect(applied(r.proposals[0]!)).toEqual([['INV-2026-0014', 100_000n], ['INV-2026-0015', 185_000n]]);
+    expect(r.proposals[0]!.deductions).toEqual([{ itemId: 'i4', documentNumber: 'INV-2026-0015', amountMinor: 15_000n }]);
+  });
+
   it('overpayment: 13,000.00 for 12,800.00; 40 + 50 + 5 = 95 → auto, 200.00 stays as unapplied cash', () => {
     const r = run(line(1_300_000n, 'INV-2026-0012', { counterpartyAccount: '31001234567' }));
     expect(r.status).toBe('auto');
@@ -254,6 +285,89 @@ describe('how the money is applied', () => {
  *   C007 北京恒信贸易有限公司                           INV-2026-7007 3,333.00
  *   C001 上海华东贸易有限公司                           INV-2026-0012 12,800.00 · INV-2026-0099 1,500.00 paid (open 0)
  */
+describe('reference patterns learned from decisions', () => {
+  it('learns the last digits after the letters the payer wrote before them; a bare short number teaches nothing', () => {
+    expect(learnPattern(['货款 尾号0012'], 'INV-2026-0012')).toEqual({ marker: '尾号', digits: 4 });
+    // "No. 260012": separators skipped, the last letters before the digits (up to 4), 6 digits of 20260012.
+    expect(learnPattern(['payment No. 260012'], 'INV-2026-0012')).toEqual({ marker: 'NO', digits: 6 });
+    expect(learnPattern(['June 260012'], 'INV-2026-0012')).toEqual({ marker: 'JUNE', digits: 6 });
+    // The payer's own habit, whatever the words: learned for this payer only, read only in its lines.
+    expect(learnPattern(['货款 0012'], 'INV-2026-0012')).toEqual({ marker: '货款', digits: 4 });
+    expect(learnPattern(['0012'], 'INV-2026-0012')).toBeNull();
+    // All the digits are the number itself (found without learning), and digits that are not its end are nothing.
+    expect(learnPattern(['NO 20260012'], 'INV-2026-0012')).toBeNull();
+    expect(learnPattern(['尾号0013'], 'INV-2026-0012')).toBeNull();
+  });
+
+  const withPatterns = (patterns: Record<string, { marker: string; digits: number; confirmations?: number }[]>) =>
+    buildBook(items(), customers.map((c) => ({ ...c, patterns: patterns[c.id] ?? [] })));
+
+  it('C002 quotes 尾号 + 4 digits: 1,500.00 "尾号0015" from Hangzhou ABC Technology names INV-2026-0015; 30 + 40 + 5 = 75, suggested', () => {
+    const book = withPatterns({ c2: [{ marker: '尾号', digits: 4, confirmations: 2 }] });
+    const l = line(150_000n, '货款 尾号0015', { counterpartyName: 'Hangzhou ABC Technology' });
+    const r = decide(l.id, proposeForLine(book, l, DEFAULT_MATCH_SETTINGS), DEFAULT_MATCH_SETTINGS);
+    expect(r.status).toBe('suggested');
+    expect(points(r.proposals[0]!)).toEqual({ NAME_EXACT: 30, REFERENCE_LEARNED: 40, AMOUNT_PARTIAL: 5 });
+    expect(applied(r.proposals[0]!)).toEqual([['INV-2026-0015', 150_000n]]);
+    expect(r.proposals[0]!.reasons.find((x) => x.code === 'REFERENCE_LEARNED')!.words).toContain('learned from 2 decisions');
+    // Without the pattern the text names nothing: no proposal reaches the suggest score for 1,500.00.
+    const plain = decide(l.id, proposeForLine(buildBook(items(), customers), l, DEFAULT_MATCH_SETTINGS), DEFAULT_MATCH_SETTINGS);
+    expect(plain.proposals.some((p) => p.reasons.some((x) => x.code === 'REFERENCE_LEARNED'))).toBe(false);
+  });
+
+  it('a pattern is the payer\'s own: C001\'s pattern is not read in a line from C002, nor for a payer nobody identified', () => {
+    const book = withPatterns({ c1: [{ marker: '尾号', digits: 4 }] });
+    const fromC2 = proposeForLine(book, line(150_000n, '尾号0015', { counterpartyName: 'Hangzhou ABC Technology' }), DEFAULT_MATCH_SETTINGS);
+    const fromNobody = proposeForLine(book, line(1_280_000n, '尾号0012'), DEFAULT_MATCH_SETTINGS);
+    for (const p of [...fromC2, ...fromNobody]) expect(p.reasons.some((x) => x.code === 'REFERENCE_LEARNED')).toBe(false);
+  });
+});
+
+describe('remittance advices with deductions', () => {
+  const advice = (lines: { itemIds: string[]; invoiceNumber: string; amountMinor: bigint; deductionMinor: bigint }[]) => ({
+    id: 'A1', label: 'advice.csv', customerId: 'c3', currency: 'CNY', reference: null, lines,
+    totalMinor: lines.reduce((s, l) => s + l.amountMinor, 0n),
+  });
+
+  it('the customer paid 4,800.00 on INV-2026-0021 (5,000.00) and says it deducted 200.00: 4,800.00 applied, 200.00 to a dispute, sure', () => {
+    const book = buildBook(items(), customers);
+    const p = adviceProposal(book, line(480_000n, null), advice([{ itemIds: ['i6'], invoiceNumber: 'INV-2026-0021', amountMinor: 480_000n, deductionMinor: 20_000n }]), true);
+    expect(p).toMatchObject({ kind: 'deduction', sure: 'REMITTANCE', writeOffMinor: 0n, unappliedMinor: 0n });
+    expect(applied(p)).toEqual([['INV-2026-0021', 480_000n]]);
+    expect(p.deductions).toEqual([{ itemId: 'i6', documentNumber: 'INV-2026-0021', amountMinor: 20_000n }]);
+  });
+
+  it('a "deduction" that is INV-2026-0020\'s early-payment discount (100.00, paid 2026-07-01, by 2026-07-05) is written off as the discount, not disputed', () => {
+    const book = buildBook(items(), customers);
+    // The payment: 4,900.00 + 4,000.00 = 8,900.00.
+    const p = adviceProposal(book, line(890_000n, null), advice([
+      { itemIds: ['i5'], invoiceNumber: 'INV-2026-0020', amountMinor: 490_000n, deductionMinor: 10_000n },
+      { itemIds: ['i6'], invoiceNumber: 'INV-2026-0021', amountMinor: 400_000n, deductionMinor: 0n },
+    ]), true);
+    expect(p).toMatchObject({ kind: 'discount', writeOffMinor: 10_000n, writeOffReason: 'discount', deductions: [] });
+    // The discounted invoice is put last: the write-off goes on the last allocation.
+    expect(applied(p)).toEqual([['INV-2026-0021', 400_000n], ['INV-2026-0020', 490_000n]]);
+  });
+
+  it('the payer\'s bank took 15.00 of charges off the advice\'s 5,000.00: with a 20.00 tolerance the advice fits the 4,985.00 line and the 15.00 is written off', () => {
+    const book = buildBook(items(), customers);
+    const a = advice([{ itemIds: ['i6'], invoiceNumber: 'INV-2026-0021', amountMinor: 500_000n, deductionMinor: 0n }]);
+    const l = line(498_500n, null);
+    // 5,000.00 − 4,985.00 = 15.00 ≤ 20.00
+    expect(advicesFor(l, [a], { ...DEFAULT_MATCH_SETTINGS, chargeToleranceMinor: 2_000n })).toEqual([a]);
+    expect(advicesFor(l, [a], DEFAULT_MATCH_SETTINGS)).toEqual([]);
+    const p = adviceProposal(book, l, a, true);
+    expect(p).toMatchObject({ sure: 'REMITTANCE', writeOffMinor: 1_500n, writeOffReason: 'bank_charges', unappliedMinor: 0n });
+    expect(applied(p)).toEqual([['INV-2026-0021', 498_500n]]);
+  });
+
+  it('after the discount date the same 100.00 is a deduction: disputed', () => {
+    const book = buildBook(items(), customers);
+    const p = adviceProposal(book, line(490_000n, null, { date: '2026-07-06' }), advice([{ itemIds: ['i5'], invoiceNumber: 'INV-2026-0020', amountMinor: 490_000n, deductionMinor: 10_000n }]), true);
+    expect(p).toMatchObject({ kind: 'deduction', writeOffMinor: 0n, deductions: [{ itemId: 'i5', documentNumber: 'INV-2026-0020', amountMinor: 10_000n }] });
+  });
+});
+
 describe('sure rules', () => {
   const sureCustomers = [
     { id: 'c1', code: 'C001', name: '上海华东贸易有限公司', accounts: ['3100 1234 567'] },

@@ -33,6 +33,13 @@ export interface MatchSettings {
   chargeToleranceMinor: bigint;
   /** …or up to this share of the amount due, in basis points (1% = 100); the larger of the two counts. */
   chargeToleranceBasisPoints: number;
+  /**
+   * Short payments beyond the charge tolerance and up to this (minor units), or this share of the amount due (basis
+   * points), the larger counting, are the payer's deduction (扣款): the invoices are paid but for it, and it goes to a
+   * dispute. Both 0 (the default): a short payment is a partial payment.
+   */
+  deductionToleranceMinor: bigint;
+  deductionToleranceBasisPoints: number;
   /** Subset-sum bounds: at most this many items in one combination, and this many combinations tried per customer. */
   maxItems: number;
   maxCombinations: number;
@@ -41,13 +48,13 @@ export interface MatchSettings {
 
 export const DEFAULT_MATCH_SETTINGS: MatchSettings = {
   autoApplyScore: 80, suggestScore: 40, ambiguityMargin: 10, chargeToleranceMinor: 0n, chargeToleranceBasisPoints: 0,
-  maxItems: 5, maxCombinations: 20_000, autoApply: true,
+  deductionToleranceMinor: 0n, deductionToleranceBasisPoints: 0, maxItems: 5, maxCombinations: 20_000, autoApply: true,
 };
 
 export const POINTS = {
   ACCOUNT_KNOWN: 40, NAME_EXACT: 30, NAME_SIMILAR: 20, CUSTOMER_CODE: 20, GROUP_MEMBER: 15,
-  CREDITOR_REF: 50, INVOICE_EXACT: 50, INVOICE_NORMALIZED: 45, INVOICE_FUZZY: 35,
-  AMOUNT_EXACT: 30, AMOUNT_SUM: 25, AMOUNT_DISCOUNT: 25, AMOUNT_CHARGES: 20, AMOUNT_PARTIAL: 5, AMOUNT_OVER: 5, AMOUNT_UNIQUE: 10,
+  CREDITOR_REF: 50, INVOICE_EXACT: 50, INVOICE_NORMALIZED: 45, INVOICE_FUZZY: 35, REFERENCE_LEARNED: 40,
+  AMOUNT_EXACT: 30, AMOUNT_SUM: 25, AMOUNT_DISCOUNT: 25, AMOUNT_CHARGES: 20, AMOUNT_DEDUCTION: 15, AMOUNT_PARTIAL: 5, AMOUNT_OVER: 5, AMOUNT_UNIQUE: 10,
   /** The amount is the items' open amount in another currency, converted at the rate on file, within the tolerance. */
   AMOUNT_FX: 30,
   /** No points: one of the sure rules (docs/cash-matching.md) holds, so the proposal is applied whatever its score. */
@@ -93,6 +100,8 @@ export interface MatchCustomer {
   name: string;
   /** Payer accounts known for this customer (learned from confirmed matches). */
   accounts: string[];
+  /** How this customer quotes invoice numbers, learned from confirmed matches (learnPattern). */
+  patterns?: ReferencePattern[];
   /** The group parent, when the customer is a subsidiary. */
   parentId?: string | null;
 }
@@ -117,7 +126,14 @@ export interface ProposalAllocation {
   settlesMinor?: bigint;
 }
 
-export type ProposalKind = 'exact' | 'combination' | 'discount' | 'charges' | 'partial' | 'overpayment';
+export type ProposalKind = 'exact' | 'combination' | 'discount' | 'charges' | 'deduction' | 'partial' | 'overpayment';
+
+/** What the payer deducted from an item: it stays open on the item and is raised as a dispute when applied. */
+export interface ProposalDeduction {
+  itemId: string;
+  documentNumber: string;
+  amountMinor: bigint;
+}
 
 export interface Proposal {
   customerId: string;
@@ -130,6 +146,8 @@ export interface Proposal {
   writeOffReason: 'discount' | 'bank_charges' | null;
   /** Left on the payment as unapplied cash (an overpayment). */
   unappliedMinor: bigint;
+  /** The payer's deductions (kind 'deduction', or listed in a remittance advice): left open and disputed. */
+  deductions: ProposalDeduction[];
   /** Set when a sure rule holds for this proposal (see sureRule): it is applied automatically whatever its score. */
   sure?: SureRule;
   /** Items in another currency than the line's: the rate used (line currency per unit of the items'), as text. */
@@ -391,11 +409,74 @@ export function addItems(book: MatchBook, items: readonly MatchItem[]): void {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Reference patterns learned from decisions.
+
+/** How a customer quotes the invoices it pays: the last `digits` digits of the number, after `marker` (may be ''). */
+export interface ReferencePattern {
+  marker: string;
+  digits: number;
+  /** Confirmations by users (shown in the reason). */
+  confirmations?: number;
+}
+
+const SEPARATORS = '\\s#:：\\-_/.,，、';
+const digitsOf = (number: string) => number.replace(/\D/g, '');
+
+/**
+ * What a user's decision teaches about how the payer quoted an invoice that no signal recognised: a run of 4–12
+ * digits in the text that is the end of the invoice number's digits (not all of them), and the letters just before
+ * it (up to 4, separators skipped: 尾号, INV, NO). A bare run without letters is learned only from 6 digits (a short
+ * bare number is in any text). Null when the text holds no such run.
+ */
+export function learnPattern(texts: readonly (string | null)[], documentNumber: string): ReferencePattern | null {
+  const all = digitsOf(documentNumber);
+  const text = texts.filter((t): t is string => !!t).join(' \n ').normalize('NFKC').toUpperCase();
+  for (const m of text.matchAll(/\d{4,12}/g)) {
+    const run = m[0];
+    if (run.length >= all.length || !all.endsWith(run)) continue;
+    const before = text.slice(0, m.index).replace(new RegExp(`[${SEPARATORS}]+$`, 'u'), '');
+    const marker = (/[\p{L}]{1,4}$/u.exec(before)?.[0] ?? '');
+    if (!marker && run.length < 6) continue;
+    return { marker, digits: run.length };
+  }
+  return null;
+}
+
+/**
+ * The identified payers' learned patterns, read in the line's texts: a tail that names exactly one of the payer's
+ * open items of the line's currency is a reference (REFERENCE_LEARNED, 40). Only the payer's own patterns are used,
+ * so a learned pattern never points at another customer's invoice.
+ */
+export function learnedReferences(book: MatchBook, line: MatchLine, payerIds: readonly string[]): RefHit[] {
+  const text = line.texts.filter((t): t is string => !!t).join(' \n ').normalize('NFKC').toUpperCase();
+  if (!text) return [];
+  const hits: RefHit[] = [];
+  for (const customerId of payerIds) {
+    const customer = book.customers.get(customerId);
+    if (!customer?.patterns?.length) continue;
+    const open = itemsOf(book, customerId).filter((id) => book.items.get(id)!.currency === line.currency && book.open.get(id)! > 0n);
+    for (const p of customer.patterns) {
+      const marker = p.marker.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const re = new RegExp(`${marker ? `${marker}[${SEPARATORS}]*` : '(?<!\\d)'}(\\d{${p.digits}})(?!\\d)`, 'gu');
+      for (const m of text.matchAll(re)) {
+        const tail = m[1]!;
+        const named = open.filter((id) => digitsOf(book.items.get(id)!.documentNumber).endsWith(tail));
+        if (named.length !== 1) continue;
+        const number = book.items.get(named[0]!)!.documentNumber;
+        const times = p.confirmations && p.confirmations > 1 ? ` (learned from ${p.confirmations} decisions)` : ' (learned from a decision)';
+        hits.push({ itemId: named[0]!, code: 'REFERENCE_LEARNED', words: `"${m[0].trim()}" is how ${customer.code} quotes ${number}: the number's last ${p.digits} digits${p.marker ? ` after ${p.marker}` : ''}${times}` });
+      }
+    }
+  }
+  return hits;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Signals.
 
 interface RefHit {
   itemId: string;
-  code: 'CREDITOR_REF' | 'INVOICE_EXACT' | 'INVOICE_NORMALIZED' | 'INVOICE_FUZZY';
+  code: 'CREDITOR_REF' | 'INVOICE_EXACT' | 'INVOICE_NORMALIZED' | 'INVOICE_FUZZY' | 'REFERENCE_LEARNED';
   words: string;
   /** One character away: counted only when the payer is that customer or the amount fits (see proposeForLine). */
   typo?: boolean;
@@ -407,7 +488,7 @@ interface RefHit {
  */
 export function findReferences(book: MatchBook, line: MatchLine, foreign = false): RefHit[] {
   const hits = new Map<string, RefHit>();
-  const rank = { CREDITOR_REF: 4, INVOICE_EXACT: 3, INVOICE_NORMALIZED: 2, INVOICE_FUZZY: 1 } as const;
+  const rank = { CREDITOR_REF: 4, INVOICE_EXACT: 3, INVOICE_NORMALIZED: 2, INVOICE_FUZZY: 1, REFERENCE_LEARNED: 0 } as const;
   const add = (ids: string[] | undefined, code: RefHit['code'], words: (n: string) => string, typo = false) => {
     for (const id of ids ?? []) {
       const item = book.items.get(id)!;
@@ -552,11 +633,18 @@ export function chargeTolerance(settings: MatchSettings, dueMinor: bigint): bigi
   return share > settings.chargeToleranceMinor ? share : settings.chargeToleranceMinor;
 }
 
+/** The larger of the fixed deduction tolerance and its share of the amount due; 0 when deductions are off. */
+export function deductionTolerance(settings: MatchSettings, dueMinor: bigint): bigint {
+  const share = (dueMinor * BigInt(settings.deductionToleranceBasisPoints)) / 10_000n;
+  return share > settings.deductionToleranceMinor ? share : settings.deductionToleranceMinor;
+}
+
 interface Settled {
   allocations: ProposalAllocation[];
   writeOffMinor: bigint;
   writeOffReason: Proposal['writeOffReason'];
   unappliedMinor: bigint;
+  deductions: ProposalDeduction[];
   kind: ProposalKind;
   amountReason: Reason;
 }
@@ -573,7 +661,7 @@ export function settle(book: MatchBook, itemIds: string[], line: MatchLine, sett
   if (amount === due) {
     const single = items.length === 1;
     return {
-      allocations: full(), writeOffMinor: 0n, writeOffReason: null, unappliedMinor: 0n, kind: single ? 'exact' : 'combination',
+      allocations: full(), writeOffMinor: 0n, writeOffReason: null, unappliedMinor: 0n, deductions: [], kind: single ? 'exact' : 'combination',
       amountReason: single
         ? { code: 'AMOUNT_EXACT', points: POINTS.AMOUNT_EXACT, words: `amount ${c(amount)} is the open amount of ${items[0]!.item.documentNumber}` }
         : { code: 'AMOUNT_SUM', points: POINTS.AMOUNT_SUM, words: `amount ${c(amount)} is the sum of ${items.length} open items` },
@@ -586,7 +674,7 @@ export function settle(book: MatchBook, itemIds: string[], line: MatchLine, sett
     const last = allocations[allocations.length - 1]!;
     last.amountMinor -= discount;
     return {
-      allocations, writeOffMinor: discount, writeOffReason: 'discount', unappliedMinor: 0n, kind: 'discount',
+      allocations, writeOffMinor: discount, writeOffReason: 'discount', unappliedMinor: 0n, deductions: [], kind: 'discount',
       amountReason: { code: 'AMOUNT_DISCOUNT', points: POINTS.AMOUNT_DISCOUNT, words: `amount ${c(amount)} is ${c(due)} less the early-payment discount ${c(discount)}, paid within its period` },
     };
   }
@@ -595,8 +683,25 @@ export function settle(book: MatchBook, itemIds: string[], line: MatchLine, sett
     const allocations = full();
     allocations[allocations.length - 1]!.amountMinor -= short;
     return {
-      allocations, writeOffMinor: short, writeOffReason: 'bank_charges', unappliedMinor: 0n, kind: 'charges',
+      allocations, writeOffMinor: short, writeOffReason: 'bank_charges', unappliedMinor: 0n, deductions: [], kind: 'charges',
       amountReason: { code: 'AMOUNT_CHARGES', points: POINTS.AMOUNT_CHARGES, words: `amount ${c(amount)} is ${c(short)} short of ${c(due)}, within the bank-charge tolerance` },
+    };
+  }
+  if (short > 0n && short <= deductionTolerance(settings, due)) {
+    // The deduction is taken from the last items first (the newest of the set), each at most what it has open.
+    const allocations = full();
+    const deductions: ProposalDeduction[] = [];
+    let left = short;
+    for (let k = allocations.length - 1; k >= 0 && left > 0n; k--) {
+      const a = allocations[k]!;
+      const take = a.amountMinor < left ? a.amountMinor : left;
+      a.amountMinor -= take;
+      left -= take;
+      deductions.unshift({ itemId: a.itemId, documentNumber: a.documentNumber, amountMinor: take });
+    }
+    return {
+      allocations: allocations.filter((a) => a.amountMinor > 0n), writeOffMinor: 0n, writeOffReason: null, unappliedMinor: 0n, deductions, kind: 'deduction',
+      amountReason: { code: 'AMOUNT_DEDUCTION', points: POINTS.AMOUNT_DEDUCTION, words: `amount ${c(amount)} is ${c(short)} short of ${c(due)}, within the deduction tolerance: the payer deducted ${c(short)}, which goes to a dispute` },
     };
   }
   if (amount < due) {
@@ -609,12 +714,12 @@ export function settle(book: MatchBook, itemIds: string[], line: MatchLine, sett
       left -= take;
     }
     return {
-      allocations, writeOffMinor: 0n, writeOffReason: null, unappliedMinor: 0n, kind: 'partial',
+      allocations, writeOffMinor: 0n, writeOffReason: null, unappliedMinor: 0n, deductions: [], kind: 'partial',
       amountReason: { code: 'AMOUNT_PARTIAL', points: POINTS.AMOUNT_PARTIAL, words: `partial payment: ${c(amount)} of ${c(due)}, ${c(due - amount)} stays open` },
     };
   }
   return {
-    allocations: full(), writeOffMinor: 0n, writeOffReason: null, unappliedMinor: amount - due, kind: 'overpayment',
+    allocations: full(), writeOffMinor: 0n, writeOffReason: null, unappliedMinor: amount - due, deductions: [], kind: 'overpayment',
     amountReason: { code: 'AMOUNT_OVER', points: POINTS.AMOUNT_OVER, words: `overpayment: ${c(amount)} for ${c(due)}, ${c(amount - due)} stays on account as unapplied cash` },
   };
 }
@@ -663,7 +768,7 @@ function build(book: MatchBook, line: MatchLine, settings: MatchSettings, custom
   const score = Math.min(100, reasons.reduce((s, r) => s + r.points, 0));
   return {
     customerId, kind: settled.kind, score, reasons, allocations: settled.allocations, writeOffMinor: settled.writeOffMinor,
-    writeOffReason: settled.writeOffReason, unappliedMinor: settled.unappliedMinor,
+    writeOffReason: settled.writeOffReason, unappliedMinor: settled.unappliedMinor, deductions: settled.deductions,
   };
 }
 
@@ -883,6 +988,7 @@ export function proposeForLine(book: MatchBook, line: MatchLine, settings: Match
   if (line.amountMinor <= 0n) return [];
   const refs = new Map(findReferences(book, line).map((h) => [h.itemId, h]));
   const payers = findPayers(book, line);
+  for (const hit of learnedReferences(book, line, [...payers.keys()])) if (!refs.has(hit.itemId)) refs.set(hit.itemId, hit);
   const customerIds = new Set<string>(payers.keys());
   for (const id of refs.keys()) customerIds.add(book.items.get(id)!.customerId);
   const proposals = new Map<string, Proposal>();
@@ -1112,7 +1218,7 @@ function buildForeign(book: MatchBook, line: MatchLine, settings: MatchSettings,
   }
   reasons.push(amountReason);
   const score = Math.min(100, reasons.reduce((s, r) => s + r.points, 0));
-  return { customerId, kind, score, reasons, allocations, writeOffMinor: 0n, writeOffReason: null, unappliedMinor: unapplied, fxRate: rateText };
+  return { customerId, kind, score, reasons, allocations, writeOffMinor: 0n, writeOffReason: null, unappliedMinor: unapplied, deductions: [], fxRate: rateText };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1127,13 +1233,20 @@ export interface AdviceFacts {
   totalMinor: bigint;
   /** The payment reference the advice gives, if one. */
   reference: string | null;
-  /** Per advice line: the book's items of the invoice it names (installments, in due-date order; none: not found). */
-  lines: { invoiceNumber: string; itemIds: string[]; amountMinor: bigint }[];
+  /**
+   * Per advice line: the book's items of the invoice it names (installments, in due-date order; none: not found), the
+   * amount paid on it and what the customer says it deducted (0: none).
+   */
+  lines: { invoiceNumber: string; itemIds: string[]; amountMinor: bigint; deductionMinor?: bigint }[];
 }
 
-/** The open advices that fit a line: its currency and exactly its amount; those whose reference the line quotes first. */
-export function advicesFor(line: MatchLine, advices: readonly AdviceFacts[]): AdviceFacts[] {
-  const fit = advices.filter((a) => a.currency === line.currency && a.totalMinor === line.amountMinor);
+/**
+ * The open advices that fit a line: its currency and exactly its amount, or its amount plus bank charges within the
+ * tolerance (the payer's bank took them off the advice's total); those whose reference the line quotes first.
+ */
+export function advicesFor(line: MatchLine, advices: readonly AdviceFacts[], settings: MatchSettings = DEFAULT_MATCH_SETTINGS): AdviceFacts[] {
+  const fit = advices.filter((a) => a.currency === line.currency
+    && (a.totalMinor === line.amountMinor || (a.totalMinor > line.amountMinor && a.totalMinor - line.amountMinor <= chargeTolerance(settings, a.totalMinor))));
   const quoted = fit.filter((a) => a.reference && line.texts.some((t) => t && referenceKey(t).includes(referenceKey(a.reference!))));
   return quoted.length ? quoted : fit;
 }
@@ -1146,30 +1259,62 @@ export function advicesFor(line: MatchLine, advices: readonly AdviceFacts[]): Ad
  */
 export function adviceProposal(book: MatchBook, line: MatchLine, advice: AdviceFacts, alone: boolean): Proposal {
   const allocations: ProposalAllocation[] = [];
+  const deductions: ProposalDeduction[] = [];
+  let discount: { itemId: string; amountMinor: bigint } | null = null;
   let unapplied = 0n;
   for (const l of advice.lines) {
     let left = l.amountMinor;
+    let deduct = l.deductionMinor ?? 0n;
     for (const id of l.itemIds) {
       const item = book.items.get(id);
       const open = book.open.get(id) ?? 0n;
-      if (!item || item.customerId !== advice.customerId || open <= 0n || left <= 0n) continue;
+      if (!item || item.customerId !== advice.customerId || open <= 0n || (left <= 0n && deduct <= 0n)) continue;
       const take = open < left ? open : left;
-      allocations.push({ itemId: id, documentNumber: item.documentNumber, openMinor: open, amountMinor: take });
+      if (take > 0n) allocations.push({ itemId: id, documentNumber: item.documentNumber, openMinor: open, amountMinor: take });
       left -= take;
+      const rest = open - take;
+      // The early-payment discount, taken in its period on an item not yet paid in part, is a discount, not a claim.
+      if (!discount && take > 0n && deduct > 0n && deduct === rest && item.discountDate && line.date <= item.discountDate && open === item.openMinor && item.discountAmountMinor === deduct) {
+        discount = { itemId: id, amountMinor: deduct };
+        deduct = 0n;
+        continue;
+      }
+      // What else the customer says it deducted stays open on the invoice, as a dispute: up to what is left open on it.
+      const disputed = rest < deduct ? rest : deduct;
+      if (disputed > 0n) deductions.push({ itemId: id, documentNumber: item.documentNumber, amountMinor: disputed });
+      deduct -= disputed;
     }
     unapplied += left;
   }
   const c = (m: bigint) => money(m, line.currency);
   const complete = unapplied === 0n && allocations.length > 0;
+  // The write-off goes on the last allocation (applyToLedger): the discounted item is put last.
+  if (discount) {
+    const k = allocations.findIndex((a) => a.itemId === discount!.itemId);
+    if (k >= 0) allocations.push(...allocations.splice(k, 1));
+  }
+  // The line is short of the advice by bank charges (advicesFor keeps only those within the tolerance): the last
+  // invoice is paid but for them, and they are written off. With a discount already written off, the charges stay
+  // open on it instead (one write-off per application).
+  const charges = advice.totalMinor > line.amountMinor ? advice.totalMinor - line.amountMinor : 0n;
+  const last = allocations[allocations.length - 1];
+  const chargesOff = charges > 0n && !discount && !!last && last.amountMinor > charges;
+  if (charges > 0n && last) last.amountMinor -= charges < last.amountMinor ? charges : last.amountMinor;
+  const deducted = deductions.reduce((s, d) => s + d.amountMinor, 0n);
   const words = `the customer's remittance advice ${advice.label} lists ${advice.lines.length} invoice(s) for ${c(advice.totalMinor)}`
+    + (discount ? `, less the early-payment discount ${c(discount.amountMinor)} taken in its period` : '')
+    + (deducted > 0n ? `, less ${c(deducted)} it deducted, which goes to a dispute` : '')
+    + (charges > 0n ? `; the payment is ${c(charges)} short of it: bank charges${chargesOff ? ', written off' : ', left open'}` : '')
     + (!complete ? `; ${c(unapplied)} of it names no open invoice of the payer and stays unapplied`
       : alone ? '' : '; another open advice has the same amount: check which one this payment is');
   // Full points only for a complete advice no other advice competes with: the others are shown for review.
   const points = complete && alone ? POINTS.REMITTANCE_ADVICE : complete ? 70 : 50;
   const reasons: Reason[] = [{ code: 'REMITTANCE_ADVICE', points, words, detail: advice.id }];
   const proposal: Proposal = {
-    customerId: advice.customerId, kind: unapplied > 0n ? 'overpayment' : allocations.length === 1 ? 'exact' : 'combination',
-    score: points, reasons, allocations, writeOffMinor: 0n, writeOffReason: null, unappliedMinor: unapplied,
+    customerId: advice.customerId,
+    kind: unapplied > 0n ? 'overpayment' : deducted > 0n ? 'deduction' : discount ? 'discount' : allocations.length === 1 ? 'exact' : 'combination',
+    score: points, reasons, allocations, unappliedMinor: unapplied, deductions,
+    writeOffMinor: discount?.amountMinor ?? (chargesOff ? charges : 0n), writeOffReason: discount ? 'discount' : chargesOff ? 'bank_charges' : null,
   };
   if (complete && alone) {
     proposal.sure = 'REMITTANCE';

@@ -12,7 +12,7 @@ import type { Sql } from '../../db/database.ts';
 import {
   accountKey, addItems, buildBook, confusableKey, coreKey, decide, DEFAULT_MATCH_SETTINGS, findPayers, groupOf, isCreditorReference, proposeForLine, referenceCandidates,
   referenceKey, surePayer, type LineResult, type MatchBook, type MatchCustomer, type MatchItem,
-  type MatchLine, type MatchSettings, type Proposal, type ProposalAllocation, type Reason, adviceProposal, advicesFor, type AdviceFacts,
+  type MatchLine, type MatchSettings, type Proposal, type ProposalAllocation, type ProposalDeduction, type Reason, type ReferencePattern, learnPattern, adviceProposal, advicesFor, type AdviceFacts,
   FX_TOLERANCE_BASIS_POINTS, settledMinor, type MatchFx,
 } from '../../domain/bank/matching.ts';
 import type { LocalDate } from '../../domain/dates.ts';
@@ -20,11 +20,14 @@ import { parseDecimal, type Decimal } from '../../domain/decimal.ts';
 import { formatBankAmount } from '../../domain/bank/statement.ts';
 import { AppError, conflict, invalid, notFound } from '../../domain/errors.ts';
 import { parseAmount } from '../../domain/money.ts';
-import { customerScope } from '../access/scope.ts';
+import { assertInScope, customerScope } from '../access/scope.ts';
+import { getCustomer } from '../customers/index.ts';
 import { appendAudit, auditMark, auditRollback } from '../audit/index.ts';
 import type { Context } from '../context.ts';
 import { withIdempotency } from '../idempotency/index.ts';
 import { postDocument, reverseDocument } from '../ledger/index.ts';
+import { DISPUTE_REASONS, OWNER_TEAMS, type DisputeReason, type OwnerTeam } from '../../domain/disputes.ts';
+import { raiseDisputeIn, transitionDisputeIn } from '../disputes/index.ts';
 import { tuneForLedgerRead } from '../ledger/open-at.ts';
 import { amountText, localDateText, parseInput, rateText } from '../validate.ts';
 
@@ -39,6 +42,10 @@ export const matchSettingsSchema = z.object({
   chargeTolerance: amountText.optional(),
   /** …or up to this share of the amount due, in basis points (100 = 1%), at most 1000 (10%). */
   chargeToleranceBasisPoints: z.number().int().min(0).max(1000).optional(),
+  /** Short payments beyond the charge tolerance and up to this amount (major units) are the payer's deduction: a dispute. 0: off. */
+  deductionTolerance: amountText.optional(),
+  /** …or up to this share of the amount due, in basis points, at most 5000 (50%); the larger of the two counts. */
+  deductionToleranceBasisPoints: z.number().int().min(0).max(5000).optional(),
   maxItems: z.number().int().min(1).max(10).optional(),
   maxCombinations: z.number().int().min(1).max(1_000_000).optional(),
   autoApply: z.boolean().optional(),
@@ -57,6 +64,15 @@ export const acceptSchema = z.object({
   allocations: z.array(z.object({ document: numberText, amount: amountText, settles: amountText.optional(), rate: rateText.optional() })).min(1).max(200).optional(),
   /** Written off on an item besides the payment (a discount taken, bank charges): at most one. */
   writeOff: z.object({ document: numberText, amount: amountText, reason: z.enum(['discount', 'bank_charges', 'short_payment']) }).optional(),
+  /**
+   * What the payer deducted (扣款) from an item: it stays open on the item and a dispute is raised for it with the
+   * payment, owned by `ownerTeam` (default sales) for `reason` (default other). At most one; not with `writeOff` on the
+   * same document.
+   */
+  deduction: z.object({
+    document: numberText, amount: amountText,
+    reason: z.enum(DISPUTE_REASONS).optional(), ownerTeam: z.enum(OWNER_TEAMS).optional(), note: z.string().trim().max(1000).optional(),
+  }).strict().optional(),
   /** Remember the payer's account for this customer (default true). */
   learnAccount: z.boolean().optional(),
 }).strict();
@@ -81,19 +97,22 @@ export const linesQuerySchema = z.object({
 
 interface SettingsRow {
   autoApplyScore: number; suggestScore: number; ambiguityMargin: number; chargeToleranceMinor: bigint; chargeToleranceBp: number;
+  deductionToleranceMinor: bigint; deductionToleranceBp: number;
   maxItems: number; maxCombinations: number; autoApply: boolean; updatedAt: string | null; updatedBy: string | null;
 }
 
 async function loadSettings(sql: Sql, ctx: Context): Promise<MatchSettings & { updatedAt: string | null; updatedBy: string | null }> {
   const [row] = await sql.query<SettingsRow>(
     `SELECT auto_apply_score AS "autoApplyScore", suggest_score AS "suggestScore", ambiguity_margin AS "ambiguityMargin",
-       charge_tolerance_minor AS "chargeToleranceMinor", charge_tolerance_bp AS "chargeToleranceBp", max_items AS "maxItems",
+       charge_tolerance_minor AS "chargeToleranceMinor", charge_tolerance_bp AS "chargeToleranceBp",
+       deduction_tolerance_minor AS "deductionToleranceMinor", deduction_tolerance_bp AS "deductionToleranceBp", max_items AS "maxItems",
        max_combinations AS "maxCombinations", auto_apply AS "autoApply", updated_at AS "updatedAt", updated_by AS "updatedBy"
      FROM bank_match_settings WHERE tenant_id = $1`, [ctx.tenant.id]);
   if (!row) return { ...DEFAULT_MATCH_SETTINGS, updatedAt: null, updatedBy: null };
   return {
     autoApplyScore: row.autoApplyScore, suggestScore: row.suggestScore, ambiguityMargin: row.ambiguityMargin,
-    chargeToleranceMinor: BigInt(row.chargeToleranceMinor), chargeToleranceBasisPoints: row.chargeToleranceBp, maxItems: row.maxItems,
+    chargeToleranceMinor: BigInt(row.chargeToleranceMinor), chargeToleranceBasisPoints: row.chargeToleranceBp,
+    deductionToleranceMinor: BigInt(row.deductionToleranceMinor), deductionToleranceBasisPoints: row.deductionToleranceBp, maxItems: row.maxItems,
     maxCombinations: row.maxCombinations, autoApply: row.autoApply, updatedAt: row.updatedAt ? new Date(row.updatedAt).toISOString() : null, updatedBy: row.updatedBy,
   };
 }
@@ -102,6 +121,7 @@ function presentSettings(ctx: Context, s: MatchSettings & { updatedAt: string | 
   return {
     autoApplyScore: s.autoApplyScore, suggestScore: s.suggestScore, ambiguityMargin: s.ambiguityMargin,
     chargeTolerance: formatBankAmount(s.chargeToleranceMinor, ctx.tenant.currency), chargeToleranceBasisPoints: s.chargeToleranceBasisPoints,
+    deductionTolerance: formatBankAmount(s.deductionToleranceMinor, ctx.tenant.currency), deductionToleranceBasisPoints: s.deductionToleranceBasisPoints,
     maxItems: s.maxItems, maxCombinations: s.maxCombinations, autoApply: s.autoApply, updatedAt: s.updatedAt, updatedBy: s.updatedBy,
   };
 }
@@ -121,6 +141,8 @@ export async function saveMatchSettings(ctx: Context, raw: unknown, idempotencyK
       ambiguityMargin: input.ambiguityMargin ?? before.ambiguityMargin,
       chargeToleranceMinor: input.chargeTolerance === undefined ? before.chargeToleranceMinor : parseAmount(input.chargeTolerance, ctx.tenant.currency, 'chargeTolerance'),
       chargeToleranceBasisPoints: input.chargeToleranceBasisPoints ?? before.chargeToleranceBasisPoints,
+      deductionToleranceMinor: input.deductionTolerance === undefined ? before.deductionToleranceMinor : parseAmount(input.deductionTolerance, ctx.tenant.currency, 'deductionTolerance'),
+      deductionToleranceBasisPoints: input.deductionToleranceBasisPoints ?? before.deductionToleranceBasisPoints,
       maxItems: input.maxItems ?? before.maxItems,
       maxCombinations: input.maxCombinations ?? before.maxCombinations,
       autoApply: input.autoApply ?? before.autoApply,
@@ -129,12 +151,14 @@ export async function saveMatchSettings(ctx: Context, raw: unknown, idempotencyK
       throw invalid('VALIDATION_FAILED', `autoApplyScore: ${next.autoApplyScore} is below the suggest score ${next.suggestScore}; the auto-apply score must be at least the suggest score`, [{ field: 'autoApplyScore', message: 'below suggestScore' }]);
     }
     await sql.query(
-      `INSERT INTO bank_match_settings (tenant_id, auto_apply_score, suggest_score, ambiguity_margin, charge_tolerance_minor, charge_tolerance_bp, max_items, max_combinations, auto_apply, updated_by, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())
+      `INSERT INTO bank_match_settings (tenant_id, auto_apply_score, suggest_score, ambiguity_margin, charge_tolerance_minor, charge_tolerance_bp, max_items, max_combinations, auto_apply, updated_by,
+         deduction_tolerance_minor, deduction_tolerance_bp, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now())
        ON CONFLICT (tenant_id) DO UPDATE SET auto_apply_score = $2, suggest_score = $3, ambiguity_margin = $4, charge_tolerance_minor = $5,
-         charge_tolerance_bp = $6, max_items = $7, max_combinations = $8, auto_apply = $9, updated_by = $10, updated_at = now()`,
+         charge_tolerance_bp = $6, max_items = $7, max_combinations = $8, auto_apply = $9, updated_by = $10,
+         deduction_tolerance_minor = $11, deduction_tolerance_bp = $12, updated_at = now()`,
       [ctx.tenant.id, next.autoApplyScore, next.suggestScore, next.ambiguityMargin, next.chargeToleranceMinor, next.chargeToleranceBasisPoints,
-        next.maxItems, next.maxCombinations, next.autoApply, ctx.actor]);
+        next.maxItems, next.maxCombinations, next.autoApply, ctx.actor, next.deductionToleranceMinor, next.deductionToleranceBasisPoints]);
     const after = presentSettings(ctx, { ...next, updatedAt: null, updatedBy: ctx.actor });
     await appendAudit(sql, ctx.tenant.id, { actor: ctx.actor, action: 'bank.match.settings', entityType: 'bank_match_settings', entityId: ctx.tenant.id, before: presentSettings(ctx, before), after });
     return after;
@@ -191,7 +215,15 @@ async function loadBook(sql: Sql, ctx: Context, lines: readonly MatchLine[]): Pr
     `SELECT customer_id AS "customerId", account_key AS "accountKey" FROM customer_bank_accounts WHERE tenant_id = $1`, [ctx.tenant.id])) {
     accounts.set(a.customerId, [...(accounts.get(a.customerId) ?? []), a.accountKey]);
   }
-  const customers = customerRows.map((c): MatchCustomer => ({ id: c.id, code: c.code, name: c.name, parentId: c.parentId, accounts: accounts.get(c.id) ?? [] }));
+  // How customers quote invoices, learned from decisions (a handful of rows per customer at most).
+  const patterns = new Map<string, ReferencePattern[]>();
+  for (const p of await sql.query<{ customerId: string; marker: string; digits: number; confirmations: number }>(
+    `SELECT customer_id AS "customerId", marker, digits, confirmations FROM customer_reference_patterns WHERE tenant_id = $1`, [ctx.tenant.id])) {
+    patterns.set(p.customerId, [...(patterns.get(p.customerId) ?? []), { marker: p.marker, digits: Number(p.digits), confirmations: Number(p.confirmations) }]);
+  }
+  const customers = customerRows.map((c): MatchCustomer => ({
+    id: c.id, code: c.code, name: c.name, parentId: c.parentId, accounts: accounts.get(c.id) ?? [], patterns: patterns.get(c.id) ?? [],
+  }));
   // The payers are found with the customers alone; the items read for them are then added to the same book (its
   // customer index and the payers found are kept for the matching).
   const book = buildBook([], customers);
@@ -269,17 +301,21 @@ async function loadFx(sql: Sql, ctx: Context, book: MatchBook, lines: readonly M
  * The open remittance advices that fit these lines (a payer, the currency and the exact amount of one of them), with
  * the items of the invoices they list added to the book (open or paid: a paid one shows why an advice no longer fits).
  */
-async function loadAdvices(sql: Sql, ctx: Context, lines: readonly MatchLine[], book: MatchBook): Promise<AdviceFacts[]> {
+async function loadAdvices(sql: Sql, ctx: Context, lines: readonly MatchLine[], book: MatchBook, settings: MatchSettings): Promise<AdviceFacts[]> {
   if (!lines.length) return [];
+  // An advice of a line's amount, or up to the bank-charge tolerance more (c ≤ max(fixed, total × bp / 10000) with
+  // total = amount + c gives c ≤ amount × bp / (10000 − bp)); advicesFor keeps exactly those within it.
   const heads = await sql.query<{ id: string; label: string; customerId: string; currency: string; totalMinor: bigint | string; reference: string | null }>(
     `SELECT r.id, coalesce(r.file_name, r.id::text) AS label, r.customer_id AS "customerId", r.currency, r.total_minor AS "totalMinor", r.reference
-       FROM remittance_advices r JOIN unnest($2::text[], $3::int8[]) AS l(currency, amount) ON l.currency = r.currency AND l.amount = r.total_minor
+       FROM remittance_advices r
       WHERE r.tenant_id = $1 AND r.bank_entry_id IS NULL AND r.customer_id IS NOT NULL
+        AND EXISTS (SELECT 1 FROM unnest($2::text[], $3::int8[]) AS l(currency, amount)
+                     WHERE l.currency = r.currency AND r.total_minor BETWEEN l.amount AND l.amount + greatest($4::int8, l.amount * $5::int8 / (10000 - $5::int8) + 1))
       ORDER BY r.imported_at, r.id`,
-    [ctx.tenant.id, lines.map((l) => l.currency), lines.map((l) => l.amountMinor)]);
+    [ctx.tenant.id, lines.map((l) => l.currency), lines.map((l) => l.amountMinor), settings.chargeToleranceMinor, settings.chargeToleranceBasisPoints]);
   if (!heads.length) return [];
-  const rows = await sql.query<{ adviceId: string; invoiceNumber: string; documentId: string | null; amountMinor: bigint | string }>(
-    `SELECT advice_id AS "adviceId", invoice_number AS "invoiceNumber", document_id AS "documentId", amount_minor AS "amountMinor"
+  const rows = await sql.query<{ adviceId: string; invoiceNumber: string; documentId: string | null; amountMinor: bigint | string; deductionMinor: bigint | string }>(
+    `SELECT advice_id AS "adviceId", invoice_number AS "invoiceNumber", document_id AS "documentId", amount_minor AS "amountMinor", deduction_minor AS "deductionMinor"
        FROM remittance_advice_lines WHERE tenant_id = $1 AND advice_id = ANY($2::uuid[]) ORDER BY advice_id, line`, [ctx.tenant.id, heads.map((h) => h.id)]);
   const documents = [...new Set(rows.map((r) => r.documentId).filter((d): d is string => !!d))];
   const items = documents.length ? await sql.query<ItemRow & { documentId: string }>(
@@ -290,7 +326,7 @@ async function loadAdvices(sql: Sql, ctx: Context, lines: readonly MatchLine[], 
   for (const i of items) itemsOfDocument.set(i.documentId, [...(itemsOfDocument.get(i.documentId) ?? []), i.itemId]);
   const linesOf = new Map<string, AdviceFacts['lines']>();
   for (const r of rows) {
-    linesOf.set(r.adviceId, [...(linesOf.get(r.adviceId) ?? []), { invoiceNumber: r.invoiceNumber, itemIds: r.documentId ? itemsOfDocument.get(r.documentId) ?? [] : [], amountMinor: BigInt(r.amountMinor) }]);
+    linesOf.set(r.adviceId, [...(linesOf.get(r.adviceId) ?? []), { invoiceNumber: r.invoiceNumber, itemIds: r.documentId ? itemsOfDocument.get(r.documentId) ?? [] : [], amountMinor: BigInt(r.amountMinor), deductionMinor: BigInt(r.deductionMinor) }]);
   }
   return heads.map((h) => ({
     id: h.id, label: h.label, customerId: h.customerId, currency: h.currency, totalMinor: BigInt(h.totalMinor), reference: h.reference, lines: linesOf.get(h.id) ?? [],
@@ -341,6 +377,7 @@ function presentProposal(p: Proposal & { id?: string; status?: string }, book: P
     allocations: p.allocations.map((a) => presentAllocation(a, currency)),
     fxRate: p.fxRate ?? null,
     writeOff: p.writeOffMinor > 0n ? { amount: money(p.writeOffMinor), reason: p.writeOffReason } : null,
+    deduction: presentDeductions(p.deductions, money),
     unapplied: money(p.unappliedMinor),
   };
 }
@@ -355,6 +392,12 @@ function presentAllocation(a: { documentNumber: string; itemId: string; openMino
     document: a.documentNumber, itemId: a.itemId, open: formatBankAmount(BigInt(a.openMinor), itemCurrency), amount: formatBankAmount(BigInt(a.amountMinor), lineCurrency),
     ...(a.currency ? { currency: a.currency, settles: formatBankAmount(BigInt(a.settlesMinor ?? 0), a.currency) } : {}),
   };
+}
+
+/** A proposal's deductions as the API shows them: the total and each document's part; null when there are none. */
+function presentDeductions(deductions: readonly ProposalDeduction[], money: (v: bigint) => string) {
+  const total = deductions.reduce((s, d) => s + d.amountMinor, 0n);
+  return total > 0n ? { amount: money(total), items: deductions.map((d) => ({ document: d.documentNumber, amount: money(d.amountMinor) })) } : null;
 }
 
 async function findStatement(sql: Sql, ctx: Context, id: string): Promise<{ id: string; statementId: string; balanceCheck: string }> {
@@ -391,7 +434,7 @@ export async function matchStatement(ctx: Context, statementId: string, raw: unk
       [ctx.tenant.id, entries.map((e) => e.id)])).map((r) => `${r.entryId}|${signature(r.customerId, r.allocations)}`));
     const todo = entries.filter((e) => matchable(e) && !applied.has(e.id));
     const book = await loadBook(sql, ctx, todo.map(toLine));
-    let advices = await loadAdvices(sql, ctx, todo.map(toLine), book);
+    let advices = await loadAdvices(sql, ctx, todo.map(toLine), book, settings);
     const fx = await loadFx(sql, ctx, book, todo.map(toLine));
     const lines: MatchRunLine[] = [];
     const counts = { lines: entries.length, autoApplied: 0, suggested: 0, unmatched: 0, alreadyApplied: 0, notCredits: 0 };
@@ -409,7 +452,7 @@ export async function matchStatement(ctx: Context, statementId: string, raw: unk
       }
       const line = toLine(e);
       // The customer's remittance advice for this payment, if one fits, comes before what the texts and amount say.
-      const fitting = advicesFor(line, advices);
+      const fitting = advicesFor(line, advices, settings);
       const fromAdvices = fitting.map((a) => adviceProposal(book, line, a, fitting.length === 1)).sort((a, b) => Number(!!b.sure) - Number(!!a.sure) || b.score - a.score);
       const ranked = [...fromAdvices, ...proposeForLine(book, line, settings, fx)].filter((p) => !rejected.has(`${e.id}|${signature(p.customerId, p.allocations)}`));
       const result = decide(e.id, ranked, settings);
@@ -480,11 +523,12 @@ async function storeProposals(sql: Sql, ctx: Context, e: EntryRow, result: LineR
     const id = uuidv7();
     ids.push(id);
     await sql.query(
-      `INSERT INTO bank_match_proposals (tenant_id, id, entry_id, rank, customer_id, kind, score, reasons, allocations, write_off_minor, write_off_reason, unapplied_minor, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12, 'proposed')`,
+      `INSERT INTO bank_match_proposals (tenant_id, id, entry_id, rank, customer_id, kind, score, reasons, allocations, write_off_minor, write_off_reason, unapplied_minor, deductions, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12, $13::jsonb, 'proposed')`,
       [ctx.tenant.id, id, e.id, rank + 1, p.customerId, p.kind, p.score, JSON.stringify(p.reasons),
         JSON.stringify(p.allocations.map((a) => ({ ...a, openMinor: a.openMinor.toString(), amountMinor: a.amountMinor.toString(), ...(a.settlesMinor === undefined ? {} : { settlesMinor: a.settlesMinor.toString() }) }))),
-        p.writeOffMinor, p.writeOffReason, p.unappliedMinor]);
+        p.writeOffMinor, p.writeOffReason, p.unappliedMinor,
+        JSON.stringify(p.deductions.map((d) => ({ ...d, amountMinor: d.amountMinor.toString() })))]);
   }
   return ids;
 }
@@ -497,14 +541,24 @@ async function setLineState(sql: Sql, ctx: Context, e: EntryRow, status: string,
     [ctx.tenant.id, e.id, e.statementId, status, result.proposals[0]?.score ?? null, result.note, ctx.actor]);
 }
 
+/** A deduction to raise as a dispute: the items (by id, or by document number for a user's choice) and how. */
+interface DeductionPlan {
+  deductions: ProposalDeduction[];
+  reason?: DisputeReason | undefined;
+  ownerTeam?: OwnerTeam | undefined;
+  note?: string | undefined;
+}
+
 /**
  * Posts the line's payment (applied to the items; the rest unapplied on it) and, for a discount or bank charges, a
- * write-off of the difference; records the application. The unique index refuses a second live application.
+ * write-off of the difference; raises a dispute for the payer's deduction (left open on its items); records the
+ * application. The unique index refuses a second live application.
  */
 async function applyToLedger(
-  sql: Sql, ctx: Context, e: EntryRow, p: { customerId: string; allocations: (ProposalAllocation & { rate?: string | undefined })[]; writeOffMinor: bigint; writeOffReason: string | null; writeOffDocument?: string },
+  sql: Sql, ctx: Context, e: EntryRow,
+  p: { customerId: string; allocations: (ProposalAllocation & { rate?: string | undefined })[]; writeOffMinor: bigint; writeOffReason: string | null; writeOffDocument?: string } & DeductionPlan,
   book: Pick<MatchBook, 'customers'> | null, mode: 'auto' | 'manual', proposalId: string | null,
-): Promise<{ paymentNumber: string; writeOffNumber: string | null }> {
+): Promise<{ paymentNumber: string; writeOffNumber: string | null; disputeId: string | null; deductionNote?: string }> {
   const [customer] = book?.customers.get(p.customerId) ? [book.customers.get(p.customerId)!] : await sql.query<{ code: string; name: string }>(
     `SELECT code, name FROM customers WHERE tenant_id = $1 AND id = $2`, [ctx.tenant.id, p.customerId]);
   if (!customer) throw notFound('CUSTOMER_NOT_FOUND', 'the proposal\'s customer no longer exists');
@@ -545,12 +599,14 @@ async function applyToLedger(
       reason: p.writeOffReason === 'discount' ? 'early-payment discount taken' : p.writeOffReason === 'bank_charges' ? 'bank charges deducted by the payer\'s bank' : 'short payment accepted',
     }, sql);
   }
+  const deducted = await raiseDeduction(sql, ctx, e, customer.code, p, mode);
   try {
     await sql.query(
-      `INSERT INTO bank_line_applications (tenant_id, id, entry_id, proposal_id, customer_id, mode, payment_document_id, write_off_document_id, amount_minor, applied_minor, write_off_minor, unapplied_minor, applied_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      `INSERT INTO bank_line_applications (tenant_id, id, entry_id, proposal_id, customer_id, mode, payment_document_id, write_off_document_id, amount_minor, applied_minor, write_off_minor, unapplied_minor, applied_by,
+         deduction_minor, dispute_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
       [ctx.tenant.id, applicationId, e.id, proposalId, p.customerId, mode, payment.document.id, writeOff?.document.id ?? null, amountMinor, appliedMinor,
-        p.writeOffMinor, amountMinor - appliedMinor, ctx.actor]);
+        p.writeOffMinor, amountMinor - appliedMinor, ctx.actor, deducted.disputeId ? deducted.amountMinor : 0n, deducted.disputeId]);
   } catch (error) {
     if ((error as { code?: string }).code === '23505') throw conflict('BANK_LINE_ALREADY_APPLIED', `bank line ${e.seq} is already applied; undo it first to apply it otherwise`);
     throw error;
@@ -562,9 +618,55 @@ async function applyToLedger(
   await sql.query(`UPDATE bank_match_proposals SET status = 'superseded' WHERE tenant_id = $1 AND entry_id = $2 AND status = 'proposed'`, [ctx.tenant.id, e.id]);
   await appendAudit(sql, ctx.tenant.id, {
     actor: ctx.actor, action: mode === 'auto' ? 'bank.line.auto_apply' : 'bank.line.accept', entityType: 'bank_entry', entityId: e.id,
-    after: { customer: customer.code, payment: payment.document.number, writeOff: writeOff?.document.number ?? null, applied: money(appliedMinor), unapplied: money(amountMinor - appliedMinor), proposalId },
+    after: {
+      customer: customer.code, payment: payment.document.number, writeOff: writeOff?.document.number ?? null, applied: money(appliedMinor), unapplied: money(amountMinor - appliedMinor), proposalId,
+      ...(deducted.amountMinor > 0n ? { deduction: money(deducted.amountMinor), dispute: deducted.disputeId, ...(deducted.note ? { deductionNote: deducted.note } : {}) } : {}),
+    },
   });
-  return { paymentNumber: payment.document.number, writeOffNumber: writeOff?.document.number ?? null };
+  return {
+    paymentNumber: payment.document.number, writeOffNumber: writeOff?.document.number ?? null, disputeId: deducted.disputeId,
+    ...(deducted.note ? { deductionNote: deducted.note } : {}),
+  };
+}
+
+/**
+ * Raises the dispute for a payer's deduction, after the payment (so each item's open amount is at least what is
+ * disputed). A user's request that cannot be raised is an error naming the field; in an automatic run an item
+ * already in an open dispute keeps that dispute, and the deduction simply stays open on it (said in the audit).
+ */
+async function raiseDeduction(
+  sql: Sql, ctx: Context, e: EntryRow, customerCode: string, plan: DeductionPlan, mode: 'auto' | 'manual',
+): Promise<{ amountMinor: bigint; disputeId: string | null; note?: string }> {
+  const deductions = plan.deductions.filter((d) => d.amountMinor > 0n);
+  const amountMinor = deductions.reduce((s, d) => s + d.amountMinor, 0n);
+  if (amountMinor === 0n) return { amountMinor, disputeId: null };
+  const byId = deductions.filter((d) => d.itemId);
+  const found = byId.length ? await sql.query<{ id: string; kind: string; number: string; seq: number }>(
+    `SELECT i.id, d.kind, d.number, i.seq FROM items i JOIN documents d ON d.tenant_id = i.tenant_id AND d.id = i.document_id
+      WHERE i.tenant_id = $1 AND i.id = ANY($2::uuid[])`, [ctx.tenant.id, byId.map((d) => d.itemId)]) : [];
+  const items = deductions.map((d) => {
+    const f = d.itemId ? found.find((x) => x.id === d.itemId) : undefined;
+    return { document: f ? `${f.kind}:${f.number}` : d.documentNumber, installment: f ? Number(f.seq) : 1, amount: formatBankAmount(d.amountMinor, e.currency) };
+  });
+  const said = [e.remittanceText, e.counterpartyName].filter(Boolean).join(' · ').slice(0, 300);
+  const note = plan.note || `deducted by the payer from bank line ${e.bankReference ?? e.seq} of ${e.bookingDate ?? e.valueDate}${said ? `: ${said}` : ''}`;
+  const mark = auditMark(sql);
+  try {
+    if (mode === 'auto') await sql.query('SAVEPOINT deduction');
+    const dispute = await raiseDisputeIn(sql, ctx, { customer: customerCode, reason: plan.reason ?? 'other', ownerTeam: plan.ownerTeam ?? 'sales', note, items });
+    if (mode === 'auto') await sql.query('RELEASE SAVEPOINT deduction');
+    return { amountMinor, disputeId: dispute.id };
+  } catch (error) {
+    if (mode === 'manual' || !(error instanceof AppError) || error.kind !== 'conflict') {
+      if (error instanceof AppError && mode === 'manual' && error.details?.length) {
+        throw new AppError(error.kind, error.code, `deduction: ${error.message}`, error.details.map((d) => ({ ...d, field: `deduction.${d.field}` })));
+      }
+      throw error;
+    }
+    await sql.query('ROLLBACK TO SAVEPOINT deduction');
+    auditRollback(sql, mark);
+    return { amountMinor, disputeId: null, note: `the deduction ${formatBankAmount(amountMinor, e.currency)} stays open without a new dispute: ${error.message}` };
+  }
 }
 
 async function loadEntry(sql: Sql, ctx: Context, entryId: string): Promise<EntryRow> {
@@ -577,8 +679,9 @@ async function loadEntry(sql: Sql, ctx: Context, entryId: string): Promise<Entry
 }
 
 async function liveApplication(sql: Sql, ctx: Context, entryId: string) {
-  const [row] = await sql.query<{ id: string; paymentDocumentId: string; writeOffDocumentId: string | null; proposalId: string | null; customerId: string }>(
-    `SELECT id, payment_document_id AS "paymentDocumentId", write_off_document_id AS "writeOffDocumentId", proposal_id AS "proposalId", customer_id AS "customerId"
+  const [row] = await sql.query<{ id: string; paymentDocumentId: string; writeOffDocumentId: string | null; proposalId: string | null; customerId: string; disputeId: string | null }>(
+    `SELECT id, payment_document_id AS "paymentDocumentId", write_off_document_id AS "writeOffDocumentId", proposal_id AS "proposalId", customer_id AS "customerId",
+       dispute_id AS "disputeId"
      FROM bank_line_applications WHERE tenant_id = $1 AND entry_id = $2 AND undone_at IS NULL`, [ctx.tenant.id, entryId]);
   return row ?? null;
 }
@@ -587,9 +690,10 @@ interface StoredProposal {
   id: string; entryId: string; customerId: string; status: string; kind: string; score: number; reasons: Reason[];
   allocations: { itemId: string; documentNumber: string; openMinor: string; amountMinor: string; currency?: string; settlesMinor?: string }[];
   writeOffMinor: bigint; writeOffReason: string | null; unappliedMinor: bigint; rank: number;
+  deductions: { itemId: string; documentNumber: string; amountMinor: string }[];
 }
 const PROPOSAL_SELECT = `SELECT id, entry_id AS "entryId", customer_id AS "customerId", status, kind, score, reasons, allocations, write_off_minor AS "writeOffMinor",
-  write_off_reason AS "writeOffReason", unapplied_minor AS "unappliedMinor", rank FROM bank_match_proposals`;
+  write_off_reason AS "writeOffReason", unapplied_minor AS "unappliedMinor", rank, deductions FROM bank_match_proposals`;
 
 /**
  * A user applies a line: a proposal as it stands, or the items and amounts they chose (another customer's, other
@@ -644,15 +748,51 @@ export async function acceptLine(ctx: Context, entryId: string, raw: unknown, id
       ? { writeOffMinor: amountOf(input.writeOff.amount, 'writeOff.amount'), writeOffReason: input.writeOff.reason, writeOffDocument: input.writeOff.document }
       : input.allocations ? { writeOffMinor: 0n, writeOffReason: null } : { writeOffMinor: BigInt(proposal!.writeOffMinor), writeOffReason: proposal!.writeOffReason };
     const useProposal = proposal && !input.allocations && (!input.customer || customerId === proposal.customerId);
-    const docs = await applyToLedger(sql, ctx, e, { customerId, allocations, ...writeOff }, null, 'manual', useProposal ? proposal!.id : null);
+    const deduction: DeductionPlan = input.deduction
+      ? { deductions: [{ itemId: '', documentNumber: input.deduction.document, amountMinor: amountOf(input.deduction.amount, 'deduction.amount') }], reason: input.deduction.reason, ownerTeam: input.deduction.ownerTeam, note: input.deduction.note }
+      : useProposal ? { deductions: proposal!.deductions.map((d) => ({ ...d, amountMinor: BigInt(d.amountMinor) })) } : { deductions: [] };
+    if (deduction.deductions.some((d) => d.amountMinor <= 0n)) throw invalid('VALIDATION_FAILED', 'deduction.amount: the amount deducted must be more than zero', [{ field: 'deduction.amount', message: 'zero amount' }]);
+    if (input.deduction && input.writeOff && input.deduction.document === input.writeOff.document) {
+      throw invalid('VALIDATION_FAILED', 'deduction.document: the write-off is on the same document; an amount is either written off or disputed, not both', [{ field: 'deduction.document', message: 'same document as writeOff' }]);
+    }
+    const docs = await applyToLedger(sql, ctx, e, { customerId, allocations, ...writeOff, ...deduction }, null, 'manual', useProposal ? proposal!.id : null);
     if (useProposal) await useAdvice(sql, ctx, adviceOf(proposal!.reasons), e.id);
     if (proposal && !useProposal) {
       await sql.query(`UPDATE bank_match_proposals SET status = 'rejected', decided_at = now(), decided_by = $3 WHERE tenant_id = $1 AND id = $2`, [ctx.tenant.id, proposal.id, ctx.actor]);
     }
     await setLineState(sql, ctx, e, 'applied', { note: 'applied by a user', proposals: [] });
     const learned = input.learnAccount !== false && e.counterpartyAccount ? await learnAccount(sql, ctx, customerId, e.counterpartyAccount) : null;
-    return { entryId: e.id, status: 'applied' as const, ...docs, learnedAccount: learned };
+    const patterns = input.learnAccount !== false ? await learnPatterns(sql, ctx, customerId, e, allocations.map((a) => a.documentNumber)) : [];
+    return { entryId: e.id, status: 'applied' as const, ...docs, learnedAccount: learned, learnedPatterns: patterns };
   });
+}
+
+/**
+ * Remembers how the payer quoted the invoices a user applied the line to, when the text does not name them in a way
+ * matching already reads (learnPattern: the number's last digits after the payer's own words); a pattern seen again
+ * counts one more confirmation. Returns the patterns as "尾号 + 4 digits".
+ */
+async function learnPatterns(sql: Sql, ctx: Context, customerId: string, e: EntryRow, documents: readonly string[]): Promise<string[]> {
+  const texts = [e.remittanceText, e.endToEndId, e.creditorReference];
+  const key = referenceKey(texts.filter(Boolean).join(' '));
+  const learned: string[] = [];
+  for (const number of [...new Set(documents)]) {
+    // Named already (as written, without separators or without its prefix): nothing to learn.
+    const own = referenceKey(number);
+    if (key.includes(own) || key.includes(coreKey(own) ?? own)) continue;
+    const pattern = learnPattern(texts, number);
+    if (!pattern) continue;
+    const example = (texts.find((t) => t && t.normalize('NFKC').toUpperCase().includes(pattern.marker)) ?? '').slice(0, 200);
+    await sql.query(
+      `INSERT INTO customer_reference_patterns (tenant_id, id, customer_id, marker, digits, example, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (tenant_id, customer_id, marker, digits) DO UPDATE SET confirmations = customer_reference_patterns.confirmations + 1, example = $6, updated_at = now()`,
+      [ctx.tenant.id, uuidv7(), customerId, pattern.marker, pattern.digits, example, ctx.actor]);
+    const words = `${pattern.marker ? `${pattern.marker} + ` : ''}${pattern.digits} digits`;
+    await appendAudit(sql, ctx.tenant.id, { actor: ctx.actor, action: 'bank.pattern.learn', entityType: 'customer', entityId: customerId, after: { pattern: words, example, document: number } });
+    learned.push(words);
+  }
+  return learned;
 }
 
 /** Remembers a payer account for a customer (or counts one more confirmation of it). */
@@ -701,6 +841,8 @@ export async function undoLine(ctx: Context, entryId: string, raw: unknown, idem
     const reversal = { reason: `bank line undone: ${input.reason}`, ...(input.date ? { date: input.date } : {}) };
     if (application.writeOffDocumentId) await reverseDocument(ctx, application.writeOffDocumentId, reversal, sql);
     const reversed = await reverseDocument(ctx, application.paymentDocumentId, reversal, sql);
+    // The deduction's dispute was raised with the payment: an active one is withdrawn (through its statuses, in its history).
+    const withdrawn = application.disputeId ? await withdrawDeduction(sql, ctx, application.disputeId, input.reason) : null;
     await sql.query(`UPDATE bank_line_applications SET undone_at = now(), undone_by = $3, undo_reason = $4 WHERE tenant_id = $1 AND id = $2`,
       [ctx.tenant.id, application.id, ctx.actor, input.reason]);
     // An advice the line used waits for a payment again.
@@ -709,9 +851,19 @@ export async function undoLine(ctx: Context, entryId: string, raw: unknown, idem
       await sql.query(`UPDATE bank_match_proposals SET status = 'rejected', decided_at = now(), decided_by = $3 WHERE tenant_id = $1 AND id = $2`, [ctx.tenant.id, application.proposalId, ctx.actor]);
     }
     await setLineState(sql, ctx, e, 'rejected', { note: `undone: ${input.reason}; match the statement again or apply it by hand`, proposals: [] });
-    await appendAudit(sql, ctx.tenant.id, { actor: ctx.actor, action: 'bank.line.undo', entityType: 'bank_entry', entityId: e.id, reason: input.reason, after: { reversal: reversed.reversal.number } });
-    return { entryId: e.id, status: 'rejected' as const, reversal: reversed.reversal.number };
+    await appendAudit(sql, ctx.tenant.id, { actor: ctx.actor, action: 'bank.line.undo', entityType: 'bank_entry', entityId: e.id, reason: input.reason, after: { reversal: reversed.reversal.number, ...(withdrawn ? { disputeWithdrawn: withdrawn } : {}) } });
+    return { entryId: e.id, status: 'rejected' as const, reversal: reversed.reversal.number, disputeWithdrawn: withdrawn };
   });
+}
+
+/** Rejects the deduction's dispute if it is still open or investigating; a decided one is left as it was decided. */
+async function withdrawDeduction(sql: Sql, ctx: Context, disputeId: string, reason: string): Promise<string | null> {
+  const [d] = await sql.query<{ status: string }>(`SELECT status FROM disputes WHERE tenant_id = $1 AND id = $2`, [ctx.tenant.id, disputeId]);
+  if (!d || (d.status !== 'open' && d.status !== 'investigating')) return null;
+  const note = `withdrawn: the bank line's application was undone (${reason})`;
+  if (d.status === 'open') await transitionDisputeIn(sql, ctx, disputeId, { to: 'investigating', note });
+  await transitionDisputeIn(sql, ctx, disputeId, { to: 'rejected', note });
+  return disputeId;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -744,13 +896,14 @@ export async function listLines(ctx: Context, sql: Sql, statementId: string, raw
   const ids = page.map((e) => e.id);
   const proposals = await sql.query<StoredProposal & { customerCode: string; customerName: string; inScope: boolean }>(
     `SELECT p.id, p.entry_id AS "entryId", p.customer_id AS "customerId", p.status, p.kind, p.score, p.reasons, p.allocations,
-       p.write_off_minor AS "writeOffMinor", p.write_off_reason AS "writeOffReason", p.unapplied_minor AS "unappliedMinor", p.rank,
+       p.write_off_minor AS "writeOffMinor", p.write_off_reason AS "writeOffReason", p.unapplied_minor AS "unappliedMinor", p.rank, p.deductions,
        c.code AS "customerCode", c.name AS "customerName", ${scope ? `(c.${scope.field} = $3)` : 'true'} AS "inScope"
      FROM bank_match_proposals p JOIN customers c ON c.tenant_id = p.tenant_id AND c.id = p.customer_id
      WHERE p.tenant_id = $1 AND p.entry_id = ANY($2::uuid[]) AND p.status IN ('proposed', 'accepted', 'auto_applied')
      ORDER BY p.rank, p.created_at DESC`, scope ? [ctx.tenant.id, ids, scope.handle] : [ctx.tenant.id, ids]);
-  const applications = await sql.query<{ entryId: string; mode: string; customerCode: string; customerName: string; payment: string; writeOff: string | null; appliedMinor: bigint; writeOffMinor: bigint; unappliedMinor: bigint; appliedAt: string; appliedBy: string; inScope: boolean }>(
+  const applications = await sql.query<{ entryId: string; mode: string; customerCode: string; customerName: string; payment: string; writeOff: string | null; appliedMinor: bigint; writeOffMinor: bigint; unappliedMinor: bigint; deductionMinor: bigint; disputeId: string | null; appliedAt: string; appliedBy: string; inScope: boolean }>(
     `SELECT a.entry_id AS "entryId", a.mode, c.code AS "customerCode", c.name AS "customerName", d.number AS payment, w.number AS "writeOff",
+       a.deduction_minor AS "deductionMinor", a.dispute_id AS "disputeId",
        a.applied_minor AS "appliedMinor", a.write_off_minor AS "writeOffMinor", a.unapplied_minor AS "unappliedMinor", a.applied_at AS "appliedAt", a.applied_by AS "appliedBy",
        ${scope ? `(c.${scope.field} = $3)` : 'true'} AS "inScope"
      FROM bank_line_applications a JOIN customers c ON c.tenant_id = a.tenant_id AND c.id = a.customer_id
@@ -778,14 +931,67 @@ export async function listLines(ctx: Context, sql: Sql, statementId: string, raw
           allocations: p.allocations.map((a) => presentAllocation(a, e.currency)),
           fxRate: p.allocations.some((a) => a.currency) ? p.reasons.find((r) => r.code === 'AMOUNT_FX' || r.code === 'AMOUNT_PARTIAL' || r.code === 'AMOUNT_OVER')?.detail ?? null : null,
           writeOff: BigInt(p.writeOffMinor) > 0n ? { amount: money(p.writeOffMinor), reason: p.writeOffReason } : null,
+          deduction: presentDeductions(p.deductions.map((d) => ({ ...d, amountMinor: BigInt(d.amountMinor) })), money),
           unapplied: money(p.unappliedMinor),
         })),
         application: application && application.inScope ? {
           mode: application.mode, customer: { code: application.customerCode, name: application.customerName }, payment: application.payment,
           writeOff: application.writeOff, applied: money(application.appliedMinor), writeOffAmount: money(application.writeOffMinor),
-          unapplied: money(application.unappliedMinor), appliedAt: new Date(application.appliedAt).toISOString(), appliedBy: application.appliedBy,
+          unapplied: money(application.unappliedMinor), deduction: BigInt(application.deductionMinor) > 0n ? money(application.deductionMinor) : null, disputeId: application.disputeId,
+          appliedAt: new Date(application.appliedAt).toISOString(), appliedBy: application.appliedBy,
         } : null,
       };
     }),
   };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// What matching has learned about a customer: payer accounts and how it quotes invoices; a user may forget either.
+
+export interface MatchingKnowledge {
+  customer: { code: string; name: string };
+  accounts: { id: string; account: string; source: string; confirmations: number; learnedBy: string; learnedAt: string; lastConfirmedAt: string }[];
+  patterns: { id: string; marker: string; digits: number; example: string; confirmations: number; learnedBy: string; learnedAt: string; lastConfirmedAt: string }[];
+}
+
+async function knowledgeCustomer(ctx: Context, sql: Sql, code: string): Promise<{ id: string; code: string; name: string }> {
+  const customer = await getCustomer(sql, ctx.tenant.id, code);
+  await assertInScope(ctx, sql, customer.id, () => notFound('CUSTOMER_NOT_FOUND', `customer: no customer has code ${code}`, [{ field: 'customer', message: 'not found' }]));
+  return { id: customer.id, code: customer.code, name: customer.name };
+}
+
+/** The payer accounts and reference patterns cash matching knows for a customer, newest confirmation first. */
+export async function getMatchingKnowledge(ctx: Context, sql: Sql, code: string): Promise<MatchingKnowledge> {
+  const customer = await knowledgeCustomer(ctx, sql, code);
+  const iso = (v: unknown) => new Date(v as string).toISOString();
+  const accounts = await sql.query<{ id: string; account: string; source: string; confirmations: number; createdBy: string; createdAt: unknown; updatedAt: unknown }>(
+    `SELECT id, account, source, confirmations, created_by AS "createdBy", created_at AS "createdAt", updated_at AS "updatedAt"
+       FROM customer_bank_accounts WHERE tenant_id = $1 AND customer_id = $2 ORDER BY updated_at DESC, id LIMIT 200`, [ctx.tenant.id, customer.id]);
+  const patterns = await sql.query<{ id: string; marker: string; digits: number; example: string; confirmations: number; createdBy: string; createdAt: unknown; updatedAt: unknown }>(
+    `SELECT id, marker, digits, example, confirmations, created_by AS "createdBy", created_at AS "createdAt", updated_at AS "updatedAt"
+       FROM customer_reference_patterns WHERE tenant_id = $1 AND customer_id = $2 ORDER BY updated_at DESC, id LIMIT 200`, [ctx.tenant.id, customer.id]);
+  return {
+    customer: { code: customer.code, name: customer.name },
+    accounts: accounts.map((a) => ({ id: a.id, account: a.account, source: a.source, confirmations: Number(a.confirmations), learnedBy: a.createdBy, learnedAt: iso(a.createdAt), lastConfirmedAt: iso(a.updatedAt) })),
+    patterns: patterns.map((p) => ({ id: p.id, marker: p.marker, digits: Number(p.digits), example: p.example, confirmations: Number(p.confirmations), learnedBy: p.createdBy, learnedAt: iso(p.createdAt), lastConfirmedAt: iso(p.updatedAt) })),
+  };
+}
+
+export const KNOWLEDGE_KINDS = ['accounts', 'patterns'] as const;
+
+/** Forgets one learned account or pattern of a customer (a wrong decision taught it); audited with what it was. */
+export async function forgetKnowledge(ctx: Context, code: string, kind: (typeof KNOWLEDGE_KINDS)[number], id: string, idempotencyKey?: string): Promise<MatchingKnowledge> {
+  if (!KNOWLEDGE_KINDS.includes(kind)) throw invalid('VALIDATION_FAILED', `kind: accounts or patterns, not ${kind}`, [{ field: 'kind', message: 'accounts or patterns' }]);
+  const missing = () => notFound('KNOWLEDGE_NOT_FOUND', `${kind === 'accounts' ? 'account' : 'pattern'} ${id} is not one customer ${code} is known by; GET /customers/${code}/matching-knowledge lists them`);
+  if (!UUID.test(id)) throw missing();
+  return withIdempotency(ctx, idempotencyKey, 'bank.knowledge.forget', { code, kind, id }, async (sql) => {
+    const customer = await knowledgeCustomer(ctx, sql, code);
+    const table = kind === 'accounts' ? 'customer_bank_accounts' : 'customer_reference_patterns';
+    const [row] = await sql.query<Record<string, unknown>>(
+      `DELETE FROM ${table} WHERE tenant_id = $1 AND customer_id = $2 AND id = $3 RETURNING ${kind === 'accounts' ? 'account, confirmations' : 'marker, digits, example, confirmations'}`,
+      [ctx.tenant.id, customer.id, id]);
+    if (!row) throw missing();
+    await appendAudit(sql, ctx.tenant.id, { actor: ctx.actor, action: kind === 'accounts' ? 'bank.account.forget' : 'bank.pattern.forget', entityType: 'customer', entityId: customer.id, before: row });
+    return getMatchingKnowledge(ctx, sql, code);
+  });
 }

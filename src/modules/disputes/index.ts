@@ -167,54 +167,67 @@ export async function raiseDispute(ctx: Context, raw: RaiseInput, idempotencyKey
   const today = tenantToday(ctx.tenant, ctx.clock);
   const dueDate = input.dueDate ? parseDate(input.dueDate, 'dueDate') : addDays(today, DEFAULT_DUE_DAYS);
   if (dueDate < today) throw invalid('DISPUTE_DUE_IN_PAST', `dueDate: ${dueDate} is before today (${today}); give today or a later date`, [{ field: 'dueDate', message: 'in the past' }]);
-  return withIdempotency(ctx, idempotencyKey, 'disputes.raise', input, async (sql) => {
-    const customer = await getCustomer(sql, ctx.tenant.id, input.customer);
-    await assertInScope(ctx, sql, customer.id, () => notFound('CUSTOMER_NOT_FOUND', `customer: no customer has code ${input.customer}; create it first or check the code`, [{ field: 'customer', message: 'unknown customer code' }]));
-    await checkOwnerUser(sql, ctx, input.ownerUser);
-    // One raise at a time per customer: two at once could both dispute the same item.
-    await sql.query(`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext($1))) x`, [`disputes:${customer.id}`]);
-    const lines: { item: DisputableItem; amountMinor: bigint; itemId: string }[] = [];
-    for (const [n, line] of input.items.entries()) {
-      const field = `items.${n}.document`;
-      let doc;
-      try {
-        doc = await resolveDocument(sql, ctx.tenant.id, line.document);
-      } catch (error) {
-        if (error instanceof AppError && error.kind === 'not_found') throw notFound(error.code, `${field}: ${error.message}`, [{ field, message: 'not found' }]);
-        throw error;
-      }
-      if (doc.customerId !== customer.id) throw invalid('DISPUTE_ITEM_OTHER_CUSTOMER', `${field}: ${doc.number} is customer ${doc.customerCode}'s, not ${customer.code}'s; raise a dispute per customer`, [{ field, message: 'other customer' }]);
-      const [item] = await sql.query<{ id: string; side: 'debit' | 'credit'; currency: string; openMinor: unknown; disputed: boolean }>(
-        `SELECT i.id, i.side, i.currency, b.open_minor AS "openMinor",
-                EXISTS (SELECT 1 FROM dispute_items di JOIN disputes x ON x.tenant_id = di.tenant_id AND x.id = di.dispute_id
-                         WHERE di.tenant_id = $1 AND di.item_id = i.id AND x.status IN ('open', 'investigating')) AS disputed
-           FROM items i JOIN item_balances b ON b.tenant_id = i.tenant_id AND b.item_id = i.id
-          WHERE i.tenant_id = $1 AND i.document_id = $2 AND i.seq = $3`, [ctx.tenant.id, doc.id, line.installment]);
-      if (!item) throw notFound('DISPUTE_ITEM_NOT_FOUND', `items.${n}.installment: ${doc.number} has no installment ${line.installment}`, [{ field: `items.${n}.installment`, message: 'no such installment' }]);
-      const reference = line.installment > 1 ? `${doc.number} #${line.installment}` : doc.number;
-      lines.push({
-        itemId: item.id,
-        item: { reference, side: item.side, currency: item.currency, openMinor: big(item.openMinor), inOpenDispute: item.disputed },
-        amountMinor: parseAmount(line.amount, item.currency, `items.${n}.amount`),
-      });
+  return withIdempotency(ctx, idempotencyKey, 'disputes.raise', input, (sql) => raiseIn(sql, ctx, input, dueDate));
+}
+
+/**
+ * Raises a dispute inside the caller's transaction (cash matching raises one for a payer's deduction together with
+ * the payment). `raw` is checked here; the caller's idempotency covers it.
+ */
+export async function raiseDisputeIn(sql: Sql, ctx: Context, raw: RaiseInput): Promise<PresentedDispute & { items: PresentedDisputeItem[]; events: DisputeEvent[] }> {
+  const input = parseInput(raiseSchema, raw, 'dispute');
+  const today = tenantToday(ctx.tenant, ctx.clock);
+  return raiseIn(sql, ctx, input, input.dueDate ? parseDate(input.dueDate, 'dueDate') : addDays(today, DEFAULT_DUE_DAYS));
+}
+
+async function raiseIn(sql: Sql, ctx: Context, input: z.output<typeof raiseSchema>, dueDate: LocalDate): Promise<PresentedDispute & { items: PresentedDisputeItem[]; events: DisputeEvent[] }> {
+  const today = tenantToday(ctx.tenant, ctx.clock);
+  const customer = await getCustomer(sql, ctx.tenant.id, input.customer);
+  await assertInScope(ctx, sql, customer.id, () => notFound('CUSTOMER_NOT_FOUND', `customer: no customer has code ${input.customer}; create it first or check the code`, [{ field: 'customer', message: 'unknown customer code' }]));
+  await checkOwnerUser(sql, ctx, input.ownerUser);
+  // One raise at a time per customer: two at once could both dispute the same item.
+  await sql.query(`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext($1))) x`, [`disputes:${customer.id}`]);
+  const lines: { item: DisputableItem; amountMinor: bigint; itemId: string }[] = [];
+  for (const [n, line] of input.items.entries()) {
+    const field = `items.${n}.document`;
+    let doc;
+    try {
+      doc = await resolveDocument(sql, ctx.tenant.id, line.document);
+    } catch (error) {
+      if (error instanceof AppError && error.kind === 'not_found') throw notFound(error.code, `${field}: ${error.message}`, [{ field, message: 'not found' }]);
+      throw error;
     }
-    const { currency, amountMinor } = checkNewDispute(lines);
-    const id = uuidv7();
-    await sql.query(
-      `INSERT INTO disputes (tenant_id, id, customer_id, reason, owner_team, owner_user, currency, amount_minor, raised_on, due_date, note, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [ctx.tenant.id, id, customer.id, input.reason, input.ownerTeam, input.ownerUser ?? null, currency, amountMinor, today, dueDate, input.note ?? null, ctx.actor]);
-    for (const l of lines) {
-      await sql.query(`INSERT INTO dispute_items (tenant_id, dispute_id, item_id, amount_minor, open_at_raise_minor) VALUES ($1, $2, $3, $4, $5)`,
-        [ctx.tenant.id, id, l.itemId, l.amountMinor, l.item.openMinor]);
-    }
-    await event(sql, ctx, id, 'raised', null, 'open', input.note ?? null);
-    await appendAudit(sql, ctx.tenant.id, {
-      actor: ctx.actor, action: 'disputes.raise', entityType: 'dispute', entityId: id, reason: input.note ?? null,
-      after: { customer: customer.code, reason: input.reason, ownerTeam: input.ownerTeam, ownerUser: input.ownerUser ?? null, currency, amount: formatAmount(amountMinor, currency), dueDate, items: lines.map((l) => ({ item: l.item.reference, amount: formatAmount(l.amountMinor, currency) })) },
+    if (doc.customerId !== customer.id) throw invalid('DISPUTE_ITEM_OTHER_CUSTOMER', `${field}: ${doc.number} is customer ${doc.customerCode}'s, not ${customer.code}'s; raise a dispute per customer`, [{ field, message: 'other customer' }]);
+    const [item] = await sql.query<{ id: string; side: 'debit' | 'credit'; currency: string; openMinor: unknown; disputed: boolean }>(
+      `SELECT i.id, i.side, i.currency, b.open_minor AS "openMinor",
+              EXISTS (SELECT 1 FROM dispute_items di JOIN disputes x ON x.tenant_id = di.tenant_id AND x.id = di.dispute_id
+                       WHERE di.tenant_id = $1 AND di.item_id = i.id AND x.status IN ('open', 'investigating')) AS disputed
+         FROM items i JOIN item_balances b ON b.tenant_id = i.tenant_id AND b.item_id = i.id
+        WHERE i.tenant_id = $1 AND i.document_id = $2 AND i.seq = $3`, [ctx.tenant.id, doc.id, line.installment]);
+    if (!item) throw notFound('DISPUTE_ITEM_NOT_FOUND', `items.${n}.installment: ${doc.number} has no installment ${line.installment}`, [{ field: `items.${n}.installment`, message: 'no such installment' }]);
+    const reference = line.installment > 1 ? `${doc.number} #${line.installment}` : doc.number;
+    lines.push({
+      itemId: item.id,
+      item: { reference, side: item.side, currency: item.currency, openMinor: big(item.openMinor), inOpenDispute: item.disputed },
+      amountMinor: parseAmount(line.amount, item.currency, `items.${n}.amount`),
     });
-    return getDispute(ctx, sql, id);
+  }
+  const { currency, amountMinor } = checkNewDispute(lines);
+  const id = uuidv7();
+  await sql.query(
+    `INSERT INTO disputes (tenant_id, id, customer_id, reason, owner_team, owner_user, currency, amount_minor, raised_on, due_date, note, created_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+    [ctx.tenant.id, id, customer.id, input.reason, input.ownerTeam, input.ownerUser ?? null, currency, amountMinor, today, dueDate, input.note ?? null, ctx.actor]);
+  for (const l of lines) {
+    await sql.query(`INSERT INTO dispute_items (tenant_id, dispute_id, item_id, amount_minor, open_at_raise_minor) VALUES ($1, $2, $3, $4, $5)`,
+      [ctx.tenant.id, id, l.itemId, l.amountMinor, l.item.openMinor]);
+  }
+  await event(sql, ctx, id, 'raised', null, 'open', input.note ?? null);
+  await appendAudit(sql, ctx.tenant.id, {
+    actor: ctx.actor, action: 'disputes.raise', entityType: 'dispute', entityId: id, reason: input.note ?? null,
+    after: { customer: customer.code, reason: input.reason, ownerTeam: input.ownerTeam, ownerUser: input.ownerUser ?? null, currency, amount: formatAmount(amountMinor, currency), dueDate, items: lines.map((l) => ({ item: l.item.reference, amount: formatAmount(l.amountMinor, currency) })) },
   });
+  return getDispute(ctx, sql, id);
 }
 
 async function event(sql: Sql, ctx: Context, disputeId: string, kind: 'raised' | 'transition', from: DisputeStatus | null, to: DisputeStatus, note: string | null): Promise<void> {
@@ -252,35 +265,42 @@ export async function getDispute(ctx: Context, sql: Sql, id: string): Promise<Pr
 /** Moves a dispute to its next status (src/domain/disputes.ts decides what is allowed); audited, in its history. */
 export async function transitionDispute(ctx: Context, id: string, raw: TransitionInput, idempotencyKey?: string): Promise<PresentedDispute & { items: PresentedDisputeItem[]; events: DisputeEvent[] }> {
   const input = parseInput(transitionSchema, raw, 'transition');
-  return withIdempotency(ctx, idempotencyKey, 'disputes.transition', { id, ...input }, async (sql) => {
-    const row = await disputeInScope(ctx, sql, id, true);
-    let creditNote: { id: string; number: string; kind: string; customerId: string; currency: string; amountMinor: bigint } | null = null;
-    if (input.creditNote) {
-      try {
-        const doc = await resolveDocument(sql, ctx.tenant.id, input.creditNote.includes(':') ? input.creditNote : `credit_note:${input.creditNote}`);
-        creditNote = { id: doc.id, number: doc.number, kind: doc.kind, customerId: doc.customerId, currency: doc.currency, amountMinor: doc.amountMinor };
-      } catch (error) {
-        if (!(error instanceof AppError) || error.kind !== 'not_found') throw error;
-        throw invalid('DISPUTE_CREDIT_NOTE_NOT_FOUND', `creditNote: no credit note has the number ${input.creditNote}; post the credit note in the ledger first, then resolve`, [{ field: 'creditNote', message: 'not found' }]);
-      }
+  return withIdempotency(ctx, idempotencyKey, 'disputes.transition', { id, ...input }, (sql) => transitionIn(sql, ctx, id, input));
+}
+
+/** Moves a dispute on inside the caller's transaction (undoing a bank line withdraws the deduction it raised). */
+export async function transitionDisputeIn(sql: Sql, ctx: Context, id: string, raw: TransitionInput): Promise<PresentedDispute & { items: PresentedDisputeItem[]; events: DisputeEvent[] }> {
+  return transitionIn(sql, ctx, id, parseInput(transitionSchema, raw, 'transition'));
+}
+
+async function transitionIn(sql: Sql, ctx: Context, id: string, input: z.output<typeof transitionSchema>): Promise<PresentedDispute & { items: PresentedDisputeItem[]; events: DisputeEvent[] }> {
+  const row = await disputeInScope(ctx, sql, id, true);
+  let creditNote: { id: string; number: string; kind: string; customerId: string; currency: string; amountMinor: bigint } | null = null;
+  if (input.creditNote) {
+    try {
+      const doc = await resolveDocument(sql, ctx.tenant.id, input.creditNote.includes(':') ? input.creditNote : `credit_note:${input.creditNote}`);
+      creditNote = { id: doc.id, number: doc.number, kind: doc.kind, customerId: doc.customerId, currency: doc.currency, amountMinor: doc.amountMinor };
+    } catch (error) {
+      if (!(error instanceof AppError) || error.kind !== 'not_found') throw error;
+      throw invalid('DISPUTE_CREDIT_NOTE_NOT_FOUND', `creditNote: no credit note has the number ${input.creditNote}; post the credit note in the ledger first, then resolve`, [{ field: 'creditNote', message: 'not found' }]);
     }
-    const acceptedMinorIn = input.acceptedAmount === undefined ? null : parseAmount(input.acceptedAmount, row.currency, 'acceptedAmount');
-    const { acceptedMinor } = checkTransition(
-      { status: row.status, customerId: row.customerId, currency: row.currency, amountMinor: big(row.amountMinor) },
-      { to: input.to, note: input.note || null, creditNote, acceptedMinor: acceptedMinorIn });
-    const closing = !ACTIVE_STATUSES.includes(input.to);
-    const today = tenantToday(ctx.tenant, ctx.clock);
-    await sql.query(
-      `UPDATE disputes SET status = $3, accepted_minor = $4, credit_note_document_id = $5, closed_on = $6, updated_at = now() WHERE tenant_id = $1 AND id = $2`,
-      [ctx.tenant.id, id, input.to, acceptedMinor, creditNote?.id ?? null, closing ? today : null]);
-    await event(sql, ctx, id, 'transition', row.status, input.to, input.note || null);
-    await appendAudit(sql, ctx.tenant.id, {
-      actor: ctx.actor, action: 'disputes.transition', entityType: 'dispute', entityId: id, reason: input.note || null,
-      before: { status: row.status },
-      after: { status: input.to, ...(acceptedMinor === null ? {} : { acceptedAmount: formatAmount(acceptedMinor, row.currency) }), ...(creditNote ? { creditNote: creditNote.number } : {}) },
-    });
-    return getDispute(ctx, sql, id);
+  }
+  const acceptedMinorIn = input.acceptedAmount === undefined ? null : parseAmount(input.acceptedAmount, row.currency, 'acceptedAmount');
+  const { acceptedMinor } = checkTransition(
+    { status: row.status, customerId: row.customerId, currency: row.currency, amountMinor: big(row.amountMinor) },
+    { to: input.to, note: input.note || null, creditNote, acceptedMinor: acceptedMinorIn });
+  const closing = !ACTIVE_STATUSES.includes(input.to);
+  const today = tenantToday(ctx.tenant, ctx.clock);
+  await sql.query(
+    `UPDATE disputes SET status = $3, accepted_minor = $4, credit_note_document_id = $5, closed_on = $6, updated_at = now() WHERE tenant_id = $1 AND id = $2`,
+    [ctx.tenant.id, id, input.to, acceptedMinor, creditNote?.id ?? null, closing ? today : null]);
+  await event(sql, ctx, id, 'transition', row.status, input.to, input.note || null);
+  await appendAudit(sql, ctx.tenant.id, {
+    actor: ctx.actor, action: 'disputes.transition', entityType: 'dispute', entityId: id, reason: input.note || null,
+    before: { status: row.status },
+    after: { status: input.to, ...(acceptedMinor === null ? {} : { acceptedAmount: formatAmount(acceptedMinor, row.currency) }), ...(creditNote ? { creditNote: creditNote.number } : {}) },
   });
+  return getDispute(ctx, sql, id);
 }
 
 /** Disputes in the caller's scope: active first, then by due date; filtered, paged. */

@@ -28,3 +28,4 @@ export function showFieldErrors(form: FormInstance, error: unknown): boolean {
   form.setFields(fields.map((f) => ({ name: f.name, errors: [f.message] })));
   return true;
 }
+

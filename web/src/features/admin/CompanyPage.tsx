@@ -5,24 +5,17 @@
  * audited by the API.
  */
 import { useEffect } from 'react';
-import { Alert, App as AntApp, Button, Card, Col, Descriptions, Form, Input, InputNumber, Popconfirm, Row, Select, Space, Switch, type FormInstance } from 'antd';
+import { Alert, App as AntApp, Button, Card, Col, Descriptions, Form, Input, InputNumber, Popconfirm, Row, Select, Space, Switch } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { api, ApiError } from '../../api/client.ts';
+import { api } from '../../api/client.ts';
 import { useSession, useSignedIn } from '../../auth/session.tsx';
 import { ErrorAlert, PageTitle } from '../../shared/components.tsx';
-import { errorMessage } from '../../shared/errors.ts';
+import { errorMessage, showFieldErrors } from '../../shared/errors.ts';
 
 interface StatementSettings { address: string | null; statementDay: number | null }
 interface ApprovalSettings { writeOffApproval: string | null; creditLimitApproval: string | null; reversalsNeedApproval: boolean }
 const AMOUNT = /^\d{1,17}(\.\d{1,4})?$/;
-
-/** Puts the API's field errors (body.x) on the form's fields of the same name. */
-function fieldErrors<T>(form: FormInstance<T>, error: unknown) {
-  if (!(error instanceof ApiError)) return;
-  const fields = error.details.filter((d) => d.field).map((d) => ({ name: d.field!.replace(/^body\./, ''), errors: [d.message] }));
-  if (fields.length) form.setFields(fields as Parameters<FormInstance<T>['setFields']>[0]);
-}
 
 function StatementCard({ editable }: { editable: boolean }) {
   const { t } = useTranslation('admin');
@@ -39,7 +32,7 @@ function StatementCard({ editable }: { editable: boolean }) {
       void message.success(t('company.saved'));
       void client.invalidateQueries({ queryKey: ['company'] });
     },
-    onError: (error) => fieldErrors(form, error),
+    onError: (error) => { showFieldErrors(form, error); },
   });
   return (
     <Card title={t('company.statements')}>
@@ -75,7 +68,7 @@ function ApprovalCard({ editable, currency }: { editable: boolean; currency: str
       void message.success(t('company.saved'));
       void client.invalidateQueries({ queryKey: ['company'] });
     },
-    onError: (error) => fieldErrors(form, error),
+    onError: (error) => { showFieldErrors(form, error); },
   });
   const amountRule = { pattern: AMOUNT, message: t('company.amount') };
   return (
@@ -132,7 +125,7 @@ function MailCard() {
       fromAddress: v.fromAddress.trim(), fromName: v.fromName.trim() || null, replyTo: v.replyTo.trim() || null,
     }),
     onSuccess: () => { form.setFieldValue('password', ''); done(t('company.saved')); },
-    onError: (error) => fieldErrors(form, error),
+    onError: (error) => { showFieldErrors(form, error); },
   });
   const clear = useMutation({ mutationFn: () => api.delete<MailSettings>('/company/mail-settings'), onSuccess: () => done(t('company.mailCleared')) });
   const test = useMutation({

@@ -10,6 +10,7 @@ import { api } from '../../api/client.ts';
 import { ErrorAlert, PageTitle } from '../../shared/components.tsx';
 import { formatAmount, formatDate } from '../../shared/format.ts';
 import { BANK_KEY } from './BankImportPage.tsx';
+import { MatchSettingsCard } from './MatchSettingsCard.tsx';
 import { MatchingWorkbench } from './MatchingWorkbench.tsx';
 import type { HistoryRow } from './types.ts';
 
@@ -37,6 +38,7 @@ export function CashMatchingPage() {
         </Space>
       ) : null}
       {chosen ? <MatchingWorkbench key={chosen} statementId={chosen} /> : null}
+      <MatchSettingsCard />
     </>
   );
 }

@@ -4,10 +4,11 @@
  * customer (the rest stays on account as unapplied cash), or undo an automatic application (reversed in the ledger).
  */
 import { useEffect, useMemo, useState } from 'react';
-import { App as AntApp, Alert, Button, Card, Checkbox, Input, Modal, Segmented, Space, Table, Tag, Tooltip, Typography, type TableColumnsType } from 'antd';
+import { App as AntApp, Alert, Button, Card, Checkbox, Input, Modal, Segmented, Select, Space, Table, Tag, Tooltip, Typography, type TableColumnsType } from 'antd';
 import { CheckOutlined, CloseOutlined, RollbackOutlined, SearchOutlined, ThunderboltOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router-dom';
 import { api, newIdempotencyKey, type Page } from '../../api/client.ts';
 import type { OpenItem } from '../../api/types.ts';
 import { useSession } from '../../auth/session.tsx';
@@ -27,6 +28,7 @@ const toUnits = (text: string): bigint => {
   return text.startsWith('-') ? -units : units;
 };
 const fromUnits = (units: bigint): string => `${units / 10_000n}.${(units % 10_000n).toString().padStart(4, '0')}`;
+const DISPUTE_REASONS = ['price', 'quantity', 'quality', 'not_received', 'duplicate_billing', 'tax_invoice_error', 'other'] as const;
 
 export function ReasonTag({ reason }: { reason: MatchReason }) {
   const { t } = useTranslation('bank');
@@ -55,6 +57,7 @@ function ProposalView({ p, currency }: { p: MatchProposal; currency: string }) {
           : `${a.document} ${money(a.amount)}`)).join(' · ')}
         {p.fxRate ? ` · ${t('matching.fxRate', { rate: p.fxRate, currency, other: p.allocations[0]?.currency ?? '' })}` : ''}
         {p.writeOff ? ` · ${t(`matching.writeOff.${p.writeOff.reason ?? 'short_payment'}`)} ${money(p.writeOff.amount)}` : ''}
+        {p.deduction ? ` · ${t('matching.deduction', { amount: money(p.deduction.amount) })}` : ''}
         {p.unapplied !== '0.00' && p.unapplied !== '0' ? ` · ${t('matching.unapplied')} ${money(p.unapplied)}` : ''}
       </Typography.Text>
       <Space wrap size={[0, 4]}>{p.reasons.map((r) => <ReasonTag key={r.code} reason={r} />)}</Space>
@@ -150,6 +153,11 @@ export function MatchingWorkbench({ statementId }: { statementId: string }) {
                 {a.writeOff ? ` · ${a.writeOff} ${money(a.writeOffAmount, l.currency)}` : ''}
                 {a.unapplied !== '0.00' && a.unapplied !== '0' ? ` · ${t('matching.unapplied')} ${money(a.unapplied, l.currency)}` : ''}
               </Typography.Text>
+              {a.deduction ? (
+                <Link to={`/disputes?customer=${encodeURIComponent(a.customer.code)}`} data-testid="deduction-dispute">
+                  <Tag color="orange">{t('matching.deductionApplied', { amount: money(a.deduction, l.currency) })}</Tag>
+                </Link>
+              ) : null}
               {l.proposals[0] ? <Space wrap size={[0, 4]}>{l.proposals[0].reasons.map((r) => <ReasonTag key={r.code} reason={r} />)}</Space> : null}
             </Space>
           );
@@ -224,13 +232,17 @@ function ChooseItemsModal({ line, onClose, onDone }: { line: MatchLineRow | null
   const { t, i18n } = useTranslation('bank');
   const { message } = AntApp.useApp();
   const [customer, setCustomer] = useState('');
-  const [picked, setPicked] = useState<Record<string, { number: string; amount: string }>>({});
+  const [picked, setPicked] = useState<Record<string, { number: string; amount: string; open: string }>>({});
   const [key, setKey] = useState(newIdempotencyKey());
+  const [disputeRest, setDisputeRest] = useState(false);
+  const [disputeReason, setDisputeReason] = useState<(typeof DISPUTE_REASONS)[number]>('other');
   useEffect(() => {
     if (line) {
       setCustomer(line.proposals[0]?.customer.code ?? '');
       setPicked({});
       setKey(newIdempotencyKey());
+      setDisputeRest(false);
+      setDisputeReason('other');
     }
   }, [line]);
   const items = useQuery({
@@ -238,12 +250,22 @@ function ChooseItemsModal({ line, onClose, onDone }: { line: MatchLineRow | null
     queryFn: () => api.get<Page<OpenItem>>(`/customers/${encodeURIComponent(customer)}/open-items`, { side: 'debit', limit: 200 }),
     enabled: !!line && customer.length > 0,
   });
-  const apply = useMutation({
-    mutationFn: () => api.post(`/bank/lines/${line!.id}/accept`, { customer, allocations: Object.values(picked).map((p) => ({ document: p.number, amount: p.amount.trim() })) }, key),
-    onSuccess: () => { void message.success(t('matching.accepted')); onDone(); onClose(); },
-  });
   const currency = line?.currency ?? '';
   const bad = Object.values(picked).some((p) => !AMOUNT.test(p.amount.trim()));
+  // One picked invoice paid short: what is left on it may be the payer's deduction, raised as a dispute with the payment.
+  const short = useMemo(() => {
+    const rows = Object.values(picked);
+    if (bad || rows.length !== 1) return null;
+    const rest = toUnits(rows[0]!.open) - toUnits(rows[0]!.amount.trim());
+    return rest > 0n ? { document: rows[0]!.number, amount: fromUnits(rest) } : null;
+  }, [picked, bad]);
+  const apply = useMutation({
+    mutationFn: () => api.post(`/bank/lines/${line!.id}/accept`, {
+      customer, allocations: Object.values(picked).map((p) => ({ document: p.number, amount: p.amount.trim() })),
+      ...(short && disputeRest ? { deduction: { document: short.document, amount: short.amount, reason: disputeReason } } : {}),
+    }, key),
+    onSuccess: () => { void message.success(t('matching.accepted')); onDone(); onClose(); },
+  });
   // Exact decimal arithmetic in ten-thousandths (never floating point for money).
   const left = useMemo(() => (line && !bad ? toUnits(line.amount) - Object.values(picked).reduce((s, p) => s + toUnits(p.amount.trim()), 0n) : 0n), [line, picked, bad]);
   return (
@@ -261,7 +283,7 @@ function ChooseItemsModal({ line, onClose, onDone }: { line: MatchLineRow | null
             {
               key: 'pick', width: 48,
               render: (_: unknown, i) => <Checkbox aria-label={i.number} checked={!!picked[i.itemId]}
-                onChange={(e) => setPicked((p) => { const next = { ...p }; if (e.target.checked) next[i.itemId] = { number: i.number, amount: i.open }; else delete next[i.itemId]; return next; })} />,
+                onChange={(e) => setPicked((p) => { const next = { ...p }; if (e.target.checked) next[i.itemId] = { number: i.number, amount: i.open, open: i.open }; else delete next[i.itemId]; return next; })} />,
             },
             { title: t('matching.document'), key: 'doc', render: (_: unknown, i) => `${i.number}${i.installment > 1 ? ` #${i.installment}` : ''}` },
             { title: t('matching.due'), dataIndex: 'dueDate', width: 120, render: (d: string | null) => formatDate(d, i18n.language) },
@@ -269,7 +291,7 @@ function ChooseItemsModal({ line, onClose, onDone }: { line: MatchLineRow | null
             {
               title: t('matching.apply'), key: 'amount', width: 170,
               render: (_: unknown, i) => <Input aria-label={`${t('matching.apply')} ${i.number}`} disabled={!picked[i.itemId]} value={picked[i.itemId]?.amount ?? ''} style={{ textAlign: 'right' }}
-                onChange={(e) => setPicked((p) => ({ ...p, [i.itemId]: { number: i.number, amount: e.target.value } }))} />,
+                onChange={(e) => setPicked((p) => ({ ...p, [i.itemId]: { number: i.number, amount: e.target.value, open: i.open } }))} />,
             },
           ]} />
       ) : null}
@@ -279,6 +301,17 @@ function ChooseItemsModal({ line, onClose, onDone }: { line: MatchLineRow | null
             ? <Typography.Text type="danger">{t('matching.tooMuch')}</Typography.Text>
             : t('matching.leftOnAccount', { amount: formatAmount(fromUnits(left), currency, i18n.language) })}
         </Typography.Paragraph>
+      ) : null}
+      {short ? (
+        <Space wrap data-testid="deduction-choice">
+          <Checkbox checked={disputeRest} onChange={(e) => setDisputeRest(e.target.checked)}>
+            {t('matching.deductionAsk', { amount: formatAmount(short.amount, currency, i18n.language), document: short.document })}
+          </Checkbox>
+          {disputeRest ? (
+            <Select aria-label={t('matching.deductionReason')} style={{ minWidth: 160 }} value={disputeReason} onChange={setDisputeReason}
+              options={DISPUTE_REASONS.map((r) => ({ value: r, label: t(`matching.disputeReasons.${r}`) }))} />
+          ) : null}
+        </Space>
       ) : null}
     </Modal>
   );

@@ -100,6 +100,8 @@ export interface MatchProposal {
   /** Items in another currency: the rate used (line currency per unit of theirs). */
   fxRate?: string | null;
   writeOff: { amount: string; reason: string | null } | null;
+  /** What the payer deducted: left open and raised as a dispute when the proposal is applied. */
+  deduction: { amount: string; items: { document: string; amount: string }[] } | null;
   unapplied: string;
 }
 
@@ -127,6 +129,7 @@ export interface MatchLineRow {
   application: {
     mode: 'auto' | 'manual'; customer: { code: string; name: string }; payment: string; writeOff: string | null;
     applied: string; writeOffAmount: string; unapplied: string; appliedAt: string; appliedBy: string;
+    deduction: string | null; disputeId: string | null;
   } | null;
 }
 

@@ -5,6 +5,7 @@
  */
 import { useEffect, useState } from 'react';
 import { CreditPanel } from '../credit/CreditPanel.tsx';
+import { MatchingKnowledgeCard } from '../bank/MatchingKnowledgeCard.tsx';
 import { CollectionsCard } from '../collections/CollectionsCard.tsx';
 import { Alert, App as AntApp, Breadcrumb, Button, Card, Col, Descriptions, Empty, Result, Row, Skeleton, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
 import { DollarOutlined, EditOutlined } from '@ant-design/icons';
@@ -119,6 +120,11 @@ export function CustomerPage() {
         {can('documents.read') ? (
           <Col span={24}>
             <Documents code={code} />
+          </Col>
+        ) : null}
+        {can('documents.read') ? (
+          <Col span={24}>
+            <MatchingKnowledgeCard code={code} />
           </Col>
         ) : null}
       </Row>
