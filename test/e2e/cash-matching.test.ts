@@ -161,4 +161,49 @@ ${entry(paid, 'D-0001', name, `${z.number} 扣质量款`)}
     await knowledge.getByText('What cash matching has learned').waitFor({ timeout: 60_000 });
     await knowledge.getByText(/Nothing learned yet/).waitFor();
   }, 300_000);
+
+  it('a CNY payment applied by hand to a USD invoice at a rate typed in the workbench settles it in full', async () => {
+    const { page } = await web.newPage('en');
+    await web.signIn(page, 'finance@demo.example');
+    const customers = await apiGet<{ items: { code: string; name: string; currency: string }[] }>(page, '/api/v1/customers?limit=200');
+    let chosen: { code: string; z: OpenItem } | null = null;
+    for (const c of customers.items.filter((x) => x.currency === 'USD')) {
+      const open = (await apiGet<{ items: OpenItem[] }>(page, `/api/v1/customers/${encodeURIComponent(c.code)}/open-items?side=debit&limit=200`)).items;
+      const z = open.find((i) => i.currency === 'USD' && open.filter((j) => j.number === i.number).length === 1);
+      if (z) { chosen = { code: c.code, z }; break; }
+    }
+    expect(chosen).not.toBeNull();
+    const { code, z } = chosen!;
+    // At 7.0000 CNY per USD the invoice's open amount in fen is its cents × 7.
+    const fen = BigInt(z.open.replace('.', '')) * 7n;
+    const cny = `${fen / 100n}.${(fen % 100n).toString().padStart(2, '0')}`;
+    const file = join(mkdtempSync(join(tmpdir(), 'arflow-fx-e2e-')), 'fx-20260629.xml');
+    writeFileSync(file, `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt><GrpHdr><MsgId>E2E-FX</MsgId><CreDtTm>2026-06-29T22:00:00</CreDtTm></GrpHdr>
+<Stmt><Id>FX-20260629</Id><Acct><Id><Othr><Id>E2E-FX-001</Id></Othr></Id><Ccy>CNY</Ccy></Acct>
+${entry(cny, 'F-0001', 'Unknown Payer Ltd', 'misc transfer')}
+</Stmt></BkToCstmrStmt></Document>`);
+    await page.goto('/bank');
+    await page.locator('.ant-upload-drag input[type=file]').first().setInputFiles(file);
+    await page.getByTestId('chosen-file').waitFor();
+    await page.getByRole('button', { name: /Import$/ }).click();
+    const matched = page.getByTestId('import-matching');
+    await matched.getByRole('link', { name: 'Cash matching' }).waitFor({ timeout: 60_000 });
+    await matched.getByRole('link', { name: 'Cash matching' }).click();
+    await page.waitForURL('**/bank/matching?statement=*');
+    const row = page.locator('tbody tr.ant-table-row').filter({ hasText: 'misc transfer' });
+    await row.getByRole('button', { name: 'Other items…' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Customer code').fill(code);
+    await dialog.getByRole('button', { name: 'Show open items' }).click();
+    await dialog.getByRole('checkbox', { name: z.number, exact: true }).check();
+    await dialog.getByLabel(`Apply ${z.number}`).fill(cny);
+    await dialog.getByLabel(`Rate ${z.number}`).fill('7.0000');
+    await web.screenshot(page, 'cash-matching-fx-choose-en');
+    const accepted = await afterResponse(page, (r) => r.url().includes('/accept') && r.request().method() === 'POST',
+      () => dialog.getByRole('button', { name: 'Apply to the chosen items' }).click());
+    expect(accepted.status()).toBe(200);
+    const open = (await apiGet<{ items: OpenItem[] }>(page, `/api/v1/customers/${encodeURIComponent(code)}/open-items?side=debit&limit=200`)).items;
+    expect(open.some((i) => i.itemId === z.itemId)).toBe(false);
+  }, 300_000);
 });

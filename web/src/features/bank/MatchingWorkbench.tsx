@@ -22,6 +22,7 @@ const STATUS_COLOUR: Record<LineStatus, string> = {
 };
 const FILTERS = ['all', 'suggested', 'unmatched', 'auto_applied', 'applied'] as const;
 const AMOUNT = /^\d{1,17}(\.\d{1,4})?$/;
+const RATE = /^\d{1,12}(\.\d{1,10})?$/;
 const toUnits = (text: string): bigint => {
   const [whole = '0', fraction = ''] = text.replace('-', '').split('.');
   const units = BigInt(whole) * 10_000n + BigInt(fraction.padEnd(4, '0').slice(0, 4));
@@ -232,7 +233,9 @@ function ChooseItemsModal({ line, onClose, onDone }: { line: MatchLineRow | null
   const { t, i18n } = useTranslation('bank');
   const { message } = AntApp.useApp();
   const [customer, setCustomer] = useState('');
-  const [picked, setPicked] = useState<Record<string, { number: string; amount: string; open: string }>>({});
+  // Per picked item: the amount of the line applied to it (the line's currency), its open amount, and for an item in
+  // another currency its currency and the settlement rate (empty: the rate on file at the line's date).
+  const [picked, setPicked] = useState<Record<string, { number: string; amount: string; open: string; currency: string; rate: string }>>({});
   const [key, setKey] = useState(newIdempotencyKey());
   const [disputeRest, setDisputeRest] = useState(false);
   const [disputeReason, setDisputeReason] = useState<(typeof DISPUTE_REASONS)[number]>('other');
@@ -251,17 +254,17 @@ function ChooseItemsModal({ line, onClose, onDone }: { line: MatchLineRow | null
     enabled: !!line && customer.length > 0,
   });
   const currency = line?.currency ?? '';
-  const bad = Object.values(picked).some((p) => !AMOUNT.test(p.amount.trim()));
+  const bad = Object.values(picked).some((p) => !AMOUNT.test(p.amount.trim()) || (p.rate.trim() !== '' && !RATE.test(p.rate.trim())));
   // One picked invoice paid short: what is left on it may be the payer's deduction, raised as a dispute with the payment.
   const short = useMemo(() => {
     const rows = Object.values(picked);
-    if (bad || rows.length !== 1) return null;
+    if (bad || rows.length !== 1 || rows[0]!.currency !== currency) return null;
     const rest = toUnits(rows[0]!.open) - toUnits(rows[0]!.amount.trim());
     return rest > 0n ? { document: rows[0]!.number, amount: fromUnits(rest) } : null;
   }, [picked, bad]);
   const apply = useMutation({
     mutationFn: () => api.post(`/bank/lines/${line!.id}/accept`, {
-      customer, allocations: Object.values(picked).map((p) => ({ document: p.number, amount: p.amount.trim() })),
+      customer, allocations: Object.values(picked).map((p) => ({ document: p.number, amount: p.amount.trim(), ...(p.currency !== currency && p.rate.trim() ? { rate: p.rate.trim() } : {}) })),
       ...(short && disputeRest ? { deduction: { document: short.document, amount: short.amount, reason: disputeReason } } : {}),
     }, key),
     onSuccess: () => { void message.success(t('matching.accepted')); onDone(); onClose(); },
@@ -278,12 +281,13 @@ function ChooseItemsModal({ line, onClose, onDone }: { line: MatchLineRow | null
       {apply.error ? <ErrorAlert error={apply.error} ns="bank" /> : null}
       {customer ? (
         <Table<OpenItem> rowKey="itemId" size="small" loading={items.isFetching} pagination={false} scroll={{ y: 300 }} aria-label={t('matching.openItems')}
-          dataSource={(items.data?.items ?? []).filter((i) => i.currency === currency)} locale={{ emptyText: t('matching.noItems') }}
+          // The line's currency first; items in other currencies are settled at a rate (docs/cash-matching.md).
+          dataSource={[...(items.data?.items ?? [])].sort((a, b) => Number(a.currency !== currency) - Number(b.currency !== currency))} locale={{ emptyText: t('matching.noItems') }}
           columns={[
             {
               key: 'pick', width: 48,
               render: (_: unknown, i) => <Checkbox aria-label={i.number} checked={!!picked[i.itemId]}
-                onChange={(e) => setPicked((p) => { const next = { ...p }; if (e.target.checked) next[i.itemId] = { number: i.number, amount: i.open, open: i.open }; else delete next[i.itemId]; return next; })} />,
+                onChange={(e) => setPicked((p) => { const next = { ...p }; if (e.target.checked) next[i.itemId] = { number: i.number, amount: i.currency === currency ? i.open : '', open: i.open, currency: i.currency, rate: '' }; else delete next[i.itemId]; return next; })} />,
             },
             { title: t('matching.document'), key: 'doc', render: (_: unknown, i) => `${i.number}${i.installment > 1 ? ` #${i.installment}` : ''}` },
             { title: t('matching.due'), dataIndex: 'dueDate', width: 120, render: (d: string | null) => formatDate(d, i18n.language) },
@@ -291,7 +295,14 @@ function ChooseItemsModal({ line, onClose, onDone }: { line: MatchLineRow | null
             {
               title: t('matching.apply'), key: 'amount', width: 170,
               render: (_: unknown, i) => <Input aria-label={`${t('matching.apply')} ${i.number}`} disabled={!picked[i.itemId]} value={picked[i.itemId]?.amount ?? ''} style={{ textAlign: 'right' }}
-                onChange={(e) => setPicked((p) => ({ ...p, [i.itemId]: { number: i.number, amount: e.target.value, open: i.open } }))} />,
+                suffix={currency} onChange={(e) => setPicked((p) => ({ ...p, [i.itemId]: { ...p[i.itemId]!, amount: e.target.value } }))} />,
+            },
+            {
+              title: t('matching.rate'), key: 'rate', width: 150,
+              render: (_: unknown, i) => (i.currency === currency ? null : (
+                <Input aria-label={`${t('matching.rate')} ${i.number}`} disabled={!picked[i.itemId]} value={picked[i.itemId]?.rate ?? ''} placeholder={t('matching.rateOnFile')}
+                  title={t('matching.rateHint', { from: currency, to: i.currency })} onChange={(e) => setPicked((p) => ({ ...p, [i.itemId]: { ...p[i.itemId]!, rate: e.target.value } }))} />
+              )),
             },
           ]} />
       ) : null}
