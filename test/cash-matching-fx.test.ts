@@ -107,6 +107,18 @@ describe('cash matching across currencies', () => {
     expect((await doc('INV-U-2001')).allocations).toEqual([expect.objectContaining({ amount: '2000.00', creditAmount: '14300.00', fxGain: '100.00' })]);
   });
 
+  it('the tolerance for the bank\'s rate is the company\'s: at 7% line 3 fits (145.00 ≤ 7% of 2,145.00 = 150.15); back at 0.5% it does not', async () => {
+    const put = (fxToleranceBasisPoints: number) => app.inject({ method: 'PUT', url: '/api/v1/bank/matching-settings', headers: auth, payload: { fxToleranceBasisPoints } });
+    expect((await put(1001)).statusCode).toBe(400);
+    expect((await put(700)).json()).toMatchObject({ fxToleranceBasisPoints: 700 });
+    const dry = await post(`/api/v1/bank/statements/${statementId}/match`, { dryRun: true });
+    const three = dry.json().lines.find((l: { seq: number }) => l.seq === 3);
+    // name 30 + invoice 50 + AMOUNT_FX 30 = 110 → 100: it would be applied.
+    expect(three).toMatchObject({ status: 'auto_applied', bestScore: 100 });
+    expect(three.proposals[0].reasons.map((r: { code: string }) => r.code)).toContain('AMOUNT_FX');
+    expect((await put(50)).json()).toMatchObject({ fxToleranceBasisPoints: 50 });
+  });
+
   it('does not apply a line outside the tolerance; a user applies it with the amount it settles', async () => {
     const three = lineNo(3);
     expect(three.status).toBe('suggested');

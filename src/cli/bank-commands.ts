@@ -190,6 +190,7 @@ export function registerBankCommands(program: Command, withContext: WithContext,
     .option('--charge-tolerance-bp <n>', '…or up to this share of the amount due, in basis points (100 = 1%)')
     .option('--deduction-tolerance <amount>', 'short payments beyond the charges and up to this are the payer\'s deduction: a dispute (0: off)')
     .option('--deduction-tolerance-bp <n>', '…or up to this share of the amount due, in basis points (at most 5000)')
+    .option('--fx-tolerance-bp <n>', 'a line paying items in another currency: how far the bank\'s rate may be from the rate on file, in basis points (default 50)')
     .option('--auto-apply <on|off>', 'apply sure lines automatically')
     .option('--key <key>', 'idempotency key')
     .action((o: Record<string, string | undefined>, command: Command) =>
@@ -204,6 +205,7 @@ export function registerBankCommands(program: Command, withContext: WithContext,
           autoApplyScore: int(o.autoApplyScore, '--auto-apply-score'), suggestScore: int(o.suggestScore, '--suggest-score'), ambiguityMargin: int(o.ambiguityMargin, '--ambiguity-margin'),
           chargeTolerance: o.chargeTolerance, chargeToleranceBasisPoints: int(o.chargeToleranceBp, '--charge-tolerance-bp'),
           deductionTolerance: o.deductionTolerance, deductionToleranceBasisPoints: int(o.deductionToleranceBp, '--deduction-tolerance-bp'),
+          fxToleranceBasisPoints: int(o.fxToleranceBp, '--fx-tolerance-bp'),
           autoApply: o.autoApply === undefined ? undefined : o.autoApply === 'on',
         }).filter(([, v]) => v !== undefined));
         if (!Object.keys(change).length) throw invalid('VALIDATION_FAILED', 'give at least one setting to change (arflow bank settings set --help lists them)');

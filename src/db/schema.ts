@@ -1298,6 +1298,8 @@ export const bankMatchSettings = pgTable('bank_match_settings', {
   /** Short payments beyond the charge tolerance and up to this (or the share below) are deductions: a dispute. 0: off. */
   deductionToleranceMinor: money('deduction_tolerance_minor').notNull().default(sql`0`),
   deductionToleranceBp: integer('deduction_tolerance_bp').notNull().default(0),
+  /** How far the bank's FX rate may be from the rate on file, in basis points of the converted amount (50 = 0.5%). */
+  fxToleranceBp: integer('fx_tolerance_bp').notNull().default(50),
   maxItems: smallint('max_items').notNull().default(5),
   maxCombinations: integer('max_combinations').notNull().default(20000),
   autoApply: boolean('auto_apply').notNull().default(true),
@@ -1307,6 +1309,7 @@ export const bankMatchSettings = pgTable('bank_match_settings', {
   check('bank_match_settings_scores', sql`${t.suggestScore} between 0 and 100 and ${t.autoApplyScore} between ${t.suggestScore} and 101 and ${t.ambiguityMargin} between 0 and 100`),
   check('bank_match_settings_tolerance', sql`${t.chargeToleranceMinor} >= 0 and ${t.chargeToleranceBp} between 0 and 1000`),
   check('bank_match_settings_deduction', sql`${t.deductionToleranceMinor} >= 0 and ${t.deductionToleranceBp} between 0 and 5000`),
+  check('bank_match_settings_fx', sql`${t.fxToleranceBp} between 0 and 1000`),
   check('bank_match_settings_bounds', sql`${t.maxItems} between 1 and 10 and ${t.maxCombinations} between 1 and 1000000`),
 ]);
 

@@ -40,6 +40,8 @@ export interface MatchSettings {
    */
   deductionToleranceMinor: bigint;
   deductionToleranceBasisPoints: number;
+  /** A line in another currency: the bank's rate may be this far from the rate on file (basis points of the converted amount). */
+  fxToleranceBasisPoints: number;
   /** Subset-sum bounds: at most this many items in one combination, and this many combinations tried per customer. */
   maxItems: number;
   maxCombinations: number;
@@ -48,7 +50,7 @@ export interface MatchSettings {
 
 export const DEFAULT_MATCH_SETTINGS: MatchSettings = {
   autoApplyScore: 80, suggestScore: 40, ambiguityMargin: 10, chargeToleranceMinor: 0n, chargeToleranceBasisPoints: 0,
-  deductionToleranceMinor: 0n, deductionToleranceBasisPoints: 0, maxItems: 5, maxCombinations: 20_000, autoApply: true,
+  deductionToleranceMinor: 0n, deductionToleranceBasisPoints: 0, fxToleranceBasisPoints: 50, maxItems: 5, maxCombinations: 20_000, autoApply: true,
 };
 
 export const POINTS = {

@@ -13,7 +13,7 @@ import {
   accountKey, addItems, buildBook, confusableKey, coreKey, decide, DEFAULT_MATCH_SETTINGS, findPayers, groupOf, isCreditorReference, proposeForLine, referenceCandidates,
   referenceKey, surePayer, type LineResult, type MatchBook, type MatchCustomer, type MatchItem,
   type MatchLine, type MatchSettings, type Proposal, type ProposalAllocation, type ProposalDeduction, type Reason, type ReferencePattern, learnPattern, adviceProposal, advicesFor, type AdviceFacts,
-  FX_TOLERANCE_BASIS_POINTS, settledMinor, type MatchFx,
+  settledMinor, type MatchFx,
 } from '../../domain/bank/matching.ts';
 import type { LocalDate } from '../../domain/dates.ts';
 import { parseDecimal, type Decimal } from '../../domain/decimal.ts';
@@ -46,6 +46,8 @@ export const matchSettingsSchema = z.object({
   deductionTolerance: amountText.optional(),
   /** …or up to this share of the amount due, in basis points, at most 5000 (50%); the larger of the two counts. */
   deductionToleranceBasisPoints: z.number().int().min(0).max(5000).optional(),
+  /** A line paying items in another currency: how far the bank's rate may be from the rate on file, in basis points of the converted amount (default 50 = 0.5%, at most 1000). */
+  fxToleranceBasisPoints: z.number().int().min(0).max(1000).optional(),
   maxItems: z.number().int().min(1).max(10).optional(),
   maxCombinations: z.number().int().min(1).max(1_000_000).optional(),
   autoApply: z.boolean().optional(),
@@ -97,7 +99,7 @@ export const linesQuerySchema = z.object({
 
 interface SettingsRow {
   autoApplyScore: number; suggestScore: number; ambiguityMargin: number; chargeToleranceMinor: bigint; chargeToleranceBp: number;
-  deductionToleranceMinor: bigint; deductionToleranceBp: number;
+  deductionToleranceMinor: bigint; deductionToleranceBp: number; fxToleranceBp: number;
   maxItems: number; maxCombinations: number; autoApply: boolean; updatedAt: string | null; updatedBy: string | null;
 }
 
@@ -105,14 +107,14 @@ async function loadSettings(sql: Sql, ctx: Context): Promise<MatchSettings & { u
   const [row] = await sql.query<SettingsRow>(
     `SELECT auto_apply_score AS "autoApplyScore", suggest_score AS "suggestScore", ambiguity_margin AS "ambiguityMargin",
        charge_tolerance_minor AS "chargeToleranceMinor", charge_tolerance_bp AS "chargeToleranceBp",
-       deduction_tolerance_minor AS "deductionToleranceMinor", deduction_tolerance_bp AS "deductionToleranceBp", max_items AS "maxItems",
+       deduction_tolerance_minor AS "deductionToleranceMinor", deduction_tolerance_bp AS "deductionToleranceBp", fx_tolerance_bp AS "fxToleranceBp", max_items AS "maxItems",
        max_combinations AS "maxCombinations", auto_apply AS "autoApply", updated_at AS "updatedAt", updated_by AS "updatedBy"
      FROM bank_match_settings WHERE tenant_id = $1`, [ctx.tenant.id]);
   if (!row) return { ...DEFAULT_MATCH_SETTINGS, updatedAt: null, updatedBy: null };
   return {
     autoApplyScore: row.autoApplyScore, suggestScore: row.suggestScore, ambiguityMargin: row.ambiguityMargin,
     chargeToleranceMinor: BigInt(row.chargeToleranceMinor), chargeToleranceBasisPoints: row.chargeToleranceBp,
-    deductionToleranceMinor: BigInt(row.deductionToleranceMinor), deductionToleranceBasisPoints: row.deductionToleranceBp, maxItems: row.maxItems,
+    deductionToleranceMinor: BigInt(row.deductionToleranceMinor), deductionToleranceBasisPoints: row.deductionToleranceBp, fxToleranceBasisPoints: row.fxToleranceBp, maxItems: row.maxItems,
     maxCombinations: row.maxCombinations, autoApply: row.autoApply, updatedAt: row.updatedAt ? new Date(row.updatedAt).toISOString() : null, updatedBy: row.updatedBy,
   };
 }
@@ -122,6 +124,7 @@ function presentSettings(ctx: Context, s: MatchSettings & { updatedAt: string | 
     autoApplyScore: s.autoApplyScore, suggestScore: s.suggestScore, ambiguityMargin: s.ambiguityMargin,
     chargeTolerance: formatBankAmount(s.chargeToleranceMinor, ctx.tenant.currency), chargeToleranceBasisPoints: s.chargeToleranceBasisPoints,
     deductionTolerance: formatBankAmount(s.deductionToleranceMinor, ctx.tenant.currency), deductionToleranceBasisPoints: s.deductionToleranceBasisPoints,
+    fxToleranceBasisPoints: s.fxToleranceBasisPoints,
     maxItems: s.maxItems, maxCombinations: s.maxCombinations, autoApply: s.autoApply, updatedAt: s.updatedAt, updatedBy: s.updatedBy,
   };
 }
@@ -143,6 +146,7 @@ export async function saveMatchSettings(ctx: Context, raw: unknown, idempotencyK
       chargeToleranceBasisPoints: input.chargeToleranceBasisPoints ?? before.chargeToleranceBasisPoints,
       deductionToleranceMinor: input.deductionTolerance === undefined ? before.deductionToleranceMinor : parseAmount(input.deductionTolerance, ctx.tenant.currency, 'deductionTolerance'),
       deductionToleranceBasisPoints: input.deductionToleranceBasisPoints ?? before.deductionToleranceBasisPoints,
+      fxToleranceBasisPoints: input.fxToleranceBasisPoints ?? before.fxToleranceBasisPoints,
       maxItems: input.maxItems ?? before.maxItems,
       maxCombinations: input.maxCombinations ?? before.maxCombinations,
       autoApply: input.autoApply ?? before.autoApply,
@@ -152,13 +156,13 @@ export async function saveMatchSettings(ctx: Context, raw: unknown, idempotencyK
     }
     await sql.query(
       `INSERT INTO bank_match_settings (tenant_id, auto_apply_score, suggest_score, ambiguity_margin, charge_tolerance_minor, charge_tolerance_bp, max_items, max_combinations, auto_apply, updated_by,
-         deduction_tolerance_minor, deduction_tolerance_bp, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now())
+         deduction_tolerance_minor, deduction_tolerance_bp, fx_tolerance_bp, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, now())
        ON CONFLICT (tenant_id) DO UPDATE SET auto_apply_score = $2, suggest_score = $3, ambiguity_margin = $4, charge_tolerance_minor = $5,
          charge_tolerance_bp = $6, max_items = $7, max_combinations = $8, auto_apply = $9, updated_by = $10,
-         deduction_tolerance_minor = $11, deduction_tolerance_bp = $12, updated_at = now()`,
+         deduction_tolerance_minor = $11, deduction_tolerance_bp = $12, fx_tolerance_bp = $13, updated_at = now()`,
       [ctx.tenant.id, next.autoApplyScore, next.suggestScore, next.ambiguityMargin, next.chargeToleranceMinor, next.chargeToleranceBasisPoints,
-        next.maxItems, next.maxCombinations, next.autoApply, ctx.actor, next.deductionToleranceMinor, next.deductionToleranceBasisPoints]);
+        next.maxItems, next.maxCombinations, next.autoApply, ctx.actor, next.deductionToleranceMinor, next.deductionToleranceBasisPoints, next.fxToleranceBasisPoints]);
     const after = presentSettings(ctx, { ...next, updatedAt: null, updatedBy: ctx.actor });
     await appendAudit(sql, ctx.tenant.id, { actor: ctx.actor, action: 'bank.match.settings', entityType: 'bank_match_settings', entityId: ctx.tenant.id, before: presentSettings(ctx, before), after });
     return after;
@@ -270,7 +274,7 @@ type ItemRow = MatchItem & { openMinor: bigint; discountAmountMinor: bigint };
  * The FX rates the run's conversions need: every rate on file, up to the latest line's date, of the currencies of the
  * book's items and of the lines (a small table: a rate a day per currency at most), looked up by date in memory.
  */
-async function loadFx(sql: Sql, ctx: Context, book: MatchBook, lines: readonly MatchLine[]): Promise<MatchFx> {
+async function loadFx(sql: Sql, ctx: Context, book: MatchBook, lines: readonly MatchLine[], settings: MatchSettings): Promise<MatchFx> {
   const currencies = new Set<string>(lines.map((l) => l.currency));
   for (const item of book.items.values()) currencies.add(item.currency);
   currencies.delete(ctx.tenant.currency);
@@ -281,7 +285,7 @@ async function loadFx(sql: Sql, ctx: Context, book: MatchBook, lines: readonly M
   const byCurrency = new Map<string, { date: string; rate: Decimal }[]>();
   for (const r of rows) byCurrency.set(r.currency, [...(byCurrency.get(r.currency) ?? []), { date: r.date, rate: parseDecimal(r.rate, 'rate') }]);
   return {
-    functional: ctx.tenant.currency, toleranceBasisPoints: FX_TOLERANCE_BASIS_POINTS,
+    functional: ctx.tenant.currency, toleranceBasisPoints: settings.fxToleranceBasisPoints,
     rateOn: (currency: string, date: LocalDate) => {
       const list = byCurrency.get(currency) ?? [];
       // The last rate dated on or before `date` (the list is in date order).
@@ -435,7 +439,7 @@ export async function matchStatement(ctx: Context, statementId: string, raw: unk
     const todo = entries.filter((e) => matchable(e) && !applied.has(e.id));
     const book = await loadBook(sql, ctx, todo.map(toLine));
     let advices = await loadAdvices(sql, ctx, todo.map(toLine), book, settings);
-    const fx = await loadFx(sql, ctx, book, todo.map(toLine));
+    const fx = await loadFx(sql, ctx, book, todo.map(toLine), settings);
     const lines: MatchRunLine[] = [];
     const counts = { lines: entries.length, autoApplied: 0, suggested: 0, unmatched: 0, alreadyApplied: 0, notCredits: 0 };
     for (const e of entries) {

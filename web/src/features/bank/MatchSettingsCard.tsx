@@ -15,7 +15,7 @@ import { errorMessage, showFieldErrors } from '../../shared/errors.ts';
 export interface MatchSettings {
   autoApplyScore: number; suggestScore: number; ambiguityMargin: number;
   chargeTolerance: string; chargeToleranceBasisPoints: number;
-  deductionTolerance: string; deductionToleranceBasisPoints: number;
+  deductionTolerance: string; deductionToleranceBasisPoints: number; fxToleranceBasisPoints: number;
   maxItems: number; maxCombinations: number; autoApply: boolean;
   updatedAt: string | null; updatedBy: string | null;
 }
@@ -64,9 +64,10 @@ export function MatchSettingsCard() {
             <Form.Item name="deductionTolerance" label={t('settings.deductionTolerance')} extra={t('settings.deductionToleranceHint')} rules={[amount]}><Input maxLength={20} /></Form.Item>
           </Col>
           <Col xs={24} md={6}>{whole('deductionToleranceBasisPoints', 0, 5000)}</Col>
-          <Col xs={24} md={8}>{whole('maxItems', 1, 10)}</Col>
-          <Col xs={24} md={8}>{whole('maxCombinations', 1, 1_000_000)}</Col>
-          <Col xs={24} md={8}>
+          <Col xs={24} md={6}>{whole('fxToleranceBasisPoints', 0, 1000)}</Col>
+          <Col xs={24} md={6}>{whole('maxItems', 1, 10)}</Col>
+          <Col xs={24} md={6}>{whole('maxCombinations', 1, 1_000_000)}</Col>
+          <Col xs={24} md={6}>
             <Form.Item name="autoApply" label={t('settings.autoApply')} extra={t('settings.autoApplyHint')} valuePropName="checked"><Switch /></Form.Item>
           </Col>
         </Row>
