@@ -372,10 +372,12 @@ export async function agingReport(ctx: Context, sql: Sql, raw: AgingPageQuery): 
   const [limit, offset] = [`$${params.length - 1}`, `$${params.length}`];
   const order = orderOf(query.sort);
   await tuneForLedgerRead(sql);
-  // By outstanding, the page is among the first limit + offset rows by outstanding alone, ties included: only those
-  // are named (joined to their customers) and sorted by key within a tie.
+  // By outstanding, the page is among the rows whose outstanding is at least the (limit + offset)th largest (ties
+  // included): only those are named (joined to their customers) and sorted by key within a tie. The threshold is a
+  // bounded top-N sort of the amounts alone; all rows when there are fewer (outstanding is never negative).
   const page = !named && query.sort === 'outstanding'
-    ? `candidates AS (SELECT * FROM report_rows ORDER BY coalesce(outstanding, 0) DESC FETCH FIRST (${limit}::int8 + ${offset}::int8) ROWS WITH TIES),
+    ? `threshold AS (SELECT coalesce(outstanding, 0) AS amount FROM report_rows ORDER BY 1 DESC OFFSET ${limit}::int8 + ${offset}::int8 - 1 LIMIT 1),
+     candidates AS (SELECT * FROM report_rows WHERE coalesce(outstanding, 0) >= coalesce((SELECT amount FROM threshold), 0)),
      page AS (${namedRows('candidates', named)} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset})`
     : `page AS (${namedRows('report_rows', named)} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset})`;
   // part 0: the page's rows in order; part 1: the totals and the row count (and, converted, every currency summed).

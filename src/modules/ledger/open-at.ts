@@ -33,6 +33,12 @@ export interface OpenAtParams {
   from?: string;
   /** Placeholder of a customer id: that customer's items only. */
   customer?: string;
+  /**
+   * Further columns of openMovementsAtSql's rows: `move`, an expression over a later movement (alias m, any column
+   * of item_moves), and `open`, its value on today's open amounts (alias b). For figures read in the same pass, such
+   * as the KPIs' payments in the period; they are not the items' facts, so never sum them per item.
+   */
+  extra?: { name: string; move: string; open: string }[];
 }
 
 /** The item facts both sources share, as columns of the alias `t` (item_balances or item_moves). */
@@ -66,12 +72,13 @@ export function openMovementsAtSql(p: OpenAtParams): string {
   const since = p.from ?? p.asOf;
   const customer = p.customer ? ` AND b.customer_id = ${p.customer}` : '';
   const fromColumn = (amount: string, t: string) => (p.from ? `, CASE WHEN ${t}.document_date <= ${p.from} THEN ${amount} ELSE 0 END AS open_from` : '');
+  const extra = (branch: 'move' | 'open') => (p.extra ?? []).map((e) => `, ${e[branch]} AS ${e.name}`).join('');
   return `open_at AS (
-       SELECT ${factsOf('b')}, b.open_minor${fromColumn('b.open_minor', 'b')}
+       SELECT ${factsOf('b')}, b.open_minor${fromColumn('b.open_minor', 'b')}${extra('open')}
          FROM item_balances b
         WHERE b.tenant_id = ${p.tenant} AND b.open_minor > 0 AND b.document_date <= ${p.asOf}${customer}
        UNION ALL
-       SELECT ${factsOf('m')}, ${p.from ? `CASE WHEN m.move_date > ${p.asOf} THEN m.amount_minor ELSE 0 END` : 'm.amount_minor'}${fromColumn('m.amount_minor', 'm')}
+       SELECT ${factsOf('m')}, ${p.from ? `CASE WHEN m.move_date > ${p.asOf} THEN m.amount_minor ELSE 0 END` : 'm.amount_minor'}${fromColumn('m.amount_minor', 'm')}${extra('move')}
          FROM ${laterMoves(p, since)})`;
 }
 
