@@ -68,7 +68,7 @@ export async function loadKpiFigures(sql: Sql, q: FiguresQuery): Promise<KpiFigu
   // sales (PAID_MOVES) are movements of that same pass: an allocation is never dated before its documents, so each
   // one dated in the period is among the movements since the period's start of items dated on or before asOf.
   const [balances] = await sql.query<Record<string, unknown>>(
-    `WITH ${openMovementsAtSql({ tenant: '$1', asOf: '$2', from: '$4', extra: PAID_COLUMNS })},
+    `WITH ${openMovementsAtSql({ tenant: '$1', asOf: '$2', from: '$4', extra: PAID_COLUMNS, keepMoves: PAID_KEEP })},
      ${openMovementsAtSql({ tenant: '$1', asOf: '$2' }).replace(/^open_at AS/, 'open_now AS')}
      SELECT coalesce(sum(o.open_minor) FILTER (WHERE o.side = 'debit'), 0) AS outstanding,
             coalesce(sum(o.open_minor) FILTER (WHERE o.side = 'debit' AND o.due_date >= $2), 0) AS current,
@@ -160,8 +160,8 @@ export const PAID_MOVES = `
  * today's open amounts): the amount paid, days to pay and days beyond terms of each payment of sales in the period.
  * The allocations undone on or before $2 are one hashed list (there are few), not a probe per movement.
  */
-const PAID_MOVE = `m.side = 'debit' AND m.move_date <= $2 AND m.reverses_allocation_id IS NULL
-  AND m.counter_kind IN ${CASH_KINDS} AND m.kind IN ${SALES_KINDS}
+const PAID_KEEP = `m.side = 'debit' AND m.counter_kind IN ${CASH_KINDS} AND m.kind IN ${SALES_KINDS}`;
+const PAID_MOVE = `${PAID_KEEP} AND m.move_date <= $2 AND m.reverses_allocation_id IS NULL
   AND m.allocation_id NOT IN (SELECT x.reverses_allocation_id FROM allocations x WHERE x.tenant_id = $1 AND x.reverses_allocation_id IS NOT NULL AND x.allocation_date <= $2)`;
 const PAID_COLUMNS = [
   { name: 'paid_minor', move: `CASE WHEN ${PAID_MOVE} THEN m.amount_minor END`, open: 'NULL::int8' },

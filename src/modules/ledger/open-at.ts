@@ -39,15 +39,23 @@ export interface OpenAtParams {
    * as the KPIs' payments in the period; they are not the items' facts, so never sum them per item.
    */
   extra?: { name: string; move: string; open: string }[];
+  /** With `from` and `extra`: the later movements the extra columns need beyond those that move an open amount. */
+  keepMoves?: string;
 }
 
 /** The item facts both sources share, as columns of the alias `t` (item_balances or item_moves). */
 const factsOf = (t: string) => `${t}.item_id, ${t}.customer_id, ${t}.side, ${t}.kind, ${t}.currency, ${t}.document_date, ${t}.due_date`;
 
-/** The movements dated after `since` (one row per item an allocation moved, with the item's facts), as alias m. */
+/**
+ * The movements dated after `since` (one row per item an allocation moved, with the item's facts), as alias m. With
+ * `from`, a movement dated on or before the as-of date of an item dated after `from` changes neither open amount
+ * (it happened before the one date and its item did not exist at the other), so it is left out, unless `keepMoves`
+ * wants it: in the KPIs' period these are most of the payments' own sides, half the rows read.
+ */
 function laterMoves(p: OpenAtParams, since: string): string {
   const customer = p.customer ? ` AND m.customer_id = ${p.customer}` : '';
-  return `item_moves m WHERE m.tenant_id = ${p.tenant} AND m.move_date > ${since} AND m.document_date <= ${p.asOf}${customer}`;
+  const moving = p.from ? ` AND (m.document_date <= ${p.from} OR m.move_date > ${p.asOf}${p.keepMoves ? ` OR (${p.keepMoves})` : ''})` : '';
+  return `item_moves m WHERE m.tenant_id = ${p.tenant} AND m.move_date > ${since} AND m.document_date <= ${p.asOf}${customer}${moving}`;
 }
 
 /**
