@@ -11,10 +11,14 @@
  * 2. Times, each as the median of --runs runs after one warm-up, through the module's own function in a tenant
  *    transaction (row-level security on, as the app runs it): aging by customer today (2026-03-31), at a past date
  *    (6 months back, 2025-09-30), and the KPI set (`kpiSet` of src/modules/kpis, when that module exists).
+ *    The aging report answers its first page (100 rows, largest outstanding first), the row count and the totals
+ *    over every row, as the API does.
  * 3. Beside each, the median time of one hand-written query on the same database in the same run: the same as-of
  *    method with nothing but the totals per bucket (no grouping, no names, no row-level security): what the
- *    database alone needs. And a check: the totals equal those of an independent query over the whole history
- *    (amount − allocations dated on or before the as-of date, for every item dated on or before it).
+ *    database alone needs. For aging also a plain statement of the same answer (every customer summed, counted, the
+ *    first page named, the totals), which must give the same page and count. And a check: the totals equal those
+ *    of an independent query over the whole history (amount − allocations dated on or before the as-of date, for
+ *    every item dated on or before it).
  * 4. Prints a table and writes the figures into docs/benchmarks.md between `<!-- bench:aging KEY -->` markers.
  *
  * Options: --invoices N (20000), --database pglite|postgres|both (both), --runs N (5), --postgres-url URL,
@@ -214,6 +218,28 @@ WITH o AS (
 SELECT ${TOTAL_COLUMNS.replaceAll('i.side', 'o.side').replaceAll(AGE, '($2::date - o.due_date)')}
   FROM o WHERE o.document_date <= $2 AND o.currency = 'CNY'`;
 
+/**
+ * The same answer as the report's, written plainly as the owner: every customer's row summed, the rows with something
+ * open counted, the first page (the 100 largest outstanding, ties by code) with codes and names, and the totals. What
+ * the database needs for the paged report's work, beside HAND_SQL's totals alone. $1 tenant, $2 as-of.
+ */
+const PAGE_HAND_SQL = `
+WITH o AS (
+  SELECT customer_id, side, currency, document_date, due_date, open_minor FROM item_balances WHERE tenant_id = $1 AND open_minor > 0
+  UNION ALL
+  SELECT customer_id, side, currency, document_date, due_date, amount_minor FROM item_moves WHERE tenant_id = $1 AND move_date > $2),
+c AS MATERIALIZED (
+  SELECT customer_id, ${TOTAL_COLUMNS.replaceAll('i.side', 'o.side').replaceAll(AGE, '($2::date - o.due_date)')}
+    FROM o WHERE o.document_date <= $2 AND o.currency = 'CNY'
+   GROUP BY customer_id
+  HAVING sum(o.open_minor) FILTER (WHERE o.side = 'debit') <> 0 OR sum(o.open_minor) FILTER (WHERE o.side = 'credit') <> 0),
+page AS (
+  SELECT cu.code, cu.name, c.outstanding FROM c JOIN customers cu ON cu.tenant_id = $1 AND cu.id = c.customer_id
+   ORDER BY c.outstanding DESC NULLS LAST, cu.code COLLATE "C" LIMIT 100)
+SELECT count(*) AS rows, (SELECT array_agg(code ORDER BY outstanding DESC NULLS LAST, code COLLATE "C") FROM page) AS page,
+       ${['current', ...BUCKETS.map((_b, n) => `b${n}`), 'outstanding', 'unapplied'].map((f) => `sum(${f}) AS ${f}`).join(', ')}
+  FROM c`;
+
 /** The check: from the whole history, not from the cached open amounts. */
 const HISTORY_SQL = `
 WITH applied AS (
@@ -294,6 +320,8 @@ interface Measure {
   what: string;
   seconds: number | null;
   handSeconds: number | null;
+  /** The hand-written query of the same answer (page, row count and totals), for the paged aging report. */
+  pageHandSeconds?: number | null;
   rows: number | null;
   target: number;
   note: string;
@@ -319,17 +347,28 @@ async function measure(engine: Engine, db: Database, tenant: Tenant, options: Op
       await sql.query(`SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`, []);
       return (await sql.query<Record<string, unknown>>(HAND_SQL, [tenant.id, asOf]))[0]!;
     }));
+    const pageHand = await timed(options.runs, () => db.system(async (sql) => {
+      await sql.query(`SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`, []);
+      return (await sql.query<Record<string, unknown> & { rows: unknown; page: string[] }>(PAGE_HAND_SQL, [tenant.id, asOf]))[0]!;
+    }));
     const history = await db.system(async (sql) => (await sql.query<Record<string, unknown>>(HISTORY_SQL, [tenant.id, asOf]))[0]!);
     const mine = reportTotals(report.result);
+    // The page and the row count, as the plain statement gives them.
+    const { rows: handRows, page: handPage, ...handPageTotals } = pageHand.result;
+    const keys = report.result.rows.map((r) => r.key);
+    if (Number(handRows) !== report.result.page.total || JSON.stringify(handPage) !== JSON.stringify(keys) || !Object.keys(mine).every((k) => mine[k] === totalsOf(handPageTotals)[k])) {
+      throw new Error(`${engine} ${what}: the page differs from the plain statement's: ${report.result.page.total} rows vs ${String(handRows)}; first keys ${keys.slice(0, 3).join(',')} vs ${handPage.slice(0, 3).join(',')}`);
+    }
     const same = (x: Totals) => Object.keys(mine).every((k) => mine[k] === x[k]);
     if (!same(totalsOf(hand.result)) || !same(totalsOf(history))) {
       throw new Error(`${engine} ${what}: the totals differ:\n report ${JSON.stringify(mine, (_k, v: unknown) => String(v))}\n hand ${JSON.stringify(totalsOf(hand.result), (_k, v: unknown) => String(v))}\n history ${JSON.stringify(totalsOf(history), (_k, v: unknown) => String(v))}`);
     }
     measures.push({
-      what: `${what} (${asOf})`, seconds: report.seconds, handSeconds: hand.seconds, rows: report.result.rows.length, target: engine === 'pglite' ? target * TARGETS.pglite : target,
-      note: `totals equal the hand query's and the whole history's: outstanding ${report.result.totals.outstanding}, unapplied ${report.result.totals.unapplied} CNY; runs ${report.all.map((s) => s.toFixed(2)).join(', ')} s`,
+      what: `${what} (${asOf})`, seconds: report.seconds, handSeconds: hand.seconds, pageHandSeconds: pageHand.seconds, rows: report.result.page.total,
+      target: engine === 'pglite' ? target * TARGETS.pglite : target,
+      note: `a page of ${report.result.rows.length} rows (largest outstanding first) of ${report.result.page.total.toLocaleString('en-US')}, the same as the plain statement's; totals equal the hand query's and the whole history's: outstanding ${report.result.totals.outstanding}, unapplied ${report.result.totals.unapplied} CNY; runs ${report.all.map((s) => s.toFixed(2)).join(', ')} s`,
     });
-    console.log(`   ${what}: ${report.seconds.toFixed(3)} s (hand-written ${hand.seconds.toFixed(3)} s), ${report.result.rows.length} rows`);
+    console.log(`   ${what}: ${report.seconds.toFixed(3)} s (hand-written totals ${hand.seconds.toFixed(3)} s, same page ${pageHand.seconds.toFixed(3)} s), page of ${report.result.rows.length} of ${report.result.page.total} rows`);
   }
   // The KPI set comes from another branch: timed when present.
   const kpiModule = path.join(ROOT, 'src', 'modules', 'kpis', 'index.ts');
@@ -441,11 +480,12 @@ function rowsOf(result: Result, postgres: Result | undefined): string[][] {
       const pgMeasure = postgres?.measures.find((x) => x.what === m.what);
       if (result.engine === 'pglite' && pgMeasure?.seconds) verdicts.push(`≤ ${TARGETS.pglite}× PostgreSQL: ${m.seconds <= pgMeasure.seconds * TARGETS.pglite ? 'met' : '**missed**'} (${(m.seconds / pgMeasure.seconds).toFixed(1)}×)`);
     }
-    return [m.what, s3(m.seconds), s3(m.handSeconds), m.rows === null ? '' : m.rows.toLocaleString('en-US'), verdicts.join('; '), m.note];
+    if (m.seconds !== null && m.pageHandSeconds) verdicts.push(`vs the same page by hand: ${(m.seconds / m.pageHandSeconds).toFixed(2)}×`);
+    return [m.what, s3(m.seconds), s3(m.handSeconds), m.pageHandSeconds === undefined ? '' : s3(m.pageHandSeconds), m.rows === null ? '' : m.rows.toLocaleString('en-US'), verdicts.join('; '), m.note];
   });
 }
 
-const HEADER = ['report', 'median', 'hand-written query', 'rows', 'target', 'note'];
+const HEADER = ['report', 'median', 'hand-written query (totals)', 'hand-written query (same page, count and totals)', 'rows', 'target', 'note'];
 
 function machine() {
   const cpu = /^model name\s*:\s*(.+)$/m.exec(fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8') : '')?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
@@ -490,7 +530,7 @@ async function main() {
   console.log(`\n${machine()}`);
   for (const r of results) {
     console.log(`\n${r.version}`);
-    for (const row of rowsOf(r, postgres)) console.log(`  ${row.slice(0, 5).join(' | ').replace(/\*\*/g, '')}`);
+    for (const row of rowsOf(r, postgres)) console.log(`  ${row.slice(0, 6).join(' | ').replace(/\*\*/g, '')}`);
   }
   if (options.docs) {
     updateDocs(results.map((r) => ({ key: `${r.engine}-${options.invoices}`, text: section(r, postgres, options) })));

@@ -76,7 +76,7 @@ describe('aging converted to the functional currency', () => {
   it('takes the rate in force at a past as-of date, and groups by currency', async () => {
     // At 2026-05-31 only INV-U1 existed: 61 days past due (61-90) at 7.1000: 100000 × 7.1 = 710000 → 7,100.00.
     // INV-C1: 31 days past due → 31-60, 3,800.00.
-    const r = await read({ asOf: '2026-05-31', convert: true, by: 'currency' });
+    const r = await read({ asOf: '2026-05-31', convert: true, by: 'currency', sort: 'key' });
     expect(r.rates).toEqual([{ currency: 'USD', date: '2026-02-28', rate: '7.1' }]);
     expect(r.rows).toEqual([
       expect.objectContaining({ key: 'CNY', buckets: expect.objectContaining({ '31-60': '3800.00', '61-90': '0.00' }), outstanding: '3800.00' }),

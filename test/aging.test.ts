@@ -7,7 +7,7 @@ import { ageLedger, bucketsFrom, type AgingAllocation, type AgingItem } from '..
 import { addDays } from '../src/domain/dates.ts';
 import { formatAmount } from '../src/domain/money.ts';
 import { createDemo } from '../src/demo/demo.ts';
-import { agingReport } from '../src/modules/aging/index.ts';
+import { agingReport, agingReportAll } from '../src/modules/aging/index.ts';
 import { createCustomer } from '../src/modules/customers/index.ts';
 import { createTerms } from '../src/modules/terms/index.ts';
 import { listTenants, type Tenant } from '../src/modules/tenants/index.ts';
@@ -102,6 +102,90 @@ describe('aging report', () => {
   });
 });
 
+describe('aging report in pages', () => {
+  // Its own company, five customers with open items at 2026-03-31 and one settled:
+  //   P1 Delta   INV 100.00                       outstanding 100.00
+  //   P2 Bravo   INV 500.00                       outstanding 500.00
+  //   P3 Alpha   INV 300.00                       outstanding 300.00
+  //   P4 Echo    INV 200.00 + INV 300.00          outstanding 500.00 (ties with P2: by key, P2 first)
+  //   P5 Charlie credit note 40.00, not applied   outstanding 0.00, unapplied 40.00
+  //   P6 Foxtrot INV 250.00 paid in full on 03-15: nothing open at 03-31, no row
+  // Totals: outstanding 100 + 500 + 300 + 500 = 1,400.00; unapplied 40.00; net 1,360.00; 5 rows.
+  let pages: Context;
+  const readPage = (query: Parameters<typeof agingReport>[2]) => t.db.tenant(pages.tenant.id, (sql) => agingReport(pages, sql, query));
+  beforeAll(async () => {
+    pages = contextFor(t.db, await makeTenant(t.db, { code: 'PAGES' }), CLOCK);
+    for (const [code, name] of [['P1', 'Delta'], ['P2', 'Bravo'], ['P3', 'Alpha'], ['P4', 'Echo'], ['P5', 'Charlie'], ['P6', 'Foxtrot']]) await createCustomer(pages, { code: code!, name: name! });
+    const invoice = (number: string, customer: string, amount: string) => postDocument(pages, { kind: 'invoice', number, customer, documentDate: '2026-03-01', dueDate: '2026-03-31', amount });
+    await invoice('I1', 'P1', '100.00');
+    await invoice('I2', 'P2', '500.00');
+    await invoice('I3', 'P3', '300.00');
+    await invoice('I4a', 'P4', '200.00');
+    await invoice('I4b', 'P4', '300.00');
+    await postDocument(pages, { kind: 'credit_note', number: 'CN5', customer: 'P5', documentDate: '2026-03-10', amount: '40.00' });
+    await invoice('I6', 'P6', '250.00');
+    await postDocument(pages, { kind: 'payment', number: 'PAY6', customer: 'P6', documentDate: '2026-03-15', amount: '250.00', appliesTo: [{ document: 'I6' }] });
+  });
+
+  it('sorts by outstanding (largest first, ties by key), pages in that order, and totals every row on every page', async () => {
+    const keys = (r: { rows: { key: string }[] }) => r.rows.map((x) => x.key);
+    const first = await readPage({ asOf: '2026-03-31', limit: 2 });
+    expect(keys(first)).toEqual(['P2', 'P4']);
+    expect(first.page).toEqual({ sort: 'outstanding', limit: 2, offset: 0, total: 5, nextOffset: 2 });
+    const second = await readPage({ asOf: '2026-03-31', limit: 2, offset: 2 });
+    expect(keys(second)).toEqual(['P3', 'P1']);
+    expect(second.page.nextOffset).toBe(4);
+    const last = await readPage({ asOf: '2026-03-31', limit: 2, offset: 4 });
+    expect(last.rows).toEqual([expect.objectContaining({ key: 'P5', name: 'Charlie', outstanding: '0.00', unapplied: '40.00', net: '-40.00' })]);
+    expect(last.page.nextOffset).toBeNull();
+    const beyond = await readPage({ asOf: '2026-03-31', limit: 2, offset: 10 });
+    expect(beyond.rows).toEqual([]);
+    for (const page of [first, second, last, beyond]) {
+      expect(page.totals).toMatchObject({ current: '1400.00', outstanding: '1400.00', unapplied: '40.00', net: '1360.00' });
+      expect(page.page.total).toBe(5);
+    }
+    // The pages' rows add up to the totals: 500 + 500 + 300 + 100 + 0 = 1,400.00 outstanding, 40.00 unapplied.
+    const cents = (v: string) => BigInt(v.replace('.', ''));
+    const rows = [...first.rows, ...second.rows, ...last.rows];
+    expect(rows.reduce((sum, r) => sum + cents(r.outstanding), 0n)).toBe(140000n);
+    expect(rows.reduce((sum, r) => sum + cents(r.unapplied), 0n)).toBe(4000n);
+  });
+
+  it('sorts by key or by name on request, and refuses a page out of bounds naming the field', async () => {
+    expect((await readPage({ asOf: '2026-03-31', sort: 'key', limit: 3, offset: 1 })).rows.map((r) => r.key)).toEqual(['P2', 'P3', 'P4']);
+    // Alpha P3, Bravo P2, Charlie P5, Delta P1, Echo P4.
+    expect((await readPage({ asOf: '2026-03-31', sort: 'name' })).rows.map((r) => r.name)).toEqual(['Alpha', 'Bravo', 'Charlie', 'Delta', 'Echo']);
+    await expect(readPage({ asOf: '2026-03-31', limit: 1001 })).rejects.toThrow(/^aging: limit: /);
+    await expect(readPage({ asOf: '2026-03-31', limit: 0 })).rejects.toThrow(/^aging: limit: /);
+    await expect(readPage({ asOf: '2026-03-31', offset: -1 })).rejects.toThrow(/^aging: offset: /);
+  });
+
+  it('gives every row in the CSV, the API\'s and the command line\'s, with the total line', async () => {
+    // Key order; the total line: current 1,400.00 (every invoice due 03-31 is current at 03-31), net 1,360.00.
+    const expected = [
+      'customer,name,current,1-30,31-60,61-90,91-180,181-365,over-365,outstanding,unapplied,net',
+      'P1,Delta,100.00,0.00,0.00,0.00,0.00,0.00,0.00,100.00,0.00,100.00',
+      'P2,Bravo,500.00,0.00,0.00,0.00,0.00,0.00,0.00,500.00,0.00,500.00',
+      'P3,Alpha,300.00,0.00,0.00,0.00,0.00,0.00,0.00,300.00,0.00,300.00',
+      'P4,Echo,500.00,0.00,0.00,0.00,0.00,0.00,0.00,500.00,0.00,500.00',
+      'P5,Charlie,0.00,0.00,0.00,0.00,0.00,0.00,0.00,0.00,40.00,-40.00',
+      'total,,1400.00,0.00,0.00,0.00,0.00,0.00,0.00,1400.00,40.00,1360.00',
+    ];
+    const app = await buildServer({ db: t.db, clock: CLOCK });
+    try {
+      const csv = await app.inject({ method: 'GET', url: '/api/v1/reports/aging?asOf=2026-03-31&format=csv&limit=1', headers: { authorization: `Bearer ${await adminToken(pages)}` } });
+      expect(csv.statusCode, csv.body).toBe(200);
+      expect(csv.body.replace(/^\uFEFF/, '').trimEnd().split('\n')).toEqual(expected);
+    } finally {
+      await app.close();
+    }
+    const out: string[] = [];
+    const code = await runCli(['--format', 'csv', 'aging', '--as-of', '2026-03-31'], { io: { out: (x) => out.push(x), err: () => {}, interactive: false }, clock: CLOCK, env: { USER: 'tester', ARFLOW_TENANT: 'PAGES' }, db: t.db });
+    expect(code).toBe(0);
+    expect(out.join('\n').trimEnd().split('\n')).toEqual(expected);
+  });
+});
+
 describe('aging through the API and the command line', () => {
   it('answers the same report over HTTP, refuses bad input with 400, and ages a collector\'s own customers only', async () => {
     const app = await buildServer({ db: t.db, clock: CLOCK });
@@ -111,15 +195,20 @@ describe('aging through the API and the command line', () => {
       const r = await get('/api/v1/reports/aging?asOf=2026-03-31&by=customer', admin);
       expect(r.statusCode).toBe(200);
       expect(r.json().totals).toMatchObject({ outstanding: '1150.00', unapplied: '50.00', net: '1100.00' });
-      expect(r.json()).toMatchObject({ truncated: false, rowCount: r.json().rows.length });
-      // One row at most: the customer with the largest outstanding, the totals still every customer's.
-      const full = r.json().rows as { key: string; outstanding: string }[];
-      const cents = (v: string) => BigInt(v.replace('.', ''));
-      const largest = [...full].sort((a, b) => (cents(b.outstanding) > cents(a.outstanding) ? 1 : cents(b.outstanding) < cents(a.outstanding) ? -1 : 0))[0]!;
+      // Both customers on the default page (100 rows), largest outstanding first: C1 850.00, C2 300.00.
+      expect(r.json().page).toEqual({ sort: 'outstanding', limit: 100, offset: 0, total: 2, nextOffset: null });
+      expect(r.json().rows.map((x: { key: string }) => x.key)).toEqual(['C1', 'C2']);
+      // A page of one: C1 only, the totals still both customers' (850.00 + 300.00 = 1,150.00); then C2 from offset 1.
       const one = await get('/api/v1/reports/aging?asOf=2026-03-31&by=customer&limit=1', admin);
-      expect(one.json()).toMatchObject({ rowCount: full.length, truncated: full.length > 1, totals: r.json().totals });
-      expect(one.json().rows.map((x: { key: string }) => x.key)).toEqual([largest.key]);
-      expect((await get('/api/v1/reports/aging?asOf=2026-03-31&limit=5001', admin)).statusCode).toBe(400);
+      expect(one.json()).toMatchObject({ page: { limit: 1, offset: 0, total: 2, nextOffset: 1 }, totals: r.json().totals });
+      expect(one.json().rows.map((x: { key: string }) => x.key)).toEqual(['C1']);
+      const two = await get('/api/v1/reports/aging?asOf=2026-03-31&by=customer&limit=1&offset=1', admin);
+      expect(two.json()).toMatchObject({ page: { offset: 1, total: 2, nextOffset: null }, rows: [{ key: 'C2', outstanding: '300.00' }], totals: { outstanding: '1150.00' } });
+      for (const [query, field] of [['limit=1001', 'limit'], ['limit=0', 'limit'], ['offset=-1', 'offset'], ['sort=amount', 'sort']]) {
+        const refused = await get(`/api/v1/reports/aging?asOf=2026-03-31&${query}`, admin);
+        expect(refused.statusCode, query).toBe(400);
+        expect(refused.json().details.map((d: { field: string }) => d.field), query).toContain(`querystring.${field}`);
+      }
       const bad = await get('/api/v1/reports/aging?asOf=2026-03-31&buckets=90,30', admin);
       expect(bad.statusCode).toBe(400);
       expect(bad.json().message).toMatch(/^buckets: /);
@@ -190,10 +279,17 @@ describe('aging report against the pure rules, on the demo company', () => {
     for (let asOf = '2025-01-31'; asOf <= '2026-06-30'; asOf = addDays(asOf, 61)) {
       for (const basis of ['due', 'document'] as const) {
         const expected = ageLedger(asOf, basis, buckets, cny, allocations);
-        const got = await t.db.tenant(demo.tenant.id, (sql) => agingReport(demo, sql, { asOf, basis }));
+        const got = await t.db.tenant(demo.tenant.id, (sql) => agingReport(demo, sql, { asOf, basis, sort: 'key', limit: 1000 }));
+        const all = await t.db.tenant(demo.tenant.id, (sql) => agingReportAll(demo, sql, { asOf, basis }));
         const m = (v: bigint) => formatAmount(v, 'CNY');
-        expect(got.rows.map((r) => [r.key, r.current, r.buckets, r.outstanding, r.unapplied]), `${asOf} ${basis}`).toEqual(
-          expected.rows.map((r) => [r.groupKey, m(r.current), Object.fromEntries(Object.entries(r.buckets).map(([k, v]) => [k, m(v)])), m(r.outstanding), m(r.unapplied)]));
+        const want = expected.rows.map((r) => [r.groupKey, m(r.current), Object.fromEntries(Object.entries(r.buckets).map(([k, v]) => [k, m(v)])), m(r.outstanding), m(r.unapplied)]);
+        expect(got.rows.map((r) => [r.key, r.current, r.buckets, r.outstanding, r.unapplied]), `${asOf} ${basis}`).toEqual(want);
+        expect(all.rows.map((r) => [r.key, r.current, r.buckets, r.outstanding, r.unapplied]), `${asOf} ${basis} (every row)`).toEqual(want);
+        expect(got.page.total).toBe(expected.rows.length);
+        for (const report of [got, all]) {
+          expect([report.totals.current, report.totals.outstanding, report.totals.unapplied, report.totals.net]).toEqual(
+            [m(expected.totals.current), m(expected.totals.outstanding), m(expected.totals.unapplied), m(expected.totals.net)]);
+        }
         compared += got.rows.length;
       }
     }

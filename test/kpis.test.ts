@@ -11,7 +11,7 @@ import { createUser } from '../src/modules/access/index.ts';
 import type { Context } from '../src/modules/context.ts';
 import { createCustomer } from '../src/modules/customers/index.ts';
 import { customerPaymentBehaviour, kpiSet, kpiTrend, refreshKpiSnapshots } from '../src/modules/kpis/index.ts';
-import { postDocument } from '../src/modules/ledger/index.ts';
+import { postDocument, reverseAllocation } from '../src/modules/ledger/index.ts';
 import { startJobs } from '../src/jobs/index.ts';
 import { adminToken, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
 
@@ -84,6 +84,27 @@ describe('the KPI set at a past date', () => {
       unappliedCash: { value: '200.00', unit: 'amount' },
       arBalance: { value: '10700.00', unit: 'amount' },
     });
+  });
+
+  it('leaves out a payment undone on or before the as-of date, and counts it before it was undone', async () => {
+    // Its own company: INV-U 1,000.00 dated 2026-01-10, due 2026-02-09. PAY-A pays 400.00 on 02-19 (40 days to pay,
+    // 10 beyond terms); PAY-B pays 600.00 on 03-01 (50 days, 20 beyond), undone on 03-10.
+    const other = contextFor(t.db, await makeTenant(t.db, { code: 'UNDONE' }), CLOCK);
+    await createCustomer(other, { code: 'U1', name: '深圳一号' });
+    await postDocument(other, { kind: 'invoice', number: 'INV-U', customer: 'U1', documentDate: '2026-01-10', dueDate: '2026-02-09', amount: '1000.00' });
+    await postDocument(other, { kind: 'payment', number: 'PAY-A', customer: 'U1', documentDate: '2026-02-19', amount: '400.00', appliesTo: [{ document: 'INV-U', amount: '400.00' }] });
+    const payB = await postDocument(other, { kind: 'payment', number: 'PAY-B', customer: 'U1', documentDate: '2026-03-01', amount: '600.00', appliesTo: [{ document: 'INV-U', amount: '600.00' }] });
+    await reverseAllocation(other, payB.allocations[0]!.id, { reason: 'bounced', date: '2026-03-10' });
+    const at = (asOf: string) => t.db.tenant(other.tenant.id, (sql) => kpiSet(other, sql, { asOf }));
+    // At 03-05: both payments count: 400 + 600 = 1,000.00 paid; days to pay (400 × 40 + 600 × 50) / 1,000 = 46.0;
+    // beyond terms (400 × 10 + 600 × 20) / 1,000 = 16.0; nothing open.
+    const before = await at('2026-03-05');
+    expect(before.figures).toMatchObject({ paid: '1000.00', outstanding: '0.00' });
+    expect([before.kpis.averageDaysToPay.value, before.kpis.averageDaysBeyondTerms.value]).toEqual(['46.0', '16.0']);
+    // At 03-31: PAY-B was undone on 03-10: paid 400.00 (40.0 and 10.0 days); 600.00 open again, PAY-B unapplied.
+    const after = await at('2026-03-31');
+    expect(after.figures).toMatchObject({ paid: '400.00', outstanding: '600.00', unappliedCash: '600.00' });
+    expect([after.kpis.averageDaysToPay.value, after.kpis.averageDaysBeyondTerms.value]).toEqual(['40.0', '10.0']);
   });
 
   it('counts PAY-3 a month later', async () => {

@@ -2,6 +2,8 @@
  * The `arflow` command. Every command takes --tenant CODE (default: the only tenant) and --format json. Exit codes:
  * 0 done, 1 the request was refused (bad input, not found, conflict), 2 wrong usage, 3 internal error.
  */
+import { once } from 'node:events';
+import { Writable } from 'node:stream';
 import { hostname } from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,8 +23,10 @@ import { systemClock, type Clock, type Context } from '../modules/context.ts';
 import { checkNewTenant, createTenant, getTenantById, listTenants, resolveTenant, setDefaultTerms, type Tenant } from '../modules/tenants/index.ts';
 import { createTerms, listTerms, presentTerms } from '../modules/terms/index.ts';
 import { getCustomer, listContacts, listCustomers, presentCustomer } from '../modules/customers/index.ts';
-import { AGING_GROUPINGS, agingReport, type AgingGrouping } from '../modules/aging/index.ts';
-import { agingCsv, agingTitle, agingXlsx } from '../modules/aging/export.ts';
+import {
+  AGING_GROUPINGS, AGING_SORTS, agingReport, agingRowBatches, DEFAULT_AGING_ROWS, MAX_AGING_ROWS, type AgingGrouping, type AgingSort,
+} from '../modules/aging/index.ts';
+import { agingTitle, writeAgingCsv, writeAgingXlsx } from '../modules/aging/export.ts';
 import { kpiSet, kpiTrend } from '../modules/kpis/index.ts';
 import { KPI_LABELS, kpiText } from '../modules/kpis/labels.ts';
 import { registerProvisionCommand } from './provision-command.ts';
@@ -258,36 +262,49 @@ export async function runCli(argv: string[], environment: CliEnvironment = {}): 
 
   // Reports -------------------------------------------------------------------------------------------------------
   program.command('aging')
-    .description('aging (账龄) at an as-of date: what was open then, by bucket, per customer or group; unapplied credits netted; --format table|json|csv|xlsx')
+    .description('aging (账龄) at an as-of date: what was open then, by bucket, per customer or group; unapplied credits netted; --format table|json (a page of rows, totals over all) or csv|xlsx (every row)')
     .option('--as-of <date>', 'the date the report is as of (YYYY-MM-DD); default the company\'s today')
     .addOption(new Option('--basis <basis>', 'age from the due date or the document date').choices(['due', 'document']).default('due'))
     .option('--buckets <days>', 'upper ends of the buckets in days, smallest first', '30,60,90,180,365')
     .addOption(new Option('--by <grouping>', 'one row per').choices([...AGING_GROUPINGS]).default('customer'))
     .option('--currency <code>', 'documents in this currency (default the company\'s)')
     .option('--convert', 'every currency, converted to the functional currency at the as-of rates')
+    .addOption(new Option('--sort <order>', 'rows by largest outstanding, by key or by name (table and json)').choices([...AGING_SORTS]).default('outstanding'))
+    .option('--limit <rows>', `rows on the page, 1 to ${MAX_AGING_ROWS} (table and json; the totals cover every row, files hold every row)`, String(DEFAULT_AGING_ROWS))
+    .option('--offset <rows>', 'rows to skip before the page', '0')
     .option('--out <file>', 'write the file here (required with --format xlsx; csv goes to stdout without it)')
-    .action((options: { asOf?: string; basis: 'due' | 'document'; buckets: string; by: AgingGrouping; currency?: string; convert?: boolean; out?: string }, command: Command) => {
+    .action((options: {
+      asOf?: string; basis: 'due' | 'document'; buckets: string; by: AgingGrouping; currency?: string; convert?: boolean; sort: AgingSort; limit: string; offset: string; out?: string;
+    }, command: Command) => {
       const file = fileFormat(command);
       if (file === 'xlsx' && !options.out) command.error('error: --format xlsx writes a file: give it with --out aging.xlsx', { exitCode: 2, code: 'commander.missingMandatoryOptionValue' });
       return withContext(command, async (ctx, format) => {
-        const report = await ctx.db.tenant(ctx.tenant.id, (sql) => agingReport(ctx, sql, {
-          asOf: options.asOf, basis: options.basis, buckets: options.buckets, by: options.by, currency: options.currency, convert: options.convert ?? false,
-        }));
+        const settings = { asOf: options.asOf, basis: options.basis, buckets: options.buckets, by: options.by, currency: options.currency, convert: options.convert ?? false };
         if (file) {
-          const content = file === 'csv' ? agingCsv(report) : await agingXlsx(report);
-          if (options.out) {
-            fs.writeFileSync(options.out, content);
-            io.err(`${agingTitle(report)}: ${report.rows.length} rows written to ${options.out}`);
-          } else io.out((content as string).trimEnd());
+          const target = options.out ? await openForWriting(options.out) : null;
+          // Without --out the CSV goes to stdout line by line as it is read.
+          const out = target ?? new Writable({ write: (chunk: Buffer, _encoding, done) => { io.out(chunk.toString('utf8').replace(/\n$/, '')); done(); } });
+          const { head, rows } = await ctx.db.tenant(ctx.tenant.id, async (sql) => {
+            const first = await agingReport(ctx, sql, { ...settings, limit: 1 });
+            const read = agingRowBatches(ctx, sql, { ...settings, sort: 'key' });
+            const n = await (file === 'csv' ? writeAgingCsv(first, read, out) : writeAgingXlsx(first, read, out));
+            return { head: first, rows: n };
+          });
+          if (target && !target.writableFinished) await once(target, 'finish');
+          if (options.out) io.err(`${agingTitle(head)}: ${rows} rows written to ${options.out}`);
           return;
         }
+        const report = await ctx.db.tenant(ctx.tenant.id, (sql) => agingReport(ctx, sql, { ...settings, sort: options.sort, limit: options.limit, offset: options.offset }));
         const keys = report.buckets.slice(1).map((b) => b.key);
+        const { page } = report;
         print(format, report, () => [
           agingTitle(report),
           table([report.by, 'name', 'current', ...keys, 'outstanding', 'unapplied', 'net'], [
             ...report.rows.map((r) => [r.key, r.name, r.current, ...keys.map((k) => r.buckets[k]!), r.outstanding, r.unapplied, r.net]),
             ['total', '', report.totals.current, ...keys.map((k) => report.totals.buckets[k]!), report.totals.outstanding, report.totals.unapplied, report.totals.net],
           ]),
+          page.total === 0 ? 'no rows'
+            : `rows ${report.rows.length === 0 ? 'none' : `${page.offset + 1}–${page.offset + report.rows.length}`} of ${page.total} (by ${page.sort}); the total line covers all of them${page.nextOffset === null ? '' : `; next page: --offset ${page.nextOffset}`}`,
         ].join('\n'));
       });
     });

@@ -156,6 +156,8 @@ export const documents = pgTable('documents', {
   uniqueIndex('documents_reverses').on(t.tenantId, t.reversesDocumentId).where(sql`${t.reversesDocumentId} is not null`),
   index('documents_customer_date').on(t.tenantId, t.customerId, t.documentDate),
   index('documents_date').on(t.tenantId, t.documentDate),
+  // The KPIs' credit sales by day, index-only (migration 0032 INCLUDEs currency, kind, amount_minor, reverses_document_id).
+  index('documents_sales').on(t.tenantId, t.documentDate).where(sql`${t.kind} in ('invoice', 'debit_note', 'charge', 'reversal')`),
   foreignKey({ columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }),
   foreignKey({ columns: [t.tenantId, t.termsId], foreignColumns: [paymentTerms.tenantId, paymentTerms.id] }),
   foreignKey({ columns: [t.tenantId, t.relatedDocumentId], foreignColumns: [t.tenantId, t.id] }),

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addDays } from './dates.ts';
 import { AppError } from './errors.ts';
-import { ageLedger, bucketOf, bucketsFrom, largestRows, parseBuckets, type AgingAllocation, type AgingItem } from './aging.ts';
+import { ageLedger, bucketOf, bucketsFrom, parseBuckets, type AgingAllocation, type AgingItem } from './aging.ts';
 
 const DEFAULT = bucketsFrom();
 const AS_OF = '2026-03-31';
@@ -144,21 +144,5 @@ describe('ageLedger', () => {
       const owed = lines.reduce((sum, l) => sum + (l.credit ? 0n : l.amount - (l.amount * l.paid) / 100n), 0n);
       expect(totals.outstanding).toBe(owed);
     }));
-  });
-});
-
-describe('largestRows', () => {
-  const rows = [
-    { key: 'A', outstanding: 500n }, { key: 'B', outstanding: 900n }, { key: 'C', outstanding: 100n }, { key: 'D', outstanding: 900n }, { key: 'E', outstanding: 700n },
-  ];
-  const minor = (r: { outstanding: bigint }) => r.outstanding;
-  it('keeps the rows with the largest outstanding, in the report\'s order, ties by key', () => {
-    // Largest three: B 900, D 900, E 700 (A 500 and C 100 drop), shown in the report's order B, D, E.
-    expect(largestRows(rows, 3, minor).map((r) => r.key)).toEqual(['B', 'D', 'E']);
-    // Two: B and D tie at 900; one: B before D by key.
-    expect(largestRows(rows, 1, minor).map((r) => r.key)).toEqual(['B']);
-  });
-  it('returns every row when they fit', () => {
-    expect(largestRows(rows, 5, minor)).toEqual(rows);
   });
 });

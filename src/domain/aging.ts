@@ -169,17 +169,8 @@ export function ageLedger(
   return { rows: sorted, totals };
 }
 
-/** The most rows one aging answer carries (JSON); the totals always cover every row, and the exports every row. */
-export const MAX_AGING_ROWS = 5000;
-export const DEFAULT_AGING_ROWS = 2000;
-
-/**
- * The `limit` rows with the largest outstanding amount (ties by key), kept in the report's own order: what a screen
- * shows when a report has more rows than it should carry. `outstandingMinor` reads a row's amount exactly.
- */
-export function largestRows<R extends { key: string }>(rows: readonly R[], limit: number, outstandingMinor: (row: R) => bigint): R[] {
-  if (rows.length <= limit) return [...rows];
-  const ranked = rows.map((row, index) => ({ row, index, amount: outstandingMinor(row) }))
-    .sort((a, b) => (a.amount === b.amount ? (a.row.key < b.row.key ? -1 : a.row.key > b.row.key ? 1 : 0) : a.amount > b.amount ? -1 : 1));
-  return ranked.slice(0, limit).sort((a, b) => a.index - b.index).map((r) => r.row);
-}
+/** The most rows one page of the aging report carries; the totals always cover every row, and the exports every row. */
+export const MAX_AGING_ROWS = 1000;
+export const DEFAULT_AGING_ROWS = 100;
+/** The furthest a page may start (rows skipped); a report has at most one row per customer. */
+export const MAX_AGING_OFFSET = 1_000_000;

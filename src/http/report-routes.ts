@@ -1,11 +1,11 @@
-/** Reports: aging (账龄) at any as-of date, its drill-down to the items, and its XLSX/CSV files. Thin routes over the report modules. */
+/** Reports: aging (账龄) at any as-of date, a page at a time, its drill-down to the items, and its XLSX/CSV files (every row, streamed). Thin routes over the report modules. */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { agingItems, agingItemsQuerySchema, agingQuerySchema, agingReport } from '../modules/aging/index.ts';
-import { agingCsv, agingXlsx } from '../modules/aging/export.ts';
-import { DEFAULT_AGING_ROWS, largestRows, MAX_AGING_ROWS } from '../domain/aging.ts';
-import { parseAmount } from '../domain/money.ts';
+import { PassThrough } from 'node:stream';
+import { agingItems, agingItemsQuerySchema, agingPageQuerySchema, agingReport, agingRowBatches } from '../modules/aging/index.ts';
+import { writeAgingCsv, writeAgingXlsx, type AgingHead } from '../modules/aging/export.ts';
+import { DEFAULT_AGING_ROWS, MAX_AGING_OFFSET, MAX_AGING_ROWS } from '../domain/aging.ts';
 import type { RequestScope } from './server.ts';
 
 const errorBody = z.object({ code: z.string(), message: z.string(), details: z.array(z.object({ field: z.string().optional(), message: z.string() })) });
@@ -17,26 +17,39 @@ export async function registerReportRoutes(server: FastifyInstance, scope: Reque
     config: { access: 'customers.read' },
     schema: {
       tags: ['reports'],
-      summary: 'Aging at an as-of date (default today), at most `limit` rows in JSON (default 2000, at most 5000: those with the largest outstanding; `rowCount` and `truncated` say so; the totals and the CSV/XLSX cover every row): what was open then, by bucket of days past due (or since the document date), per customer, group, segment, region, salesperson, collector or currency; unapplied credits netted; in one currency or, with convert=true, every currency converted to the functional one at the as-of rates. format=csv or xlsx gives the table as a file. A collector or sales person sees their own customers.',
-      querystring: agingQuerySchema.extend({
+      summary: 'Aging at an as-of date (default today): what was open then, by bucket of days past due (or since the document date), per customer, group, segment, region, salesperson, collector or currency; unapplied credits netted; in one currency or, with convert=true, every currency converted to the functional one at the as-of rates. A collector or sales person sees their own customers.',
+      description: 'JSON: `{asOf, basis, by, currency, converted, rates, buckets, rows, totals, page}`. `rows` is one page, sorted in SQL: '
+        + '`sort=outstanding` (largest first, then by key; the default), `key` or `name` (then key), codes and names in byte order; '
+        + `\`limit\` rows (default ${DEFAULT_AGING_ROWS}, at most ${MAX_AGING_ROWS}) from \`offset\` (at most ${MAX_AGING_OFFSET.toLocaleString('en')}). `
+        + '`totals` are exact over every row of the report, whatever the page; `page: {sort, limit, offset, total, nextOffset}` gives the row count '
+        + '(`total`) and where the next page starts (null on the last). format=csv or xlsx gives every row as a file (key order), streamed, '
+        + 'with a total line; limit and offset do not apply to files.',
+      querystring: agingPageQuerySchema.extend({
         format: z.enum(['json', 'csv', 'xlsx']).default('json'),
-        /** JSON: at most this many rows (those with the largest outstanding); the totals and the files cover every row. */
-        limit: z.coerce.number().int().min(1).max(MAX_AGING_ROWS).default(DEFAULT_AGING_ROWS),
       }),
       response: errors,
     },
   }, async (request, reply) => {
     const ctx = await scope.context(request);
-    const { format, limit, ...query } = request.query;
-    const report = await ctx.db.tenant(ctx.tenant.id, (sql) => agingReport(ctx, sql, query));
-    if (format === 'json') {
-      const rows = largestRows(report.rows, limit, (r) => parseAmount(r.outstanding, report.currency, 'outstanding', { allowNegative: true }));
-      return { ...report, rows, rowCount: report.rows.length, truncated: rows.length < report.rows.length };
-    }
-    const name = `aging-${report.asOf}-${report.by}-${report.currency}.${format}`;
-    reply.header('content-disposition', `attachment; filename="${name}"`);
-    if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(`\uFEFF${agingCsv(report)}`);
-    return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await agingXlsx(report));
+    const { format, ...query } = request.query;
+    if (format === 'json') return ctx.db.tenant(ctx.tenant.id, (sql) => agingReport(ctx, sql, query));
+    const { sort: _s, limit: _l, offset: _o, ...settings } = query;
+    // One transaction: the first page refuses bad settings (a 400 before any byte is sent) and names the rates; then
+    // every row is streamed from a cursor while the client reads. A failure after that cuts the download short.
+    const out = new PassThrough();
+    const head = await new Promise<AgingHead>((resolve, reject) => {
+      ctx.db.tenant(ctx.tenant.id, async (sql) => {
+        const first = await agingReport(ctx, sql, { ...settings, limit: 1 });
+        resolve(first);
+        const read = agingRowBatches(ctx, sql, { ...settings, sort: 'key' });
+        await (format === 'csv' ? writeAgingCsv(first, read, out, true) : writeAgingXlsx(first, read, out));
+      }).catch((error: unknown) => {
+        reject(error);
+        out.destroy(error as Error);
+      });
+    });
+    reply.header('content-disposition', `attachment; filename="aging-${head.asOf}-${head.by}-${head.currency}.${format}"`);
+    return reply.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(out);
   });
   app.get('/api/v1/reports/aging/items', {
     config: { access: 'customers.read' },

@@ -11,7 +11,7 @@ import { apiMinor, formatMinor } from '../../web/src/features/documents/money.ts
 import { BROWSER_TEST, chooseOption, HAS_CHROMIUM, startWebApp, type WebApp } from './support.ts';
 
 interface Figures { current: string; buckets: Record<string, string>; outstanding: string; unapplied: string; net: string }
-interface Report { asOf: string; by: string; currency: string; rows: (Figures & { key: string; name: string })[]; totals: Figures }
+interface Report { asOf: string; by: string; currency: string; rows: (Figures & { key: string; name: string })[]; totals: Figures; page: { total: number } }
 
 async function apiReport(page: Page, query: Record<string, string>): Promise<Report> {
   const response = await page.request.get(`/api/v1/reports/aging?${new URLSearchParams(query)}`);
@@ -49,6 +49,7 @@ describe.skipIf(!HAS_CHROMIUM)('web app: aging', BROWSER_TEST, () => {
     const asOf = await page.locator('#aging-as-of').inputValue();
     const today = await apiReport(page, { asOf });
     expect(today.rows.length).toBeGreaterThan(10);
+    expect(today.page.total).toBe(today.rows.length);
     const total = sumOutstanding(today);
     expect(formatMinor(total, 'CNY')).toBe(today.totals.outstanding);
     expect(await totalsCell(page, 'outstanding')).toBe(formatNumber(formatMinor(total, 'CNY'), 'CNY', 'en'));
@@ -76,6 +77,21 @@ describe.skipIf(!HAS_CHROMIUM)('web app: aging', BROWSER_TEST, () => {
     const line = page.getByRole('row').filter({ has: page.getByRole('link', { name: first.key, exact: true }) });
     await line.getByText(formatNumber(first.outstanding, 'CNY', 'en'), { exact: true }).first().waitFor();
 
+    // Pages of 20 rows, largest outstanding first: the API's first 20 rows in its order, then by the control under
+    // the table the next ones (rows 21 to 40, or to the last); the totals line the same on every page.
+    expect(march.page.total).toBeGreaterThan(20);
+    await page.goto('/aging?asOf=2026-03-31&size=20');
+    const shownKeys = page.locator('.aging-table .ant-table-tbody tr.ant-table-row td:first-child');
+    await expect.poll(async () => (await shownKeys.allInnerTexts()).map((k) => k.trim())).toEqual(march.rows.slice(0, 20).map((r) => r.key));
+    await page.getByText(`Rows 1–20 of ${march.page.total}`, { exact: false }).waitFor();
+    await page.locator('.ant-pagination-next').click();
+    await page.waitForURL(/page=2/);
+    await expect.poll(async () => (await shownKeys.allInnerTexts()).map((k) => k.trim())).toEqual(march.rows.slice(20, 40).map((r) => r.key));
+    await page.getByText(`Rows 21–${Math.min(40, march.page.total)} of ${march.page.total}`, { exact: false }).waitFor();
+    expect(await totalsCell(page, 'outstanding')).toBe(formatNumber(march.totals.outstanding, 'CNY', 'en'));
+    await page.goto('/aging?asOf=2026-03-31');
+    await page.locator('.aging-totals').waitFor();
+
     // By segment: one line per segment, in words, and the grand total does not change with the grouping.
     await chooseOption(page, page.getByLabel('Group by'), 'Segment');
     await page.waitForURL(/by=segment/);
@@ -87,14 +103,14 @@ describe.skipIf(!HAS_CHROMIUM)('web app: aging', BROWSER_TEST, () => {
     await expect.poll(() => bodyRows.count()).toBe(bySegment.rows.length);
     expect(await totalsCell(page, 'outstanding')).toBe(formatNumber(march.totals.outstanding, 'CNY', 'en'));
 
-    // The CSV carries the API's amounts exactly, with a byte-order mark for Excel.
+    // The CSV (the server's, every row) carries the API's amounts exactly, with a byte-order mark for Excel.
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
-    expect(download.suggestedFilename()).toBe('aging-2026-03-31-segment.csv');
+    expect(download.suggestedFilename()).toBe('aging-2026-03-31-segment-CNY.csv');
     const csv = readFileSync((await download.path())!, 'utf8');
     expect(csv.charCodeAt(0)).toBe(0xfeff);
-    const lines = csv.slice(1).trim().split('\r\n');
-    expect(lines).toHaveLength(bySegment.rows.length + 2);
-    expect(lines.at(-1)!.split(',')).toEqual(['Total', '', march.totals.current, ...Object.values(march.totals.buckets), march.totals.outstanding, march.totals.unapplied, march.totals.net]);
+    const lines = csv.slice(1).trim().split('\n');
+    expect(lines).toHaveLength(bySegment.page.total + 2);
+    expect(lines.at(-1)!.split(',')).toEqual(['total', '', march.totals.current, ...Object.values(march.totals.buckets), march.totals.outstanding, march.totals.unapplied, march.totals.net]);
   });
 
   it('opens the items behind a figure, their sum the figure, with links to the documents; converts; exports XLSX', { timeout: 180_000 }, async () => {

@@ -9,6 +9,11 @@
  * date, applied to each open item and rounded half away from zero to the functional currency's minor unit
  * (convertAmount's rule, the one rounding rule for money); rows and totals are sums of the converted items.
  *
+ * The report answers a page (agingReport): `limit` rows (at most MAX_AGING_ROWS) from `offset`, sorted in SQL by
+ * outstanding (largest first), key or name, with the exact totals and the row count over every row from the same
+ * statement. Every row is read from a cursor in batches (agingRowBatches: the CSV and XLSX files) or at once
+ * (agingReportAll: the provision and the alerts); docs/decisions.md, "The report answers a page".
+ *
  * Disputed amounts (issue 6): `disputed` sits beside `unapplied` as a share of `outstanding`, not as a bucket: the
  * part of the open items that an open or investigating dispute covered at the as-of date (per item the amount
  * disputed, never more than the item's open amount then; src/modules/disputes disputedAtSql), converted like the
@@ -16,7 +21,9 @@
  */
 import { z } from 'zod';
 import type { Sql } from '../../db/database.ts';
-import { AGING_GROUPINGS, bucketOf, parseBuckets, type AgingBasis, type AgingBucket, type AgingGrouping } from '../../domain/aging.ts';
+import {
+  AGING_GROUPINGS, bucketOf, DEFAULT_AGING_ROWS, MAX_AGING_OFFSET, MAX_AGING_ROWS, parseBuckets, type AgingBasis, type AgingBucket, type AgingGrouping,
+} from '../../domain/aging.ts';
 import { parseDate, type LocalDate } from '../../domain/dates.ts';
 import { formatDecimal, parseDecimal, type Decimal } from '../../domain/decimal.ts';
 import { invalid } from '../../domain/errors.ts';
@@ -28,7 +35,7 @@ import { openItemsAtSql, openMovementsAtSql, tuneForLedgerRead } from '../ledger
 import { tenantToday } from '../tenants/index.ts';
 import { localDateText, parseInput } from '../validate.ts';
 
-export { AGING_GROUPINGS, type AgingGrouping };
+export { AGING_GROUPINGS, DEFAULT_AGING_ROWS, MAX_AGING_OFFSET, MAX_AGING_ROWS, type AgingGrouping };
 
 /** "true" / "false" in a query string (or a boolean from the CLI). */
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
@@ -153,7 +160,7 @@ function missingRate(currency: string, asOf: LocalDate) {
  * Parameters: $1 tenant, $2 as-of date, then from $3 on the ones `params` holds. With `items` false the rows are
  * movements (src/modules/ledger/open-at.ts): only for sums grouped by the items' facts, never for counts or rows.
  */
-function openItemsSql(ctx: Context, s: Settings, params: unknown[], documents = false, customers = true, items = true): { from: string; where: string; amount: string; age: string } {
+function openItemsSql(ctx: Context, s: Settings, params: unknown[], documents = false, customers = true, items = true): { from: string; ctes: string; select: string; where: string; amount: string; age: string } {
   const scope = customerScope(ctx);
   // The customer is needed for a scope, a grouping or the items' names; the report joins it after summing.
   const joinCustomers = customers || scope !== null;
@@ -178,15 +185,15 @@ function openItemsSql(ctx: Context, s: Settings, params: unknown[], documents = 
   }
   // Days past the basis date at the as-of date; a credit has no due date and is never aged.
   const age = s.basis === 'due' ? '($2::date - o.due_date)' : '($2::date - o.document_date)';
-  const from = `WITH ${(perItem ? openItemsAtSql : openMovementsAtSql)({ tenant: '$1', asOf: '$2' })}
-     SELECT %COLUMNS%
+  const ctes = (perItem ? openItemsAtSql : openMovementsAtSql)({ tenant: '$1', asOf: '$2' });
+  const select = `SELECT %COLUMNS%
        FROM open_at o${documents ? `
        JOIN items i ON i.tenant_id = $1 AND i.id = o.item_id
        JOIN documents d ON d.tenant_id = $1 AND d.id = i.document_id` : ''}
 ${joinCustomers ? `
        JOIN customers c ON c.tenant_id = $1 AND c.id = o.customer_id
        LEFT JOIN customers p ON p.tenant_id = $1 AND p.id = c.parent_id` : ''}${join}`;
-  return { from, where, amount, age };
+  return { from: `WITH ${ctes}\n     ${select}`, ctes, select, where, amount, age };
 }
 
 /** The SQL condition of a bucket on the age expression. */
@@ -225,87 +232,256 @@ async function disputedByKey(ctx: Context, sql: Sql, s: Settings): Promise<Map<s
   return new Map(rows.map((r) => [r.key, big(r.disputed)]));
 }
 
-/** The aging report: one row per group key, amounts by bucket, unapplied credits netted; see the module comment. */
-export async function agingReport(ctx: Context, sql: Sql, raw: AgingQuery): Promise<AgingReport> {
-  const query = parseInput(agingQuerySchema, raw, 'aging');
-  const s = await settingsOf(ctx, sql, query);
-  const grouping = GROUPING_SQL[s.by];
-  const params: unknown[] = [ctx.tenant.id, s.asOf];
-  const { from, where, amount, age } = openItemsSql(ctx, s, params, false, false, false);
+/** How the rows of a page are ordered: largest outstanding first (then by key), by key, or by name (then key). */
+export const AGING_SORTS = ['outstanding', 'key', 'name'] as const;
+export type AgingSort = (typeof AGING_SORTS)[number];
+
+/** The report's settings plus which page of rows: sorted in SQL, at most MAX_AGING_ROWS rows, the totals over all. */
+export const agingPageQuerySchema = agingQuerySchema.extend({
+  sort: z.enum(AGING_SORTS).default('outstanding'),
+  /** Rows on the page: 1 to MAX_AGING_ROWS (default DEFAULT_AGING_ROWS). */
+  limit: z.coerce.number().int().min(1).max(MAX_AGING_ROWS).default(DEFAULT_AGING_ROWS),
+  /** Rows skipped before the page, in the sort's order. */
+  offset: z.coerce.number().int().min(0).max(MAX_AGING_OFFSET).default(0),
+});
+export type AgingPageQuery = z.input<typeof agingPageQuerySchema>;
+
+/** Which rows a page holds, of how many. */
+export interface AgingPageInfo {
+  sort: AgingSort;
+  limit: number;
+  offset: number;
+  /** Rows of the whole report (the totals cover all of them). */
+  total: number;
+  /** Where the next page starts, or null on the last page. */
+  nextOffset: number | null;
+}
+
+/** One page of the report: the rows of `page`, and the totals over every row of the report. */
+export interface AgingReportPage extends AgingReport {
+  page: AgingPageInfo;
+}
+
+/** A row of the report as SQL gives it: key, name, the figures (minor units) and, converted, the currencies in it. */
+type SqlRow = Record<string, unknown> & { key: string; name: string; currencies: string[] | null };
+
+/**
+ * The statement's CTEs (after WITH) ending in `report_rows`: one row per report key (key, name, current, b0…,
+ * outstanding, unapplied and, converted, the item currencies summed into it), rows with nothing open left out.
+ * Open items are summed per customer first (a hash on the id, before any name is read), then per key. Per customer
+ * in one currency the rows are not `named`: they carry customer_id, and `namedRows` joins the code and name to the
+ * few rows that need them (joining all 82,000 rows to their customers was about 40% of the statement).
+ */
+function reportRowsSql(ctx: Context, s: Settings, params: unknown[]): { ctes: string; figures: string[]; named: boolean } {
+  const { ctes, select, where, amount, age } = openItemsSql(ctx, s, params, false, false, false);
   // Bucket limits are validated whole numbers (parseBuckets), so they are written into the statement.
   const bucketColumns = s.buckets.slice(1).map((b, n) => `sum(${amount}) FILTER (WHERE o.side = 'debit' AND ${bucketCondition(b, age)}) AS b${n}`);
-  await tuneForLedgerRead(sql);
-  // Summed per customer and currency first (a hash on the id, before any name is read), then per group key.
-  const byCustomer = s.by === 'customer';
   const figures = ['current', ...s.buckets.slice(1).map((_b, n) => `b${n}`), 'outstanding', 'unapplied'];
-  const rows = await sql.query<Record<string, unknown> & { key: string; name: string; currency: string }>(
-    `WITH per_customer AS (${from.replace('%COLUMNS%', `o.customer_id, o.currency AS item_currency,
-            sum(${amount}) FILTER (WHERE o.side = 'debit' AND ${age} <= 0) AS current,
+  const sums = `sum(${amount}) FILTER (WHERE o.side = 'debit' AND ${age} <= 0) AS current,
             ${bucketColumns.join(',\n            ')},
             sum(${amount}) FILTER (WHERE o.side = 'debit') AS outstanding,
-            sum(${amount}) FILTER (WHERE o.side = 'credit') AS unapplied`)}
+            sum(${amount}) FILTER (WHERE o.side = 'credit') AS unapplied`;
+  // A key whose items were all settled at the date (paid, or applied and reversed since) is no row of the report;
+  // open amounts are never negative, so "nothing outstanding and nothing unapplied" is exactly "no open item".
+  const open = (f: (c: string) => string) => `${f('outstanding')} <> 0 OR ${f('unapplied')} <> 0`;
+  if (s.by === 'customer' && !s.convert) {
+    // One currency: a customer's sums are its row already (no second aggregate); its code and name come later.
+    return {
+      figures,
+      named: false,
+      ctes: `${ctes},
+     report_rows AS (
+     ${select.replace('%COLUMNS%', `o.customer_id, ${sums}, NULL::text[] AS currencies`)}
       WHERE ${where}
-      GROUP BY 1, 2)
-     ${byCustomer
-    // A customer's code is unique: its rows are summed already, so they only need the name (no second aggregate).
-    ? `SELECT c.code AS key, c.name AS name, o.item_currency AS currency, ${figures.map((f) => `o.${f}`).join(', ')}`
-    : `SELECT ${GROUPING_SQL[s.by].key.replace('o.currency', 'o.item_currency')} AS key, min(${GROUPING_SQL[s.by].name.replace('o.currency', 'o.item_currency')}) AS name,
-            o.item_currency AS currency, ${figures.map((f) => `sum(o.${f}) AS ${f}`).join(', ')}`}
-       FROM per_customer o
-       JOIN customers c ON c.tenant_id = $1 AND c.id = o.customer_id${s.by === 'group' ? `
-       LEFT JOIN customers p ON p.tenant_id = $1 AND p.id = c.parent_id` : ''}
-      ${byCustomer ? '' : 'GROUP BY 1, 3'}
-      ORDER BY 1, 3`,
-    params);
-
-  const used = new Set<string>();
-  for (const r of rows) {
-    if (!s.convert || r.currency === ctx.tenant.currency) continue;
-    if (!s.rates.has(r.currency)) throw missingRate(r.currency, s.asOf);
-    used.add(r.currency);
+      GROUP BY 1
+     HAVING ${open((f) => `sum(${amount}) FILTER (WHERE o.side = '${f === 'outstanding' ? 'debit' : 'credit'}')`)})`,
+    };
   }
-  // 80,000 rows of ten figures each: the sums stay numbers while exact (Minor), not a bigint per figure.
+  const grouping = GROUPING_SQL[s.by];
+  return {
+    figures,
+    named: true,
+    ctes: `${ctes},
+     per_customer AS (
+     ${select.replace('%COLUMNS%', `o.customer_id, o.currency AS item_currency, ${sums}`)}
+      WHERE ${where}
+      GROUP BY 1, 2),
+     report_rows AS (
+       SELECT ${grouping.key.replace('o.currency', 'o.item_currency')} AS key, min(${grouping.name.replace('o.currency', 'o.item_currency')}) AS name,
+              ${figures.map((f) => `sum(o.${f}) AS ${f}`).join(', ')},
+              ${s.convert ? 'array_agg(DISTINCT o.item_currency)' : 'NULL::text[]'} AS currencies
+         FROM per_customer o
+         JOIN customers c ON c.tenant_id = $1 AND c.id = o.customer_id${s.by === 'group' ? `
+         LEFT JOIN customers p ON p.tenant_id = $1 AND p.id = c.parent_id` : ''}
+        GROUP BY 1
+       HAVING ${open((f) => `sum(o.${f})`)})`,
+  };
+}
+
+/** `rows` (a relation with report_rows' columns) with key and name: as they are, or joined to their customers. */
+function namedRows(rows: string, named: boolean): string {
+  return named ? `SELECT * FROM ${rows}` : `SELECT * FROM (SELECT c.code AS key, c.name AS name, r.* FROM ${rows} r JOIN customers c ON c.tenant_id = $1 AND c.id = r.customer_id) n`;
+}
+
+/** ORDER BY of the rows (columns of report_rows): codes and names in byte order, the same on every server. */
+function orderOf(sort: AgingSort): string {
+  if (sort === 'key') return 'key COLLATE "C"';
+  if (sort === 'name') return 'name COLLATE "C", key COLLATE "C"';
+  return 'coalesce(outstanding, 0) DESC, key COLLATE "C"';
+}
+
+/** Presents SQL rows: figures as decimal strings, disputed from its own statement, net = outstanding − unapplied. */
+function presenter(s: Settings, figures: string[]) {
   const money = (v: Minor) => formatAmount(v, s.currency);
   const bucketCount = s.buckets.length - 1;
-  const columns = figures;
-  const zero = (): Minor[] => new Array<Minor>(columns.length + 1).fill(0);
-  const DISPUTED = columns.length;
-  const totals = zero();
-  const present = (key: string, name: string, f: Minor[]): AgingReportRow => {
+  return (key: string, name: string, f: Minor[], disputed: Minor): AgingReportRow => {
     const buckets: Record<string, string> = {};
     for (let n = 0; n < bucketCount; n++) buckets[s.buckets[n + 1]!.key] = money(f[n + 1]!);
-    const outstanding = f[bucketCount + 1]!;
-    const unapplied = f[bucketCount + 2]!;
+    const outstanding = f[figures.length - 2]!;
+    const unapplied = f[figures.length - 1]!;
     return {
-      key, name, current: money(f[0]!), buckets, outstanding: money(outstanding), disputed: money(f[DISPUTED]!), unapplied: money(unapplied),
+      key, name, current: money(f[0]!), buckets, outstanding: money(outstanding), disputed: money(disputed), unapplied: money(unapplied),
       net: money(subtractMinor(outstanding, unapplied)),
     };
   };
-  // Rows come one per key and currency (so a converted report sees which currencies it converts); add them up per key.
-  const byKey = new Map<string, { name: string; f: Minor[] }>();
-  for (const r of rows) {
-    let entry = byKey.get(r.key);
-    if (!entry) {
-      entry = { name: r.name, f: zero() };
-      byKey.set(r.key, entry);
-    }
-    for (let k = 0; k < columns.length; k++) {
-      const v = minorOf(r[columns[k]!]);
-      entry.f[k] = addMinor(entry.f[k]!, v);
-      totals[k] = addMinor(totals[k]!, v);
-    }
+}
+
+/** The rates a converted report used, refusing it when a currency with open items has no rate. */
+function ratesUsed(ctx: Context, s: Settings, currencies: Iterable<string>): AgingRate[] {
+  if (!s.convert) return [];
+  const used = new Set<string>();
+  for (const c of currencies) {
+    if (c === ctx.tenant.currency) continue;
+    if (!s.rates.has(c)) throw missingRate(c, s.asOf);
+    used.add(c);
   }
-  for (const [key, disputed] of await disputedByKey(ctx, sql, s)) {
-    const entry = byKey.get(key);
-    // A disputed item is an open item, so its key has a row; the guard keeps a broken invariant from inventing one.
-    if (!entry) continue;
-    entry.f[DISPUTED] = minorOf(disputed);
-    totals[DISPUTED] = addMinor(totals[DISPUTED]!, entry.f[DISPUTED]!);
+  return [...used].sort().map((c) => ({ currency: c, date: s.rates.get(c)!.date, rate: formatDecimal(s.rates.get(c)!.rate) }));
+}
+
+/**
+ * The aging report, one page of it: `limit` rows from `offset` in the `sort` order (largest outstanding first by
+ * default), and the totals and row count over every row, exact, from the same statement (one pass over the open
+ * items: the rows are summed once, kept, and both the page and the totals read them). See the module comment.
+ */
+export async function agingReport(ctx: Context, sql: Sql, raw: AgingPageQuery): Promise<AgingReportPage> {
+  const query = parseInput(agingPageQuerySchema, raw, 'aging');
+  const s = await settingsOf(ctx, sql, query);
+  const params: unknown[] = [ctx.tenant.id, s.asOf];
+  const { ctes, figures, named } = reportRowsSql(ctx, s, params);
+  params.push(query.limit, query.offset);
+  const [limit, offset] = [`$${params.length - 1}`, `$${params.length}`];
+  const order = orderOf(query.sort);
+  await tuneForLedgerRead(sql);
+  // By outstanding, the page is among the rows whose outstanding is at least the (limit + offset)th largest (ties
+  // included): only those are named (joined to their customers) and sorted by key within a tie. The threshold is a
+  // bounded top-N sort of the amounts alone; all rows when there are fewer (outstanding is never negative).
+  const page = !named && query.sort === 'outstanding'
+    ? `threshold AS (SELECT coalesce(outstanding, 0) AS amount FROM report_rows ORDER BY 1 DESC OFFSET ${limit}::int8 + ${offset}::int8 - 1 LIMIT 1),
+     candidates AS (SELECT * FROM report_rows WHERE coalesce(outstanding, 0) >= coalesce((SELECT amount FROM threshold), 0)),
+     page AS (${namedRows('candidates', named)} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset})`
+    : `page AS (${namedRows('report_rows', named)} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset})`;
+  // part 0: the page's rows in order; part 1: the totals and the row count (and, converted, every currency summed).
+  const rows = await sql.query<SqlRow & { part: number; row_count: unknown }>(
+    `WITH ${ctes.replace('report_rows AS (', 'report_rows AS MATERIALIZED (')},
+     ${page}
+     SELECT * FROM (
+       SELECT 0 AS part, row_number() OVER (ORDER BY ${order}) AS n, key, name, ${figures.join(', ')}, currencies, NULL::int8 AS row_count FROM page
+       UNION ALL
+       SELECT 1, 0, NULL, NULL, ${figures.map((f) => `sum(${f})`).join(', ')},
+              ${s.convert ? '(SELECT array_agg(DISTINCT item_currency) FROM per_customer)' : 'NULL::text[]'}, count(*) FROM report_rows) x
+      ORDER BY part, n`,
+    params);
+  const total = rows.find((r) => Number(r.part) === 1)!;
+  const rates = ratesUsed(ctx, s, total.currencies ?? []);
+  const disputed = await disputedByKey(ctx, sql, s);
+  const present = presenter(s, figures);
+  const pageRows = rows.filter((r) => Number(r.part) === 0)
+    .map((r) => present(r.key, r.name, figures.map((f) => minorOf(r[f])), minorOf(disputed.get(r.key) ?? 0n)));
+  let disputedTotal: Minor = 0;
+  for (const v of disputed.values()) disputedTotal = addMinor(disputedTotal, minorOf(v));
+  const { key: _k, name: _n, ...totals } = present('', '', figures.map((f) => minorOf(total[f])), disputedTotal);
+  const count = Number(total.row_count);
+  const next = query.offset + pageRows.length;
+  return {
+    asOf: s.asOf, basis: s.basis, by: s.by, currency: s.currency, converted: s.convert, rates, buckets: s.buckets, rows: pageRows, totals,
+    page: { sort: query.sort, limit: query.limit, offset: query.offset, total: count, nextOffset: next < count ? next : null },
+  };
+}
+
+/** Rows fetched at a time when every row is read (exports, the provision, the alerts). */
+const ROW_BATCH = 2000;
+
+/** Every row's figures (minor units, in `figures` order) and the row presented, batch by batch from a cursor. */
+async function* readRows(ctx: Context, sql: Sql, s: Settings, sort: AgingSort, batchSize: number): AsyncGenerator<{ minor: Minor[][]; rows: AgingReportRow[]; currencies: string[] }> {
+  const params: unknown[] = [ctx.tenant.id, s.asOf];
+  const { ctes, figures, named } = reportRowsSql(ctx, s, params);
+  await tuneForLedgerRead(sql);
+  const disputed = await disputedByKey(ctx, sql, s);
+  const present = presenter(s, figures);
+  const cursor = `aging_rows_${Math.floor(Math.random() * 1e9)}`;
+  await sql.query(`DECLARE ${cursor} NO SCROLL CURSOR FOR WITH ${ctes} ${namedRows('report_rows', named)} ORDER BY ${orderOf(sort)}`, params);
+  try {
+    for (;;) {
+      const batch = await sql.query<SqlRow>(`FETCH ${batchSize} FROM ${cursor}`, []);
+      if (batch.length === 0) break;
+      const currencies = batch.flatMap((r) => r.currencies ?? []);
+      ratesUsed(ctx, s, currencies);
+      const minor = batch.map((r) => [...figures.map((f) => minorOf(r[f])), minorOf(disputed.get(r.key) ?? 0n)]);
+      yield { minor, rows: batch.map((r, n) => present(r.key, r.name, minor[n]!, minor[n]![figures.length]!)), currencies };
+      if (batch.length < batchSize) break;
+    }
+  } finally {
+    await sql.query(`CLOSE ${cursor}`, []);
   }
-  const presented = [...byKey].map(([key, { name, f }]) => present(key, name, f));
-  const { key: _k, name: _n, ...sum } = present('', '', totals);
-  const rates = [...used].sort().map((c) => ({ currency: c, date: s.rates.get(c)!.date, rate: formatDecimal(s.rates.get(c)!.rate) }));
-  return { asOf: s.asOf, basis: s.basis, by: s.by, currency: s.currency, converted: s.convert, rates, buckets: s.buckets, rows: presented, totals: sum };
+}
+
+/**
+ * Every row of the report in `sort` order (by key unless told), in batches read from a cursor, so an export of
+ * 80,000 rows is written as it is read and never held whole; `totals()` after the last batch gives the totals
+ * summed from the rows read. Must run inside one transaction (a tenant's). A converted report refuses a currency
+ * without a rate when it meets it: ask for a page first (agingReport) to refuse it before anything is written.
+ */
+export function agingRowBatches(ctx: Context, sql: Sql, raw: AgingQuery & { sort?: AgingSort }, batchSize = ROW_BATCH): {
+  batches: AsyncGenerator<AgingReportRow[]>;
+  /** After the last batch: the totals of the rows read, and the rates a converted report used. */
+  summary: () => { totals: Omit<AgingReportRow, 'key' | 'name'>; rates: AgingRate[] };
+} {
+  let summary: { totals: Omit<AgingReportRow, 'key' | 'name'>; rates: AgingRate[] } | null = null;
+  async function* batches(): AsyncGenerator<AgingReportRow[]> {
+    const query = parseInput(agingQuerySchema.extend({ sort: z.enum(AGING_SORTS).default('key') }), raw, 'aging');
+    const s = await settingsOf(ctx, sql, query);
+    const figures = ['current', ...s.buckets.slice(1).map((_b, n) => `b${n}`), 'outstanding', 'unapplied'];
+    const sums = new Array<Minor>(figures.length + 1).fill(0);
+    const currencies = new Set<string>();
+    for await (const batch of readRows(ctx, sql, s, query.sort, batchSize)) {
+      for (const f of batch.minor) for (let k = 0; k < sums.length; k++) sums[k] = addMinor(sums[k]!, f[k]!);
+      for (const c of batch.currencies) currencies.add(c);
+      yield batch.rows;
+    }
+    const { key: _k, name: _n, ...totals } = presenter(s, figures)('', '', sums, sums[figures.length]!);
+    summary = { totals, rates: ratesUsed(ctx, s, currencies) };
+  }
+  return {
+    batches: batches(),
+    summary: () => {
+      if (!summary) throw new Error('assertion failed: the aging totals are read after the last batch');
+      return summary;
+    },
+  };
+}
+
+/**
+ * The whole report, every row in key order, the totals summed from those rows: for the readers that need every
+ * customer (the provision, the alerts). The API and the command line answer pages (agingReport) or files.
+ */
+export async function agingReportAll(ctx: Context, sql: Sql, raw: AgingQuery): Promise<AgingReport> {
+  const query = parseInput(agingQuerySchema, raw, 'aging');
+  const s = await settingsOf(ctx, sql, query);
+  const rows: AgingReportRow[] = [];
+  const read = agingRowBatches(ctx, sql, { ...query, sort: 'key' });
+  for await (const batch of read.batches) rows.push(...batch);
+  const { totals, rates } = read.summary();
+  return { asOf: s.asOf, basis: s.basis, by: s.by, currency: s.currency, converted: s.convert, rates, buckets: s.buckets, rows, totals };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

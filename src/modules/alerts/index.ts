@@ -18,7 +18,7 @@ import { addDays, parseDate, type LocalDate } from '../../domain/dates.ts';
 import { conflict, invalid, notAllowed, notFound } from '../../domain/errors.ts';
 import { formatAmount, parseAmount } from '../../domain/money.ts';
 import { customerScope, listFilter } from '../access/scope.ts';
-import { agingReport } from '../aging/index.ts';
+import { agingReportAll } from '../aging/index.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { Context } from '../context.ts';
 import { limitPositions } from '../credit-limits/index.ts';
@@ -178,7 +178,7 @@ export const TREND_PRIOR_DAYS = 270;
 async function loadFacts(ctx: Context, sql: Sql, asOf: LocalDate, settings: AlertSettings, customerId: string | null): Promise<{ facts: Facts; rows: CustomerRow[] }> {
   const currency = ctx.tenant.currency;
   const overdueDays = settings.rules.overdue_days.days;
-  const aging = await agingReport(ctx, sql, { asOf, basis: 'due', buckets: String(overdueDays), by: 'customer', convert: true });
+  const aging = await agingReportAll(ctx, sql, { asOf, basis: 'due', buckets: String(overdueDays), by: 'customer', convert: true });
   const byCode = new Map(aging.rows.map((r) => [r.key, r]));
   const rows = await sql.query<CustomerRow>(
     `SELECT c.id, c.code, c.name, c.parent_id AS "parentId", c.collector, c.salesperson, c.credit_limit_minor AS "creditLimitMinor",

@@ -16,6 +16,8 @@ import { openMovementsAtSql, tuneForLedgerRead } from '../ledger/open-at.ts';
 
 /** Debit kinds that are credit sales; their reversals take them back on the reversal's date. */
 export const SALES_KINDS = `('invoice', 'debit_note', 'charge')`;
+/** Sales kinds and reversals: the predicate of the index documents_sales (migration 0032). */
+const SALES_AND_REVERSALS = `('invoice', 'debit_note', 'charge', 'reversal')`;
 /** Credit kinds that are cash: unapplied cash, and the payments that measure days to pay. */
 export const CASH_KINDS = `('payment', 'advance')`;
 
@@ -43,9 +45,11 @@ async function loadSales(sql: Sql, q: FiguresQuery, from: LocalDate, to: LocalDa
        FROM documents d
        ${scopeJoin(q.scope, 'd.customer_id')}
       WHERE d.tenant_id = $1 AND d.currency = $3 AND d.document_date > $4 AND d.document_date <= $2
+        -- The partial index documents_sales (migration 0032) holds these kinds with every column read here.
+        AND d.kind IN ${SALES_AND_REVERSALS}
         -- A reversal's original is looked up for reversals only (a subplan under OR), not hashed for every document.
-        AND (d.kind IN ${SALES_KINDS} OR (d.kind = 'reversal' AND EXISTS (
-              SELECT 1 FROM documents r WHERE r.tenant_id = $1 AND r.id = d.reverses_document_id AND r.kind IN ${SALES_KINDS})))
+        AND (d.kind <> 'reversal' OR EXISTS (
+              SELECT 1 FROM documents r WHERE r.tenant_id = $1 AND r.id = d.reverses_document_id AND r.kind IN ${SALES_KINDS}))
       GROUP BY d.document_date`,
     [q.tenantId, to, q.currency, from, ...(q.scope ? [q.scope.handle] : [])]);
   return daily.map((r) => ({ date: r.date, salesMinor: big(r.sales) }));
@@ -60,9 +64,11 @@ export async function loadKpiFigures(sql: Sql, q: FiguresQuery): Promise<KpiFigu
 
   // 1. Balances at asOf and at the period's start, in one pass over today's open items and the movements since the
   // period's start, summed without grouping; the ten largest customers from a second, smaller reading (today's open
-  // items and what moved after asOf only), the one figure that needs a sum per customer.
+  // items and what moved after asOf only), the one figure that needs a sum per customer. The period's payments of
+  // sales (PAID_MOVES) are movements of that same pass: an allocation is never dated before its documents, so each
+  // one dated in the period is among the movements since the period's start of items dated on or before asOf.
   const [balances] = await sql.query<Record<string, unknown>>(
-    `WITH ${openMovementsAtSql({ tenant: '$1', asOf: '$2', from: '$4' })},
+    `WITH ${openMovementsAtSql({ tenant: '$1', asOf: '$2', from: '$4', extra: PAID_COLUMNS, keepMoves: PAID_KEEP })},
      ${openMovementsAtSql({ tenant: '$1', asOf: '$2' }).replace(/^open_at AS/, 'open_now AS')}
      SELECT coalesce(sum(o.open_minor) FILTER (WHERE o.side = 'debit'), 0) AS outstanding,
             coalesce(sum(o.open_minor) FILTER (WHERE o.side = 'debit' AND o.due_date >= $2), 0) AS current,
@@ -70,6 +76,9 @@ export async function loadKpiFigures(sql: Sql, q: FiguresQuery): Promise<KpiFigu
             coalesce(sum(o.open_minor) FILTER (WHERE o.side = 'credit' AND o.kind IN ${CASH_KINDS}), 0) AS unapplied_cash,
             coalesce(sum(o.open_minor) FILTER (WHERE o.side = 'credit'), 0) AS unapplied,
             coalesce(sum(o.open_from) FILTER (WHERE o.side = 'debit'), 0) AS beginning,
+            coalesce(sum(o.paid_minor), 0) AS paid,
+            coalesce(sum(o.paid_minor::numeric * o.to_pay_days), 0) AS to_pay,
+            coalesce(sum(o.paid_minor::numeric * o.beyond_days), 0) AS beyond,
             (SELECT coalesce(sum(t.outstanding), 0) FROM (
                SELECT sum(n.open_minor) AS outstanding FROM open_now n
                  ${scopeJoin(q.scope, 'n.customer_id')}
@@ -94,16 +103,9 @@ export async function loadKpiFigures(sql: Sql, q: FiguresQuery): Promise<KpiFigu
     walked = salesByMonth(months, [...sales, ...older]);
   }
 
-  // 3. Payment behaviour: payments and advances applied to sales in the period, not undone by asOf.
-  const [paid] = await sql.query<Record<string, unknown>>(
-    `SELECT coalesce(sum(m.amount_minor), 0) AS paid,
-            coalesce(sum(m.amount_minor::numeric * (m.move_date - m.document_date)), 0) AS to_pay,
-            coalesce(sum(m.amount_minor::numeric * greatest(0, m.move_date - m.due_date)), 0) AS beyond
-       FROM item_moves m
-       ${scopeJoin(q.scope, 'm.customer_id')}
-      WHERE ${PAID_MOVES}`,
-    params);
-  const payments: PaymentSums = { paidMinor: big(paid!.paid), daysToPayWeighted: big(paid!.to_pay), daysBeyondTermsWeighted: big(paid!.beyond) };
+  // 3. Payment behaviour: payments and advances applied to sales in the period, not undone by asOf (read in 1.).
+  const paid = balances!;
+  const payments: PaymentSums = { paidMinor: big(paid.paid), daysToPayWeighted: big(paid.to_pay), daysBeyondTermsWeighted: big(paid.beyond) };
 
   // 4. What open disputes cover at asOf (src/modules/disputes): a share of outstanding.
   const [disputed] = await sql.query<{ disputed: unknown }>(
@@ -152,6 +154,20 @@ export const PAID_MOVES = `
   m.tenant_id = $1 AND m.side = 'debit' AND m.move_date > $4 AND m.move_date <= $2 AND m.currency = $3
   AND m.reverses_allocation_id IS NULL AND m.counter_kind IN ${CASH_KINDS} AND m.kind IN ${SALES_KINDS}
   AND NOT EXISTS (SELECT 1 FROM allocations x WHERE x.tenant_id = $1 AND x.reverses_allocation_id = m.allocation_id AND x.allocation_date <= $2)`;
+
+/**
+ * PAID_MOVES as columns of the KPI set's one pass over the movements since the period's start (alias m; null on
+ * today's open amounts): the amount paid, days to pay and days beyond terms of each payment of sales in the period.
+ * The allocations undone on or before $2 are one hashed list (there are few), not a probe per movement.
+ */
+const PAID_KEEP = `m.side = 'debit' AND m.counter_kind IN ${CASH_KINDS} AND m.kind IN ${SALES_KINDS}`;
+const PAID_MOVE = `${PAID_KEEP} AND m.move_date <= $2 AND m.reverses_allocation_id IS NULL
+  AND m.allocation_id NOT IN (SELECT x.reverses_allocation_id FROM allocations x WHERE x.tenant_id = $1 AND x.reverses_allocation_id IS NOT NULL AND x.allocation_date <= $2)`;
+const PAID_COLUMNS = [
+  { name: 'paid_minor', move: `CASE WHEN ${PAID_MOVE} THEN m.amount_minor END`, open: 'NULL::int8' },
+  { name: 'to_pay_days', move: 'm.move_date - m.document_date', open: 'NULL::int4' },
+  { name: 'beyond_days', move: 'greatest(0, m.move_date - m.due_date)', open: 'NULL::int4' },
+];
 
 /** A SUM from either engine (bigint, numeric text) or null, as bigint. Sums of whole numbers only. */
 export function big(value: unknown): bigint {

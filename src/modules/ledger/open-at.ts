@@ -33,15 +33,29 @@ export interface OpenAtParams {
   from?: string;
   /** Placeholder of a customer id: that customer's items only. */
   customer?: string;
+  /**
+   * Further columns of openMovementsAtSql's rows: `move`, an expression over a later movement (alias m, any column
+   * of item_moves), and `open`, its value on today's open amounts (alias b). For figures read in the same pass, such
+   * as the KPIs' payments in the period; they are not the items' facts, so never sum them per item.
+   */
+  extra?: { name: string; move: string; open: string }[];
+  /** With `from` and `extra`: the later movements the extra columns need beyond those that move an open amount. */
+  keepMoves?: string;
 }
 
 /** The item facts both sources share, as columns of the alias `t` (item_balances or item_moves). */
 const factsOf = (t: string) => `${t}.item_id, ${t}.customer_id, ${t}.side, ${t}.kind, ${t}.currency, ${t}.document_date, ${t}.due_date`;
 
-/** The movements dated after `since` (one row per item an allocation moved, with the item's facts), as alias m. */
+/**
+ * The movements dated after `since` (one row per item an allocation moved, with the item's facts), as alias m. With
+ * `from`, a movement dated on or before the as-of date of an item dated after `from` changes neither open amount
+ * (it happened before the one date and its item did not exist at the other), so it is left out, unless `keepMoves`
+ * wants it: in the KPIs' period these are most of the payments' own sides, half the rows read.
+ */
 function laterMoves(p: OpenAtParams, since: string): string {
   const customer = p.customer ? ` AND m.customer_id = ${p.customer}` : '';
-  return `item_moves m WHERE m.tenant_id = ${p.tenant} AND m.move_date > ${since} AND m.document_date <= ${p.asOf}${customer}`;
+  const moving = p.from ? ` AND (m.document_date <= ${p.from} OR m.move_date > ${p.asOf}${p.keepMoves ? ` OR (${p.keepMoves})` : ''})` : '';
+  return `item_moves m WHERE m.tenant_id = ${p.tenant} AND m.move_date > ${since} AND m.document_date <= ${p.asOf}${customer}${moving}`;
 }
 
 /**
@@ -66,12 +80,13 @@ export function openMovementsAtSql(p: OpenAtParams): string {
   const since = p.from ?? p.asOf;
   const customer = p.customer ? ` AND b.customer_id = ${p.customer}` : '';
   const fromColumn = (amount: string, t: string) => (p.from ? `, CASE WHEN ${t}.document_date <= ${p.from} THEN ${amount} ELSE 0 END AS open_from` : '');
+  const extra = (branch: 'move' | 'open') => (p.extra ?? []).map((e) => `, ${e[branch]} AS ${e.name}`).join('');
   return `open_at AS (
-       SELECT ${factsOf('b')}, b.open_minor${fromColumn('b.open_minor', 'b')}
+       SELECT ${factsOf('b')}, b.open_minor${fromColumn('b.open_minor', 'b')}${extra('open')}
          FROM item_balances b
         WHERE b.tenant_id = ${p.tenant} AND b.open_minor > 0 AND b.document_date <= ${p.asOf}${customer}
        UNION ALL
-       SELECT ${factsOf('m')}, ${p.from ? `CASE WHEN m.move_date > ${p.asOf} THEN m.amount_minor ELSE 0 END` : 'm.amount_minor'}${fromColumn('m.amount_minor', 'm')}
+       SELECT ${factsOf('m')}, ${p.from ? `CASE WHEN m.move_date > ${p.asOf} THEN m.amount_minor ELSE 0 END` : 'm.amount_minor'}${fromColumn('m.amount_minor', 'm')}${extra('move')}
          FROM ${laterMoves(p, since)})`;
 }
 

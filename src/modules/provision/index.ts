@@ -16,7 +16,7 @@ import {
   agingMethodRate, allowanceOf, eclMatrix, eclMethodRate, monthEndsBefore, movementOf, parseRateSet, percentText, PROVISION_METHODS,
   ratioOfPercent, ROUNDING_RULE, MAX_ECL_MONTHS, type CustomerBalance, type EclMatrix, type ProvisionMethod, type RateSet, type Ratio,
 } from '../../domain/provision.ts';
-import { agingReport } from '../aging/index.ts';
+import { agingReportAll } from '../aging/index.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { Context } from '../context.ts';
 import { withIdempotency } from '../idempotency/index.ts';
@@ -151,7 +151,7 @@ export interface PresentedMovement {
 
 /** Customers' balances by bucket at `asOf`, from the aging report (functional currency, by due date). */
 async function balancesAt(ctx: Context, sql: Sql, asOf: LocalDate, buckets: AgingBucket[], limits: string): Promise<CustomerBalance[]> {
-  const aging = await agingReport(ctx, sql, { asOf, basis: 'due', buckets: limits, by: 'customer' });
+  const aging = await agingReportAll(ctx, sql, { asOf, basis: 'due', buckets: limits, by: 'customer' });
   const codes = aging.rows.map((r) => r.key);
   const segments = new Map((await sql.query<{ code: string; segment: string | null }>(
     `SELECT code, segment FROM customers WHERE tenant_id = $1 AND code = ANY($2::text[])`, [ctx.tenant.id, codes])).map((r) => [r.code, r.segment]));
@@ -184,7 +184,7 @@ export async function previewProvision(ctx: Context, sql: Sql, raw: PreviewQuery
     monthEnds = monthEndsBefore(asOf, checked.settings.ecl.months);
     const history = [];
     for (const monthEnd of monthEnds) {
-      const aging = await agingReport(ctx, sql, { asOf: monthEnd, basis: 'due', buckets: checked.settings.ecl.buckets, by: 'customer' });
+      const aging = await agingReportAll(ctx, sql, { asOf: monthEnd, basis: 'due', buckets: checked.settings.ecl.buckets, by: 'customer' });
       history.push({
         monthEnd,
         buckets: Object.fromEntries(buckets.map((b) => [b.key, parseAmount(b.key === 'current' ? aging.totals.current : aging.totals.buckets[b.key]!, currency)])),

@@ -1,12 +1,13 @@
 /**
  * The aging report (账龄分析): what was open at an as-of date, by bucket of days past due (or since the document
  * date), per customer, group, segment, region, salesperson or collector; unapplied credits netted. Settings live in
- * the address (reload, back and shared links keep them); amounts are compared and summed as BigInt minor units and
- * exported exactly as the API wrote them.
+ * the address (reload, back and shared links keep them), the page and its order too. The server sends one page of
+ * rows, sorted (largest outstanding first, or by key or name), and the totals over every row; the files (CSV, XLSX)
+ * come from the server with every row. Amounts are compared and summed as BigInt minor units.
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import {
-  App as AntApp, Alert, Button, Card, DatePicker, Form, Input, Radio, Select, Table, Typography, type TableColumnsType,
+  Alert, Button, Card, DatePicker, Form, Input, Radio, Select, Table, Typography, type TableColumnsType,
 } from 'antd';
 import { DownloadOutlined, FileExcelOutlined, UndoOutlined } from '@ant-design/icons';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
@@ -21,9 +22,9 @@ import { todayIn } from '../documents/money.ts';
 import { AgingChart } from './AgingChart.tsx';
 import { AgingItemsDrawer, type Drill } from './AgingItemsDrawer.tsx';
 import {
-  agingCsv, BASES, bucketsProblem, chartRows, compareAmount, csvFileName, DEFAULT_BUCKETS, drillBucket, GROUPINGS, normaliseBuckets,
-  overdueAmount, overdueShare, amountOf,
-  type AgingBucket, type AgingReport, type AgingRow, type AmountColumn, type Basis, type ChartRow, type Grouping,
+  BASES, bucketsProblem, chartRows, DEFAULT_BUCKETS, DEFAULT_PAGE_SIZE, drillBucket, GROUPINGS, normaliseBuckets, overdueAmount, overdueShare,
+  amountOf, PAGE_SIZES, SORTS,
+  type AgingBucket, type AgingReport, type AgingRow, type AmountColumn, type Basis, type ChartRow, type Grouping, type Sort,
 } from './report.ts';
 import './aging.css';
 
@@ -39,7 +40,6 @@ export function AgingPage() {
   const { t, i18n } = useTranslation('aging');
   const locale = i18n.language;
   const session = useSignedIn();
-  const { message } = AntApp.useApp();
   const [params, setParams] = useSearchParams();
 
   // The company's today in its time zone; without a date in the address the API's own today is asked for (the
@@ -58,23 +58,42 @@ export function AgingPage() {
   useEffect(() => setBucketsText(buckets), [buckets]);
   const problem = bucketsProblem(buckets);
 
-  /** Changes one setting; the default value leaves the address. */
+  // The page: its order, size and number (from 1); a new setting starts again at the first page.
+  const sort: Sort = (SORTS as readonly string[]).includes(params.get('sort') ?? '') ? (params.get('sort') as Sort) : 'outstanding';
+  const sizeParam = Number(params.get('size'));
+  const pageSize = (PAGE_SIZES as readonly number[]).includes(sizeParam) ? sizeParam : DEFAULT_PAGE_SIZE;
+  const pageParam = Number(params.get('page'));
+  const pageNumber = Number.isSafeInteger(pageParam) && pageParam >= 1 ? pageParam : 1;
+
+  /** Changes one setting; the default value leaves the address, and so does the page number. */
   const setParam = (name: string, value: string | undefined, fallback?: string) => {
     setParams((current) => {
       const next = new URLSearchParams(current);
       if (value && value !== fallback) next.set(name, value);
       else next.delete(name);
+      if (name !== 'page') next.delete('page');
       return next;
     });
   };
 
+  // The report's settings (the drill-down and the files take these); the page adds its order, size and start.
   const query = convert ? { asOf: asOfAsked, basis, by, buckets, convert: 'true' } : { asOf: asOfAsked, basis, by, buckets, currency };
+  const pageQuery = { ...query, sort, limit: String(pageSize), offset: String((pageNumber - 1) * pageSize) };
   const [drill, setDrill] = useState<Drill | null>(null);
   const report = useQuery({
-    queryKey: ['aging', query],
-    queryFn: () => api.get<AgingReport>('/reports/aging', query),
+    queryKey: ['aging', pageQuery],
+    queryFn: () => api.get<AgingReport>('/reports/aging', pageQuery),
     placeholderData: keepPreviousData,
     enabled: problem === null,
+  });
+  // The chart draws the ten largest rows: the first rows of the default page, or else a page of its own.
+  const chartFromTable = sort === 'outstanding' && pageNumber === 1 && pageSize >= 10;
+  const chartQuery = { ...query, sort: 'outstanding', limit: '10', offset: '0' };
+  const largest = useQuery({
+    queryKey: ['aging', chartQuery],
+    queryFn: () => api.get<AgingReport>('/reports/aging', chartQuery),
+    placeholderData: keepPreviousData,
+    enabled: problem === null && !chartFromTable,
   });
   const facets = useQuery({ queryKey: ['customer-filters'], queryFn: () => api.get<CustomerFilters>('/customer-filters'), staleTime: 60_000 });
   const currencies = useMemo(
@@ -115,7 +134,8 @@ export function AgingPage() {
     return by === 'customer' || by === 'group' ? row.name || row.key : keyLabel(row.key);
   }, [t, by, keyLabel]);
 
-  const chart = useMemo(() => (data ? chartRows(data, 10) : []), [data]);
+  const chartData = chartFromTable ? data : largest.data;
+  const chart = useMemo(() => (chartData ? chartRows(chartData, 10) : []), [chartData]);
 
   const money = (value: string, strong?: boolean) => (
     <Typography.Text className="amount" strong={strong} type={isNegative(value) ? 'danger' : /^0(\.0+)?$/.test(value) ? 'secondary' : undefined}>
@@ -136,21 +156,22 @@ export function AgingPage() {
   const columns: TableColumnsType<AgingRow> = [
     {
       title: byCustomer ? t('columns.key') : t(`grouping.${by}`), dataIndex: 'key', key: 'key', fixed: 'left', width: byCustomer ? 84 : 160,
-      sorter: (a, b) => a.key.localeCompare(b.key), sortDirections: ['ascend', 'descend'],
+      sorter: true, sortDirections: ['ascend'], sortOrder: sort === 'key' ? 'ascend' : null,
       render: (key: string) => (byCustomer
         ? <Link to={`/customers/${encodeURIComponent(key)}`}>{key}</Link>
         : <span className={key === '' ? 'muted' : undefined}>{keyLabel(key)}</span>),
     },
     ...(byCustomer ? [{
       title: t('columns.name'), dataIndex: 'name', key: 'name', fixed: 'left' as const, width: 210, ellipsis: { showTitle: true },
+      sorter: true, sortDirections: ['ascend' as const], sortOrder: sort === 'name' ? 'ascend' as const : null,
     }] : []),
     ...amountColumns.map(({ column, title, strong }) => ({
       title, key: column, align: 'right' as const, width: 116,
       // The totals a reader looks for stay in view while the buckets scroll.
       fixed: column === 'outstanding' || column === 'disputed' || column === 'unapplied' || column === 'net' ? 'right' as const : undefined,
       className: column === 'outstanding' ? 'col-outstanding' : undefined,
-      sorter: (a: AgingRow, b: AgingRow) => compareAmount(a, b, column, shownCurrency),
-      sortDirections: ['descend' as const, 'ascend' as const],
+      // The server sorts (the page is a slice of its order): by outstanding, largest first.
+      ...(column === 'outstanding' ? { sorter: true, sortDirections: ['descend' as const], sortOrder: sort === 'outstanding' ? 'descend' as const : null } : {}),
       render: (_: unknown, row: AgingRow) => {
         const bucket = drillBucket(column);
         const value = amountOf(row, column);
@@ -192,33 +213,10 @@ export function AgingPage() {
     );
   };
 
-  const exportCsv = () => {
-    if (!data) return;
-    const csv = agingCsv(data, {
-      key: byCustomer ? t('columns.key') : t(`grouping.${by}`),
-      name: t('columns.name'),
-      current: t('bucket.current'),
-      buckets: Object.fromEntries(data.buckets.map((b) => [b.key, bucketLabel(b)])),
-      outstanding: t('columns.outstanding'),
-      unapplied: t('columns.unapplied'),
-      net: t('columns.net'),
-      total: t('columns.total'),
-    });
-    const file = csvFileName(data);
-    const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
+  /** Downloads the server's file of every row (CSV or XLSX), the page's settings without its paging. */
+  const download = (format: 'csv' | 'xlsx') => {
     const link = document.createElement('a');
-    link.href = url;
-    link.download = file;
-    document.body.appendChild(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
-    void message.success(t('exported', { file }));
-  };
-
-  const exportXlsx = () => {
-    const link = document.createElement('a');
-    link.href = apiUrl('/reports/aging', { ...query, format: 'xlsx' });
+    link.href = apiUrl('/reports/aging', { ...query, format });
     link.download = '';
     document.body.appendChild(link);
     link.click();
@@ -233,7 +231,7 @@ export function AgingPage() {
     { label: t('toolbar.endOfLastYear'), value: day.startOf('year').subtract(1, 'day') },
   ];
   const scoped = session.user.role === 'collector' || session.user.role === 'sales';
-  const changed = [...params.keys()].some((k) => ['asOf', 'basis', 'by', 'buckets', 'currency', 'convert'].includes(k));
+  const changed = [...params.keys()].some((k) => ['asOf', 'basis', 'by', 'buckets', 'currency', 'convert', 'sort', 'size', 'page'].includes(k));
 
   return (
     <div className="aging-page">
@@ -241,8 +239,8 @@ export function AgingPage() {
         title={t('title')}
         extra={(
           <>
-            <Button icon={<DownloadOutlined />} onClick={exportCsv} disabled={!data || report.isFetching}>{t('export')}</Button>
-            <Button icon={<FileExcelOutlined />} onClick={exportXlsx} disabled={!data || report.isFetching}>{t('exportXlsx')}</Button>
+            <Button icon={<DownloadOutlined />} onClick={() => download('csv')} disabled={!data || report.isFetching}>{t('export')}</Button>
+            <Button icon={<FileExcelOutlined />} onClick={() => download('xlsx')} disabled={!data || report.isFetching}>{t('exportXlsx')}</Button>
           </>
         )}
       />
@@ -318,6 +316,7 @@ export function AgingPage() {
                 const next = new URLSearchParams(current);
                 next.delete('currency');
                 next.delete('convert');
+                next.delete('page');
                 if (v === CONVERTED) next.set('convert', 'true');
                 else if (v !== session.company.currency) next.set('currency', v);
                 return next;
@@ -368,7 +367,6 @@ export function AgingPage() {
         )}
       </Card>
 
-      {data?.truncated ? <Alert type="info" showIcon style={{ marginBottom: 12 }} message={t('summary.truncated', { shown: data.rows.length.toLocaleString(locale), count: (data.rowCount ?? data.rows.length).toLocaleString(locale) })} /> : null}
       <Table<AgingRow>
         rowKey="key"
         className="aging-table"
@@ -377,11 +375,32 @@ export function AgingPage() {
         columns={columns}
         dataSource={data?.rows ?? []}
         loading={report.isFetching}
-        pagination={{ defaultPageSize: 50, showSizeChanger: true, pageSizeOptions: [20, 50, 100, 500], showTotal: (count) => t('summary.rows', { count }) }}
+        pagination={{
+          current: pageNumber, pageSize, total: data?.page.total ?? 0, showSizeChanger: true, pageSizeOptions: [...PAGE_SIZES],
+          showTotal: (count, [from, to]) => t('summary.pageRows', { from, to, count }),
+        }}
+        onChange={(pagination, _filters, sorter, { action }) => {
+          setParams((current) => {
+            const next = new URLSearchParams(current);
+            const set = (name: string, value: string | null) => (value === null ? next.delete(name) : next.set(name, value));
+            if (action === 'sort') {
+              // One sort at a time; clicking the sorted column again goes back to the default order.
+              const chosen = Array.isArray(sorter) ? sorter[0] : sorter;
+              const key = chosen?.order ? String(chosen.columnKey) : 'outstanding';
+              set('sort', key === 'key' || key === 'name' ? key : null);
+              set('page', null);
+            } else {
+              const size = pagination.pageSize ?? pageSize;
+              set('size', size === DEFAULT_PAGE_SIZE ? null : String(size));
+              set('page', size !== pageSize || (pagination.current ?? 1) === 1 ? null : String(pagination.current));
+            }
+            return next;
+          });
+        }}
         scroll={{ x: tableWidth }}
         sticky
         summary={summary}
-        aria-label={t('table.caption', { by: t(`grouping.${by}`), count: data?.rows.length ?? 0 })}
+        aria-label={t('table.caption', { by: t(`grouping.${by}`), count: data?.page.total ?? 0 })}
         locale={{ emptyText: report.error ? t('common:states.error') : report.isLoading ? t('common:states.loading') : t('table.empty') }}
       />
       <AgingItemsDrawer

@@ -43,7 +43,7 @@ export const aging = {
       unapplied: 'Unapplied credits',
       net: 'Net receivable',
       rows: '{{count}} rows',
-      truncated: 'Showing the {{shown}} rows with the largest outstanding of {{count}}. The totals cover all of them; the CSV and XLSX files hold every row.',
+      pageRows: 'Rows {{from}}–{{to}} of {{count}}; the totals cover all of them, the CSV and XLSX files hold every row',
     },
     bucket: {
       current: 'Current',
@@ -130,7 +130,7 @@ export const aging = {
       unapplied: '未核销贷项',
       net: '应收净额',
       rows: '共 {{count}} 行',
-      truncated: '共 {{count}} 行，此处显示应收余额最大的 {{shown}} 行。合计包含全部行；CSV 和 XLSX 文件包含每一行。',
+      pageRows: '第 {{from}}–{{to}} 行，共 {{count}} 行；合计包含全部行，CSV 和 XLSX 文件包含每一行',
     },
     bucket: {
       current: '未到期',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  agingCsv, bucketColours, bucketsProblem, chartRows, compareAmount, csvFileName, normaliseBuckets, overdueAmount, overdueShare,
+  bucketColours, bucketsProblem, chartRows, compareAmount, normaliseBuckets, overdueAmount, overdueShare,
   sumAmounts, type AgingReport, type AgingRow,
 } from './report.ts';
 
@@ -73,12 +73,27 @@ describe('the chart', () => {
         row('C5', '0.00', '0.00', '0.00', '5.00'), // only a credit: nothing to draw
       ],
       totals: row('', '11.01', '52.00', '3.02', '5.00'),
+      page: { sort: 'key', limit: 100, offset: 0, total: 5, nextOffset: null },
     };
     const top = chartRows(report, 2);
     expect(top.map((r) => r.key)).toEqual(['C2', 'C1', null]);
-    // Others: C3 (1 + 2 + 3) and C4 (0.01 + 0.02).
-    expect(top[2]).toMatchObject({ amounts: { current: '1.01', '1-30': '2.00', 'over-30': '3.02' }, outstanding: '6.03', members: 2 });
+    // Others: the totals less C2 and C1: current 11.01 − 10.00 = 1.01, 1–30 52.00 − 50.00 = 2.00, over 30 3.02,
+    // outstanding 66.03 − 50.00 − 10.00 = 6.03 (C3 1 + 2 + 3 and C4 0.01 + 0.02); three rows (C3, C4, C5).
+    expect(top[2]).toMatchObject({ amounts: { current: '1.01', '1-30': '2.00', 'over-30': '3.02' }, outstanding: '6.03', members: 3 });
     expect(chartRows(report, 10).map((r) => r.key)).toEqual(['C2', 'C1', 'C3', 'C4']);
+  });
+
+  it('draws the others from the totals when the answer holds only the first page', () => {
+    // The server's first page of two by outstanding: C2 and C1 of five rows; the totals are every row's.
+    const report: AgingReport = {
+      asOf: '2026-06-30', basis: 'due', by: 'customer', currency: 'CNY', buckets,
+      rows: [row('C2', '0.00', '50.00', '0.00'), row('C1', '10.00', '0.00', '0.00')],
+      totals: row('', '11.01', '52.00', '3.02', '5.00'),
+      page: { sort: 'outstanding', limit: 2, offset: 0, total: 5, nextOffset: 2 },
+    };
+    const chart = chartRows(report, 10);
+    expect(chart.map((r) => r.key)).toEqual(['C2', 'C1', null]);
+    expect(chart[2]).toMatchObject({ amounts: { current: '1.01', '1-30': '2.00', 'over-30': '3.02' }, outstanding: '6.03', members: 3 });
   });
 
   it('colours the buckets from green to red, one colour each', () => {
@@ -88,28 +103,5 @@ describe('the chart', () => {
     expect(colours[6]).toBe('#820014');
     expect(new Set(colours).size).toBe(7);
     expect(bucketColours(1)).toEqual(['#389e0d']);
-  });
-});
-
-describe('the CSV export', () => {
-  it('writes a BOM, headings, the API amounts unchanged, quoted text, and the totals last', () => {
-    const report: AgingReport = {
-      asOf: '2026-03-31', basis: 'due', by: 'customer', currency: 'CNY', buckets,
-      rows: [row('C1', '1234.50', '0.00', '10.00', '0.00', '上海"华东",有限公司'), row('C2', '0.00', '5.00', '0.00', '2.00', '=HYPERLINK("x")')],
-      totals: row('', '1234.50', '5.00', '10.00', '2.00'),
-    };
-    const csv = agingCsv(report, {
-      key: '编码', name: '名称', current: '未到期', buckets: { '1-30': '1–30 天', 'over-30': '30 天以上' },
-      outstanding: '应收余额', unapplied: '未核销', net: '净额', total: '合计',
-    });
-    expect(csv.startsWith('\uFEFF')).toBe(true);
-    expect(csv.slice(1).split('\r\n')).toEqual([
-      '编码,名称,未到期,1–30 天,30 天以上,应收余额,未核销,净额',
-      'C1,"上海""华东"",有限公司",1234.50,0.00,10.00,1244.50,0.00,1244.50',
-      `C2,"'=HYPERLINK(""x"")",0.00,5.00,0.00,5.00,2.00,3.00`,
-      '合计,,1234.50,5.00,10.00,1249.50,2.00,1247.50',
-      '',
-    ]);
-    expect(csvFileName(report)).toBe('aging-2026-03-31-customer.csv');
   });
 });

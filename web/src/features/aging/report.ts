@@ -1,11 +1,10 @@
 /**
  * The aging report as the screen uses it, pure: the API's shape, the buckets check (the API's rule, so a typo is
  * caught before asking), sorting and summing amounts as BigInt minor units, the overdue share as an exact decimal,
- * the chart's top rows plus "others", the bucket colours and the CSV export. No float ever holds an amount; the
+ * the chart's top rows plus "others" and the bucket colours. The files (CSV, XLSX) come from the server, every row. No float ever holds an amount; the
  * chart is given the decimal strings themselves.
  */
 import { AGING_GROUPINGS, bucketsProblem, type AgingBucket, type AgingGrouping, type BucketsProblem } from '../../../../src/domain/aging.ts';
-import { csvCell } from '../../../../src/domain/csv.ts';
 import { apiMinor, formatMinor } from '../documents/money.ts';
 
 // The rules are the ledger's own (src/domain/aging.ts): the groupings and the buckets check the API applies.
@@ -42,9 +41,23 @@ export interface AgingReport {
   buckets: AgingBucket[];
   rows: AgingRow[];
   totals: AgingFigures;
-  /** How many rows the report has; `truncated` when `rows` holds only those with the largest outstanding. */
-  rowCount?: number;
-  truncated?: boolean;
+  /** Which rows `rows` holds (one page, sorted by the server) of how many; the totals cover every row. */
+  page: AgingPageInfo;
+}
+
+/** How the server orders the rows: largest outstanding first, by key, or by name. */
+export const SORTS = ['outstanding', 'key', 'name'] as const;
+export type Sort = (typeof SORTS)[number];
+export const PAGE_SIZES = [20, 50, 100, 500] as const;
+export const DEFAULT_PAGE_SIZE = 50;
+
+export interface AgingPageInfo {
+  sort: Sort;
+  limit: number;
+  offset: number;
+  /** Rows in the whole report. */
+  total: number;
+  nextOffset: number | null;
 }
 
 /** An open item behind a figure of the report (GET /reports/aging/items). */
@@ -139,7 +152,10 @@ export interface ChartRow {
   members: number;
 }
 
-/** The `top` rows by outstanding (largest first), then one row summing the rest (left out when there is none). */
+/**
+ * The `top` rows by outstanding (largest first), then one row for all the others: the report's totals less the rows
+ * shown, so it is right whether `rows` holds every row or only a page of the largest (left out when nothing is left).
+ */
 export function chartRows(report: AgingReport, top = 10): ChartRow[] {
   const { currency } = report;
   const toChart = (row: AgingRow): ChartRow => ({
@@ -148,14 +164,18 @@ export function chartRows(report: AgingReport, top = 10): ChartRow[] {
   });
   const positive = report.rows.filter((r) => apiMinor(r.outstanding, currency) > 0n);
   const sorted = [...positive].sort((a, b) => compareAmount(b, a, 'outstanding', currency) || a.key.localeCompare(b.key));
-  const shown = sorted.slice(0, top).map(toChart);
-  const rest = sorted.slice(top);
-  if (rest.length === 0) return shown;
+  const shownRows = sorted.slice(0, top);
+  const shown = shownRows.map(toChart);
+  const less = (total: string, parts: string[]) => formatMinor(parts.reduce((sum, p) => sum - apiMinor(p, currency), apiMinor(total, currency)), currency);
+  const outstanding = less(report.totals.outstanding, shownRows.map((r) => r.outstanding));
+  if (apiMinor(outstanding, currency) === 0n) return shown;
   const amounts: Record<string, string> = {};
   for (const bucket of report.buckets) {
-    amounts[bucket.key] = sumAmounts(rest.map((r) => (bucket.key === 'current' ? r.current : r.buckets[bucket.key] ?? '0')), currency);
+    amounts[bucket.key] = bucket.key === 'current'
+      ? less(report.totals.current, shownRows.map((r) => r.current))
+      : less(report.totals.buckets[bucket.key] ?? '0', shownRows.map((r) => r.buckets[bucket.key] ?? '0'));
   }
-  return [...shown, { key: null, name: '', amounts, outstanding: sumAmounts(rest.map((r) => r.outstanding), currency), members: rest.length }];
+  return [...shown, { key: null, name: '', amounts, outstanding, members: (report.page?.total ?? report.rows.length) - shownRows.length }];
 }
 
 const COLOUR_STOPS: [number, number, number][] = [
@@ -178,39 +198,4 @@ export function bucketColours(count: number): string[] {
     const [a, b] = [COLOUR_STOPS[low]!, COLOUR_STOPS[low + 1]!];
     return `#${hex(a[0] + (b[0] - a[0]) * share)}${hex(a[1] + (b[1] - a[1]) * share)}${hex(a[2] + (b[2] - a[2]) * share)}`;
   });
-}
-
-export interface CsvHeadings {
-  key: string;
-  name: string;
-  current: string;
-  /** Per bucket key (current excluded), its heading. */
-  buckets: Record<string, string>;
-  outstanding: string;
-  unapplied: string;
-  net: string;
-  /** The label of the totals line. */
-  total: string;
-}
-
-/**
- * The report as CSV for Excel: a byte-order mark (so Excel reads UTF-8 Chinese), headings in the user's language,
- * amounts exactly as the API wrote them, a totals line last, CRLF line ends. Text that a spreadsheet would run as a
- * formula (=, +, -, @) is quoted with a leading apostrophe.
- */
-export function agingCsv(report: AgingReport, headings: CsvHeadings): string {
-  const aged = report.buckets.filter((b) => b.key !== 'current');
-  const line = (cells: string[]) => cells.map(csvCell).join(',');
-  const figures = (f: AgingFigures) => [f.current, ...aged.map((b) => f.buckets[b.key] ?? '0'), f.outstanding, f.unapplied, f.net];
-  const lines = [
-    line([headings.key, headings.name, headings.current, ...aged.map((b) => headings.buckets[b.key] ?? b.key), headings.outstanding, headings.unapplied, headings.net]),
-    ...report.rows.map((r) => line([r.key, r.name, ...figures(r)])),
-    line([headings.total, '', ...figures(report.totals)]),
-  ];
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
-}
-
-/** The CSV's file name: aging-2026-06-30-customer.csv. */
-export function csvFileName(report: Pick<AgingReport, 'asOf' | 'by'>): string {
-  return `aging-${report.asOf}-${report.by}.csv`;
 }
