@@ -27,6 +27,7 @@ import {
   AGING_GROUPINGS, AGING_SORTS, agingReport, agingRowBatches, DEFAULT_AGING_ROWS, MAX_AGING_ROWS, type AgingGrouping, type AgingSort,
 } from '../modules/aging/index.ts';
 import { agingTitle, writeAgingCsv, writeAgingXlsx } from '../modules/aging/export.ts';
+import { unappliedCsv, unappliedReport, unappliedXlsx } from '../modules/unapplied/index.ts';
 import { kpiSet, kpiTrend } from '../modules/kpis/index.ts';
 import { KPI_LABELS, kpiText } from '../modules/kpis/labels.ts';
 import { registerProvisionCommand } from './provision-command.ts';
@@ -305,6 +306,45 @@ export async function runCli(argv: string[], environment: CliEnvironment = {}): 
           ]),
           page.total === 0 ? 'no rows'
             : `rows ${report.rows.length === 0 ? 'none' : `${page.offset + 1}–${page.offset + report.rows.length}`} of ${page.total} (by ${page.sort}); the total line covers all of them${page.nextOffset === null ? '' : `; next page: --offset ${page.nextOffset}`}`,
+        ].join('\n'));
+      });
+    });
+
+  program.command('unapplied')
+    .description('unapplied cash (未核销收款) at an as-of date: each payment, advance or credit note with something not applied, its age and source, totals per currency and age band; --format csv|xlsx --out FILE for every row')
+    .option('--as-of <date>', 'the date the report is as of (YYYY-MM-DD); default the company\'s today')
+    .option('--currency <code>', 'one currency\'s credits')
+    .option('--customer <code>', 'one customer\'s credits')
+    .addOption(new Option('--sort <order>', 'oldest first or largest first').choices(['age', 'amount']).default('age'))
+    .option('--limit <rows>', 'rows on the page, 1 to 500 (the totals cover every row)', '100')
+    .option('--offset <rows>', 'rows to skip before the page', '0')
+    .option('--out <file>', 'write the file here (required with --format xlsx; csv goes to stdout without it)')
+    .action((options: { asOf?: string; currency?: string; customer?: string; sort: 'age' | 'amount'; limit: string; offset: string; out?: string }, command: Command) => {
+      const file = fileFormat(command);
+      if (file === 'xlsx' && !options.out) command.error('error: --format xlsx writes a file: give it with --out unapplied.xlsx', { exitCode: 2, code: 'commander.missingMandatoryOptionValue' });
+      return withContext(command, async (ctx, format) => {
+        const query = { asOf: options.asOf, currency: options.currency, customer: options.customer, sort: options.sort };
+        if (file) {
+          if (file === 'csv') {
+            const csv = await ctx.db.tenant(ctx.tenant.id, (sql) => unappliedCsv(ctx, sql, query));
+            if (options.out) await fs.promises.writeFile(options.out, `\uFEFF${csv.text}`);
+            else io.out(csv.text.replace(/\n$/, ''));
+          } else {
+            const xlsx = await ctx.db.tenant(ctx.tenant.id, (sql) => unappliedXlsx(ctx, sql, query));
+            await fs.promises.writeFile(options.out!, xlsx.buffer);
+          }
+          if (options.out) io.err(`unapplied cash: written to ${options.out}`);
+          return;
+        }
+        const report = await ctx.db.tenant(ctx.tenant.id, (sql) => unappliedReport(ctx, sql, { ...query, limit: options.limit, offset: options.offset }));
+        const { page } = report;
+        print(format, report, () => [
+          `unapplied cash as of ${report.asOf}`,
+          table(['customer', 'name', 'kind', 'document', 'date', 'days', 'ccy', 'amount', 'unapplied', 'source'],
+            report.rows.map((r) => [r.customer, r.customerName, r.kind, r.document, r.documentDate, String(r.ageDays), r.currency, r.amount, r.unapplied, r.source])),
+          ...report.totals.map((t) => `${t.currency}: ${t.count} credits, ${t.unapplied} unapplied (0-30 ${t.bands['0-30']}, 31-90 ${t.bands['31-90']}, 91+ ${t.bands['91+']})`),
+          page.total === 0 ? 'nothing unapplied'
+            : `rows ${report.rows.length === 0 ? 'none' : `${page.offset + 1}–${page.offset + report.rows.length}`} of ${page.total}${page.nextOffset === null ? '' : `; next page: --offset ${page.nextOffset}`}`,
         ].join('\n'));
       });
     });

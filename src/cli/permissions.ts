@@ -27,6 +27,7 @@ export const CLI_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'audit export': 'audit.export',
   'audit verify': 'audit.verify',
   aging: 'customers.read',
+  unapplied: 'customers.read',
   kpi: 'customers.read',
   provision: 'provision.read',
   'provision-settings': 'provision.read',

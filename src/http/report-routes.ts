@@ -6,6 +6,7 @@ import { PassThrough } from 'node:stream';
 import { agingItems, agingItemsQuerySchema, agingPageQuerySchema, agingReport, agingRowBatches } from '../modules/aging/index.ts';
 import { writeAgingCsv, writeAgingXlsx, type AgingHead } from '../modules/aging/export.ts';
 import { DEFAULT_AGING_ROWS, MAX_AGING_OFFSET, MAX_AGING_ROWS } from '../domain/aging.ts';
+import { unappliedCsv, unappliedQuerySchema, unappliedReport, unappliedXlsx } from '../modules/unapplied/index.ts';
 import type { RequestScope } from './server.ts';
 
 const errorBody = z.object({ code: z.string(), message: z.string(), details: z.array(z.object({ field: z.string().optional(), message: z.string() })) });
@@ -62,5 +63,26 @@ export async function registerReportRoutes(server: FastifyInstance, scope: Reque
   }, async (request) => {
     const ctx = await scope.context(request);
     return ctx.db.tenant(ctx.tenant.id, (sql) => agingItems(ctx, sql, request.query));
+  });
+  app.get('/api/v1/reports/unapplied', {
+    config: { access: 'customers.read' },
+    schema: {
+      tags: ['reports'],
+      summary: 'Unapplied cash (未核销收款) at an as-of date (default today): each payment, advance receipt or credit note with something not applied then, its age and source, a page at a time (oldest or largest first), with the totals per currency and age band (0-30, 31-90, 91+ days) over every row. format=csv or xlsx gives every row (at most 100,000: narrow by currency or customer). A collector or sales person sees their own customers.',
+      querystring: unappliedQuerySchema.extend({ format: z.enum(['json', 'csv', 'xlsx']).default('json') }),
+      response: errors,
+    },
+  }, async (request, reply) => {
+    const ctx = await scope.context(request);
+    const { format, ...query } = request.query;
+    if (format === 'json') return ctx.db.tenant(ctx.tenant.id, (sql) => unappliedReport(ctx, sql, query));
+    if (format === 'csv') {
+      const file = await ctx.db.tenant(ctx.tenant.id, (sql) => unappliedCsv(ctx, sql, query));
+      reply.header('content-disposition', `attachment; filename="unapplied-${file.asOf}.csv"`);
+      return reply.type('text/csv; charset=utf-8').send(`\uFEFF${file.text}`);
+    }
+    const file = await ctx.db.tenant(ctx.tenant.id, (sql) => unappliedXlsx(ctx, sql, query));
+    reply.header('content-disposition', `attachment; filename="unapplied-${file.asOf}.xlsx"`);
+    return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(file.buffer);
   });
 }

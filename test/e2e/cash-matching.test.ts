@@ -206,4 +206,26 @@ ${entry(cny, 'F-0001', 'Unknown Payer Ltd', 'misc transfer')}
     const open = (await apiGet<{ items: OpenItem[] }>(page, `/api/v1/customers/${encodeURIComponent(code)}/open-items?side=debit&limit=200`)).items;
     expect(open.some((i) => i.itemId === z.itemId)).toBe(false);
   }, 300_000);
+
+  it('the unapplied cash page shows the same totals as the API, oldest first, in both languages', async () => {
+    const { page } = await web.newPage('en');
+    await web.signIn(page, 'finance@demo.example');
+    await page.getByRole('link', { name: 'Unapplied cash', exact: true }).click();
+    await page.waitForURL('**/bank/unapplied');
+    const report = await apiGet<{ asOf: string; rows: { document: string }[]; page: { total: number }; totals: { currency: string; count: number; unapplied: string }[] }>(page, '/api/v1/reports/unapplied?limit=50');
+    expect(report.page.total).toBeGreaterThan(0);
+    const cny = report.totals.find((x) => x.currency === 'CNY')!;
+    const totals = page.getByTestId('unapplied-totals');
+    await totals.getByText(`CNY · ${cny.count} credits`).waitFor({ timeout: 60_000 });
+    const shown = new Intl.NumberFormat('en', { style: 'currency', currency: 'CNY' }).format(cny.unapplied as Intl.StringNumericLiteral);
+    await totals.getByText(shown, { exact: true }).waitFor();
+    // The first row is the API's oldest credit.
+    await page.locator('tbody tr.ant-table-row').first().getByText(report.rows[0]!.document, { exact: true }).waitFor();
+    await web.screenshot(page, 'unapplied-en');
+    const zh = (await web.newPage('zh-CN')).page;
+    await web.signIn(zh, 'finance@demo.example');
+    await zh.goto('/bank/unapplied');
+    await zh.getByTestId('unapplied-totals').getByText(`CNY · ${cny.count} 笔`).waitFor({ timeout: 60_000 });
+    await web.screenshot(zh, 'unapplied-zh');
+  }, 300_000);
 });

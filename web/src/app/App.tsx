@@ -23,6 +23,7 @@ const AlertsPage = lazy(() => import('../features/alerts/AlertsPage.tsx').then((
 const AlertSettingsPage = lazy(() => import('../features/alerts/AlertSettingsPage.tsx').then((m) => ({ default: m.AlertSettingsPage })));
 const BankImportPage = lazy(() => import('../features/bank/BankImportPage.tsx').then((m) => ({ default: m.BankImportPage })));
 const BankStatementsPage = lazy(() => import('../features/bank/BankStatementsPage.tsx').then((m) => ({ default: m.BankStatementsPage })));
+const UnappliedPage = lazy(() => import('../features/bank/UnappliedPage.tsx').then((m) => ({ default: m.UnappliedPage })));
 const CashMatchingPage = lazy(() => import('../features/bank/CashMatchingPage.tsx').then((m) => ({ default: m.CashMatchingPage })));
 const BankStatementPage = lazy(() => import('../features/bank/BankStatementPage.tsx').then((m) => ({ default: m.BankStatementPage })));
 const DunningPage = lazy(() => import('../features/dunning/DunningPage.tsx').then((m) => ({ default: m.DunningPage })));
@@ -98,6 +99,7 @@ export function App() {
         <Route path="/bank/statements" element={<Guard permission="documents.read"><BankStatementsPage /></Guard>} />
         <Route path="/bank/statements/:id" element={<Guard permission="documents.read"><BankStatementPage /></Guard>} />
         <Route path="/bank/matching" element={<Guard permission="documents.read"><CashMatchingPage /></Guard>} />
+        <Route path="/bank/unapplied" element={<Guard permission="customers.read"><UnappliedPage /></Guard>} />
         <Route path="/disputes" element={<Guard permission="customers.read"><DisputesPage /></Guard>} />
         <Route path="/worklist" element={<Guard permission="customers.read"><WorklistPage /></Guard>} />
         <Route path="/dunning" element={<Guard permission="customers.read"><DunningPage /></Guard>} />

@@ -3,7 +3,7 @@ import { useMemo, useState } from 'react';
 import { Badge, Button, Dropdown, Layout, Menu, Select, Space, Tag, Typography, type MenuProps } from 'antd';
 import {
   AuditOutlined, CheckSquareOutlined, DollarOutlined, FileTextOutlined, LogoutOutlined, TeamOutlined, UserOutlined,
-  SafetyOutlined, SolutionOutlined, SettingOutlined, BarChartOutlined, PhoneOutlined, BankOutlined, LineChartOutlined, KeyOutlined, FundOutlined,
+  SafetyOutlined, SolutionOutlined, SettingOutlined, BarChartOutlined, PhoneOutlined, BankOutlined, WalletOutlined, LineChartOutlined, KeyOutlined, FundOutlined,
   MailOutlined, ProfileOutlined,
 } from '@ant-design/icons';
 import { AccountBookOutlined } from '@ant-design/icons';
@@ -79,6 +79,7 @@ export function AppLayout() {
         { key: '/bank', label: t('bank:nav.import'), icon: <ImportOutlined />, permission: 'bank.import' },
         { key: '/bank/statements', label: t('bank:nav.history'), icon: <UnorderedListOutlined />, permission: 'documents.read' },
         { key: '/bank/matching', label: t('nav.matching'), icon: <BankOutlined />, permission: 'documents.read' },
+        { key: '/bank/unapplied', label: t('bank:nav.unapplied'), icon: <WalletOutlined />, permission: 'customers.read' },
       ]),
       ...group('control', t('nav.control'), [
         {
@@ -98,7 +99,7 @@ export function AppLayout() {
     ];
   }, [t, can, toDecide.count, toDecide.more, openAlerts]);
 
-  const selected = ['/payments/new', '/customers', '/documents', '/aging', '/kpis', '/provision', '/credit/reviews', '/credit', '/alerts/settings', '/alerts', '/disputes', '/worklist', '/dunning', '/payment-plans', '/escalations', '/collectors/targets', '/bank/statements', '/bank/matching', '/bank', '/statements', '/confirmations', '/approvals', '/audit', '/admin/users', '/admin/company'].find((k) => location.pathname.startsWith(k));
+  const selected = ['/payments/new', '/customers', '/documents', '/aging', '/kpis', '/provision', '/credit/reviews', '/credit', '/alerts/settings', '/alerts', '/disputes', '/worklist', '/dunning', '/payment-plans', '/escalations', '/collectors/targets', '/bank/statements', '/bank/matching', '/bank/unapplied', '/bank', '/statements', '/confirmations', '/approvals', '/audit', '/admin/users', '/admin/company'].find((k) => location.pathname.startsWith(k));
 
   const userMenu: MenuProps = {
     items: [

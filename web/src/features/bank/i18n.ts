@@ -1,7 +1,16 @@
 /** Bank statement import's words (银行流水导入): the upload, the result with its balance check, the history. */
 export const bank = {
   en: {
-    nav: { group: 'Cash application', import: 'Import bank statement', history: 'Bank statements' },
+    nav: { group: 'Cash application', import: 'Import bank statement', history: 'Bank statements', unapplied: 'Unapplied cash' },
+    unapplied: {
+      title: 'Unapplied cash', subtitle: 'Payments, advance receipts and credit notes not yet applied to invoices at the date: how old each is and where it came from. Apply them from the cash matching workbench or a document\'s page.',
+      filters: 'Report settings', asOf: 'As of', customer: 'Customer', sort: 'Order', oldest: 'Oldest first', largest: 'Largest first',
+      document: 'Document', date: 'Date', age: 'Age', days: '{{count}} d', amount: 'Amount', unapplied: 'Unapplied', source: 'Source', reference: 'Memo',
+      total: '{{currency}} · {{count}} credits', count: '{{count}} credits', empty: 'Nothing unapplied on {{date}}',
+      bands: { '0-30': '0–30 days', '31-90': '31–90 days', '91+': 'over 90 days' },
+      kinds: { payment: 'payment', advance: 'advance receipt', credit_note: 'credit note', write_off: 'write-off' },
+      sources: { bank: 'bank line', import: 'import', arflow: 'entered' },
+    },
     import: {
       title: 'Import a bank statement',
       subtitle: 'camt.053 / camt.052 / camt.054, MT940, BAI2 or a CSV export: the format is recognised from the content. Importing a file again adds nothing.',
@@ -110,7 +119,16 @@ export const bank = {
     detail: { title: 'Statement {{id}}', back: 'All statements', entriesTitle: 'Entries', credit: 'Credit', debit: 'Debit', reversal: 'reversal', pending: 'pending', sequence: 'Sequence', total: 'Sum of booked entries' },
   },
   'zh-CN': {
-    nav: { group: '收款核销', import: '导入银行流水', history: '银行对账单' },
+    nav: { group: '收款核销', import: '导入银行流水', history: '银行对账单', unapplied: '未核销收款' },
+    unapplied: {
+      title: '未核销收款', subtitle: '截至该日尚未核销到发票的收款、预收款和贷项通知单：账龄及来源。可在核销工作台或单据页面核销。',
+      filters: '报表设置', asOf: '截至日期', customer: '客户', sort: '排序', oldest: '最早在前', largest: '金额大在前',
+      document: '单据', date: '日期', age: '账龄', days: '{{count}} 天', amount: '金额', unapplied: '未核销', source: '来源', reference: '备注',
+      total: '{{currency}} · {{count}} 笔', count: '共 {{count}} 笔', empty: '{{date}} 没有未核销收款',
+      bands: { '0-30': '0–30 天', '31-90': '31–90 天', '91+': '90 天以上' },
+      kinds: { payment: '收款', advance: '预收款', credit_note: '贷项通知单', write_off: '核销' },
+      sources: { bank: '银行流水', import: '导入', arflow: '手工录入' },
+    },
     import: {
       title: '导入银行对账单',
       subtitle: '支持 camt.053 / camt.052 / camt.054、MT940、BAI2 及 CSV 导出文件，按文件内容自动识别格式。重复导入不会新增任何数据。',
