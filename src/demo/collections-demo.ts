@@ -20,7 +20,8 @@ const DAY = 24;
 export async function seedCollections(db: Database, ctx: Context, as: As): Promise<void> {
   const tenantId = ctx.tenant.id;
   const today = tenantToday(ctx.tenant, ctx.clock);
-  // Open CNY invoices dated at least 31 days ago (so they were open when the older disputes were raised), largest first.
+  // Open CNY invoices dated at least 31 days ago (so they were open when the older disputes were raised), largest first,
+  // not in a dispute already.
   const openOf = (field: 'collector' | 'salesperson', handle: string) => db.tenant(tenantId, (sql) => sql.query<OpenInvoice>(
     `SELECT c.code AS customer, d.number, i.seq, b.open_minor AS "openMinor",
             (SELECT max(a.allocation_date)::text FROM allocations a WHERE a.tenant_id = b.tenant_id AND a.debit_item_id = b.item_id) AS "lastPaid"
@@ -29,6 +30,9 @@ export async function seedCollections(db: Database, ctx: Context, as: As): Promi
        JOIN customers c ON c.tenant_id = b.tenant_id AND c.id = b.customer_id
       WHERE b.tenant_id = $1 AND b.open_minor >= 100000 AND i.side = 'debit' AND d.kind = 'invoice' AND i.currency = 'CNY'
         AND d.document_date <= $2 AND c.${field} = $3
+        -- Not one cash matching has already put in dispute (a customer's deduction: the bank demo).
+        AND NOT EXISTS (SELECT 1 FROM dispute_items di JOIN disputes x ON x.tenant_id = di.tenant_id AND x.id = di.dispute_id
+                         WHERE di.tenant_id = b.tenant_id AND di.item_id = b.item_id AND x.status IN ('open', 'investigating'))
       ORDER BY b.open_minor DESC, d.number LIMIT 12`, [tenantId, addDays(today, -31), handle]));
   const collectorItems = await openOf('collector', '赵敏');
   const salesItems = (await openOf('salesperson', '王磊')).filter((s) => !collectorItems.some((c) => c.number === s.number));
