@@ -285,6 +285,22 @@ describe('how the money is applied', () => {
  *   C007 北京恒信贸易有限公司                           INV-2026-7007 3,333.00
  *   C001 上海华东贸易有限公司                           INV-2026-0012 12,800.00 · INV-2026-0099 1,500.00 paid (open 0)
  */
+describe('two characters wrong', () => {
+  it('INV-2062-0013 (two digits swapped) from Hangzhou ABC Technology is its INV-2026-0013: name 30 + fuzzy 35 + partial 5 = 70', () => {
+    // INV20620013 is two substitutions from INV20260013 and three or more from every other invoice of C002.
+    const r = run(line(200_050n, 'INV-2062-0013', { counterpartyName: 'Hangzhou ABC Technology' }));
+    expect(r.status).toBe('suggested');
+    expect(points(r.proposals[0]!)).toEqual({ NAME_EXACT: 30, INVOICE_FUZZY: 35, AMOUNT_PARTIAL: 5 });
+    expect(applied(r.proposals[0]!)).toEqual([['INV-2026-0013', 200_050n]]);
+    expect(r.proposals[0]!.reasons.find((x) => x.code === 'INVOICE_FUZZY')!.words).toBe('INV-2062-0013 in the text is two characters away from INV-2026-0013, an open invoice of the payer');
+  });
+
+  it('not without the payer, and not when two of the payer\'s invoices are two characters away (INV-2026-0031: 0013, 0014 and 0015 alike)', () => {
+    expect(run(line(200_050n, 'INV-2062-0013')).proposals.some((p) => p.reasons.some((x) => x.code === 'INVOICE_FUZZY'))).toBe(false);
+    expect(run(line(200_050n, 'INV-2026-0031', { counterpartyName: 'Hangzhou ABC Technology' })).proposals.some((p) => p.reasons.some((x) => x.code === 'INVOICE_FUZZY'))).toBe(false);
+  });
+});
+
 describe('reference patterns learned from decisions', () => {
   it('learns the last digits after the letters the payer wrote before them; a bare short number teaches nothing', () => {
     expect(learnPattern(['货款 尾号0012'], 'INV-2026-0012')).toEqual({ marker: '尾号', digits: 4 });
@@ -412,10 +428,19 @@ describe('sure rules', () => {
     expect(r.proposals.some((p) => p.sure)).toBe(false);
   });
 
-  it('PAYER_TYPO: of the two 3,000.00 items, INV-2026-1010 is 2 characters from INV-2026-1001 and 3 from INV-2026-2002: INV-2026-1001 applied', () => {
+  it('of the two 3,000.00 items, INV-2026-1010 is 2 characters from INV-2026-1001 and 3 from INV-2026-2002: INV-2026-1001 applied, by its score (name 30 + two-character fuzzy 35 + amount 30 = 95) before the sure rule PAYER_TYPO is needed', () => {
     const r = sure(line(300_000n, '货款 INV-2026-1010', { counterpartyName: '深圳德尔塔电子有限公司' }));
     expect(r.status).toBe('auto');
+    expect(r.proposals[0]).toMatchObject({ score: 95 });
+    expect(r.proposals[0]!.sure).toBeUndefined();
+    expect(applied(r.proposals[0]!)).toEqual([['INV-2026-1001', 300_000n]]);
+  });
+
+  it('PAYER_TYPO: INV-2026-3101 is 2 characters from both INV-2026-1001 and INV-2026-3003 (no fuzzy reading), but of the two 3,000.00 items only from INV-2026-1001 (3 from INV-2026-2002): applied to it by the rule', () => {
+    const r = sure(line(300_000n, '货款 INV-2026-3101', { counterpartyName: '深圳德尔塔电子有限公司' }));
+    expect(r.status).toBe('auto');
     expect(r.proposals[0]!.sure).toBe('PAYER_TYPO');
+    expect(r.proposals[0]!.reasons.some((x) => x.code === 'INVOICE_FUZZY')).toBe(false);
     expect(applied(r.proposals[0]!)).toEqual([['INV-2026-1001', 300_000n]]);
   });
 

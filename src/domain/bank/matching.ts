@@ -473,6 +473,31 @@ export function learnedReferences(book: MatchBook, line: MatchLine, payerIds: re
   return hits;
 }
 
+/**
+ * Two characters wrong: a word that looks like a reference (7–24 letters and digits, at least 4 digits) and names no
+ * item is compared with the identified payers' own open items of the line's currency; exactly one of them within two
+ * edits (and none within one, which findReferences reads ledger-wide) is INVOICE_FUZZY, as a typo. Only the payer's
+ * items: ledger-wide, two edits would land on somebody's invoice far too often.
+ */
+export function payerTypos(book: MatchBook, line: MatchLine, payerIds: readonly string[], known: ReadonlyMap<string, RefHit>): RefHit[] {
+  const text = line.texts.filter((t): t is string => !!t).join(' \n ');
+  if (!text || !payerIds.length) return [];
+  const words = referenceCandidates(text).map((c) => ({ raw: c.raw, key: confusableKey(c.key) }))
+    .filter((w) => w.key.length >= 7 && w.key.length <= 24 && (w.key.match(/\d/g)?.length ?? 0) >= 4 && !book.byKey.has(w.key));
+  if (!words.length) return [];
+  const items = payerIds.flatMap((id) => itemsOf(book, id))
+    .filter((id) => !known.has(id) && book.items.get(id)!.currency === line.currency && (book.open.get(id) ?? 0n) > 0n)
+    .map((id) => ({ id, key: confusableKey(referenceKey(book.items.get(id)!.documentNumber)) }));
+  const hits: RefHit[] = [];
+  for (const w of words) {
+    const near = items.filter((x) => editDistance(w.key, x.key, 2) <= 2);
+    if (near.length !== 1 || near.some((x) => editDistance(w.key, x.key, 1) <= 1)) continue;
+    const number = book.items.get(near[0]!.id)!.documentNumber;
+    hits.push({ itemId: near[0]!.id, code: 'INVOICE_FUZZY', words: `${w.raw} in the text is two characters away from ${number}, an open invoice of the payer`, typo: true });
+  }
+  return hits;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Signals.
 
@@ -991,6 +1016,7 @@ export function proposeForLine(book: MatchBook, line: MatchLine, settings: Match
   const refs = new Map(findReferences(book, line).map((h) => [h.itemId, h]));
   const payers = findPayers(book, line);
   for (const hit of learnedReferences(book, line, [...payers.keys()])) if (!refs.has(hit.itemId)) refs.set(hit.itemId, hit);
+  for (const hit of payerTypos(book, line, [...payers.keys()], refs)) if (!refs.has(hit.itemId)) refs.set(hit.itemId, hit);
   const customerIds = new Set<string>(payers.keys());
   for (const id of refs.keys()) customerIds.add(book.items.get(id)!.customerId);
   const proposals = new Map<string, Proposal>();
