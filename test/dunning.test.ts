@@ -27,6 +27,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/main.ts';
+import { openPostgres } from '../src/db/database.ts';
 import { AppError } from '../src/domain/errors.ts';
 import { recordPromise } from '../src/modules/collections/index.ts';
 import type { Context } from '../src/modules/context.ts';
@@ -329,5 +330,21 @@ describe('the command line', () => {
     const future = await run('dunning', 'run', '--as-of', '2026-05-23');
     expect(future.code).not.toBe(0);
     expect(future.err).toContain('asOf: 2026-05-23 is after today (2026-05-10)');
+  });
+});
+
+describe('a run on a pool of one PostgreSQL connection', () => {
+  // The run reads each slice on a second connection when one is free; with a pool of one there is none, and waiting
+  // for it would never end: the run reads on its own connection instead.
+  it.runIf(Boolean(process.env.DATABASE_URL))('reads on its own connection and writes the one message due (INV-F2\'s SMS on 05-23)', async () => {
+    const single = await openPostgres(t.url!, 1);
+    try {
+      // 05-23 = INV-F2's due 05-02 + 21: step 3, the SMS; nothing else is newly due since the job's run on 05-10.
+      const r = await runDunning({ ...ctx, db: single, clock: day('2026-05-23') }, {}, undefined, { sliceCustomers: 1 });
+      expect(r).toMatchObject({ messages: 1, tasks: 0, items: 1, alreadySent: 0 });
+      expect(r.preview.map((m) => `${m.customer} ${m.stepSeq} ${m.channel} ${m.items.map((i) => i.document).join('+')}`)).toEqual(['F 3 sms INV-F2']);
+    } finally {
+      await single.close();
+    }
   });
 });
