@@ -51,7 +51,17 @@ function profiled(db: Database): Database {
       }
     },
   }) as TransactionSql;
-  return { ...db, tenant: (tenantId, fn, options) => db.tenant(tenantId, (sql, preloaded) => fn(timed(sql), preloaded), options) };
+  return {
+    ...db,
+    tenant: (tenantId, fn, options) => db.tenant(tenantId, (sql, preloaded) => fn(timed(sql), preloaded), options),
+    // The run's second connection (its slices' reads), timed as well.
+    ...(db.snapshotReader ? {
+      snapshotReader(tenantId: string, snapshot: string) {
+        const opening = db.snapshotReader!(tenantId, snapshot);
+        return opening && opening.then((reader) => ({ ...reader, sql: timed(reader.sql as TransactionSql) }));
+      },
+    } : {}),
+  };
 }
 function printTimings(label: string): void {
   if (!profile) return;
