@@ -192,6 +192,13 @@ describe('dunning runs', () => {
     expect(runs.map((x) => `${x.asOf} ${x.messages} ${x.tasks} ${x.fees}`)).toEqual(['2026-04-15 0 0 0', '2026-04-15 4 1 7', '2026-03-17 0 0 0', '2026-03-17 3 0 0']);
     const run = await read((sql) => getRun(ctx, sql, runs[1]!.id));
     expect(run.outbox).toHaveLength(5);
+    // A's final notice lists INV-A as a letter prints it: 36 days after 03-10, interest from the due date (never charged
+    // before), no early-payment discount. The outbox keeps the empty discount fields out; they read back all the same.
+    const a = run.outbox.find((m) => m.customer === 'A')!;
+    expect(a.items).toEqual([{ document: 'INV-A', installment: 1, dueDate: '2026-03-10', daysOverdue: 36, currency: 'CNY', open: '10,000.00', interest: '118.36',
+      interestFrom: '2026-03-10', itemId: expect.stringMatching(/^[0-9a-f-]{36}$/), hasDiscount: false, discount: '', discountUntil: '', payWithDiscount: '' }]);
+    const [stored] = await read((sql) => sql.query<{ keys: string[] }>(`SELECT ARRAY(SELECT jsonb_object_keys(items->0) ORDER BY 1) AS keys FROM dunning_outbox WHERE tenant_id = $1 AND id = $2`, [ctx.tenant.id, a.id]));
+    expect(stored!.keys).toEqual(['currency', 'daysOverdue', 'document', 'dueDate', 'installment', 'interest', 'interestFrom', 'itemId', 'open']);
   });
 
   it('a collector sees their own customers\' messages, and marks the call task done', async () => {
