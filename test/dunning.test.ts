@@ -39,6 +39,7 @@ import {
 import { httpSmsProvider, smtpChannel } from '../src/modules/dunning/channels.ts';
 import { letterOf, sendOutbox, type Channels } from '../src/modules/dunning/sender.ts';
 import { postDocument } from '../src/modules/ledger/index.ts';
+import { createTerms } from '../src/modules/terms/index.ts';
 import { contextFor, fixedClock, makeTenant, openTestDatabase, pdfText, type TestDatabase } from './support.ts';
 
 const day = (date: string, time = '04:00:00') => fixedClock(`${date}T${time}Z`);
@@ -353,5 +354,25 @@ describe('a run on a pool of one PostgreSQL connection', () => {
     } finally {
       await single.close();
     }
+  });
+});
+
+describe('an early-payment discount in the outbox', () => {
+  it('is kept with the item and reads back as rendered', async () => {
+    // Its own company: invoice INV-K 10,000.00 of 04-01 on terms 2/10 net 30: due 05-01, 2% = 200.00 off if paid by
+    // 04-01 + 10 = 04-11. One step, 30 days before the due date (04-01), an email; the run on 04-05 (−26 days) sends
+    // it, offering 10,000.00 − 200.00 = 9,800.00 by 04-11.
+    const k = contextFor(t.db, await makeTenant(t.db, { code: 'KAPPA' }), day('2026-04-05'));
+    await saveTemplate(k, { key: 'early', language: 'zh-CN', subject: '{{reference}}', body: '{{#items}}{{document}} {{#hasDiscount}}{{discountUntil}} 前付 {{payWithDiscount}}{{/hasDiscount}}{{/items}}' });
+    await saveStrategy(k, { code: 'early', name: 'Early', isDefault: true, steps: [{ offsetDays: -30, channel: 'email', templateKey: 'early' }] });
+    await createTerms(k, { code: 'D2N30', net: '30', discount: '2/10' });
+    await createCustomer(k, { code: 'K', name: 'Kappa', contacts: [{ name: 'Kai', email: 'kai@example.com', isPrimary: true }] });
+    await postDocument(k, { kind: 'invoice', number: 'INV-K', customer: 'K', documentDate: '2026-04-01', amount: '10000.00', paymentTerms: 'D2N30' });
+    const r = await runDunning(k, {});
+    expect(r).toMatchObject({ messages: 1, items: 1 });
+    const m = await t.db.tenant(k.tenant.id, (sql) => listOutbox(k, sql, {}));
+    expect(m.rows[0]!.body).toBe('INV-K 2026-04-11 前付 9,800.00');
+    expect(m.rows[0]!.items).toEqual([{ document: 'INV-K', installment: 1, dueDate: '2026-05-01', daysOverdue: -26, currency: 'CNY', open: '10,000.00', interest: '0.00',
+      interestFrom: null, itemId: expect.stringMatching(/^[0-9a-f-]{36}$/), hasDiscount: true, discount: '200.00', discountUntil: '2026-04-11', payWithDiscount: '9,800.00' }]);
   });
 });
