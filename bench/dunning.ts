@@ -100,6 +100,16 @@ function databaseCpuSeconds(database: string | null): number | null {
   }
 }
 
+/** The machine's busy CPU seconds so far, all processes (Linux: /proc/stat), or null elsewhere. */
+function machineCpuSeconds(): number | null {
+  try {
+    const [, user, nice, system, , , irq, softirq, steal] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+    return (user! + nice! + system! + irq! + softirq! + steal!) / 100;
+  } catch {
+    return null;
+  }
+}
+
 let databaseName: string | null = null;
 
 async function open(): Promise<{ db: Database; drop: () => Promise<void> }> {
@@ -178,13 +188,21 @@ async function main() {
     // The Node process's own CPU time in a run: the rest of the wall time it waits for the database.
     let cpu = process.cpuUsage();
     let databaseCpu = databaseCpuSeconds(databaseName);
+    let machineCpu = machineCpuSeconds();
+    // Per run: this process's CPU, its database backends', and what the rest of the machine used meanwhile (other
+    // work competing for the cores, and PostgreSQL's WAL writer and checkpointer; the load average lags a minute).
     const cpuSeconds = () => {
       const used = process.cpuUsage(cpu);
       cpu = process.cpuUsage();
+      const nodeSeconds = (used.user + used.system) / 1e6;
       const databaseNow = databaseCpuSeconds(databaseName);
-      const database = databaseNow !== null && databaseCpu !== null ? `, postgres cpu ${(databaseNow - databaseCpu).toFixed(1)} s` : '';
+      const machineNow = machineCpuSeconds();
+      const databaseSeconds = databaseNow !== null && databaseCpu !== null ? databaseNow - databaseCpu : null;
+      const database = databaseSeconds !== null ? `, postgres cpu ${databaseSeconds.toFixed(1)} s` : '';
+      const others = machineNow !== null && machineCpu !== null ? `, rest of the machine ${(machineNow - machineCpu - nodeSeconds - (databaseSeconds ?? 0)).toFixed(1)} s` : '';
       databaseCpu = databaseNow;
-      return `node cpu ${((used.user + used.system) / 1e6).toFixed(1)} s${database}, load ${os.loadavg()[0]!.toFixed(1)}`;
+      machineCpu = machineNow;
+      return `node cpu ${nodeSeconds.toFixed(1)} s${database}${others}, load ${os.loadavg()[0]!.toFixed(1)}`;
     };
     timings.clear();
     cpuSeconds();
