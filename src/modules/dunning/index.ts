@@ -695,7 +695,7 @@ type RenderedItem = RenderedMessage['items'][number];
 
 /**
  * An item as the outbox keeps it: its interest start and discount fields only when it has them (a million items a
- * run: the empty ones were a third of each item's bytes); presentItem fills them back, so readers see every field.
+ * run: the empty ones were over a quarter of the items' bytes); presentItem fills them back, so readers see every field.
  */
 function storedItem(i: RenderedItem): Record<string, unknown> {
   const stored: Record<string, unknown> = {
