@@ -13,6 +13,8 @@
  * runs: calls, total and slowest time, printed after each run), --keep (leave the PostgreSQL database, named on the
  * output, for EXPLAIN ANALYZE; drop it by hand).
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { openPglite, openPostgres, type Database, type TransactionSql } from '../src/db/database.ts';
@@ -49,7 +51,17 @@ function profiled(db: Database): Database {
       }
     },
   }) as TransactionSql;
-  return { ...db, tenant: (tenantId, fn, options) => db.tenant(tenantId, (sql, preloaded) => fn(timed(sql), preloaded), options) };
+  return {
+    ...db,
+    tenant: (tenantId, fn, options) => db.tenant(tenantId, (sql, preloaded) => fn(timed(sql), preloaded), options),
+    // The run's second connection (its slices' reads), timed as well.
+    ...(db.snapshotReader ? {
+      snapshotReader(tenantId: string, snapshot: string) {
+        const opening = db.snapshotReader!(tenantId, snapshot);
+        return opening && opening.then((reader) => ({ ...reader, sql: timed(reader.sql as TransactionSql) }));
+      },
+    } : {}),
+  };
 }
 function printTimings(label: string): void {
   if (!profile) return;
@@ -63,6 +75,43 @@ const url = arg('postgres-url', process.env.BENCH_POSTGRES_URL ?? 'postgres://po
 
 const id = (kind: number, n: string) => `('${kind}0000000-0000-7000-8000-' || lpad(to_hex((${n})::bigint), 12, '0'))::uuid`;
 
+/**
+ * The CPU seconds used so far by the PostgreSQL backends serving the benchmark's database (Linux: from /proc; their
+ * process titles name the database), or null where that cannot be read (PGlite, another system, another user's
+ * server). With the Node process's own CPU this splits a run's work between the two sides.
+ */
+function databaseCpuSeconds(database: string | null): number | null {
+  if (!database) return null;
+  try {
+    let ticks = 0;
+    for (const pid of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(` ${database} `)) continue;
+        const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+    return ticks / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return null;
+  }
+}
+
+/** The machine's busy CPU seconds so far, all processes (Linux: /proc/stat), or null elsewhere. */
+function machineCpuSeconds(): number | null {
+  try {
+    const [, user, nice, system, , , irq, softirq, steal] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+    return (user! + nice! + system! + irq! + softirq! + steal!) / 100;
+  } catch {
+    return null;
+  }
+}
+
+let databaseName: string | null = null;
+
 async function open(): Promise<{ db: Database; drop: () => Promise<void> }> {
   if (usePglite) {
     const db = await openPglite();
@@ -70,6 +119,7 @@ async function open(): Promise<{ db: Database; drop: () => Promise<void> }> {
     return { db, drop: () => db.close() };
   }
   const name = `arflow_bench_dunning_${process.pid}`;
+  databaseName = name;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
@@ -137,10 +187,22 @@ async function main() {
     const peak = () => `${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MB`;
     // The Node process's own CPU time in a run: the rest of the wall time it waits for the database.
     let cpu = process.cpuUsage();
+    let databaseCpu = databaseCpuSeconds(databaseName);
+    let machineCpu = machineCpuSeconds();
+    // Per run: this process's CPU, its database backends', and what the rest of the machine used meanwhile (other
+    // work competing for the cores, and PostgreSQL's WAL writer and checkpointer; the load average lags a minute).
     const cpuSeconds = () => {
       const used = process.cpuUsage(cpu);
       cpu = process.cpuUsage();
-      return `node cpu ${((used.user + used.system) / 1e6).toFixed(1)} s`;
+      const nodeSeconds = (used.user + used.system) / 1e6;
+      const databaseNow = databaseCpuSeconds(databaseName);
+      const machineNow = machineCpuSeconds();
+      const databaseSeconds = databaseNow !== null && databaseCpu !== null ? databaseNow - databaseCpu : null;
+      const database = databaseSeconds !== null ? `, postgres cpu ${databaseSeconds.toFixed(1)} s` : '';
+      const others = machineNow !== null && machineCpu !== null ? `, rest of the machine ${(machineNow - machineCpu - nodeSeconds - (databaseSeconds ?? 0)).toFixed(1)} s` : '';
+      databaseCpu = databaseNow;
+      machineCpu = machineNow;
+      return `node cpu ${nodeSeconds.toFixed(1)} s${database}${others}, load ${os.loadavg()[0]!.toFixed(1)}`;
     };
     timings.clear();
     cpuSeconds();

@@ -27,6 +27,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/main.ts';
+import { openPostgres } from '../src/db/database.ts';
 import { AppError } from '../src/domain/errors.ts';
 import { recordPromise } from '../src/modules/collections/index.ts';
 import type { Context } from '../src/modules/context.ts';
@@ -38,6 +39,7 @@ import {
 import { httpSmsProvider, smtpChannel } from '../src/modules/dunning/channels.ts';
 import { letterOf, sendOutbox, type Channels } from '../src/modules/dunning/sender.ts';
 import { postDocument } from '../src/modules/ledger/index.ts';
+import { createTerms } from '../src/modules/terms/index.ts';
 import { contextFor, fixedClock, makeTenant, openTestDatabase, pdfText, type TestDatabase } from './support.ts';
 
 const day = (date: string, time = '04:00:00') => fixedClock(`${date}T${time}Z`);
@@ -191,6 +193,13 @@ describe('dunning runs', () => {
     expect(runs.map((x) => `${x.asOf} ${x.messages} ${x.tasks} ${x.fees}`)).toEqual(['2026-04-15 0 0 0', '2026-04-15 4 1 7', '2026-03-17 0 0 0', '2026-03-17 3 0 0']);
     const run = await read((sql) => getRun(ctx, sql, runs[1]!.id));
     expect(run.outbox).toHaveLength(5);
+    // A's final notice lists INV-A as a letter prints it: 36 days after 03-10, interest from the due date (never charged
+    // before), no early-payment discount. The outbox keeps the empty discount fields out; they read back all the same.
+    const a = run.outbox.find((m) => m.customer === 'A')!;
+    expect(a.items).toEqual([{ document: 'INV-A', installment: 1, dueDate: '2026-03-10', daysOverdue: 36, currency: 'CNY', open: '10,000.00', interest: '118.36',
+      interestFrom: '2026-03-10', itemId: expect.stringMatching(/^[0-9a-f-]{36}$/), hasDiscount: false, discount: '', discountUntil: '', payWithDiscount: '' }]);
+    const [stored] = await read((sql) => sql.query<{ keys: string[] }>(`SELECT ARRAY(SELECT jsonb_object_keys(items->0) ORDER BY 1) AS keys FROM dunning_outbox WHERE tenant_id = $1 AND id = $2`, [ctx.tenant.id, a.id]));
+    expect(stored!.keys).toEqual(['currency', 'daysOverdue', 'document', 'dueDate', 'installment', 'interest', 'interestFrom', 'itemId', 'open']);
   });
 
   it('a collector sees their own customers\' messages, and marks the call task done', async () => {
@@ -329,5 +338,41 @@ describe('the command line', () => {
     const future = await run('dunning', 'run', '--as-of', '2026-05-23');
     expect(future.code).not.toBe(0);
     expect(future.err).toContain('asOf: 2026-05-23 is after today (2026-05-10)');
+  });
+});
+
+describe('a run on a pool of one PostgreSQL connection', () => {
+  // The run reads each slice on a second connection when one is free; with a pool of one there is none, and waiting
+  // for it would never end: the run reads on its own connection instead.
+  it.runIf(Boolean(process.env.DATABASE_URL))('reads on its own connection and writes the one message due (INV-F2\'s SMS on 05-23)', async () => {
+    const single = await openPostgres(t.url!, 1);
+    try {
+      // 05-23 = INV-F2's due 05-02 + 21: step 3, the SMS; nothing else is newly due since the job's run on 05-10.
+      const r = await runDunning({ ...ctx, db: single, clock: day('2026-05-23') }, {}, undefined, { sliceCustomers: 1 });
+      expect(r).toMatchObject({ messages: 1, tasks: 0, items: 1, alreadySent: 0 });
+      expect(r.preview.map((m) => `${m.customer} ${m.stepSeq} ${m.channel} ${m.items.map((i) => i.document).join('+')}`)).toEqual(['F 3 sms INV-F2']);
+    } finally {
+      await single.close();
+    }
+  });
+});
+
+describe('an early-payment discount in the outbox', () => {
+  it('is kept with the item and reads back as rendered', async () => {
+    // Its own company: invoice INV-K 10,000.00 of 04-01 on terms 2/10 net 30: due 05-01, 2% = 200.00 off if paid by
+    // 04-01 + 10 = 04-11. One step, 30 days before the due date (04-01), an email; the run on 04-05 (−26 days) sends
+    // it, offering 10,000.00 − 200.00 = 9,800.00 by 04-11.
+    const k = contextFor(t.db, await makeTenant(t.db, { code: 'KAPPA' }), day('2026-04-05'));
+    await saveTemplate(k, { key: 'early', language: 'zh-CN', subject: '{{reference}}', body: '{{#items}}{{document}} {{#hasDiscount}}{{discountUntil}} 前付 {{payWithDiscount}}{{/hasDiscount}}{{/items}}' });
+    await saveStrategy(k, { code: 'early', name: 'Early', isDefault: true, steps: [{ offsetDays: -30, channel: 'email', templateKey: 'early' }] });
+    await createTerms(k, { code: 'D2N30', net: '30', discount: '2/10' });
+    await createCustomer(k, { code: 'K', name: 'Kappa', contacts: [{ name: 'Kai', email: 'kai@example.com', isPrimary: true }] });
+    await postDocument(k, { kind: 'invoice', number: 'INV-K', customer: 'K', documentDate: '2026-04-01', amount: '10000.00', paymentTerms: 'D2N30' });
+    const r = await runDunning(k, {});
+    expect(r).toMatchObject({ messages: 1, items: 1 });
+    const m = await t.db.tenant(k.tenant.id, (sql) => listOutbox(k, sql, {}));
+    expect(m.rows[0]!.body).toBe('INV-K 2026-04-11 前付 9,800.00');
+    expect(m.rows[0]!.items).toEqual([{ document: 'INV-K', installment: 1, dueDate: '2026-05-01', daysOverdue: -26, currency: 'CNY', open: '10,000.00', interest: '0.00',
+      interestFrom: null, itemId: expect.stringMatching(/^[0-9a-f-]{36}$/), hasDiscount: true, discount: '200.00', discountUntil: '2026-04-11', payWithDiscount: '9,800.00' }]);
   });
 });

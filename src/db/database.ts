@@ -45,9 +45,23 @@ export interface Database {
    * transaction's start; `fn` gets the rows of each, in order.
    */
   tenant<T>(tenantId: string, fn: (sql: TransactionSql, preloaded: Record<string, unknown>[][]) => Promise<T>, options?: TenantOptions): Promise<T>;
+  /**
+   * PostgreSQL only: a second connection that reads, confined to the tenant and read only, in `snapshot` (exported by
+   * the caller's open transaction with pg_export_snapshot()): it sees what that transaction saw when exporting, so
+   * long reads can run beside the caller's writes. Null when no connection is free at once (a pool of one, or every
+   * connection taken): waiting for one while holding one could deadlock, so the caller then reads on its own. The
+   * caller closes the reader before its own transaction ends.
+   */
+  snapshotReader?(tenantId: string, snapshot: string): Promise<SnapshotReader> | null;
   /** One statement (or several, without parameters) as the owner, outside any transaction: for pg-boss. */
   execute(text: string, params?: readonly unknown[]): Promise<{ rows: unknown[] }>;
   migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A read-only transaction on a second connection (see Database.snapshotReader); close() ends it and frees the connection. */
+export interface SnapshotReader {
+  sql: Sql;
   close(): Promise<void>;
 }
 
@@ -320,9 +334,38 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Database
     }
   }
   const where = new URL(url);
+  function snapshotReader(tenantId: string, snapshot: string): Promise<SnapshotReader> | null {
+    if (!/^[0-9A-F]+(-[0-9A-F]+)+$/i.test(snapshot)) throw new Error(`assertion failed: ${snapshot} is not a snapshot id`);
+    // Checked and taken in the same tick: an idle connection, or room for a new one, and nobody already waiting.
+    if (pool.waitingCount > 0 || (pool.idleCount === 0 && pool.totalCount >= poolSize)) return null;
+    return (async () => {
+      const client = await pool.connect();
+      try {
+        await client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '${snapshot}'; ${enterTenant(tenantId)}`);
+      } catch (error) {
+        client.release(error as Error);
+        throw error;
+      }
+      let open = true;
+      return {
+        sql: wrap(client),
+        async close() {
+          if (!open) return;
+          open = false;
+          try {
+            await client.query('COMMIT');
+            client.release();
+          } catch (error) {
+            client.release(error as Error);
+          }
+        },
+      };
+    })();
+  }
   return {
     engine: 'postgres',
     pool,
+    snapshotReader,
     description: `PostgreSQL ${where.host}${where.pathname}`,
     system: (fn) => run(null, fn),
     tenant: (tenantId, fn, options) => run(enterTenant(tenantId, options?.origin), fn, options?.preload),

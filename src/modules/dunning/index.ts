@@ -9,7 +9,7 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
-import type { Database, Sql } from '../../db/database.ts';
+import type { Database, SnapshotReader, Sql } from '../../db/database.ts';
 import { addDays, parseDate, type LocalDate } from '../../domain/dates.ts';
 import { parseDecimal } from '../../domain/decimal.ts';
 import {
@@ -485,7 +485,14 @@ export interface RenderedMessage {
   totals: { currency: string; open: string; interest: string; fee: string; total: string }[];
 }
 
-const amountOf = (minor: bigint, currency: string) => groupDigits(formatAmount(minor, currency));
+// Zero, per currency, formatted once: most items carry no interest (a run formats two amounts per item).
+const ZERO_AMOUNTS = new Map<string, string>();
+function amountOf(minor: bigint, currency: string): string {
+  if (minor !== 0n) return groupDigits(formatAmount(minor, currency));
+  let zero = ZERO_AMOUNTS.get(currency);
+  if (zero === undefined) ZERO_AMOUNTS.set(currency, (zero = formatAmount(0n, currency)));
+  return zero;
+}
 
 /** A planned message with its template rendered in the contact's language (the company's when none; the other language when the key has only that one). */
 function renderMessage(facts: RunFacts, m: PlannedMessage): RenderedMessage {
@@ -509,7 +516,9 @@ function renderMessage(facts: RunFacts, m: PlannedMessage): RenderedMessage {
     contact: { name: c.contactName ?? '', email: c.email ?? '', phone: c.phone ?? '' },
     asOf: facts.asOf, reference, step: { seq: m.step.seq, channel: m.step.channel }, statementLink: s.statementLink ?? '',
     bank: { name: s.bankName ?? '', account: s.bankAccount ?? '', accountName: s.bankAccountName ?? '' },
-    items: items.map(({ itemId: _i, skippedSeqs: _s, interestFrom: _f, ...rest }) => rest), totals,
+    // The rendered items themselves: their extra fields (itemId, skippedSeqs, interestFrom) are no template variable,
+    // and a template naming an unknown variable is refused when saved, so they never show (one object less per item).
+    items: items as unknown as TemplateScope[], totals,
     fee: m.step.feeMinor !== null ? amountOf(m.step.feeMinor, m.step.feeCurrency!) : '', hasFee: m.step.feeMinor !== null,
     hasInterest: m.items.some((i) => i.interestMinor > 0n),
   };
@@ -561,7 +570,8 @@ export async function runDunning(ctx: Context, raw: RunInput, key?: string, opti
       await sql.query(NO_JIT);
       const tally = newTally();
       await eachSlice(ctx, sql, asOf, await customerRanges(sql, ctx.tenant.id, slice), async (facts) => {
-        count(tally, facts, facts.plan.messages);
+        countSkipped(tally, facts);
+        countMessages(tally, facts.plan.messages);
         for (const m of facts.plan.messages) if (tally.preview.length < MAX_PREVIEW_MESSAGES) tally.preview.push(renderMessage(facts, m));
       });
       return resultOf(tally, null, asOf, true);
@@ -576,7 +586,16 @@ export async function runDunning(ctx: Context, raw: RunInput, key?: string, opti
     await sql.query(`INSERT INTO dunning_runs (tenant_id, id, as_of, messages, tasks, items, skipped, fees, summary, created_by) VALUES ($1, $2, $3, 0, 0, 0, 0, 0, '{}', $4)`,
       [ctx.tenant.id, runId, asOf, ctx.actor]);
     const tally = newTally();
-    await eachSlice(ctx, sql, asOf, await customerRanges(sql, ctx.tenant.id, slice), (facts) => writeSlice(ctx, sql, facts, runId, tally));
+    const ranges = await customerRanges(sql, ctx.tenant.id, slice);
+    const writer = outboxWriter(ctx, sql, runId, tally);
+    const reader = ranges.length > 1 ? await openReader(ctx, sql) : null;
+    try {
+      await eachSlice(ctx, reader?.sql ?? sql, asOf, ranges, (facts) => writer.write(facts));
+    } finally {
+      await reader?.close();
+      await writer.settled();
+    }
+    await writer.finish();
     const result = resultOf(tally, runId, asOf, false);
     const skippedTotal = Object.values(result.skipped).reduce((a, b) => a + b, 0);
     await sql.query(
@@ -592,10 +611,31 @@ export async function runDunning(ctx: Context, raw: RunInput, key?: string, opti
 }
 
 /**
+ * A second connection for a real run's reads (PostgreSQL), in the run's own snapshot: the slices' reads then run
+ * beside the writes of the slice before instead of queueing behind them on the one connection. Null on PGlite, or
+ * when the pool has no connection free at once (the run then reads on its own connection, as before).
+ */
+async function openReader(ctx: Context, sql: Sql): Promise<SnapshotReader | null> {
+  if (!ctx.db.snapshotReader) return null;
+  const [exported] = await sql.query<{ snapshot: string }>(`SELECT pg_export_snapshot() AS snapshot`);
+  const opening = ctx.db.snapshotReader(ctx.tenant.id, exported!.snapshot);
+  if (!opening) return null;
+  const reader = await opening;
+  try {
+    await reader.sql.query(NO_JIT);
+  } catch (error) {
+    await reader.close();
+    throw error;
+  }
+  return reader;
+}
+
+/**
  * Loads each slice's facts and hands them to `use`, one slice after the other. On PostgreSQL the next slice's reads
  * are sent before the current slice is used, so the database reads while this process plans, renders and writes
- * (statements on one connection run in the order sent). A slice's reads do not depend on the writes of the slices
- * before it: they are about other customers and their items. PGlite runs in this process: one thing at a time.
+ * (on the run's reader connection when it has one, else queued on its own connection, where statements run in the
+ * order sent). A slice's reads do not depend on the writes of the slices before it: they are about other customers
+ * and their items. PGlite runs in this process: one thing at a time.
  */
 async function eachSlice(ctx: Context, sql: Sql, asOf: LocalDate, ranges: readonly CustomerRange[], use: (facts: RunFacts) => Promise<void>): Promise<void> {
   if (ctx.db.engine !== 'postgres') {
@@ -624,12 +664,16 @@ async function eachSlice(ctx: Context, sql: Sql, asOf: LocalDate, ranges: readon
 interface Tally { messages: number; tasks: number; items: number; skipped: Record<SkipReason, number>; alreadySent: number; feeDocuments: string[]; preview: RenderedMessage[] }
 const newTally = (): Tally => ({ messages: 0, tasks: 0, items: 0, skipped: emptySkips(), alreadySent: 0, feeDocuments: [], preview: [] });
 
-/** Adds a slice's messages (those written, for a real run) and what its plan left out. */
-function count(tally: Tally, facts: RunFacts, messages: readonly PlannedMessage[]): void {
+/** Adds what a slice's plan left out. */
+function countSkipped(tally: Tally, facts: RunFacts): void {
+  for (const s of facts.plan.skipped) tally.skipped[s.reason] += 1;
+}
+
+/** Adds messages (those written, for a real run). */
+function countMessages(tally: Tally, messages: readonly PlannedMessage[]): void {
   tally.messages += messages.length;
   tally.tasks += messages.filter((m) => TASK_CHANNELS.includes(m.step.channel)).length;
   tally.items += messages.reduce((n, m) => n + m.items.length, 0);
-  for (const s of facts.plan.skipped) tally.skipped[s.reason] += 1;
 }
 
 const resultOf = (t: Tally, runId: string | null, asOf: LocalDate, dryRun: boolean): RunResult => ({
@@ -645,83 +689,130 @@ const arrayText = (values: readonly (string | number | bigint | null)[]) => `{${
 /** Messages per INSERT (with their items' steps). */
 const OUTBOX_BATCH = 500;
 
-/** Writes one slice of a real run: its outbox messages, item steps and fee documents; adds them to the tally. */
-async function writeSlice(ctx: Context, sql: Sql, facts: RunFacts, runId: string, tally: Tally): Promise<void> {
+interface Written { m: PlannedMessage; r: RenderedMessage; outboxId: string; asOf: LocalDate }
+
+type RenderedItem = RenderedMessage['items'][number];
+
+/**
+ * An item as the outbox keeps it: its interest start and discount fields only when it has them (a million items a
+ * run: the empty ones were over a quarter of the items' bytes); presentItem fills them back, so readers see every field.
+ */
+function storedItem(i: RenderedItem): Record<string, unknown> {
+  const stored: Record<string, unknown> = {
+    document: i.document, installment: i.installment, dueDate: i.dueDate, daysOverdue: i.daysOverdue, currency: i.currency, open: i.open, interest: i.interest, itemId: i.itemId,
+  };
+  if (i.interestFrom !== null) stored.interestFrom = i.interestFrom;
+  if (i.hasDiscount) Object.assign(stored, { hasDiscount: true, discount: i.discount, discountUntil: i.discountUntil, payWithDiscount: i.payWithDiscount });
+  return stored;
+}
+
+/** An outbox item with the fields storedItem leaves out when empty (rows written before kept them all). */
+const presentItem = (stored: unknown): unknown =>
+  stored && typeof stored === 'object' ? { interestFrom: null, hasDiscount: false, discount: '', discountUntil: '', payWithDiscount: '', ...stored } : stored;
+
+/**
+ * A real run's writer: the slices' outbox messages, item steps and fee documents, added to the tally. One statement
+ * per batch writes its messages and, for those the outbox took (not already there from an earlier run the same day),
+ * their items' steps. One batch is in flight while the next is rendered, from one slice to the next: the database
+ * writes the end of a slice while this process plans and renders the start of the next. settled() waits for the
+ * batch in flight (whatever became of it); finish() then posts the fees of the last messages written.
+ */
+function outboxWriter(ctx: Context, sql: Sql, runId: string, tally: Tally) {
   const tenantId = ctx.tenant.id;
-  let alreadySent = 0;
-  const written: { m: PlannedMessage; r: RenderedMessage; outboxId: string }[] = [];
-  // One statement per batch writes its messages and, for those the outbox took (not already there from an earlier
-  // run the same day), their items' steps. The next batch is rendered while the database writes this one.
-  let inflight: { batch: { m: PlannedMessage; r: RenderedMessage; id: string }[]; inserted: Promise<{ id: string }[]> } | null = null;
+  let inflight: { asOf: LocalDate; batch: { m: PlannedMessage; r: RenderedMessage; id: string }[]; inserted: Promise<{ id: string }[]> } | null = null;
+  let written: Written[] = [];
   const settle = async () => {
     if (!inflight) return;
-    const ids = new Set((await inflight.inserted).map((x) => x.id));
-    for (const b of inflight.batch) {
-      if (ids.has(b.id)) written.push({ m: b.m, r: b.r, outboxId: b.id });
-      else alreadySent += 1;
-    }
+    const { asOf, batch, inserted } = inflight;
     inflight = null;
+    const ids = new Set((await inserted).map((x) => x.id));
+    for (const b of batch) {
+      if (ids.has(b.id)) written.push({ m: b.m, r: b.r, outboxId: b.id, asOf });
+      else tally.alreadySent += 1;
+    }
   };
-  const messages = facts.plan.messages;
-  for (let first = 0; first < messages.length; first += OUTBOX_BATCH) {
-    const batch = messages.slice(first, first + OUTBOX_BATCH).map((m) => ({ m, r: renderMessage(facts, m), id: uuidv7() }));
-    const rows = batch.map(({ m, r, id }) => ({
-      id, key: m.key, customer_id: m.customerId, strategy_id: m.strategyId, step_seq: m.step.seq, channel: m.step.channel, language: r.language, recipient: r.recipient,
-      subject: r.subject, body: r.body, totals: r.totals, items: r.items.map(({ skippedSeqs: _s, ...x }) => x),
-      status: TASK_CHANNELS.includes(m.step.channel) ? 'task' : 'queued',
-    }));
-    // The item steps: one row per item, the step sent and the stale ones before it, skipped; as arrays, a column each.
-    const steps = batch.flatMap(({ m, id }) => m.items.map((i) => ({ i, m, id })));
-    await settle();
-    const inserted = sql.query<{ id: string }>(
-      `WITH outbox AS (
-         INSERT INTO dunning_outbox (tenant_id, id, run_id, key, as_of, customer_id, strategy_id, step_seq, channel, language, recipient, subject, body, totals, items, status)
-         SELECT $1, x.id, $2, x.key, $3, x.customer_id, x.strategy_id, x.step_seq, x.channel, x.language, x.recipient, x.subject, x.body, x.totals, x.items, x.status
-           FROM jsonb_to_recordset($4::jsonb) AS x(id uuid, key text, customer_id uuid, strategy_id uuid, step_seq int, channel text, language text, recipient text,
-                                                   subject text, body text, totals jsonb, items jsonb, status text)
-         ON CONFLICT (tenant_id, key) DO NOTHING RETURNING id),
-       steps AS (
-         INSERT INTO dunning_item_steps (tenant_id, item_id, strategy_id, step_seq, skipped_seqs, run_id, outbox_id, as_of, open_minor, interest_minor, interest_to)
-         SELECT $1, x.item_id, x.strategy_id, x.step_seq, x.skipped_seqs::int[], $2, x.outbox_id, $3, x.open_minor, x.interest_minor, x.interest_to
-           FROM unnest($5::uuid[], $6::uuid[], $7::int[], $8::text[], $9::uuid[], $10::bigint[], $11::bigint[], $12::date[])
-             AS x(item_id, strategy_id, step_seq, skipped_seqs, outbox_id, open_minor, interest_minor, interest_to)
-          WHERE x.outbox_id IN (SELECT id FROM outbox)
-         ON CONFLICT DO NOTHING)
-       SELECT id FROM outbox`,
-      [tenantId, runId, facts.asOf, JSON.stringify(rows), arrayText(steps.map((r) => r.i.itemId)), arrayText(steps.map((r) => r.m.strategyId)), arrayText(steps.map((r) => r.m.step.seq)),
-        arrayText(steps.map((r) => `"{${r.i.skippedSeqs.join(',')}}"`)), arrayText(steps.map((r) => r.id)), arrayText(steps.map((r) => r.i.openMinor)),
-        arrayText(steps.map((r) => r.i.interestMinor)), arrayText(steps.map((r) => (r.i.interestFrom ? facts.asOf : null)))]);
-    // Awaited by settle(), at the latest after the loop; until then its failure is not an unhandled rejection.
-    inserted.catch(() => {});
-    inflight = { batch, inserted };
-  }
-  await settle();
-  // Fees and late interest, posted through the ledger as `charge` documents keyed by the message (externalId).
+  // The messages whose statement has returned: their fees and late interest, then the tally.
+  const postWritten = async () => {
+    const done = written;
+    written = [];
+    tally.feeDocuments.push(...await postCharges(ctx, sql, done));
+    countMessages(tally, done.map((w) => w.m));
+    for (const w of done) if (tally.preview.length < MAX_PREVIEW_MESSAGES) tally.preview.push(w.r);
+  };
+  return {
+    async write(facts: RunFacts): Promise<void> {
+      const messages = facts.plan.messages;
+      for (let first = 0; first < messages.length; first += OUTBOX_BATCH) {
+        const batch = messages.slice(first, first + OUTBOX_BATCH).map((m) => ({ m, r: renderMessage(facts, m), id: uuidv7() }));
+        const rows = batch.map(({ m, r, id }) => ({
+          id, key: m.key, customer_id: m.customerId, strategy_id: m.strategyId, step_seq: m.step.seq, channel: m.step.channel, language: r.language, recipient: r.recipient,
+          subject: r.subject, body: r.body, totals: r.totals, items: r.items.map(storedItem),
+          status: TASK_CHANNELS.includes(m.step.channel) ? 'task' : 'queued',
+        }));
+        // The item steps: one row per item, the step sent and the stale ones before it, skipped; as arrays, a column each.
+        // Without ON CONFLICT (its speculative insertion cost 40% more per row): the plan never holds a step an item
+        // reached or skipped already (the run reads them after taking the company's dunning lock), so a duplicate is a
+        // bug, and the primary key stops it loudly rather than dropping the row without a word.
+        const steps = batch.flatMap(({ m, id }) => m.items.map((i) => ({ i, m, id })));
+        const params = [tenantId, runId, facts.asOf, JSON.stringify(rows), arrayText(steps.map((r) => r.i.itemId)), arrayText(steps.map((r) => r.m.strategyId)), arrayText(steps.map((r) => r.m.step.seq)),
+          arrayText(steps.map((r) => `"{${r.i.skippedSeqs.join(',')}}"`)), arrayText(steps.map((r) => r.id)), arrayText(steps.map((r) => r.i.openMinor)),
+          arrayText(steps.map((r) => r.i.interestMinor)), arrayText(steps.map((r) => (r.i.interestFrom ? facts.asOf : null)))];
+        await settle();
+        const inserted = sql.query<{ id: string }>(
+          `WITH outbox AS (
+             INSERT INTO dunning_outbox (tenant_id, id, run_id, key, as_of, customer_id, strategy_id, step_seq, channel, language, recipient, subject, body, totals, items, status)
+             SELECT $1, x.id, $2, x.key, $3, x.customer_id, x.strategy_id, x.step_seq, x.channel, x.language, x.recipient, x.subject, x.body, x.totals, x.items, x.status
+               FROM jsonb_to_recordset($4::jsonb) AS x(id uuid, key text, customer_id uuid, strategy_id uuid, step_seq int, channel text, language text, recipient text,
+                                                       subject text, body text, totals jsonb, items jsonb, status text)
+             ON CONFLICT (tenant_id, key) DO NOTHING RETURNING id),
+           steps AS (
+             INSERT INTO dunning_item_steps (tenant_id, item_id, strategy_id, step_seq, skipped_seqs, run_id, outbox_id, as_of, open_minor, interest_minor, interest_to)
+             SELECT $1, x.item_id, x.strategy_id, x.step_seq, x.skipped_seqs::int[], $2, x.outbox_id, $3, x.open_minor, x.interest_minor, x.interest_to
+               FROM unnest($5::uuid[], $6::uuid[], $7::int[], $8::text[], $9::uuid[], $10::bigint[], $11::bigint[], $12::date[])
+                 AS x(item_id, strategy_id, step_seq, skipped_seqs, outbox_id, open_minor, interest_minor, interest_to)
+              WHERE x.outbox_id IN (SELECT id FROM outbox))
+           SELECT id FROM outbox`, params);
+        // Awaited by settle(), at the latest when the run ends; until then its failure is not an unhandled rejection.
+        inserted.catch(() => {});
+        inflight = { asOf: facts.asOf, batch, inserted };
+        if (written.length) await postWritten();
+      }
+      countSkipped(tally, facts);
+    },
+    /** Waits for the batch in flight, if any; its failure is thrown by finish(), or by the statement after it. */
+    async settled(): Promise<void> {
+      if (inflight) await inflight.inserted.catch(() => {});
+    },
+    async finish(): Promise<void> {
+      await settle();
+      await postWritten();
+    },
+  };
+}
+
+/** Fees and late interest of messages written, posted through the ledger as `charge` documents keyed by the message (externalId). */
+async function postCharges(ctx: Context, sql: Sql, written: readonly Written[]): Promise<string[]> {
   const feeDocuments: string[] = [];
-  for (const { m, r, outboxId } of written) {
+  for (const { m, r, outboxId, asOf } of written) {
     const numbers: string[] = [];
-    const customerCode = r.customer;
     for (const t of m.totals) {
       const charges: [string, bigint, string][] = [];
       if (t.feeMinor > 0n) charges.push(['fee', t.feeMinor, `dunning fee, step ${m.step.seq} (${m.step.channel}), ${r.reference}`]);
-      if (t.interestMinor > 0n) charges.push(['interest', t.interestMinor, `late interest to ${facts.asOf}, ${r.reference}`]);
+      if (t.interestMinor > 0n) charges.push(['interest', t.interestMinor, `late interest to ${asOf}, ${r.reference}`]);
       for (const [what, amountMinor, memo] of charges) {
         const posted = await postDocument({ ...ctx }, {
-          kind: 'charge', customer: customerCode, documentDate: facts.asOf, dueDate: facts.asOf, currency: t.currency, amount: formatAmount(amountMinor, t.currency),
+          kind: 'charge', customer: r.customer, documentDate: asOf, dueDate: asOf, currency: t.currency, amount: formatAmount(amountMinor, t.currency),
           memo, reason: `dunning ${what}`, sourceSystem: 'dunning', externalId: `${outboxId}:${what}:${t.currency}`,
         }, sql);
         numbers.push(posted.document.number);
       }
     }
     if (numbers.length) {
-      await sql.query(`UPDATE dunning_outbox SET fee_documents = $3 WHERE tenant_id = $1 AND id = $2`, [tenantId, outboxId, numbers]);
+      await sql.query(`UPDATE dunning_outbox SET fee_documents = $3 WHERE tenant_id = $1 AND id = $2`, [ctx.tenant.id, outboxId, numbers]);
       feeDocuments.push(...numbers);
     }
   }
-  count(tally, facts, written.map((w) => w.m));
-  tally.alreadySent += alreadySent;
-  tally.feeDocuments.push(...feeDocuments);
-  for (const w of written) if (tally.preview.length < MAX_PREVIEW_MESSAGES) tally.preview.push(w.r);
+  return feeDocuments;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -771,7 +862,7 @@ const OUTBOX_SELECT = `
 
 const presentMessage = (r: PresentedMessage & { total?: unknown }): PresentedMessage => {
   const { total: _t, ...m } = r;
-  return { ...m, stepSeq: Number(m.stepSeq), attempts: Number(m.attempts), feeDocuments: m.feeDocuments ?? [],
+  return { ...m, items: Array.isArray(m.items) ? m.items.map(presentItem) : m.items, stepSeq: Number(m.stepSeq), attempts: Number(m.attempts), feeDocuments: m.feeDocuments ?? [],
     nextAttemptAt: m.nextAttemptAt ? new Date(m.nextAttemptAt).toISOString() : null, sentAt: m.sentAt ? new Date(m.sentAt).toISOString() : null };
 };
 

@@ -123,8 +123,11 @@ export function bucketLabel(labels: Labels, bucket: { key: string; fromDays: num
 
 /** "1234567.50" → "1,234,567.50". */
 export function groupDigits(amount: string): string {
-  const [whole, fraction] = amount.split('.');
-  const sign = whole!.startsWith('-') ? '-' : '';
-  const digits = whole!.replace('-', '').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${sign}${digits}${fraction === undefined ? '' : `.${fraction}`}`;
+  const dot = amount.indexOf('.');
+  const sign = amount.startsWith('-') ? 1 : 0;
+  const end = dot < 0 ? amount.length : dot;
+  // Digits grouped by hand (a dunning run groups two million amounts): a regular expression was a third of its cost.
+  let grouped = amount.slice(sign, sign + ((end - sign) % 3 || 3));
+  for (let i = sign + grouped.length; i < end; i += 3) grouped += `,${amount.slice(i, i + 3)}`;
+  return `${sign ? '-' : ''}${grouped}${amount.slice(end)}`;
 }
