@@ -10,6 +10,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { afterResponse, apiGet, BROWSER_TEST, HAS_CHROMIUM, startWebApp, type WebApp } from './support.ts';
 
@@ -31,6 +32,28 @@ const camt = (name: string, x: OpenItem, y: OpenItem) => `<?xml version="1.0" en
 ${entry(x.open, 'M-0001', name, `货款 ${x.number}`)}
 ${entry(y.open, 'M-0002', name, `payment ${x.number}`)}
 </Stmt></BkToCstmrStmt></Document>`;
+
+/** Imports a camt.053 statement (no balances) holding one entry on the bank page; answers the import's matching panel. */
+async function importOneLine(page: Page, id: string, ntry: string) {
+  const file = join(mkdtempSync(join(tmpdir(), `arflow-${id.toLowerCase()}-e2e-`)), `${id.toLowerCase()}-20260629.xml`);
+  writeFileSync(file, `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt><GrpHdr><MsgId>E2E-${id}</MsgId><CreDtTm>2026-06-29T22:00:00</CreDtTm></GrpHdr>
+<Stmt><Id>${id}-20260629</Id><Acct><Id><Othr><Id>E2E-${id}-001</Id></Othr></Id><Ccy>CNY</Ccy></Acct>
+${ntry}
+</Stmt></BkToCstmrStmt></Document>`);
+  await page.goto('/bank');
+  await page.locator('.ant-upload-drag input[type=file]').first().setInputFiles(file);
+  await page.getByTestId('chosen-file').waitFor();
+  await page.getByRole('button', { name: /Import$/ }).click();
+  const matched = page.getByTestId('import-matching');
+  await matched.getByRole('link', { name: 'Cash matching' }).waitFor({ timeout: 60_000 });
+  return matched;
+}
+
+async function openMatching(page: Page, matched: Locator) {
+  await matched.getByRole('link', { name: 'Cash matching' }).click();
+  await page.waitForURL('**/bank/matching?statement=*');
+}
 
 describe.skipIf(!HAS_CHROMIUM)('web app: cash matching', BROWSER_TEST, () => {
   let web: WebApp;
@@ -134,20 +157,9 @@ describe.skipIf(!HAS_CHROMIUM)('web app: cash matching', BROWSER_TEST, () => {
     const deducted = (cents * 5n) / 100n;
     const text = (v: bigint) => `${v / 100n}.${(v % 100n).toString().padStart(2, '0')}`;
     const paid = text(cents - deducted);
-    const file = join(mkdtempSync(join(tmpdir(), 'arflow-deduct-e2e-')), 'deduct-20260629.xml');
-    writeFileSync(file, `<?xml version="1.0" encoding="UTF-8"?>
-<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt><GrpHdr><MsgId>E2E-DEDUCT</MsgId><CreDtTm>2026-06-29T22:00:00</CreDtTm></GrpHdr>
-<Stmt><Id>DEDUCT-20260629</Id><Acct><Id><Othr><Id>E2E-DEDUCT-001</Id></Othr></Id><Ccy>CNY</Ccy></Acct>
-${entry(paid, 'D-0001', name, `${z.number} 扣质量款`)}
-</Stmt></BkToCstmrStmt></Document>`);
-    await page.goto('/bank');
-    await page.locator('.ant-upload-drag input[type=file]').first().setInputFiles(file);
-    await page.getByTestId('chosen-file').waitFor();
-    await page.getByRole('button', { name: /Import$/ }).click();
-    const matched = page.getByTestId('import-matching');
+    const matched = await importOneLine(page, 'DEDUCT', entry(paid, 'D-0001', name, `${z.number} 扣质量款`));
     await matched.getByText('1 applied automatically, 0 to review, 0 unmatched').waitFor({ timeout: 60_000 });
-    await matched.getByRole('link', { name: 'Cash matching' }).click();
-    await page.waitForURL('**/bank/matching?statement=*');
+    await openMatching(page, matched);
     const tag = page.getByTestId('deduction-dispute');
     // As the page writes it: "deduction CN¥1,234.50 disputed" (Intl reads the decimal string exactly).
     const shown = new Intl.NumberFormat('en', { style: 'currency', currency: 'CNY' }).format(text(deducted) as Intl.StringNumericLiteral);
@@ -177,20 +189,8 @@ ${entry(paid, 'D-0001', name, `${z.number} 扣质量款`)}
     // At 7.0000 CNY per USD the invoice's open amount in fen is its cents × 7.
     const fen = BigInt(z.open.replace('.', '')) * 7n;
     const cny = `${fen / 100n}.${(fen % 100n).toString().padStart(2, '0')}`;
-    const file = join(mkdtempSync(join(tmpdir(), 'arflow-fx-e2e-')), 'fx-20260629.xml');
-    writeFileSync(file, `<?xml version="1.0" encoding="UTF-8"?>
-<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt><GrpHdr><MsgId>E2E-FX</MsgId><CreDtTm>2026-06-29T22:00:00</CreDtTm></GrpHdr>
-<Stmt><Id>FX-20260629</Id><Acct><Id><Othr><Id>E2E-FX-001</Id></Othr></Id><Ccy>CNY</Ccy></Acct>
-${entry(cny, 'F-0001', 'Unknown Payer Ltd', 'misc transfer')}
-</Stmt></BkToCstmrStmt></Document>`);
-    await page.goto('/bank');
-    await page.locator('.ant-upload-drag input[type=file]').first().setInputFiles(file);
-    await page.getByTestId('chosen-file').waitFor();
-    await page.getByRole('button', { name: /Import$/ }).click();
-    const matched = page.getByTestId('import-matching');
-    await matched.getByRole('link', { name: 'Cash matching' }).waitFor({ timeout: 60_000 });
-    await matched.getByRole('link', { name: 'Cash matching' }).click();
-    await page.waitForURL('**/bank/matching?statement=*');
+    const matched = await importOneLine(page, 'FX', entry(cny, 'F-0001', 'Unknown Payer Ltd', 'misc transfer'));
+    await openMatching(page, matched);
     const row = page.locator('tbody tr.ant-table-row').filter({ hasText: 'misc transfer' });
     await row.getByRole('button', { name: 'Other items…' }).click();
     const dialog = page.getByRole('dialog');
