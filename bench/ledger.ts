@@ -361,8 +361,9 @@ async function databaseFloor(target: Target, count: number): Promise<FloorFigure
                'CNY', amount_minor, 1, amount_minor, md5(number), 'bench' FROM floor_source`);
       await sql.query(`INSERT INTO items (tenant_id, id, document_id, customer_id, seq, side, currency, amount_minor, due_date)
         SELECT ${tenantId}, item_id, document_id, customer_id, 1, 'debit', 'CNY', amount_minor, document_date + 30 FROM floor_source`);
-      await sql.query(`INSERT INTO item_balances (tenant_id, item_id, customer_id, amount_minor, open_minor)
-        SELECT ${tenantId}, item_id, customer_id, amount_minor, amount_minor FROM floor_source`);
+      // With the item's facts the balance carries (side, currency, dates, kind), as a posting writes them.
+      await sql.query(`INSERT INTO item_balances (tenant_id, item_id, customer_id, amount_minor, open_minor, side, currency, document_date, due_date, kind)
+        SELECT ${tenantId}, item_id, customer_id, amount_minor, amount_minor, 'debit', 'CNY', document_date, document_date + 30, 'invoice' FROM floor_source`);
       seconds = (performance.now() - started) / 1000;
       throw rollback;
     }).catch((error: unknown) => {
