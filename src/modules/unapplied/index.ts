@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { Sql } from '../../db/database.ts';
 import { csvCell } from '../../domain/csv.ts';
 import { daysBetween, parseDate, type LocalDate } from '../../domain/dates.ts';
+import { invalid } from '../../domain/errors.ts';
 import { checkCurrency, currencyScale, formatAmount } from '../../domain/money.ts';
 import { customerScope } from '../access/scope.ts';
 import type { Context } from '../context.ts';
@@ -90,38 +91,45 @@ async function filterOf(ctx: Context, sql: Sql, q: z.output<typeof unappliedQuer
   return { asOf, where: where.join(' AND '), params };
 }
 
-const FROM = (f: Filter) => `WITH ${openItemsAtSql({ tenant: '$1', asOf: '$2' })}
-  SELECT %COLUMNS% FROM open_at o JOIN customers c ON c.tenant_id = $1 AND c.id = o.customer_id WHERE ${f.where}`;
+/** The credits open at the as-of date (alias o) with their customers (c), filtered; `documents` adds items i and documents d. */
+const fromOpenCredits = (f: Filter, documents: boolean) => `WITH ${openItemsAtSql({ tenant: '$1', asOf: '$2' })}
+  SELECT %COLUMNS% FROM open_at o
+  ${documents ? 'JOIN items i ON i.tenant_id = $1 AND i.id = o.item_id JOIN documents d ON d.tenant_id = $1 AND d.id = i.document_id' : ''}
+  JOIN customers c ON c.tenant_id = $1 AND c.id = o.customer_id WHERE ${f.where}`;
 
 /** A page of the credits not yet applied at the as-of date, with the totals over all of them per currency. */
 export async function unappliedReport(ctx: Context, sql: Sql, raw: UnappliedQuery = {}): Promise<UnappliedReport> {
   const q = parseInput(unappliedQuerySchema, raw, 'query');
   const f = await filterOf(ctx, sql, q);
   await tuneForLedgerRead(sql);
-  const totals = await sql.query<{ currency: string; count: number; total: string; b1: string; b2: string; b3: string }>(
-    FROM(f).replace('%COLUMNS%', `o.currency, count(*)::int AS count, sum(o.open_minor)::text AS total,
-       coalesce(sum(o.open_minor) FILTER (WHERE $2::date - o.document_date <= 30), 0)::text AS b1,
-       coalesce(sum(o.open_minor) FILTER (WHERE $2::date - o.document_date BETWEEN 31 AND 90), 0)::text AS b2,
-       coalesce(sum(o.open_minor) FILTER (WHERE $2::date - o.document_date > 90), 0)::text AS b3`) + ' GROUP BY o.currency ORDER BY o.currency', f.params);
-  const total = totals.reduce((s, t) => s + Number(t.count), 0);
+  const totals = await totalsOf(sql, f);
+  const total = totals.reduce((s, t) => s + t.count, 0);
   const rows = await readRows(sql, f, q.sort, q.limit, q.offset);
   return {
     asOf: f.asOf,
     rows,
     page: { sort: q.sort, limit: q.limit, offset: q.offset, total, nextOffset: q.offset + rows.length < total ? q.offset + rows.length : null },
-    totals: totals.map((t) => ({
-      currency: t.currency, count: Number(t.count), unapplied: formatAmount(BigInt(t.total), t.currency),
-      bands: { '0-30': formatAmount(BigInt(t.b1), t.currency), '31-90': formatAmount(BigInt(t.b2), t.currency), '91+': formatAmount(BigInt(t.b3), t.currency) },
-    })),
+    totals,
   };
+}
+
+async function totalsOf(sql: Sql, f: Filter): Promise<UnappliedTotals[]> {
+  const rows = await sql.query<{ currency: string; count: number; total: string; b1: string; b2: string; b3: string }>(
+    fromOpenCredits(f, false).replace('%COLUMNS%', `o.currency, count(*)::int AS count, sum(o.open_minor)::text AS total,
+       coalesce(sum(o.open_minor) FILTER (WHERE $2::date - o.document_date <= 30), 0)::text AS b1,
+       coalesce(sum(o.open_minor) FILTER (WHERE $2::date - o.document_date BETWEEN 31 AND 90), 0)::text AS b2,
+       coalesce(sum(o.open_minor) FILTER (WHERE $2::date - o.document_date > 90), 0)::text AS b3`) + ' GROUP BY o.currency ORDER BY o.currency', f.params);
+  return rows.map((t) => ({
+    currency: t.currency, count: Number(t.count), unapplied: formatAmount(BigInt(t.total), t.currency),
+    bands: { '0-30': formatAmount(BigInt(t.b1), t.currency), '31-90': formatAmount(BigInt(t.b2), t.currency), '91+': formatAmount(BigInt(t.b3), t.currency) },
+  }));
 }
 
 async function readRows(sql: Sql, f: Filter, sort: 'age' | 'amount', limit: number, offset: number): Promise<UnappliedRow[]> {
   const order = sort === 'age' ? 'o.document_date, d.number, i.seq' : 'o.open_minor DESC, o.document_date, d.number, i.seq';
   const rows = await sql.query<{ customer: string; customerName: string; kind: string; document: string; documentDate: string; currency: string; amount: string; unapplied: string; source: string; reference: string | null }>(
-    FROM(f).replace('%COLUMNS%', `c.code AS customer, c.name AS "customerName", o.kind, d.number AS document, o.document_date::text AS "documentDate", o.currency,
+    fromOpenCredits(f, true).replace('%COLUMNS%', `c.code AS customer, c.name AS "customerName", o.kind, d.number AS document, o.document_date::text AS "documentDate", o.currency,
        i.amount_minor::text AS amount, o.open_minor::text AS unapplied, d.source_system AS source, coalesce(d.memo, d.reason) AS reference`)
-      .replace('FROM open_at o JOIN customers c', 'FROM open_at o JOIN items i ON i.tenant_id = $1 AND i.id = o.item_id JOIN documents d ON d.tenant_id = $1 AND d.id = i.document_id JOIN customers c')
       + ` ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`, f.params);
   return rows.map((r) => ({
     customer: r.customer, customerName: r.customerName, kind: r.kind, document: r.document, documentDate: r.documentDate,
@@ -134,32 +142,32 @@ async function readRows(sql: Sql, f: Filter, sort: 'age' | 'amount', limit: numb
 const HEADERS = ['customer', 'name', 'kind', 'document', 'date', 'age_days', 'currency', 'amount', 'unapplied', 'source', 'reference'];
 const cells = (r: UnappliedRow) => [r.customer, r.customerName, r.kind, r.document, r.documentDate, String(r.ageDays), r.currency, r.amount, r.unapplied, r.source, r.reference ?? ''];
 
-/** Every row (oldest first), for a file; refused above MAX_UNAPPLIED_FILE_ROWS with what to narrow by. */
-async function allRows(ctx: Context, sql: Sql, raw: UnappliedQuery): Promise<{ report: UnappliedReport; rows: UnappliedRow[] }> {
-  const report = await unappliedReport(ctx, sql, { ...raw, limit: 1, offset: 0 });
-  if (report.page.total > MAX_UNAPPLIED_FILE_ROWS) {
-    const { invalid } = await import('../../domain/errors.ts');
-    throw invalid('TOO_MANY_ROWS', `the file would hold ${report.page.total} rows, more than ${MAX_UNAPPLIED_FILE_ROWS}; choose a currency or a customer`, [{ field: 'currency', message: 'narrow the report' }]);
-  }
-  const q = parseInput(unappliedQuerySchema, { ...raw, limit: 1, offset: 0 }, 'query');
+/** Every row (in the query's order), for a file; refused above MAX_UNAPPLIED_FILE_ROWS with what to narrow by. */
+async function allRows(ctx: Context, sql: Sql, raw: UnappliedQuery): Promise<{ asOf: LocalDate; totals: UnappliedTotals[]; rows: UnappliedRow[] }> {
+  const q = parseInput(unappliedQuerySchema, raw, 'query');
   const f = await filterOf(ctx, sql, q);
-  const rows = report.page.total ? await readRows(sql, f, q.sort, MAX_UNAPPLIED_FILE_ROWS, 0) : [];
-  return { report, rows };
+  await tuneForLedgerRead(sql);
+  const totals = await totalsOf(sql, f);
+  const count = totals.reduce((s, t) => s + t.count, 0);
+  if (count > MAX_UNAPPLIED_FILE_ROWS) {
+    throw invalid('TOO_MANY_ROWS', `the file would hold ${count} rows, more than ${MAX_UNAPPLIED_FILE_ROWS}; choose a currency or a customer`, [{ field: 'currency', message: 'narrow the report' }]);
+  }
+  return { asOf: f.asOf, totals, rows: count ? await readRows(sql, f, q.sort, MAX_UNAPPLIED_FILE_ROWS, 0) : [] };
 }
 
 export async function unappliedCsv(ctx: Context, sql: Sql, raw: UnappliedQuery): Promise<{ asOf: LocalDate; text: string }> {
-  const { report, rows } = await allRows(ctx, sql, raw);
-  const lines = [HEADERS, ...rows.map(cells), ...report.totals.map((t) => ['total', '', '', '', '', '', t.currency, '', t.unapplied, '', ''])];
-  return { asOf: report.asOf, text: lines.map((l) => l.map(csvCell).join(',')).join('\n') + '\n' };
+  const { asOf, totals, rows } = await allRows(ctx, sql, raw);
+  const lines = [HEADERS, ...rows.map(cells), ...totals.map((t) => ['total', '', '', '', '', '', t.currency, '', t.unapplied, '', ''])];
+  return { asOf, text: lines.map((l) => l.map(csvCell).join(',')).join('\n') + '\n' };
 }
 
 export async function unappliedXlsx(ctx: Context, sql: Sql, raw: UnappliedQuery): Promise<{ asOf: LocalDate; buffer: Buffer }> {
-  const { report, rows } = await allRows(ctx, sql, raw);
+  const { asOf, totals, rows } = await allRows(ctx, sql, raw);
   const { default: Excel } = (await import('exceljs')) as { default: typeof ExcelJS };
   const workbook = new Excel.Workbook();
   workbook.creator = 'arflow';
-  const sheet = workbook.addWorksheet(`unapplied ${report.asOf}`);
-  sheet.addRow([`unapplied cash as of ${report.asOf}`]);
+  const sheet = workbook.addWorksheet(`unapplied ${asOf}`);
+  sheet.addRow([`unapplied cash as of ${asOf}`]);
   sheet.addRow([]);
   sheet.addRow(HEADERS).font = { bold: true };
   const format = (currency: string) => { const scale = currencyScale(currency); return scale === 0 ? '#,##0' : `#,##0.${'0'.repeat(scale)}`; };
@@ -169,12 +177,12 @@ export async function unappliedXlsx(ctx: Context, sql: Sql, raw: UnappliedQuery)
     row.getCell(8).numFmt = format(r.currency);
     row.getCell(9).numFmt = format(r.currency);
   }
-  for (const t of report.totals) {
+  for (const t of totals) {
     const row = sheet.addRow(['total', '', '', '', '', '', t.currency, '', Number(t.unapplied)]);
     row.font = { bold: true };
     row.getCell(9).numFmt = format(t.currency);
   }
   sheet.views = [{ state: 'frozen', ySplit: 3 }];
   sheet.columns.forEach((column, i) => { column.width = i === 1 || i === 10 ? 32 : 14; });
-  return { asOf: report.asOf, buffer: Buffer.from(await workbook.xlsx.writeBuffer()) };
+  return { asOf, buffer: Buffer.from(await workbook.xlsx.writeBuffer()) };
 }
