@@ -2,9 +2,10 @@
  * Cash matching (issue 7, matching half): runs the pure engine (src/domain/bank/matching.ts) over a statement's
  * incoming lines, stores each line's ranked proposals with their reasons, and applies the sure ones through the ledger:
  * a payment document applied to the chosen invoices (the rest stays on it as unapplied cash), and a write-off for an
- * early-payment discount or bank charges within the tolerance, in one transaction with the line's application. A line
- * is applied at most once (a unique index); undoing it reverses its documents (the ledger stays append-only). A user's
- * acceptance teaches the engine the payer's account. Every change is audited.
+ * early-payment discount or bank charges within the tolerance, and a dispute for a payer's deduction, in one
+ * transaction with the line's application. A line is applied at most once (a unique index); undoing it reverses its
+ * documents (the ledger stays append-only) and withdraws its dispute. A user's acceptance teaches the engine the payer's
+ * account and how it quotes invoices (reference patterns). Every change is audited.
  */
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
@@ -75,7 +76,7 @@ export const acceptSchema = z.object({
     document: numberText, amount: amountText,
     reason: z.enum(DISPUTE_REASONS).optional(), ownerTeam: z.enum(OWNER_TEAMS).optional(), note: z.string().trim().max(1000).optional(),
   }).strict().optional(),
-  /** Remember the payer's account for this customer (default true). */
+  /** Remember the payer's account and how it quoted the invoices (reference patterns) for this customer (default true). */
   learnAccount: z.boolean().optional(),
 }).strict();
 export type AcceptInput = z.input<typeof acceptSchema>;
