@@ -176,6 +176,8 @@ describe('aging report in pages', () => {
       const csv = await app.inject({ method: 'GET', url: '/api/v1/reports/aging?asOf=2026-03-31&format=csv&limit=1', headers: { authorization: `Bearer ${await adminToken(pages)}` } });
       expect(csv.statusCode, csv.body).toBe(200);
       expect(csv.body.replace(/^\uFEFF/, '').trimEnd().split('\n')).toEqual(expected);
+      // Written whole before it is sent (the transaction ends first), so the file has its length: every byte of it.
+      expect(Number(csv.headers['content-length'])).toBe(csv.rawPayload.length);
     } finally {
       await app.close();
     }

@@ -1,10 +1,10 @@
-/** Reports: aging (账龄) at any as-of date, a page at a time, its drill-down to the items, and its XLSX/CSV files (every row, streamed). Thin routes over the report modules. */
+/** Reports: aging (账龄) at any as-of date, a page at a time, its drill-down to the items, and its XLSX/CSV files (every row, spooled to a temporary file and then sent). Thin routes over the report modules. */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { PassThrough } from 'node:stream';
 import { agingItems, agingItemsQuerySchema, agingPageQuerySchema, agingReport, agingRowBatches } from '../modules/aging/index.ts';
 import { writeAgingCsv, writeAgingXlsx, type AgingHead } from '../modules/aging/export.ts';
+import { spool } from './spool.ts';
 import { DEFAULT_AGING_ROWS, MAX_AGING_OFFSET, MAX_AGING_ROWS } from '../domain/aging.ts';
 import { unappliedCsv, unappliedQuerySchema, unappliedReport, unappliedXlsx } from '../modules/unapplied/index.ts';
 import type { RequestScope } from './server.ts';
@@ -23,7 +23,7 @@ export async function registerReportRoutes(server: FastifyInstance, scope: Reque
         + '`sort=outstanding` (largest first, then by key; the default), `key` or `name` (then key), codes and names in byte order; '
         + `\`limit\` rows (default ${DEFAULT_AGING_ROWS}, at most ${MAX_AGING_ROWS}) from \`offset\` (at most ${MAX_AGING_OFFSET.toLocaleString('en')}). `
         + '`totals` are exact over every row of the report, whatever the page; `page: {sort, limit, offset, total, nextOffset}` gives the row count '
-        + '(`total`) and where the next page starts (null on the last). format=csv or xlsx gives every row as a file (key order), streamed, '
+        + '(`total`) and where the next page starts (null on the last). format=csv or xlsx gives every row as a file (key order) with its Content-Length, '
         + 'with a total line; limit and offset do not apply to files.',
       querystring: agingPageQuerySchema.extend({
         format: z.enum(['json', 'csv', 'xlsx']).default('json'),
@@ -35,22 +35,21 @@ export async function registerReportRoutes(server: FastifyInstance, scope: Reque
     const { format, ...query } = request.query;
     if (format === 'json') return ctx.db.tenant(ctx.tenant.id, (sql) => agingReport(ctx, sql, query));
     const { sort: _s, limit: _l, offset: _o, ...settings } = query;
-    // One transaction: the first page refuses bad settings (a 400 before any byte is sent) and names the rates; then
-    // every row is streamed from a cursor while the client reads. A failure after that cuts the download short.
-    const out = new PassThrough();
-    const head = await new Promise<AgingHead>((resolve, reject) => {
-      ctx.db.tenant(ctx.tenant.id, async (sql) => {
-        const first = await agingReport(ctx, sql, { ...settings, limit: 1 });
-        resolve(first);
-        const read = agingRowBatches(ctx, sql, { ...settings, sort: 'key' });
-        await (format === 'csv' ? writeAgingCsv(first, read, out, true) : writeAgingXlsx(first, read, out));
-      }).catch((error: unknown) => {
-        reject(error);
-        out.destroy(error as Error);
-      });
-    });
-    reply.header('content-disposition', `attachment; filename="aging-${head.asOf}-${head.by}-${head.currency}.${format}"`);
-    return reply.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(out);
+    // One transaction: the first page refuses bad settings and names the rates; then every row is read from a cursor
+    // and written to a spooled file (src/http/spool.ts), which is sent after the transaction ends, whatever the
+    // client's speed. Any error is an error answer, never a file cut short.
+    let head: AgingHead | undefined;
+    const file = await spool((out) => ctx.db.tenant(ctx.tenant.id, async (sql) => {
+      const first = await agingReport(ctx, sql, { ...settings, limit: 1 });
+      head = first;
+      const read = agingRowBatches(ctx, sql, { ...settings, sort: 'key' });
+      await (format === 'csv' ? writeAgingCsv(first, read, out, true) : writeAgingXlsx(first, read, out));
+    }));
+    return reply
+      .header('content-disposition', `attachment; filename="aging-${head!.asOf}-${head!.by}-${head!.currency}.${format}"`)
+      .header('content-length', file.size)
+      .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .send(file.stream);
   });
   app.get('/api/v1/reports/aging/items', {
     config: { access: 'customers.read' },
