@@ -17,7 +17,7 @@ import type { Context } from '../src/modules/context.ts';
 import { createCustomer } from '../src/modules/customers/index.ts';
 import { setFxRate } from '../src/modules/fx/index.ts';
 import { applyCredit, postDocument } from '../src/modules/ledger/index.ts';
-import { unappliedReport } from '../src/modules/unapplied/index.ts';
+import { unappliedCsv, unappliedReport, unappliedXlsx } from '../src/modules/unapplied/index.ts';
 import { adminToken, cliRunner, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
 
 const CLOCK = fixedClock('2026-06-30T04:00:00Z');
@@ -114,5 +114,14 @@ describe('unapplied cash report', () => {
     expect(text.out).toMatch(/CNY: 3 credits, 1500\.00 unapplied \(0-30 800\.00, 31-90 500\.00, 91\+ 200\.00\)/);
     const json = JSON.parse((await run(['unapplied', '--format', 'json', '--limit', '1'])).out);
     expect(json.page).toMatchObject({ total: 4, nextOffset: 1 });
+  });
+
+  it('refuses a file over its row bound before writing anything, naming what to narrow by', async () => {
+    // At 06-30 the file would hold 4 credits (3 CNY, 1 USD): over a bound of 3, and within it once narrowed to CNY.
+    const refused = t.db.tenant(ctx.tenant.id, (sql) => unappliedCsv(ctx, sql, { asOf: '2026-06-30' }, 3));
+    await expect(refused).rejects.toMatchObject({ code: 'TOO_MANY_ROWS', message: 'the file would hold 4 rows, more than 3; choose a currency or a customer' });
+    await expect(t.db.tenant(ctx.tenant.id, (sql) => unappliedXlsx(ctx, sql, { asOf: '2026-06-30' }, 3))).rejects.toMatchObject({ code: 'TOO_MANY_ROWS' });
+    const cny = await t.db.tenant(ctx.tenant.id, (sql) => unappliedCsv(ctx, sql, { asOf: '2026-06-30', currency: 'CNY' }, 3));
+    expect(cny.text.replace(/^\uFEFF/, '').trim().split('\n')).toHaveLength(1 + 3 + 1);
   });
 });

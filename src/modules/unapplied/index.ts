@@ -142,27 +142,27 @@ async function readRows(sql: Sql, f: Filter, sort: 'age' | 'amount', limit: numb
 const HEADERS = ['customer', 'name', 'kind', 'document', 'date', 'age_days', 'currency', 'amount', 'unapplied', 'source', 'reference'];
 const cells = (r: UnappliedRow) => [r.customer, r.customerName, r.kind, r.document, r.documentDate, String(r.ageDays), r.currency, r.amount, r.unapplied, r.source, r.reference ?? ''];
 
-/** Every row (in the query's order), for a file; refused above MAX_UNAPPLIED_FILE_ROWS with what to narrow by. */
-async function allRows(ctx: Context, sql: Sql, raw: UnappliedQuery): Promise<{ asOf: LocalDate; totals: UnappliedTotals[]; rows: UnappliedRow[] }> {
+/** Every row (in the query's order), for a file; refused above `maxRows` (MAX_UNAPPLIED_FILE_ROWS) with what to narrow by. */
+async function allRows(ctx: Context, sql: Sql, raw: UnappliedQuery, maxRows: number): Promise<{ asOf: LocalDate; totals: UnappliedTotals[]; rows: UnappliedRow[] }> {
   const q = parseInput(unappliedQuerySchema, raw, 'query');
   const f = await filterOf(ctx, sql, q);
   await tuneForLedgerRead(sql);
   const totals = await totalsOf(sql, f);
   const count = totals.reduce((s, t) => s + t.count, 0);
-  if (count > MAX_UNAPPLIED_FILE_ROWS) {
-    throw invalid('TOO_MANY_ROWS', `the file would hold ${count} rows, more than ${MAX_UNAPPLIED_FILE_ROWS}; choose a currency or a customer`, [{ field: 'currency', message: 'narrow the report' }]);
+  if (count > maxRows) {
+    throw invalid('TOO_MANY_ROWS', `the file would hold ${count} rows, more than ${maxRows}; choose a currency or a customer`, [{ field: 'currency', message: 'narrow the report' }]);
   }
-  return { asOf: f.asOf, totals, rows: count ? await readRows(sql, f, q.sort, MAX_UNAPPLIED_FILE_ROWS, 0) : [] };
+  return { asOf: f.asOf, totals, rows: count ? await readRows(sql, f, q.sort, maxRows, 0) : [] };
 }
 
-export async function unappliedCsv(ctx: Context, sql: Sql, raw: UnappliedQuery): Promise<{ asOf: LocalDate; text: string }> {
-  const { asOf, totals, rows } = await allRows(ctx, sql, raw);
+export async function unappliedCsv(ctx: Context, sql: Sql, raw: UnappliedQuery, maxRows = MAX_UNAPPLIED_FILE_ROWS): Promise<{ asOf: LocalDate; text: string }> {
+  const { asOf, totals, rows } = await allRows(ctx, sql, raw, maxRows);
   const lines = [HEADERS, ...rows.map(cells), ...totals.map((t) => ['total', '', '', '', '', '', t.currency, '', t.unapplied, '', ''])];
   return { asOf, text: lines.map((l) => l.map(csvCell).join(',')).join('\n') + '\n' };
 }
 
-export async function unappliedXlsx(ctx: Context, sql: Sql, raw: UnappliedQuery): Promise<{ asOf: LocalDate; buffer: Buffer }> {
-  const { asOf, totals, rows } = await allRows(ctx, sql, raw);
+export async function unappliedXlsx(ctx: Context, sql: Sql, raw: UnappliedQuery, maxRows = MAX_UNAPPLIED_FILE_ROWS): Promise<{ asOf: LocalDate; buffer: Buffer }> {
+  const { asOf, totals, rows } = await allRows(ctx, sql, raw, maxRows);
   const { default: Excel } = (await import('exceljs')) as { default: typeof ExcelJS };
   const workbook = new Excel.Workbook();
   workbook.creator = 'arflow';
