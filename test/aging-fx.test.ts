@@ -16,8 +16,7 @@ import { postDocument } from '../src/modules/ledger/index.ts';
 import { listTenants, type Tenant } from '../src/modules/tenants/index.ts';
 import type { Context } from '../src/modules/context.ts';
 import { buildServer } from '../src/http/server.ts';
-import { runCli } from '../src/cli/main.ts';
-import { adminToken, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
+import { adminToken, cliRunner, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
 
 const CLOCK = fixedClock('2026-06-30T04:00:00Z');
 let t: TestDatabase;
@@ -207,12 +206,7 @@ describe('aging files and the API', () => {
   });
 
   it('`arflow aging --format csv|xlsx`, converted', async () => {
-    const run = async (...argv: string[]) => {
-      const out: string[] = [];
-      const err: string[] = [];
-      const code = await runCli(argv, { io: { out: (x) => out.push(x), err: (x) => err.push(x), interactive: false }, clock: CLOCK, env: { USER: 'tester', ARFLOW_TENANT: 'ACME' }, db: t.db });
-      return { code, out: out.join('\n'), err: err.join('\n') };
-    };
+    const run = (...argv: string[]) => cliRunner(t.db, CLOCK, 'ACME')(argv);
     const csv = await run('--format', 'csv', 'aging', '--convert', '--by', 'currency');
     expect(csv.code, csv.err).toBe(0);
     // At 06-30: CNY 3,800.00 in 61-90; USD 12,057.46 as above.

@@ -14,9 +14,8 @@ import { listTenants, type Tenant } from '../src/modules/tenants/index.ts';
 import { postDocument, reverseAllocation } from '../src/modules/ledger/index.ts';
 import type { Context } from '../src/modules/context.ts';
 import { buildServer } from '../src/http/server.ts';
-import { runCli } from '../src/cli/main.ts';
 import { createUser } from '../src/modules/access/index.ts';
-import { adminToken, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
+import { adminToken, cliRunner, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
 
 const CLOCK = fixedClock('2026-06-30T04:00:00Z');
 let t: TestDatabase;
@@ -181,10 +180,9 @@ describe('aging report in pages', () => {
     } finally {
       await app.close();
     }
-    const out: string[] = [];
-    const code = await runCli(['--format', 'csv', 'aging', '--as-of', '2026-03-31'], { io: { out: (x) => out.push(x), err: () => {}, interactive: false }, clock: CLOCK, env: { USER: 'tester', ARFLOW_TENANT: 'PAGES' }, db: t.db });
+    const { code, out } = await cliRunner(t.db, CLOCK, 'PAGES')(['--format', 'csv', 'aging', '--as-of', '2026-03-31']);
     expect(code).toBe(0);
-    expect(out.join('\n').trimEnd().split('\n')).toEqual(expected);
+    expect(out.trimEnd().split('\n')).toEqual(expected);
   });
 });
 
@@ -232,12 +230,7 @@ describe('aging through the API and the command line', () => {
   });
 
   it('prints the report from `arflow aging`, as a table and as JSON', async () => {
-    const run = async (...argv: string[]) => {
-      const out: string[] = [];
-      const err: string[] = [];
-      const code = await runCli(argv, { io: { out: (x) => out.push(x), err: (x) => err.push(x), interactive: false }, clock: CLOCK, env: { USER: 'tester', ARFLOW_TENANT: 'ACME' }, db: t.db });
-      return { code, out: out.join('\n'), err: err.join('\n') };
-    };
+    const run = (...argv: string[]) => cliRunner(t.db, CLOCK, 'ACME')(argv);
     const text = await run('aging', '--as-of', '2026-03-31', '--by', 'segment');
     expect(text.code, text.err).toBe(0);
     expect(text.out).toContain('aging as of 2026-03-31 by due date, CNY, per segment');

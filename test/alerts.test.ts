@@ -11,7 +11,6 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/main.ts';
 import { buildServer } from '../src/http/server.ts';
 import { createUser } from '../src/modules/access/index.ts';
 import { actOnAlert, alertCounts, defaultSettings, evaluateAlerts, getAlert, listAlerts, setAlertSettings, type AlertSettings } from '../src/modules/alerts/index.ts';
@@ -24,7 +23,7 @@ import { registerCommitment } from '../src/modules/credit-limits/index.ts';
 import { addFinancials, saveCreditFile } from '../src/modules/credit/index.ts';
 import { postDocument, reverseAllocation, reverseDocument } from '../src/modules/ledger/index.ts';
 import type { Role } from '../src/domain/access.ts';
-import { adminToken, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
+import { adminToken, cliRunner, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
 
 const CLOCK = fixedClock('2026-07-01T04:00:00Z');
 let t: TestDatabase;
@@ -193,12 +192,7 @@ describe('alerts', () => {
   });
 
   it('the CLI lists as JSON, evaluates, and refuses an unknown rule naming the choices', async () => {
-    const run = async (argv: string[]) => {
-      const out: string[] = [];
-      const err: string[] = [];
-      const code = await runCli(argv, { io: { out: (x) => out.push(x), err: (x) => err.push(x), interactive: false }, clock: CLOCK, env: { USER: 'tester', ARFLOW_TENANT: 'ACME' }, db: t.db });
-      return { code, out: out.join('\n'), err: err.join('\n') };
-    };
+    const run = cliRunner(t.db, CLOCK, 'ACME');
     const listed = await run(['alerts', 'list', '--customer', 'C1', '--format', 'json']);
     expect(listed.code).toBe(0);
     // C1's active alerts now: overdue beyond 30 days (acknowledged) and concentration.

@@ -13,10 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/main.ts';
 import { buildServer } from '../src/http/server.ts';
 import type { Context } from '../src/modules/context.ts';
-import { adminToken, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
+import { adminToken, cliRunner, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
 
 const CLOCK = fixedClock('2026-07-01T04:00:00Z');
 let t: TestDatabase;
@@ -165,12 +164,7 @@ describe('bank statement import', () => {
     writeFileSync(file, ':20:STARTUMS\r\n:25:DE02120300000000202051\r\n:28C:7/1\r\n:60F:C260630EUR1000,00\r\n' +
       ':61:2606300630CR250,00NTRFNONREF//BR-1\r\n:86:166?00GUTSCHRIFT?20EREF+E2E-77?21SVWZ+Rechnung INV-77?32Müller GmbH\r\n' +
       ':61:2606300630D40,00NDDTNONREF//BR-2\r\n:86:105?00LASTSCHRIFT?20Strom Juni\r\n:62F:C260630EUR1200,00\r\n-\r\n');
-    const run = async (argv: string[]) => {
-      const out: string[] = [];
-      const err: string[] = [];
-      const code = await runCli(argv, { io: { out: (x) => out.push(x), err: (x) => err.push(x), interactive: false }, clock: CLOCK, env: { USER: 'tester', ARFLOW_TENANT: 'ACME' }, db: t.db });
-      return { code, out: out.join('\n'), err: err.join('\n') };
-    };
+    const run = cliRunner(t.db, CLOCK, 'ACME');
     const first = await run(['bank', 'import', file, '--format', 'json']);
     expect(first.code).toBe(0);
     expect(JSON.parse(first.out).statements[0]).toMatchObject({ format: 'mt940', balanceCheck: 'mismatch', difference: '-10.00', newEntryCount: 2 });

@@ -19,14 +19,13 @@
  *   closing 100,000.00 + 12,800.00 + 4,900.00 + 4,450.50 + 777.00 − 5.50 = 122,922.00
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/main.ts';
 import { buildServer } from '../src/http/server.ts';
 import type { Context } from '../src/modules/context.ts';
 import { listLines } from '../src/modules/bank/matching.ts';
 import { createCustomer } from '../src/modules/customers/index.ts';
 import { postDocument } from '../src/modules/ledger/index.ts';
 import { createTerms } from '../src/modules/terms/index.ts';
-import { adminToken, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
+import { adminToken, cliRunner, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
 
 const CLOCK = fixedClock('2026-07-01T04:00:00Z');
 let t: TestDatabase;
@@ -265,12 +264,7 @@ describe('cash matching', () => {
   });
 
   it('the CLI: bank lines and bank match --dry-run --format json', async () => {
-    const run = async (argv: string[]) => {
-      const out: string[] = [];
-      const err: string[] = [];
-      const code = await runCli(argv, { io: { out: (x) => out.push(x), err: (x) => err.push(x), interactive: false }, clock: CLOCK, env: { USER: 'tester', ARFLOW_TENANT: 'ACME' }, db: t.db });
-      return { code, out: out.join('\n'), err: err.join('\n') };
-    };
+    const run = cliRunner(t.db, CLOCK, 'ACME');
     const dry = await run(['bank', 'match', '--statement', statementId, '--dry-run', '--format', 'json']);
     expect(dry.code).toBe(0);
     expect(JSON.parse(dry.out)).toMatchObject({ dryRun: true, counts: { alreadyApplied: 3, lines: 5 } });

@@ -13,7 +13,6 @@
  *   P3 C2 1,000.00 by 06-03, grace 2 (the company default changed to 2 first) → deadline 06-05; nothing paid → broken at 06-06.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/main.ts';
 import { buildServer } from '../src/http/server.ts';
 import type { Role } from '../src/domain/access.ts';
 import { AppError } from '../src/domain/errors.ts';
@@ -25,7 +24,7 @@ import type { Context } from '../src/modules/context.ts';
 import { createCustomer } from '../src/modules/customers/index.ts';
 import { raiseDispute } from '../src/modules/disputes/index.ts';
 import { postDocument } from '../src/modules/ledger/index.ts';
-import { adminToken, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
+import { adminToken, cliRunner, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
 
 const day = (date: string) => fixedClock(`${date}T04:00:00Z`);
 let t: TestDatabase;
@@ -153,12 +152,7 @@ describe('the timeline and the command line', () => {
   });
 
   it('`arflow promises` and `arflow activities`, as text and JSON', async () => {
-    const run = async (...argv: string[]) => {
-      const out: string[] = [];
-      const err: string[] = [];
-      const code = await runCli(argv, { io: { out: (x) => out.push(x), err: (x) => err.push(x), interactive: false }, clock: day('2026-06-30'), env: { USER: 'tester', ARFLOW_TENANT: 'ACME' }, db: t.db });
-      return { code, out: out.join('\n'), err: err.join('\n') };
-    };
+    const run = (...argv: string[]) => cliRunner(t.db, day('2026-06-30'), 'ACME')(argv);
     const added = await run('--format', 'json', 'promises', 'add', '--customer', 'C1', '--amount', '1500.00', '--date', '2026-07-10', '--item', 'INV-1', '--grace', '5');
     expect(added.code, added.err).toBe(0);
     // INV-1 5,000.00 less 1,000.00 and 2,000.00 paid leaves 2,000.00; the promise is for 1,500.00 of it, until 07-15.

@@ -13,7 +13,6 @@
  *   R: credit profile grade B, review due 06-29.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/main.ts';
 import type { Role } from '../src/domain/access.ts';
 import { buildServer } from '../src/http/server.ts';
 import { decideApproval } from '../src/modules/approvals/index.ts';
@@ -25,7 +24,7 @@ import {
 import { createCustomer, getCustomer } from '../src/modules/customers/index.ts';
 import { setFxRate } from '../src/modules/fx/index.ts';
 import { postDocument } from '../src/modules/ledger/index.ts';
-import { adminToken, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
+import { adminToken, cliRunner, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
 
 const CLOCK = fixedClock('2026-06-30T04:00:00Z');
 let t: TestDatabase;
@@ -278,14 +277,11 @@ describe('credit API and CLI', () => {
   });
 
   it('runs `arflow credit check` with JSON output', async () => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(['credit', 'check', '--customer', 'M2', '--amount', '900.01', '--kind', 'order', '--format', 'json'],
-      { io: { out: (x) => out.push(x), err: (x) => err.push(x), interactive: false }, clock: CLOCK, env: { USER: 'tester', ARFLOW_TENANT: 'CRED' }, db: t.db });
-    expect(err.join('\n')).toBe('');
+    const { code, out, err } = await cliRunner(t.db, CLOCK, 'CRED')(['credit', 'check', '--customer', 'M2', '--amount', '900.01', '--kind', 'order', '--format', 'json']);
+    expect(err).toBe('');
     expect(code).toBe(0);
     // 60,000.00 − 900.00 + 900.01 = 60,000.01 > 60,000.00.
-    const r = JSON.parse(out.join('\n'));
+    const r = JSON.parse(out);
     expect(r.outcome).toBe('hold');
     expect(r.group.exposure.total).toBe('60000.01');
   });

@@ -12,7 +12,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/main.ts';
 import { buildServer } from '../src/http/server.ts';
 import type { Context } from '../src/modules/context.ts';
 import { assessCustomer, completeReview, creditFileOf, addFinancials, reviewQueue, saveCreditFile } from '../src/modules/credit/index.ts';
@@ -22,7 +21,7 @@ import { evaluatePromises, recordPromise } from '../src/modules/collections/inde
 import { requestLimitChange } from '../src/modules/credit-limits/index.ts';
 import { decideApproval } from '../src/modules/approvals/index.ts';
 import { postDocument } from '../src/modules/ledger/index.ts';
-import { adminToken, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
+import { adminToken, cliRunner, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
 
 const CLOCK = fixedClock('2026-06-30T04:00:00Z');
 let t: TestDatabase;
@@ -169,12 +168,7 @@ describe('credit file', () => {
   });
 
   it('imports statements from CSV all or nothing, naming the line, and shows the file in the CLI', async () => {
-    const run = async (argv: string[]) => {
-      const out: string[] = [];
-      const err: string[] = [];
-      const code = await runCli(argv, { io: { out: (x) => out.push(x), err: (x) => err.push(x), interactive: false }, clock: CLOCK, env: { USER: 'tester', ARFLOW_TENANT: 'CRED' }, db: t.db });
-      return { code, out: out.join('\n'), err: err.join('\n') };
-    };
+    const run = cliRunner(t.db, CLOCK, 'CRED');
     const header = 'customer,periodEnd,currentAssets,cash,inventory,receivables,totalAssets,currentLiabilities,totalLiabilities,equity,retainedEarnings,sales,ebit,netIncome,interestExpense';
     const file = path.join(os.tmpdir(), `credit-financials-${process.pid}.csv`);
     fs.writeFileSync(file, [header, 'K2,2025-12-31,300000,50000,100000,120000,800000,200000,500000,300000,100000,900000,60000,40000,15000', 'K2,2024-12-31,x,1,1,1,1,1,1,1,1,1,1,1,1'].join('\n'));

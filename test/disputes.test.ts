@@ -9,7 +9,6 @@
  * Today is 2026-06-30 (the clock), so the company's outstanding is 5,000.00 + 3,000.00 = 8,000.00.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/main.ts';
 import { buildServer } from '../src/http/server.ts';
 import type { Role } from '../src/domain/access.ts';
 import { AppError } from '../src/domain/errors.ts';
@@ -21,7 +20,7 @@ import { evaluateAlerts, listAlerts } from '../src/modules/alerts/index.ts';
 import { disputeReport, getDispute, listDisputes, raiseDispute, transitionDispute } from '../src/modules/disputes/index.ts';
 import { kpiSet } from '../src/modules/kpis/index.ts';
 import { postDocument } from '../src/modules/ledger/index.ts';
-import { adminToken, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
+import { adminToken, cliRunner, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
 
 const JUNE_30 = fixedClock('2026-06-30T04:00:00Z');
 let t: TestDatabase;
@@ -217,12 +216,7 @@ describe('the API and the command line', () => {
   });
 
   it('`arflow disputes` lists, shows and raises, as text and JSON', async () => {
-    const run = async (...argv: string[]) => {
-      const out: string[] = [];
-      const err: string[] = [];
-      const code = await runCli(argv, { io: { out: (x) => out.push(x), err: (x) => err.push(x), interactive: false }, clock: JUNE_30, env: { USER: 'tester', ARFLOW_TENANT: 'ACME' }, db: t.db });
-      return { code, out: out.join('\n'), err: err.join('\n') };
-    };
+    const run = (...argv: string[]) => cliRunner(t.db, JUNE_30, 'ACME')(argv);
     const raised = await run('--format', 'json', 'disputes', 'raise', '--customer', 'C1', '--reason', 'not_received', '--owner-team', 'logistics', '--item', 'INV-1=500.00', '--key', 'cli-1');
     expect(raised.code, raised.err).toBe(0);
     // INV-1 has 1,000.00 open after PAY-1; 500.00 of it disputed.

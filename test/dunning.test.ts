@@ -26,7 +26,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/main.ts';
 import { openPostgres } from '../src/db/database.ts';
 import { AppError } from '../src/domain/errors.ts';
 import { recordPromise } from '../src/modules/collections/index.ts';
@@ -40,7 +39,7 @@ import { httpSmsProvider, smtpChannel } from '../src/modules/dunning/channels.ts
 import { letterOf, sendOutbox, type Channels } from '../src/modules/dunning/sender.ts';
 import { postDocument } from '../src/modules/ledger/index.ts';
 import { createTerms } from '../src/modules/terms/index.ts';
-import { contextFor, fixedClock, makeTenant, openTestDatabase, pdfText, type TestDatabase } from './support.ts';
+import { cliRunner, contextFor, fixedClock, makeTenant, openTestDatabase, pdfText, type TestDatabase } from './support.ts';
 
 const day = (date: string, time = '04:00:00') => fixedClock(`${date}T${time}Z`);
 let t: TestDatabase;
@@ -319,12 +318,7 @@ describe('the daily job', () => {
 });
 
 describe('the command line', () => {
-  const run = async (...argv: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(argv, { io: { out: (x) => out.push(x), err: (x) => err.push(x), interactive: false }, clock: day('2026-05-10'), env: { USER: 'tester', ARFLOW_TENANT: 'ACME' }, db: t.db });
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  };
+  const run = (...argv: string[]) => cliRunner(t.db, day('2026-05-10'), 'ACME')(argv);
   it('arflow dunning run --dry-run --format json previews a date; strategies lists both', async () => {
     // 05-20 = INV-F2's due 05-02 + 18: nothing new (step 3 is +21 = 05-23); 05-23: INV-F2's SMS.
     const quiet = await run('--format', 'json', 'dunning', 'run', '--as-of', '2026-05-20', '--dry-run');

@@ -5,7 +5,6 @@
  */
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/main.ts';
 import { buildServer } from '../src/http/server.ts';
 import { createUser } from '../src/modules/access/index.ts';
 import type { Context } from '../src/modules/context.ts';
@@ -13,7 +12,7 @@ import { createCustomer } from '../src/modules/customers/index.ts';
 import { customerPaymentBehaviour, kpiSet, kpiTrend, refreshKpiSnapshots } from '../src/modules/kpis/index.ts';
 import { postDocument, reverseAllocation } from '../src/modules/ledger/index.ts';
 import { startJobs } from '../src/jobs/index.ts';
-import { adminToken, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
+import { adminToken, cliRunner, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
 
 const CLOCK = fixedClock('2026-06-30T04:00:00Z'); // 2026-06-30 in Shanghai
 let t: TestDatabase;
@@ -201,12 +200,7 @@ describe('the API and the command line', () => {
   });
 
   it('prints the KPIs from `arflow kpi`, as a table and as JSON', async () => {
-    const run = async (...argv: string[]) => {
-      const out: string[] = [];
-      const err: string[] = [];
-      const code = await runCli(argv, { io: { out: (x) => out.push(x), err: (x) => err.push(x), interactive: false }, clock: CLOCK, env: { USER: 'tester', ARFLOW_TENANT: 'ACME' }, db: t.db });
-      return { code, out: out.join('\n'), err: err.join('\n') };
-    };
+    const run = (...argv: string[]) => cliRunner(t.db, CLOCK, 'ACME')(argv);
     const text = await run('kpi', '--as-of', '2026-03-31');
     expect(text.code, text.err).toBe(0);
     expect(text.out).toContain('KPIs as of 2026-03-31, CNY, period 2026-01-01 to 2026-03-31');

@@ -11,8 +11,7 @@ import { applyCredit, getDocument, postDocument, reverseAllocation, verifyLedger
 import { exportData } from '../src/modules/exports/index.ts';
 import { loadStatement } from '../src/modules/statements/index.ts';
 import { buildServer } from '../src/http/server.ts';
-import { runCli } from '../src/cli/main.ts';
-import { adminToken, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
+import { adminToken, cliRunner, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
 
 let t: TestDatabase;
 let ctx: Context;
@@ -207,15 +206,11 @@ describe('the API and the CLI', () => {
   it('arflow apply --to NUMBER:AMOUNT@RATE prints both amounts and the rate', async () => {
     // PAY-U1 is unapplied again (7,150.00 CNY); INV-U1 1,000.00 USD open. 3,600.00 CNY at 7.2 settles 500.00 USD;
     // gain 3,600.00 − 500.00 × 7.1000 = 50.00; 7,150.00 − 3,600.00 = 3,550.00 left on PAY-U1.
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(['apply', '--from', 'payment:PAY-U1', '--to', 'INV-U1:3600.00@7.2'], {
-      io: { out: (x) => out.push(x), err: (x) => err.push(x), interactive: false }, clock: ctx.clock, env: { USER: 'tester', ARFLOW_TENANT: 'FX' }, db: t.db,
-    });
-    expect(code, err.join('\n')).toBe(0);
+    const { code, out, err } = await cliRunner(t.db, ctx.clock, 'FX')(['apply', '--from', 'payment:PAY-U1', '--to', 'INV-U1:3600.00@7.2']);
+    expect(code, err).toBe(0);
     // Dated by default the later of the two documents: PAY-U1's 04-20.
-    expect(out.join('\n')).toContain('applied 3600.00 CNY of PAY-U1 to INV-U1#1 on 2026-04-20, settling 500.00 USD at 7.2 (FX gain 50.00)');
-    expect(out.join('\n')).toContain('left unapplied: 3550.00');
+    expect(out).toContain('applied 3600.00 CNY of PAY-U1 to INV-U1#1 on 2026-04-20, settling 500.00 USD at 7.2 (FX gain 50.00)');
+    expect(out).toContain('left unapplied: 3550.00');
   });
 });
 

@@ -10,7 +10,6 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/main.ts';
 import { buildServer } from '../src/http/server.ts';
 import type { Context } from '../src/modules/context.ts';
 import { createCustomer } from '../src/modules/customers/index.ts';
@@ -18,7 +17,7 @@ import { channelsFor } from '../src/modules/dunning/sender.ts';
 import { postDocument } from '../src/modules/ledger/index.ts';
 import { openSecret, sealSecret, secretKey } from '../src/modules/mail/secret.ts';
 import { requestStatementSend } from '../src/modules/statements/sends.ts';
-import { adminToken, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
+import { adminToken, cliRunner, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
 
 const CLOCK = fixedClock('2026-06-30T04:00:00Z');
 const KEY = 'test key for the mail settings, at least 32 characters';
@@ -192,12 +191,7 @@ describe('the company\'s mail server', () => {
   });
 
   it('the CLI shows, tests and clears the settings; cleared, the company uses the installation\'s server again', async () => {
-    const cli = async (argv: string[], env: Record<string, string> = {}) => {
-      const out: string[] = [];
-      const err: string[] = [];
-      const code = await runCli(argv, { io: { out: (x) => out.push(x), err: (x) => err.push(x), interactive: false }, clock: CLOCK, env: { USER: 'tester', ARFLOW_TENANT: 'ACME', ARFLOW_SECRET_KEY: KEY, ...env }, db: t.db });
-      return { code, out: out.join('\n'), err: err.join('\n') };
-    };
+    const cli = cliRunner(t.db, CLOCK, 'ACME', { ARFLOW_SECRET_KEY: KEY });
     expect((await cli(['mail', 'settings'])).out).toContain(`the company's own server: 127.0.0.1:${port} (none), user ar-bot, password set`);
     const file = path.join(os.tmpdir(), `mail-${process.pid}.json`);
     fs.writeFileSync(file, JSON.stringify({ ...settings(), port: 0 }));

@@ -15,7 +15,6 @@
  *   interest: 2,396.75 each (719,025 = 3 × 239,675).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/main.ts';
 import type { Role } from '../src/domain/access.ts';
 import { AppError } from '../src/domain/errors.ts';
 import { createUser } from '../src/modules/access/index.ts';
@@ -28,7 +27,7 @@ import { getDocument, postDocument } from '../src/modules/ledger/index.ts';
 import { listOutbox, runDunning, saveStrategy, saveTemplate } from '../src/modules/dunning/index.ts';
 import { collectorWorklist } from '../src/modules/worklist/index.ts';
 import { cancelPlan, createPlan, evaluatePlans, getPlan, itemsInPaymentPlans, listPlans, previewPlan, renegotiatePlan, setPlanSettings } from '../src/modules/payment-plans/index.ts';
-import { contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
+import { cliRunner, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
 
 const day = (date: string) => fixedClock(`${date}T04:00:00Z`);
 let t: TestDatabase;
@@ -231,12 +230,7 @@ describe('dunning leaves plans, agencies and legal alone', () => {
 });
 
 describe('the command line', () => {
-  const cli = async (date: string, ...argv: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(argv, { io: { out: (x) => out.push(x), err: (x) => err.push(x), interactive: false }, clock: day(date), env: { USER: 'tester', ARFLOW_TENANT: 'ACME' }, db: t.db });
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  };
+  const cli = (date: string, ...argv: string[]) => cliRunner(t.db, day(date), 'ACME')(argv);
   it('arflow plans show, plans create --preview, cases list', async () => {
     const shown = await cli('2026-07-05', '--format', 'json', 'plans', 'show', planId, '--as-of', '2026-07-05');
     expect(shown.code, shown.err).toBe(0);

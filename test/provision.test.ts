@@ -17,14 +17,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
-import { runCli } from '../src/cli/main.ts';
 import { buildServer } from '../src/http/server.ts';
 import type { Context } from '../src/modules/context.ts';
 import { createCustomer } from '../src/modules/customers/index.ts';
 import { postDocument } from '../src/modules/ledger/index.ts';
 import { getRun, listRuns, previewProvision, recordRecovery, runProvision, setProvisionSettings, type ProvisionSettings } from '../src/modules/provision/index.ts';
 import { journalOf } from '../src/modules/provision/journal.ts';
-import { adminToken, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
+import { adminToken, cliRunner, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
 
 const CLOCK = fixedClock('2026-06-30T04:00:00Z');
 let t: TestDatabase;
@@ -184,12 +183,7 @@ describe('provision', () => {
   });
 
   it('runs from the CLI: a preview table, JSON, and the settings printed and replaced from a file', async () => {
-    const run = async (argv: string[]) => {
-      const out: string[] = [];
-      const err: string[] = [];
-      const code = await runCli(argv, { io: { out: (x) => out.push(x), err: (x) => err.push(x), interactive: false }, clock: CLOCK, env: { USER: 'tester', ARFLOW_TENANT: 'PROV' }, db: t.db });
-      return { code, out: out.join('\n'), err: err.join('\n') };
-    };
+    const run = cliRunner(t.db, CLOCK, 'PROV');
     const table = await run(['provision', '--as-of', '2026-03-31', '--method', 'ecl']);
     expect(table.code).toBe(0);
     expect(table.out).toContain('2772.73');

@@ -12,7 +12,6 @@ import ExcelJS from 'exceljs';
 import type { FastifyInstance } from 'fastify';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/main.ts';
 import { AppError } from '../src/domain/errors.ts';
 import { buildServer } from '../src/http/server.ts';
 import { importBankBytes } from '../src/modules/bank/index.ts';
@@ -21,7 +20,7 @@ import { getAdvice, importRemittanceBytes, listAdvices } from '../src/modules/ba
 import type { Context } from '../src/modules/context.ts';
 import { createCustomer } from '../src/modules/customers/index.ts';
 import { postDocument } from '../src/modules/ledger/index.ts';
-import { adminToken, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
+import { adminToken, cliRunner, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
 
 const CLOCK = fixedClock('2026-07-02T04:00:00Z');
 let t: TestDatabase;
@@ -116,12 +115,7 @@ describe('API and CLI', () => {
   });
 
   it('`arflow bank remittance FILE` imports and `arflow bank remittances` lists', async () => {
-    const cli = async (argv: string[]) => {
-      const out: string[] = [];
-      const err: string[] = [];
-      const code = await runCli(argv, { io: { out: (x) => out.push(x), err: (x) => err.push(x), interactive: false }, clock: CLOCK, env: { USER: 'tester', ARFLOW_TENANT: 'ACME' }, db: t.db });
-      return { code, out: out.join('\n'), err: err.join('\n') };
-    };
+    const cli = cliRunner(t.db, CLOCK, 'ACME');
     const file = path.join(os.tmpdir(), `advice-${process.pid}.csv`);
     fs.writeFileSync(file, 'Invoice number,Amount,Reference\nB-77,900.00,WIRE-9\n');
     try {

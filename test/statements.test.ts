@@ -17,11 +17,10 @@ import { confirmationPdf, statementPdf, statementXlsx } from '../src/modules/sta
 import { requestMonthlyStatements, requestStatementSend, setStatementSettings } from '../src/modules/statements/sends.ts';
 import { startJobs } from '../src/jobs/index.ts';
 import { createUser, createApiToken } from '../src/modules/access/index.ts';
-import { runCli } from '../src/cli/main.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { adminToken, contextFor, fixedClock, makeTenant, openTestDatabase, pdfText, type TestDatabase } from './support.ts';
+import { adminToken, cliRunner, contextFor, fixedClock, makeTenant, openTestDatabase, pdfText, type TestDatabase } from './support.ts';
 
 const CLOCK = fixedClock('2026-06-30T04:00:00Z');
 let t: TestDatabase;
@@ -375,12 +374,7 @@ describe('through the API', () => {
 });
 
 describe('from the command line', () => {
-  const cli = async (argv: string[], env: Record<string, string> = {}) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(argv, { io: { out: (x) => out.push(x), err: (x) => err.push(x), interactive: false }, clock: CLOCK, env: { USER: 'tester', ARFLOW_TENANT: 'ACME', ...env }, db: t.db });
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  };
+  const cli = (argv: string[], env: Record<string, string> = {}) => cliRunner(t.db, CLOCK, 'ACME')(argv, env);
 
   it('prints the statement, writes it to a file, emails it, and works the confirmations', async () => {
     const shown = await cli(['statement', '--customer', 'C1', '--from', '2026-04-01', '--to', '2026-04-30']);

@@ -127,13 +127,17 @@ export async function openMinorOf(ctx: Context, number: string): Promise<bigint>
   return BigInt(row?.open ?? 0);
 }
 
-/** Runs `arflow ARGV` in-process against the test database as tenant `tenant`, collecting what it prints. */
-export function cliRunner(db: Database, clock: Clock, tenant: string) {
-  return async (argv: string[]): Promise<{ code: number; out: string; err: string }> => {
+/**
+ * Runs `arflow ARGV` in-process against the test database as tenant `tenant`, collecting what it prints (out and err
+ * each joined by newlines). The environment is `USER=tester` and `ARFLOW_TENANT=tenant`, then `env`, then the call's
+ * own `callEnv`, each later one overriding.
+ */
+export function cliRunner(db: Database, clock: Clock, tenant: string, env: Record<string, string> = {}) {
+  return async (argv: string[], callEnv: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> => {
     const { runCli } = await import('../src/cli/main.ts');
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runCli(argv, { io: { out: (x) => out.push(x), err: (x) => err.push(x), interactive: false }, clock, env: { USER: 'tester', ARFLOW_TENANT: tenant }, db });
+    const code = await runCli(argv, { io: { out: (x) => out.push(x), err: (x) => err.push(x), interactive: false }, clock, env: { USER: 'tester', ARFLOW_TENANT: tenant, ...env, ...callEnv }, db });
     return { code, out: out.join('\n'), err: err.join('\n') };
   };
 }

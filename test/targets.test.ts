@@ -13,7 +13,6 @@
  *   Totals: within 7: 1 of 3 = 33.3%; within 30: 2 of 3 = 66.7%.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/main.ts';
 import type { Role } from '../src/domain/access.ts';
 import { AppError } from '../src/domain/errors.ts';
 import { createUser } from '../src/modules/access/index.ts';
@@ -22,7 +21,7 @@ import type { Context } from '../src/modules/context.ts';
 import { createCustomer } from '../src/modules/customers/index.ts';
 import { postDocument } from '../src/modules/ledger/index.ts';
 import { effectivenessReport, setTarget, targetsReport } from '../src/modules/targets/index.ts';
-import { contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
+import { cliRunner, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
 
 let t: TestDatabase;
 let ctx: Context;
@@ -97,9 +96,8 @@ describe('effectiveness report', () => {
 
 describe('the command line', () => {
   it('arflow targets --month 2026-06 --format json', async () => {
-    const out: string[] = [];
-    const code = await runCli(['--format', 'json', 'targets', '--month', '2026-06'], { io: { out: (x) => out.push(x), err: () => {}, interactive: false }, clock: fixedClock('2026-07-31T04:00:00Z'), env: { USER: 'tester', ARFLOW_TENANT: 'ACME' }, db: t.db });
+    const { code, out } = await cliRunner(t.db, fixedClock('2026-07-31T04:00:00Z'), 'ACME')(['--format', 'json', 'targets', '--month', '2026-06']);
     expect(code).toBe(0);
-    expect((JSON.parse(out.join('\n')) as { rows: { collector: string; collected: string; cei: string }[] }).rows.map((r) => `${r.collector} ${r.collected} ${r.cei}`)).toEqual(['wang 6000.00 60.00', 'zhao 0.00 0.00']);
+    expect((JSON.parse(out) as { rows: { collector: string; collected: string; cei: string }[] }).rows.map((r) => `${r.collector} ${r.collected} ${r.cei}`)).toEqual(['wang 6000.00 60.00', 'zhao 0.00 0.00']);
   });
 });

@@ -33,7 +33,6 @@
  *   D: 8,000.00 → 15; 10 days → 5; no grade 10; the promise by 06-10 is open then (until 06-13) → −30.         =  0
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/main.ts';
 import type { Role } from '../src/domain/access.ts';
 import { AppError } from '../src/domain/errors.ts';
 import { buildServer } from '../src/http/server.ts';
@@ -45,7 +44,7 @@ import { raiseDispute } from '../src/modules/disputes/index.ts';
 import { setFxRate } from '../src/modules/fx/index.ts';
 import { postDocument } from '../src/modules/ledger/index.ts';
 import { collectorWorklist, type WorklistQuery } from '../src/modules/worklist/index.ts';
-import { adminToken, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
+import { adminToken, cliRunner, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
 
 const day = (date: string) => fixedClock(`${date}T04:00:00Z`);
 let t: TestDatabase;
@@ -168,12 +167,7 @@ describe('API and CLI', () => {
   });
 
   it('`arflow worklist` as a table and as JSON', async () => {
-    const run = async (...argv: string[]) => {
-      const out: string[] = [];
-      const err: string[] = [];
-      const code = await runCli(argv, { io: { out: (x) => out.push(x), err: (x) => err.push(x), interactive: false }, clock: day('2026-06-30'), env: { USER: 'tester', ARFLOW_TENANT: 'ACME' }, db: t.db });
-      return { code, out: out.join('\n'), err: err.join('\n') };
-    };
+    const run = (...argv: string[]) => cliRunner(t.db, day('2026-06-30'), 'ACME')(argv);
     const json = await run('--format', 'json', 'worklist', '--collector', 'wang');
     expect(json.code, json.err).toBe(0);
     expect(ranking(JSON.parse(json.out).rows)).toEqual(['D 65', 'A 60', 'B 5']);
