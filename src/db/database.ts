@@ -138,39 +138,70 @@ export interface PgliteOptions {
   loadDataDir?: Blob;
 }
 
+/** What a PGlite database needs of the engine under it: PGlite itself, or PGlite in a worker thread (pglite-thread.ts). */
+export interface PgliteEngine {
+  query(text: string, params: readonly unknown[]): Promise<Record<string, unknown>[]>;
+  /** Several statements without parameters: the rows of each. */
+  exec(text: string): Promise<Record<string, unknown>[][]>;
+  /** BEGIN, fn, COMMIT (ROLLBACK when fn throws); nothing else runs meanwhile. */
+  transaction<T>(fn: (tx: Pick<PgliteEngine, 'query' | 'exec'>) => Promise<T>): Promise<T>;
+  migrate(folder: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The parsers both engines give PGlite: int8 as bigint, dates and timestamps as PostgreSQL's text. */
+export const PGLITE_PARSERS = {
+  [TYPE_OIDS.int8]: (value: string) => BigInt(value),
+  [TYPE_OIDS.date]: identity,
+  [TYPE_OIDS.timestamp]: identity,
+  [TYPE_OIDS.timestamptz]: identity,
+};
+
 export async function openPglite(options: PgliteOptions = {}): Promise<Database & { client: PGlite }> {
-  let releaseLock = () => {};
-  if (options.dataDir) {
-    fs.mkdirSync(options.dataDir, { recursive: true });
-    releaseLock = lockDataDir(options.dataDir);
-  }
+  const releaseLock = options.dataDir ? lockPgliteDir(options.dataDir) : () => {};
   let client: PGlite;
   try {
     const { PGlite } = await import('@electric-sql/pglite');
     client = await PGlite.create({
       ...(options.dataDir ? { dataDir: path.join(options.dataDir, 'pglite') } : {}),
       ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
-      parsers: {
-        [TYPE_OIDS.int8]: (value: string) => BigInt(value),
-        [TYPE_OIDS.date]: identity,
-        [TYPE_OIDS.timestamp]: identity,
-        [TYPE_OIDS.timestamptz]: identity,
-      },
+      parsers: PGLITE_PARSERS,
     });
   } catch (error) {
     releaseLock();
     throw error;
   }
-  const wrap = (tx: { query: PGlite['query'] }): Sql => ({
-    async query<R>(text: string, params: readonly unknown[] = []) {
-      const result = await tx.query<R>(text, params as unknown[]);
-      return result.rows;
+  const inThread = (tx: Pick<PGlite, 'query' | 'exec'>): Pick<PgliteEngine, 'query' | 'exec'> => ({
+    query: async (text, params) => (await tx.query<Record<string, unknown>>(text, params as unknown[])).rows,
+    exec: async (text) => (await tx.exec(text)).map((r) => r.rows as Record<string, unknown>[]),
+  });
+  const engine: PgliteEngine = {
+    ...inThread(client),
+    transaction: (fn) => client.transaction((tx) => fn(inThread(tx))),
+    async migrate(folder) {
+      const [{ drizzle }, { migrate }] = await Promise.all([import('drizzle-orm/pglite'), import('drizzle-orm/pglite/migrator')]);
+      await migrate(drizzle(client), { migrationsFolder: folder });
     },
+    close: () => client.close(),
+  };
+  return { ...pgliteDatabase(engine, options.dataDir ? `embedded (PGlite) in ${options.dataDir}` : 'embedded (PGlite) in memory', releaseLock), client };
+}
+
+/** Creates the data directory and locks it for this process; returns the release. */
+export function lockPgliteDir(dataDir: string): () => void {
+  fs.mkdirSync(dataDir, { recursive: true });
+  return lockDataDir(dataDir);
+}
+
+/** The Database over a PGlite engine, in this thread or another. */
+export function pgliteDatabase(engine: PgliteEngine, description: string, releaseLock: () => void): Database {
+  const wrap = (tx: Pick<PgliteEngine, 'query'>): Sql => ({
+    query: async <R>(text: string, params: readonly unknown[] = []) => (await tx.query(text, params)) as R[],
   });
   /** Preload texts prepared on the one connection. */
   const prepared = new Set<string>();
   /** Runs fn; then its last statement, if it handed one over (PGlite has no round trips to save: it simply runs). */
-  async function inTransaction<T>(tx: { query: PGlite['query'] }, fn: (sql: TransactionSql) => Promise<T>): Promise<T> {
+  async function inTransaction<T>(tx: Pick<PgliteEngine, 'query'>, fn: (sql: TransactionSql) => Promise<T>): Promise<T> {
     let last: Preload | null = null;
     const result = await fn({ ...wrap(tx), commitWith: (statement) => { last = statement; } });
     if (last) await tx.query((last as Preload).text, [...(last as Preload).values]);
@@ -178,29 +209,25 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Database 
   }
   return {
     engine: 'pglite',
-    client,
-    description: options.dataDir ? `embedded (PGlite) in ${options.dataDir}` : 'embedded (PGlite) in memory',
-    system: (fn) => client.transaction((tx) => inTransaction(tx, (sql) => fn(sql))),
+    description,
+    system: (fn) => engine.transaction((tx) => inTransaction(tx, (sql) => fn(sql))),
     async tenant(tenantId, fn, options) {
       const preload = options?.preload ?? [];
-      await preparePreloads(prepared, preload, (text) => client.exec(text));
-      return client.transaction(async (tx) => {
+      await preparePreloads(prepared, preload, (text) => engine.exec(text));
+      return engine.transaction(async (tx) => {
         const results = await tx.exec([enterTenant(tenantId, options?.origin), ...preload.map(executePreload)].join('; '));
-        return inTransaction(tx, (sql) => fn(sql, results.slice(results.length - preload.length).map((r) => r.rows as Record<string, unknown>[])));
+        return inTransaction(tx, (sql) => fn(sql, results.slice(results.length - preload.length)));
       });
     },
     async execute(text, params) {
-      if (params && params.length) return { rows: (await client.query(text, params as unknown[])).rows };
-      const results = await client.exec(text);
-      return { rows: results.length ? results[results.length - 1]!.rows : [] };
+      if (params && params.length) return { rows: await engine.query(text, params) };
+      const results = await engine.exec(text);
+      return { rows: results.length ? results[results.length - 1]! : [] };
     },
-    async migrate() {
-      const [{ drizzle }, { migrate }] = await Promise.all([import('drizzle-orm/pglite'), import('drizzle-orm/pglite/migrator')]);
-      await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
-    },
+    migrate: () => engine.migrate(MIGRATIONS_FOLDER),
     async close() {
       try {
-        await client.close();
+        await engine.close();
       } finally {
         releaseLock();
       }
@@ -408,5 +435,16 @@ export function poolSizeFromEnv(text: string | undefined): number {
 export async function openDatabase(options: OpenOptions = {}): Promise<Database> {
   const url = options.databaseUrl ?? process.env.DATABASE_URL;
   if (url) return openPostgres(url, poolSizeFromEnv(process.env.ARFLOW_DB_POOL));
-  return openPglite({ dataDir: options.dataDir ?? process.env.ARFLOW_DATA_DIR ?? path.resolve('data') });
+  const dataDir = options.dataDir ?? process.env.ARFLOW_DATA_DIR ?? path.resolve('data');
+  // The embedded database works in its own thread (src/db/pglite-thread.ts) unless ARFLOW_PGLITE_THREAD=main.
+  if (pgliteThreadFromEnv(process.env.ARFLOW_PGLITE_THREAD) === 'main') return openPglite({ dataDir });
+  const { openPgliteThread } = await import('./pglite-thread.ts');
+  return openPgliteThread({ dataDir });
+}
+
+/** Where PGlite runs: `worker` (its own thread, the default) or `main` (the caller's thread, as the tests open it). */
+export function pgliteThreadFromEnv(text: string | undefined): 'worker' | 'main' {
+  if (text === undefined || text.trim() === '' || text === 'worker') return 'worker';
+  if (text === 'main') return 'main';
+  throw new AppError('invalid', 'INVALID_PGLITE_THREAD', `ARFLOW_PGLITE_THREAD must be "worker" (the embedded database in its own thread, the default) or "main", not "${text}"`);
 }
