@@ -6,5 +6,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // expect.poll waits for a page or a job to show the expected state: 1 s (vitest's default) is too short for a
+    // browser page fetching a report while other test files load both cores.
+    expect: { poll: { timeout: 15_000 } },
   },
 });
