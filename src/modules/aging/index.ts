@@ -274,13 +274,16 @@ type SqlRow = Record<string, unknown> & { key: string; name: string; currencies:
  */
 function reportRowsSql(ctx: Context, s: Settings, params: unknown[]): { ctes: string; figures: string[]; named: boolean } {
   const { ctes, select, where, amount, age } = openItemsSql(ctx, s, params, false, false, false);
+  // Minor units in one currency are summed as int8 (minor_sum, migration 0036: a quarter of the statement less than
+  // sum()'s numeric per group); converted amounts are numeric, rounded per item, and keep sum().
+  const sum = s.convert ? 'sum' : 'minor_sum';
   // Bucket limits are validated whole numbers (parseBuckets), so they are written into the statement.
-  const bucketColumns = s.buckets.slice(1).map((b, n) => `sum(${amount}) FILTER (WHERE o.side = 'debit' AND ${bucketCondition(b, age)}) AS b${n}`);
+  const bucketColumns = s.buckets.slice(1).map((b, n) => `${sum}(${amount}) FILTER (WHERE o.side = 'debit' AND ${bucketCondition(b, age)}) AS b${n}`);
   const figures = ['current', ...s.buckets.slice(1).map((_b, n) => `b${n}`), 'outstanding', 'unapplied'];
-  const sums = `sum(${amount}) FILTER (WHERE o.side = 'debit' AND ${age} <= 0) AS current,
+  const sums = `${sum}(${amount}) FILTER (WHERE o.side = 'debit' AND ${age} <= 0) AS current,
             ${bucketColumns.join(',\n            ')},
-            sum(${amount}) FILTER (WHERE o.side = 'debit') AS outstanding,
-            sum(${amount}) FILTER (WHERE o.side = 'credit') AS unapplied`;
+            ${sum}(${amount}) FILTER (WHERE o.side = 'debit') AS outstanding,
+            ${sum}(${amount}) FILTER (WHERE o.side = 'credit') AS unapplied`;
   // A key whose items were all settled at the date (paid, or applied and reversed since) is no row of the report;
   // open amounts are never negative, so "nothing outstanding and nothing unapplied" is exactly "no open item".
   const open = (f: (c: string) => string) => `${f('outstanding')} <> 0 OR ${f('unapplied')} <> 0`;
@@ -294,7 +297,7 @@ function reportRowsSql(ctx: Context, s: Settings, params: unknown[]): { ctes: st
      ${select.replace('%COLUMNS%', `o.customer_id, ${sums}, NULL::text[] AS currencies`)}
       WHERE ${where}
       GROUP BY 1
-     HAVING ${open((f) => `sum(${amount}) FILTER (WHERE o.side = '${f === 'outstanding' ? 'debit' : 'credit'}')`)})`,
+     HAVING ${open((f) => `${sum}(${amount}) FILTER (WHERE o.side = '${f === 'outstanding' ? 'debit' : 'credit'}')`)})`,
     };
   }
   const grouping = GROUPING_SQL[s.by];
@@ -308,13 +311,13 @@ function reportRowsSql(ctx: Context, s: Settings, params: unknown[]): { ctes: st
       GROUP BY 1, 2),
      report_rows AS (
        SELECT ${grouping.key.replace('o.currency', 'o.item_currency')} AS key, min(${grouping.name.replace('o.currency', 'o.item_currency')}) AS name,
-              ${figures.map((f) => `sum(o.${f}) AS ${f}`).join(', ')},
+              ${figures.map((f) => `${sum}(o.${f}) AS ${f}`).join(', ')},
               ${s.convert ? 'array_agg(DISTINCT o.item_currency)' : 'NULL::text[]'} AS currencies
          FROM per_customer o
          JOIN customers c ON c.tenant_id = $1 AND c.id = o.customer_id${s.by === 'group' ? `
          LEFT JOIN customers p ON p.tenant_id = $1 AND p.id = c.parent_id` : ''}
         GROUP BY 1
-       HAVING ${open((f) => `sum(o.${f})`)})`,
+       HAVING ${open((f) => `${sum}(o.${f})`)})`,
   };
 }
 
