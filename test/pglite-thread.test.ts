@@ -61,6 +61,20 @@ describe('PGlite in its own thread', () => {
     expect((await threaded.execute(`SELECT id FROM t WHERE id IN (3, 4) ORDER BY id`)).rows).toEqual([{ id: 4n }]);
   });
 
+  it('prepares a preload once when requests arrive together, in either thread', async () => {
+    // The first burst of requests after a start: each tenant transaction with the same preload (a posting's reads)
+    // must wait for the one PREPARE, not send its own ("prepared statement already exists").
+    const tenant = '01234567-89ab-4def-8123-456789abcdef';
+    for (const db of [threaded, local]) {
+      await db.execute(`DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'arflow_app') THEN CREATE ROLE arflow_app; END IF; END $$`);
+      const preload = [{ text: 'SELECT $1::int8 * 2 AS n', values: ['21'] }];
+      const answers = await Promise.all(Array.from({ length: 20 }, () => db.tenant(tenant, async (_sql, preloaded) => preloaded)));
+      expect(answers).toHaveLength(20);
+      const withPreload = await Promise.all(Array.from({ length: 20 }, () => db.tenant(tenant, async (_sql, preloaded) => preloaded, { preload })));
+      expect(withPreload).toEqual(Array.from({ length: 20 }, () => [[{ n: 42n }]]));
+    }
+  });
+
   it('leaves this thread free while a long statement runs', async () => {
     let ticks = 0;
     const timer = setInterval(() => { ticks++; }, 10);

@@ -198,8 +198,23 @@ export function pgliteDatabase(engine: PgliteEngine, description: string, releas
   const wrap = (tx: Pick<PgliteEngine, 'query'>): Sql => ({
     query: async <R>(text: string, params: readonly unknown[] = []) => (await tx.query(text, params)) as R[],
   });
-  /** Preload texts prepared on the one connection. */
-  const prepared = new Set<string>();
+  /**
+   * Preload texts prepared on the one connection, or being prepared: requests that arrive together wait for the one
+   * PREPARE rather than each sending its own (the second would fail: "prepared statement already exists").
+   */
+  const preparing = new Map<string, Promise<unknown>>();
+  const prepare = async (preload: readonly Preload[]) => {
+    for (const p of preload) {
+      const name = preloadName(p.text);
+      let done = preparing.get(name);
+      if (!done) {
+        done = engine.exec(`PREPARE ${name} AS ${p.text}`);
+        preparing.set(name, done);
+        done.catch(() => preparing.delete(name));
+      }
+      await done;
+    }
+  };
   /** Runs fn; then its last statement, if it handed one over (PGlite has no round trips to save: it simply runs). */
   async function inTransaction<T>(tx: Pick<PgliteEngine, 'query'>, fn: (sql: TransactionSql) => Promise<T>): Promise<T> {
     let last: Preload | null = null;
@@ -213,7 +228,7 @@ export function pgliteDatabase(engine: PgliteEngine, description: string, releas
     system: (fn) => engine.transaction((tx) => inTransaction(tx, (sql) => fn(sql))),
     async tenant(tenantId, fn, options) {
       const preload = options?.preload ?? [];
-      await preparePreloads(prepared, preload, (text) => engine.exec(text));
+      await prepare(preload);
       return engine.transaction(async (tx) => {
         const results = await tx.exec([enterTenant(tenantId, options?.origin), ...preload.map(executePreload)].join('; '));
         return inTransaction(tx, (sql) => fn(sql, results.slice(results.length - preload.length)));
