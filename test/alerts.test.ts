@@ -108,6 +108,19 @@ describe('alerts', () => {
     expect(await find('C1', 'limit_utilisation')).toMatchObject({ id: before.id, severity: 'critical', figures: { exposure: '10000.00', utilisationPercent: '100.0', thresholdPercent: 100 } });
   });
 
+  it('evaluating one customer (what a posting asks for) reads that customer alone, with the same figures', async () => {
+    const concentration = (await find('C1', 'concentration'))!;
+    const r = await evaluateAlerts(ctx, { asOf: '2026-06-30', customer: 'C1' });
+    // C1 only: its limit (10,000.00 of 10,000.00 = 100.0%, critical) and overdue amount (INV-1's 8,000.00; INV-2 and
+    // INV-4 are current) refreshed; concentration needs the whole company and is neither refreshed nor resolved.
+    expect(r).toMatchObject({ customers: 1, opened: 0, refreshed: 2, resolved: 0 });
+    expect(await find('C1', 'limit_utilisation')).toMatchObject({ severity: 'critical', figures: { exposure: '10000.00', utilisationPercent: '100.0' } });
+    expect(await find('C1', 'concentration')).toMatchObject({ id: concentration.id, figures: concentration.figures });
+    expect(await active()).toEqual([
+      'C1 concentration warning credit', 'C1 limit_utilisation critical credit', 'C1 overdue_amount warning wang', 'C2 review_expired warning credit',
+    ]);
+  });
+
   it('a day later: first overdue beyond 30 days and a grade downgrade fire', async () => {
     await t.db.tenant(ctx.tenant.id, (sql) => sql.query(`UPDATE credit_profiles SET grade = 'C' WHERE tenant_id = $1`, [ctx.tenant.id]));
     const r = await evaluateAlerts(ctx, { asOf: '2026-07-01' });

@@ -1758,4 +1758,6 @@ export const itemMoves = pgTable('item_moves', {
 }, (t) => [
   // No key: written only by the allocations' trigger, two rows per allocation (migration 0027 says why).
   index('item_moves_date').on(t.tenantId, t.moveDate, t.documentDate),
+  // One customer's movements after a date (an alert evaluation, a statement at a past date; migration 0037).
+  index('item_moves_customer').on(t.tenantId, t.customerId, t.moveDate),
 ]);
