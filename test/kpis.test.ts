@@ -4,12 +4,15 @@
  * behaviour per customer, and the API and the command line.
  */
 import ExcelJS from 'exceljs';
+import { openSnapshotReader, withSnapshotReader } from '../src/db/snapshot-reader.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../src/http/server.ts';
 import { createUser } from '../src/modules/access/index.ts';
 import type { Context } from '../src/modules/context.ts';
 import { createCustomer } from '../src/modules/customers/index.ts';
 import { customerPaymentBehaviour, kpiSet, kpiTrend, refreshKpiSnapshots } from '../src/modules/kpis/index.ts';
+import { loadKpiFigures } from '../src/modules/kpis/figures.ts';
+import { tuneForLedgerRead } from '../src/modules/ledger/open-at.ts';
 import { postDocument, reverseAllocation } from '../src/modules/ledger/index.ts';
 import { startJobs } from '../src/jobs/index.ts';
 import { adminToken, cliRunner, contextFor, fixedClock, makeTenant, openTestDatabase, type TestDatabase } from './support.ts';
@@ -122,6 +125,32 @@ describe('the KPI set at a past date', () => {
     // leaves 1,700.00 of February's 3,000.00 (28 days): 184 + 91 + 31 + 1,700 / 3,000 × 28 = 306 + 15.87 = 321.9 days.
     expect(r.figures.outstanding).toBe('7700.00');
     expect(r.kpis.dsoCountback.value).toBe('321.9');
+  });
+
+  it('reads the same figures on two connections as on one (PostgreSQL reads part of the set on a second)', async () => {
+    const q = { tenantId: ctx.tenant.id, asOf: '2026-03-31', currency: 'CNY', periodDays: 90, scope: null };
+    const one = await read((sql) => loadKpiFigures(sql, q, null));
+    const two = await read((sql) => withSnapshotReader(t.db, sql, ctx.tenant.id, { setup: tuneForLedgerRead, sameView: true }, async (reader) => {
+      expect(reader === null).toBe(t.db.engine === 'pglite');
+      return loadKpiFigures(sql, q, reader);
+    }));
+    expect(two).toEqual(one);
+    // As worked out above: 10,700.00 open at 03-31, all of it with the two customers (the ten largest); no dispute.
+    expect([one.outstandingMinor, one.topCustomersMinor, one.salesMinor, one.disputedMinor]).toEqual([1_070_000n, 1_070_000n, 1_100_000n, 0n]);
+  });
+
+  // PostgreSQL only: PGlite is one connection, there is never a second.
+  it.runIf(Boolean(process.env.DATABASE_URL))('reads on its own connection once its transaction has written (a second one would not see the change)', async () => {
+    await read(async (sql) => {
+      const clean = await openSnapshotReader(t.db, sql, ctx.tenant.id, { sameView: true });
+      expect(clean).not.toBeNull();
+      await clean!.close();
+      await sql.query('SELECT txid_current()'); // takes a transaction id, as the first write does
+      expect(await openSnapshotReader(t.db, sql, ctx.tenant.id, { sameView: true })).toBeNull();
+      const other = await openSnapshotReader(t.db, sql, ctx.tenant.id);
+      expect(other).not.toBeNull();
+      await other!.close();
+    });
   });
 
   it('refuses a bad date, currency or period, naming the field', async () => {

@@ -9,7 +9,8 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
-import type { Database, SnapshotReader, Sql } from '../../db/database.ts';
+import type { Database, Sql } from '../../db/database.ts';
+import { openSnapshotReader } from '../../db/snapshot-reader.ts';
 import { addDays, parseDate, type LocalDate } from '../../domain/dates.ts';
 import { parseDecimal } from '../../domain/decimal.ts';
 import {
@@ -588,7 +589,9 @@ export async function runDunning(ctx: Context, raw: RunInput, key?: string, opti
     const tally = newTally();
     const ranges = await customerRanges(sql, ctx.tenant.id, slice);
     const writer = outboxWriter(ctx, sql, runId, tally);
-    const reader = ranges.length > 1 ? await openReader(ctx, sql) : null;
+    // A second connection for the slices' reads (PostgreSQL), in the run's own snapshot: they run beside the writes of
+    // the slice before instead of queueing behind them on the one connection.
+    const reader = ranges.length > 1 ? await openSnapshotReader(ctx.db, sql, ctx.tenant.id, { setup: (r) => r.query(NO_JIT) }) : null;
     try {
       await eachSlice(ctx, reader?.sql ?? sql, asOf, ranges, (facts) => writer.write(facts));
     } finally {
@@ -608,26 +611,6 @@ export async function runDunning(ctx: Context, raw: RunInput, key?: string, opti
     });
     return result;
   });
-}
-
-/**
- * A second connection for a real run's reads (PostgreSQL), in the run's own snapshot: the slices' reads then run
- * beside the writes of the slice before instead of queueing behind them on the one connection. Null on PGlite, or
- * when the pool has no connection free at once (the run then reads on its own connection, as before).
- */
-async function openReader(ctx: Context, sql: Sql): Promise<SnapshotReader | null> {
-  if (!ctx.db.snapshotReader) return null;
-  const [exported] = await sql.query<{ snapshot: string }>(`SELECT pg_export_snapshot() AS snapshot`);
-  const opening = ctx.db.snapshotReader(ctx.tenant.id, exported!.snapshot);
-  if (!opening) return null;
-  const reader = await opening;
-  try {
-    await reader.sql.query(NO_JIT);
-  } catch (error) {
-    await reader.close();
-    throw error;
-  }
-  return reader;
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The figures of the KPI set at an as-of date, loaded in four set-based statements (no per-customer loop), exact
+ * The figures of the KPI set at an as-of date, loaded in four or five set-based statements (no per-customer loop), exact
  * for past dates: only documents and allocations dated on or before the as-of date count. What was open at a date
  * is found by the ledger's shared definition (src/modules/ledger/open-at.ts, the aging report's too): today's cached
  * open amount plus what was applied after that date, so the statements read today's open items and the allocations
@@ -55,21 +55,26 @@ async function loadSales(sql: Sql, q: FiguresQuery, from: LocalDate, to: LocalDa
   return daily.map((r) => ({ date: r.date, salesMinor: big(r.sales) }));
 }
 
-/** The KPI figures at `asOf` over the period (asOf − periodDays, asOf]. */
-export async function loadKpiFigures(sql: Sql, q: FiguresQuery): Promise<KpiFigures> {
+/**
+ * The KPI figures at `asOf` over the period (asOf − periodDays, asOf]. With `reader` (a second connection in the same
+ * snapshot, PostgreSQL: src/db/snapshot-reader.ts) the ten largest customers, the sales and the disputes are read on
+ * it while the balances' pass runs on `sql`: two backends on two cores instead of one after the other.
+ */
+export async function loadKpiFigures(sql: Sql, q: FiguresQuery, reader: Sql | null = null): Promise<KpiFigures> {
   const periodStart = addDays(q.asOf, -q.periodDays);
   const months = countbackMonths(q.asOf, COUNTBACK_MAX_MONTHS);
   const params: unknown[] = [q.tenantId, q.asOf, q.currency, periodStart, ...(q.scope ? [q.scope.handle] : [])];
   await tuneForLedgerRead(sql);
+  // 2. Credit sales per day: first the period and the latest FIRST_MONTHS months, which is where the countback walk
+  // ends for any company whose DSO is under about half a year; the older months only if the receivables outlast them.
+  const firstFrom = minDate(periodStart, addDays(months[FIRST_MONTHS - 1]!.from, -1));
 
   // 1. Balances at asOf and at the period's start, in one pass over today's open items and the movements since the
-  // period's start, summed without grouping; the ten largest customers from a second, smaller reading (today's open
-  // items and what moved after asOf only), the one figure that needs a sum per customer. The period's payments of
-  // sales (PAID_MOVES) are movements of that same pass: an allocation is never dated before its documents, so each
-  // one dated in the period is among the movements since the period's start of items dated on or before asOf.
-  const [balances] = await sql.query<Record<string, unknown>>(
-    `WITH ${openMovementsAtSql({ tenant: '$1', asOf: '$2', from: '$4', extra: PAID_COLUMNS, keepMoves: PAID_KEEP })},
-     ${openMovementsAtSql({ tenant: '$1', asOf: '$2' }).replace(/^open_at AS/, 'open_now AS')}
+  // period's start, summed without grouping. The period's payments of sales (PAID_MOVES) are movements of that same
+  // pass: an allocation is never dated before its documents, so each one dated in the period is among the movements
+  // since the period's start of items dated on or before asOf.
+  const balancesRead = () => sql.query<Record<string, unknown>>(
+    `WITH ${openMovementsAtSql({ tenant: '$1', asOf: '$2', from: '$4', extra: PAID_COLUMNS, keepMoves: PAID_KEEP })}
      SELECT coalesce(sum(o.open_minor) FILTER (WHERE o.side = 'debit'), 0) AS outstanding,
             coalesce(sum(o.open_minor) FILTER (WHERE o.side = 'debit' AND o.due_date >= $2), 0) AS current,
             coalesce(sum(o.open_minor) FILTER (WHERE o.side = 'debit' AND $2::date - o.due_date > ${OVER_DAYS}), 0) AS over90,
@@ -78,24 +83,52 @@ export async function loadKpiFigures(sql: Sql, q: FiguresQuery): Promise<KpiFigu
             coalesce(sum(o.open_from) FILTER (WHERE o.side = 'debit'), 0) AS beginning,
             coalesce(sum(o.paid_minor), 0) AS paid,
             coalesce(sum(o.paid_minor::numeric * o.to_pay_days), 0) AS to_pay,
-            coalesce(sum(o.paid_minor::numeric * o.beyond_days), 0) AS beyond,
-            (SELECT coalesce(sum(t.outstanding), 0) FROM (
-               SELECT sum(n.open_minor) AS outstanding FROM open_now n
-                 ${scopeJoin(q.scope, 'n.customer_id')}
-                WHERE n.side = 'debit' AND n.currency = $3
-                GROUP BY n.customer_id ORDER BY 1 DESC LIMIT ${TOP_CUSTOMERS}) t) AS top_customers
+            coalesce(sum(o.paid_minor::numeric * o.beyond_days), 0) AS beyond
        FROM open_at o
        ${scopeJoin(q.scope, 'o.customer_id')}
       WHERE o.currency = $3`,
     params);
 
-  // 2. Credit sales per day: first the period and the latest FIRST_MONTHS months, which is where the countback walk
-  // ends for any company whose DSO is under about half a year; the older months only if the receivables outlast them.
-  const firstFrom = minDate(periodStart, addDays(months[FIRST_MONTHS - 1]!.from, -1));
-  const sales = await loadSales(sql, q, firstFrom, q.asOf);
+  // The rest: the ten largest customers (the one figure that needs a sum per customer: today's open items and what
+  // moved after asOf only, summed as int8, migration 0036), the sales, and what open disputes cover at asOf
+  // (src/modules/disputes), a share of outstanding.
+  const restRead = async (on: Sql) => {
+    const [top] = await on.query<{ top_customers: unknown }>(
+      `WITH ${openMovementsAtSql({ tenant: '$1', asOf: '$2' })}
+       SELECT coalesce(sum(t.outstanding), 0) AS top_customers FROM (
+         SELECT minor_sum(o.open_minor) AS outstanding FROM open_at o
+           ${scopeJoin(q.scope, 'o.customer_id')}
+          WHERE o.side = 'debit' AND o.currency = $3 AND $4::date IS NOT NULL -- $4 (the period start) is unused here; typed so the shared parameters bind
+          GROUP BY o.customer_id ORDER BY 1 DESC LIMIT ${TOP_CUSTOMERS}) t`,
+      params);
+    const sales = await loadSales(on, q, firstFrom, q.asOf);
+    const [disputed] = await on.query<{ disputed: unknown }>(
+      `WITH ${disputedAtSql({ tenant: '$1', asOf: '$2' })}
+       SELECT coalesce(sum(o.disputed_minor), 0) AS disputed FROM disputed_at o
+         ${scopeJoin(q.scope, 'o.customer_id')}
+        WHERE o.currency = $3 AND o.disputed_minor > 0 AND $4::date IS NOT NULL -- $4 (the period start) is unused here; typed so the shared parameters bind
+       `,
+      params);
+    return { topCustomersMinor: big(top!.top_customers), sales, disputedMinor: big(disputed!.disputed) };
+  };
+
+  let balances: Record<string, unknown>;
+  let rest: Awaited<ReturnType<typeof restRead>>;
+  if (reader) {
+    // Both settled before anything is thrown: neither connection is left with a statement running.
+    const [b, r] = await Promise.allSettled([balancesRead(), restRead(reader)]);
+    if (b.status === 'rejected') throw b.reason;
+    if (r.status === 'rejected') throw r.reason;
+    [balances, rest] = [b.value[0]!, r.value];
+  } else {
+    balances = (await balancesRead())[0]!;
+    rest = await restRead(sql);
+  }
+
+  const sales = rest.sales;
   const salesMinor = sales.filter((s) => s.date > periodStart).reduce((sum, s) => sum + s.salesMinor, 0n);
   const covered = months.filter((m) => m.from > firstFrom);
-  const outstandingMinor = big(balances!.outstanding);
+  const outstandingMinor = big(balances.outstanding);
   const coveredSales = salesByMonth(covered, sales);
   let walked = coveredSales;
   if (coveredSales.reduce((sum, m) => sum + m.salesMinor, 0n) < outstandingMinor && covered.length < months.length) {
@@ -104,19 +137,10 @@ export async function loadKpiFigures(sql: Sql, q: FiguresQuery): Promise<KpiFigu
   }
 
   // 3. Payment behaviour: payments and advances applied to sales in the period, not undone by asOf (read in 1.).
-  const paid = balances!;
+  const paid = balances;
   const payments: PaymentSums = { paidMinor: big(paid.paid), daysToPayWeighted: big(paid.to_pay), daysBeyondTermsWeighted: big(paid.beyond) };
 
-  // 4. What open disputes cover at asOf (src/modules/disputes): a share of outstanding.
-  const [disputed] = await sql.query<{ disputed: unknown }>(
-    `WITH ${disputedAtSql({ tenant: '$1', asOf: '$2' })}
-     SELECT coalesce(sum(o.disputed_minor), 0) AS disputed FROM disputed_at o
-       ${scopeJoin(q.scope, 'o.customer_id')}
-      WHERE o.currency = $3 AND o.disputed_minor > 0 AND $4::date IS NOT NULL -- $4 (the period start) is unused here; typed so the shared parameters bind
-     `,
-    params);
-
-  const b = balances!;
+  const b = balances;
   return {
     asOf: q.asOf,
     periodDays: q.periodDays,
@@ -124,14 +148,14 @@ export async function loadKpiFigures(sql: Sql, q: FiguresQuery): Promise<KpiFigu
     outstandingMinor,
     currentMinor: big(b.current),
     over90Minor: big(b.over90),
-    topCustomersMinor: big(b.top_customers),
+    topCustomersMinor: rest.topCustomersMinor,
     unappliedCashMinor: big(b.unapplied_cash),
     unappliedCreditsMinor: big(b.unapplied),
     beginningMinor: big(b.beginning),
     salesMinor,
     months: walked,
     payments,
-    disputedMinor: big(disputed!.disputed),
+    disputedMinor: rest.disputedMinor,
   };
 }
 
