@@ -13,9 +13,9 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../src/http/server.ts';
 import { createUser } from '../src/modules/access/index.ts';
-import { actOnAlert, alertCounts, defaultSettings, evaluateAlerts, getAlert, listAlerts, setAlertSettings, type AlertSettings } from '../src/modules/alerts/index.ts';
+import { actOnAlert, alertCounts, defaultSettings, evaluateAlerts, evaluateCustomers, getAlert, listAlerts, setAlertSettings, type AlertSettings } from '../src/modules/alerts/index.ts';
 import { sendDigests } from '../src/modules/alerts/digest.ts';
-import { requestEvaluation, runDailyAlerts, runEvaluationJob } from '../src/modules/alerts/jobs.ts';
+import { requestEvaluation, runDailyAlerts, runEvaluationJobs } from '../src/modules/alerts/jobs.ts';
 import { startJobs } from '../src/jobs/index.ts';
 import type { Context } from '../src/modules/context.ts';
 import { createCustomer } from '../src/modules/customers/index.ts';
@@ -239,8 +239,22 @@ describe('alerts', () => {
       expect(await t.db.system((sql) => sql.query(`SELECT 1 FROM pgboss.job WHERE name = 'alerts.evaluate' AND state = 'created'`))).toHaveLength(2);
       // Its work: C1 alone at today (2026-07-01); nothing new fires for C1.
       const lines: object[] = [];
-      await runEvaluationJob(t.db, CLOCK, queued[0]!.data, { info: (o) => lines.push(o), error: (o) => lines.push(o) });
+      const log = { info: (o: object) => lines.push(o), error: (o: object) => lines.push(o) };
+      await runEvaluationJobs(t.db, CLOCK, [queued[0]!.data], log);
       expect(lines).toEqual([expect.objectContaining({ tenant: 'ACME', asOf: '2026-07-01', customers: 1, opened: 0, resolved: 0 })]);
+      // A batch of jobs (both of C1's, and one of C2's) is one evaluation of the two customers, which refreshes what
+      // evaluating each alone refreshes.
+      const c2 = (await t.db.tenant(ctx.tenant.id, (sql) => sql.query<{ id: string }>(`SELECT id FROM customers WHERE tenant_id = $1 AND code = 'C2'`, [ctx.tenant.id])))[0]!.id;
+      const alone = [await evaluateCustomers(ctx, [c1]), await evaluateCustomers(ctx, [c2])];
+      expect(alone.map((r) => r.customers)).toEqual([1, 1]);
+      lines.length = 0;
+      await runEvaluationJobs(t.db, CLOCK, [...queued.map((j) => j.data), { tenantId: ctx.tenant.id, customerId: c2 }], log);
+      expect(lines).toEqual([expect.objectContaining({ tenant: 'ACME', asOf: '2026-07-01', customers: 2, opened: 0, resolved: 0, refreshed: alone[0]!.refreshed + alone[1]!.refreshed })]);
+      expect(alone[0]!.refreshed + alone[1]!.refreshed).toBeGreaterThan(0);
+      // A job for the whole company in the batch: the company evaluated whole, once.
+      lines.length = 0;
+      await runEvaluationJobs(t.db, CLOCK, [{ tenantId: ctx.tenant.id, customerId: c1 }, { tenantId: ctx.tenant.id }], log);
+      expect(lines).toEqual([expect.objectContaining({ tenant: 'ACME', customers: 2 })]);
       // The daily round evaluates every company at its today (no SMTP set: no digest).
       lines.length = 0;
       await runDailyAlerts(t.db, CLOCK, { info: (o) => lines.push(o), error: (o) => lines.push(o) });

@@ -17,11 +17,14 @@ import { refreshKpiSnapshots } from '../modules/kpis/index.ts';
 import { listTenants } from '../modules/tenants/index.ts';
 import { deliverSend, runMonthlyStatements } from '../modules/statements/sends.ts';
 import { evaluateHolds } from '../modules/credit-limits/index.ts';
-import { runDailyAlerts, runEvaluationJob } from '../modules/alerts/jobs.ts';
+import { runDailyAlerts, runEvaluationJobs } from '../modules/alerts/jobs.ts';
 import { runDailyPromises } from '../modules/collections/index.ts';
 import { runDailyDunning } from '../modules/dunning/index.ts';
 import { channelsFromEnv, sendAllOutboxes } from '../modules/dunning/sender.ts';
 import { runDailyPlans } from '../modules/payment-plans/index.ts';
+
+/** Evaluation jobs (one per customer posted to) taken and evaluated together. */
+const EVALUATION_BATCH = 200;
 
 export const QUEUES = {
   verifyLedger: 'ledger.verify', verifyAll: 'ledger.verify-all', sealAudit: 'audit.seal', kpiSnapshot: 'kpi.snapshot',
@@ -163,8 +166,10 @@ export async function startJobs(db: Database, options: JobOptions): Promise<Jobs
     await boss.schedule(QUEUES.creditHolds, '40 * * * *', {}, { tz: 'UTC' });
     // Early warning: an evaluation asked for (debounced by its singleton key), and daily at 23:30 UTC (07:30 in China)
     // every company evaluated at its today and each owner's digest emailed (when SMTP is set up).
-    await boss.work<{ tenantId: string; customerId?: string }>(QUEUES.evaluateAlerts, async (jobs) => {
-      for (const job of jobs) await runEvaluationJob(withOrigin(db, 'job alerts.evaluate'), options.clock, job.data, options.log);
+    // Up to EVALUATION_BATCH customers' jobs at once, evaluated together: a burst of postings to many customers costs
+    // one evaluation per batch, not one per customer.
+    await boss.work<{ tenantId: string; customerId?: string }>(QUEUES.evaluateAlerts, { batchSize: EVALUATION_BATCH }, async (jobs) => {
+      await runEvaluationJobs(withOrigin(db, 'job alerts.evaluate'), options.clock, jobs.map((j) => j.data), options.log);
     });
     await boss.work(QUEUES.dailyAlerts, async () => {
       await runDailyAlerts(withOrigin(db, 'job alerts.daily'), options.clock, options.log);

@@ -110,8 +110,8 @@ interface Settings {
   convert: boolean;
   /** When converting: the rate of each foreign currency at the as-of date. */
   rates: Map<string, { date: LocalDate; rate: Decimal }>;
-  /** One customer's items only (by id; agingReportAll's callers inside arflow, never the API). */
-  customerId?: string;
+  /** These customers' items only (by id; agingReportAll's callers inside arflow, never the API). */
+  customerIds?: readonly string[];
 }
 
 async function settingsOf(ctx: Context, sql: Sql, query: z.output<typeof agingQuerySchema>): Promise<Settings> {
@@ -185,14 +185,14 @@ function openItemsSql(ctx: Context, s: Settings, params: unknown[], documents = 
     params.push(scope.handle);
     where += ` AND c.${scope.field} = $${params.length}`;
   }
-  let customer: string | undefined;
-  if (s.customerId) {
-    params.push(s.customerId);
-    customer = `$${params.length}`;
+  let only: string | undefined;
+  if (s.customerIds) {
+    params.push(s.customerIds);
+    only = `$${params.length}`;
   }
   // Days past the basis date at the as-of date; a credit has no due date and is never aged.
   const age = s.basis === 'due' ? '($2::date - o.due_date)' : '($2::date - o.document_date)';
-  const ctes = (perItem ? openItemsAtSql : openMovementsAtSql)({ tenant: '$1', asOf: '$2', ...(customer ? { customer } : {}) });
+  const ctes = (perItem ? openItemsAtSql : openMovementsAtSql)({ tenant: '$1', asOf: '$2', ...(only ? { customers: only } : {}) });
   const select = `SELECT %COLUMNS%
        FROM open_at o${documents ? `
        JOIN items i ON i.tenant_id = $1 AND i.id = o.item_id
@@ -228,9 +228,9 @@ async function disputedByKey(ctx: Context, sql: Sql, s: Settings): Promise<Map<s
     params.push(scope.handle);
     where += ` AND c.${scope.field} = $${params.length}`;
   }
-  if (s.customerId) {
-    params.push(s.customerId);
-    where += ` AND o.customer_id = $${params.length}`;
+  if (s.customerIds) {
+    params.push(s.customerIds);
+    where += ` AND o.customer_id = ANY($${params.length}::uuid[])`;
   }
   const rows = await sql.query<{ key: string; disputed: unknown }>(
     `WITH ${disputedAtSql({ tenant: '$1', asOf: '$2' })}
@@ -455,7 +455,7 @@ async function* readRows(ctx: Context, sql: Sql, s: Settings, sort: AgingSort, b
  * summed from the rows read. Must run inside one transaction (a tenant's). A converted report refuses a currency
  * without a rate when it meets it: ask for a page first (agingReport) to refuse it before anything is written.
  */
-export function agingRowBatches(ctx: Context, sql: Sql, raw: AgingQuery & { sort?: AgingSort }, batchSize = ROW_BATCH, customerId?: string): {
+export function agingRowBatches(ctx: Context, sql: Sql, raw: AgingQuery & { sort?: AgingSort }, batchSize = ROW_BATCH, customerIds?: readonly string[]): {
   batches: AsyncGenerator<AgingReportRow[]>;
   /** After the last batch: the totals of the rows read, and the rates a converted report used. */
   summary: () => { totals: Omit<AgingReportRow, 'key' | 'name'>; rates: AgingRate[] };
@@ -463,7 +463,7 @@ export function agingRowBatches(ctx: Context, sql: Sql, raw: AgingQuery & { sort
   let summary: { totals: Omit<AgingReportRow, 'key' | 'name'>; rates: AgingRate[] } | null = null;
   async function* batches(): AsyncGenerator<AgingReportRow[]> {
     const query = parseInput(agingQuerySchema.extend({ sort: z.enum(AGING_SORTS).default('key') }), raw, 'aging');
-    const s = { ...(await settingsOf(ctx, sql, query)), ...(customerId ? { customerId } : {}) };
+    const s = { ...(await settingsOf(ctx, sql, query)), ...(customerIds ? { customerIds } : {}) };
     const figures = ['current', ...s.buckets.slice(1).map((_b, n) => `b${n}`), 'outstanding', 'unapplied'];
     const sums = new Array<Minor>(figures.length + 1).fill(0);
     const currencies = new Set<string>();
@@ -486,14 +486,14 @@ export function agingRowBatches(ctx: Context, sql: Sql, raw: AgingQuery & { sort
 
 /**
  * The whole report, every row in key order, the totals summed from those rows: for the readers that need every
- * customer (the provision, the alerts); with `customerId`, that customer's row only (an alert evaluation of one
- * customer), its totals that row's. The API and the command line answer pages (agingReport) or files.
+ * customer (the provision, the alerts); with `customerIds`, those customers' rows only (an alert evaluation of the
+ * customers posted to), its totals those rows'. The API and the command line answer pages (agingReport) or files.
  */
-export async function agingReportAll(ctx: Context, sql: Sql, raw: AgingQuery, customerId?: string): Promise<AgingReport> {
+export async function agingReportAll(ctx: Context, sql: Sql, raw: AgingQuery, customerIds?: readonly string[]): Promise<AgingReport> {
   const query = parseInput(agingQuerySchema, raw, 'aging');
   const s = await settingsOf(ctx, sql, query);
   const rows: AgingReportRow[] = [];
-  const read = agingRowBatches(ctx, sql, { ...query, sort: 'key' }, ROW_BATCH, customerId);
+  const read = agingRowBatches(ctx, sql, { ...query, sort: 'key' }, ROW_BATCH, customerIds);
   for await (const batch of read.batches) rows.push(...batch);
   const { totals, rates } = read.summary();
   return { asOf: s.asOf, basis: s.basis, by: s.by, currency: s.currency, converted: s.convert, rates, buckets: s.buckets, rows, totals };

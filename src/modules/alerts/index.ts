@@ -124,8 +124,8 @@ interface CustomerRow {
 }
 
 /** Days beyond terms of `periodDays` ending `asOf`, per customer code, in tenths of a day (the KPI's one decimal). */
-async function daysBeyondTerms(ctx: Context, sql: Sql, asOf: LocalDate, periodDays: number, customerId: string | null): Promise<Map<string, number>> {
-  const page = await behaviourPage(ctx, sql, { asOf, currency: ctx.tenant.currency, periodDays }, 'customer', 'asc', 100_000, 0, customerId ?? undefined);
+async function daysBeyondTerms(ctx: Context, sql: Sql, asOf: LocalDate, periodDays: number, customerIds: readonly string[] | null): Promise<Map<string, number>> {
+  const page = await behaviourPage(ctx, sql, { asOf, currency: ctx.tenant.currency, periodDays }, 'customer', 'asc', 100_000, 0, customerIds ?? undefined);
   const out = new Map<string, number>();
   for (const r of page.rows) if (r.averageDaysBeyondTerms !== null) out.set(r.customer, Math.round(Number(r.averageDaysBeyondTerms) * 10));
   return out;
@@ -135,15 +135,15 @@ async function daysBeyondTerms(ctx: Context, sql: Sql, asOf: LocalDate, periodDa
  * Per customer: the promises decided broken or partly kept (src/modules/collections decides them) whose deadline
  * (promised date + grace) is in (asOf − days, asOf): how many, and the latest one's figures.
  */
-async function brokenPromiseFacts(sql: Sql, tenantId: string, asOf: LocalDate, days: number, customerId: string | null) {
+async function brokenPromiseFacts(sql: Sql, tenantId: string, asOf: LocalDate, days: number, customerIds: readonly string[] | null) {
   const rows = await sql.query<{ customerId: string; count: unknown; deadline: LocalDate; currency: string; amount: unknown; kept: unknown }>(
     `SELECT customer_id AS "customerId", count(*) OVER (PARTITION BY customer_id) AS count, (promised_date + grace_days)::text AS deadline, currency,
             amount_minor AS amount, kept_minor AS kept,
             row_number() OVER (PARTITION BY customer_id ORDER BY promised_date + grace_days DESC, created_at DESC) AS rn
        FROM promises
       WHERE tenant_id = $1 AND status IN ('broken', 'partly_kept') AND decided_on <= $2
-        AND promised_date + grace_days < $2::date AND promised_date + grace_days >= $2::date - $3::int ${customerId ? 'AND customer_id = $4' : ''}`,
-    customerId ? [tenantId, asOf, days, customerId] : [tenantId, asOf, days]);
+        AND promised_date + grace_days < $2::date AND promised_date + grace_days >= $2::date - $3::int ${customerIds ? 'AND customer_id = ANY($4::uuid[])' : ''}`,
+    customerIds ? [tenantId, asOf, days, customerIds] : [tenantId, asOf, days]);
   const out = new Map<string, NonNullable<CustomerFacts['brokenPromises']>>();
   for (const r of rows as (typeof rows[number] & { rn: unknown })[]) {
     if (Number(r.rn) !== 1) continue;
@@ -156,13 +156,13 @@ async function brokenPromiseFacts(sql: Sql, tenantId: string, asOf: LocalDate, d
  * Per customer: its disputes still open on `asOf` (raised by then, not closed by then: the aging's rule, so an evaluation
  * at a past date sees them as they were) whose due date has passed: how many, and the one past it longest (src/modules/disputes records them; the rule decides how far past is too far).
  */
-async function overdueDisputeFacts(sql: Sql, tenantId: string, asOf: LocalDate, customerId: string | null) {
+async function overdueDisputeFacts(sql: Sql, tenantId: string, asOf: LocalDate, customerIds: readonly string[] | null) {
   const rows = await sql.query<{ customerId: string; count: unknown; dueDate: LocalDate; ownerTeam: string; currency: string; amount: unknown }>(
     `SELECT customer_id AS "customerId", count(*) OVER (PARTITION BY customer_id) AS count, due_date::text AS "dueDate", owner_team AS "ownerTeam",
             currency, amount_minor AS amount, row_number() OVER (PARTITION BY customer_id ORDER BY due_date, created_at) AS rn
        FROM disputes
-      WHERE tenant_id = $1 AND raised_on <= $2 AND (closed_on IS NULL OR closed_on > $2) AND due_date < $2 ${customerId ? 'AND customer_id = $3' : ''}`,
-    customerId ? [tenantId, asOf, customerId] : [tenantId, asOf]);
+      WHERE tenant_id = $1 AND raised_on <= $2 AND (closed_on IS NULL OR closed_on > $2) AND due_date < $2 ${customerIds ? 'AND customer_id = ANY($3::uuid[])' : ''}`,
+    customerIds ? [tenantId, asOf, customerIds] : [tenantId, asOf]);
   const out = new Map<string, NonNullable<CustomerFacts['overdueDisputes']>>();
   for (const r of rows as (typeof rows[number] & { rn: unknown })[]) {
     if (Number(r.rn) !== 1) continue;
@@ -175,13 +175,13 @@ async function overdueDisputeFacts(sql: Sql, tenantId: string, asOf: LocalDate, 
 export const TREND_RECENT_DAYS = 90;
 export const TREND_PRIOR_DAYS = 270;
 
-async function loadFacts(ctx: Context, sql: Sql, asOf: LocalDate, settings: AlertSettings, customerId: string | null): Promise<{ facts: Facts; rows: CustomerRow[] }> {
+async function loadFacts(ctx: Context, sql: Sql, asOf: LocalDate, settings: AlertSettings, customerIds: readonly string[] | null): Promise<{ facts: Facts; rows: CustomerRow[] }> {
   const currency = ctx.tenant.currency;
   const overdueDays = settings.rules.overdue_days.days;
-  // One customer's evaluation (after a posting) reads that customer's items and payments only: the whole company's
+  // The evaluation of some customers (those posted to) reads their items and payments only: the whole company's
   // took 15-20 s at 1,000,000 invoices, for every customer posted to. Its total is then unknown, and unneeded:
   // concentration is evaluated with the whole company only.
-  const aging = await agingReportAll(ctx, sql, { asOf, basis: 'due', buckets: String(overdueDays), by: 'customer', convert: true }, customerId ?? undefined);
+  const aging = await agingReportAll(ctx, sql, { asOf, basis: 'due', buckets: String(overdueDays), by: 'customer', convert: true }, customerIds ?? undefined);
   const byCode = new Map(aging.rows.map((r) => [r.key, r]));
   const rows = await sql.query<CustomerRow>(
     `SELECT c.id, c.code, c.name, c.parent_id AS "parentId", c.collector, c.salesperson, c.credit_limit_minor AS "creditLimitMinor",
@@ -189,22 +189,22 @@ async function loadFacts(ctx: Context, sql: Sql, asOf: LocalDate, settings: Aler
        FROM customers c
        LEFT JOIN credit_profiles p ON p.tenant_id = c.tenant_id AND p.customer_id = c.id
        LEFT JOIN alert_grades_seen g ON g.tenant_id = c.tenant_id AND g.customer_id = c.id
-      WHERE c.tenant_id = $1 AND c.status <> 'inactive' ${customerId ? 'AND c.id = $2' : ''}
-      ORDER BY c.code`, customerId ? [ctx.tenant.id, customerId] : [ctx.tenant.id]);
+      WHERE c.tenant_id = $1 AND c.status <> 'inactive' ${customerIds ? 'AND c.id = ANY($2::uuid[])' : ''}
+      ORDER BY c.code`, customerIds ? [ctx.tenant.id, customerIds] : [ctx.tenant.id]);
   const downgrades = new Map((await sql.query<{ customerId: string; from: string }>(
     `SELECT customer_id AS "customerId", figures->>'fromGrade' AS "from" FROM alerts
       WHERE tenant_id = $1 AND rule = 'grade_downgrade' AND status IN ('open', 'acknowledged')`, [ctx.tenant.id])).map((r) => [r.customerId, r.from]));
   const trendOn = settings.rules.payment_trend.enabled;
-  const recent = trendOn ? await daysBeyondTerms(ctx, sql, asOf, TREND_RECENT_DAYS, customerId) : new Map<string, number>();
-  const prior = trendOn ? await daysBeyondTerms(ctx, sql, addDays(asOf, -TREND_RECENT_DAYS), TREND_PRIOR_DAYS, customerId) : new Map<string, number>();
+  const recent = trendOn ? await daysBeyondTerms(ctx, sql, asOf, TREND_RECENT_DAYS, customerIds) : new Map<string, number>();
+  const prior = trendOn ? await daysBeyondTerms(ctx, sql, addDays(asOf, -TREND_RECENT_DAYS), TREND_PRIOR_DAYS, customerIds) : new Map<string, number>();
   // The limit in force and the exposure as the credit check counts them (temporary increases, orders, shipments, advances).
-  const positions = await limitPositions(ctx, sql, asOf, customerId);
+  const positions = await limitPositions(ctx, sql, asOf, customerIds);
   // The latest statements' Z-scores and the overdue insured invoices, from the credit files.
-  const creditFacts = await creditAlertFacts(ctx, sql, asOf, customerId, settings.rules.z_score_distress.model);
+  const creditFacts = await creditAlertFacts(ctx, sql, asOf, customerIds, settings.rules.z_score_distress.model);
   // Payment plans with an installment unpaid beyond the rule's days, and promises decided broken in its window.
-  const planMissed = settings.rules.payment_plan_missed.enabled ? await missedInstallmentFacts(sql, ctx.tenant.id, asOf, settings.rules.payment_plan_missed.days, customerId) : new Map();
-  const broken = settings.rules.promise_broken.enabled ? await brokenPromiseFacts(sql, ctx.tenant.id, asOf, settings.rules.promise_broken.days, customerId) : new Map();
-  const disputesPast = settings.rules.dispute_overdue.enabled ? await overdueDisputeFacts(sql, ctx.tenant.id, asOf, customerId) : new Map();
+  const planMissed = settings.rules.payment_plan_missed.enabled ? await missedInstallmentFacts(sql, ctx.tenant.id, asOf, settings.rules.payment_plan_missed.days, customerIds) : new Map();
+  const broken = settings.rules.promise_broken.enabled ? await brokenPromiseFacts(sql, ctx.tenant.id, asOf, settings.rules.promise_broken.days, customerIds) : new Map();
+  const disputesPast = settings.rules.dispute_overdue.enabled ? await overdueDisputeFacts(sql, ctx.tenant.id, asOf, customerIds) : new Map();
   const amount = (text: string | undefined) => (text ? parseAmount(text.replace(/^-/, ''), currency) * (text.startsWith('-') ? -1n : 1n) : 0n);
   const customers: CustomerFacts[] = rows.map((c) => {
     const a = byCode.get(c.code);
@@ -229,7 +229,7 @@ async function loadFacts(ctx: Context, sql: Sql, asOf: LocalDate, settings: Aler
   });
   // Groups: a parent with its subsidiaries (only whole-company evaluations look at concentration).
   const groups = new Map<string, { customerId: string; code: string; outstandingMinor: bigint; members: number }>();
-  if (!customerId) {
+  if (!customerIds) {
     const all = new Map(rows.map((r) => [r.id, r]));
     for (const c of customers) {
       const row = all.get(c.customerId)!;
@@ -241,7 +241,7 @@ async function loadFacts(ctx: Context, sql: Sql, asOf: LocalDate, settings: Aler
     }
   }
   return {
-    facts: { asOf, currency, totalOutstandingMinor: customerId ? 0n : amount(aging.totals.outstanding), customers, groups: [...groups.values()].filter((g) => g.members > 1) },
+    facts: { asOf, currency, totalOutstandingMinor: customerIds ? 0n : amount(aging.totals.outstanding), customers, groups: [...groups.values()].filter((g) => g.members > 1) },
     rows,
   };
 }
@@ -284,34 +284,53 @@ async function creditManagerHandle(sql: Sql, ctx: Context, settings: AlertSettin
 export async function evaluateAlerts(ctx: Context, raw: EvaluateInput = {}, idempotencyKey?: string): Promise<EvaluationResult> {
   const input = parseInput(evaluateSchema, raw, 'evaluate');
   const asOf = input.asOf ? parseDate(input.asOf, 'asOf') : tenantToday(ctx.tenant, ctx.clock);
-  // The rules see every customer, whoever asks: a collector's evaluation must not resolve alerts it cannot see.
-  const system: Context = { ...ctx, principal: undefined };
   return withIdempotency(ctx, idempotencyKey, 'alerts.evaluate', { ...input, asOf }, async (sql) => {
-    // One evaluation at a time per company: two at once would both open the same alert.
-    await sql.query(`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext($1))) x`, [`alerts:${ctx.tenant.id}`]);
-    let customerId: string | null = null;
+    let customerIds: string[] | null = null;
     if (input.customer) {
       const [row] = await sql.query<{ id: string }>(`SELECT id FROM customers WHERE tenant_id = $1 AND code = $2`, [ctx.tenant.id, input.customer]);
       if (!row) throw notFound('CUSTOMER_NOT_FOUND', `customer: no customer has code ${input.customer}`, [{ field: 'customer', message: 'not found' }]);
-      customerId = row.id;
+      customerIds = [row.id];
     }
-    return evaluateInTransaction(system, sql, asOf, customerId);
+    return evaluateLocked(ctx, sql, asOf, customerIds);
   });
 }
 
-/** The evaluation itself, inside the caller's transaction (the job and the API share it). */
-export async function evaluateInTransaction(ctx: Context, sql: Sql, asOf: LocalDate, customerId: string | null): Promise<EvaluationResult> {
+/** Customers the evaluation after postings takes in one transaction (one job batch). */
+export const MAX_EVALUATION_CUSTOMERS = 500;
+
+/**
+ * Evaluates the rules at the company's today for some customers (by id; those no longer there are skipped), in one
+ * transaction: the job after postings, which gathers the customers of many postings into one evaluation.
+ */
+export async function evaluateCustomers(ctx: Context, customerIds: readonly string[]): Promise<EvaluationResult> {
+  if (customerIds.length === 0 || customerIds.length > MAX_EVALUATION_CUSTOMERS) throw new Error(`assertion failed: ${customerIds.length} customers to evaluate (1 to ${MAX_EVALUATION_CUSTOMERS})`);
+  const asOf = tenantToday(ctx.tenant, ctx.clock);
+  return ctx.db.tenant(ctx.tenant.id, (sql) => evaluateLocked(ctx, sql, asOf, [...new Set(customerIds)]));
+}
+
+async function evaluateLocked(ctx: Context, sql: Sql, asOf: LocalDate, customerIds: readonly string[] | null): Promise<EvaluationResult> {
+  // One evaluation at a time per company: two at once would both open the same alert.
+  await sql.query(`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext($1))) x`, [`alerts:${ctx.tenant.id}`]);
+  // The rules see every customer, whoever asks: a collector's evaluation must not resolve alerts it cannot see.
+  return evaluateInTransaction({ ...ctx, principal: undefined }, sql, asOf, customerIds);
+}
+
+/**
+ * The evaluation itself, inside the caller's transaction (the job and the API share it): the whole company, or only
+ * `customerIds` (without the concentration rule, which needs the whole company).
+ */
+export async function evaluateInTransaction(ctx: Context, sql: Sql, asOf: LocalDate, customerIds: readonly string[] | null): Promise<EvaluationResult> {
   const settings = await alertSettings(sql, ctx);
   const thresholds = thresholdsOf(settings, ctx.tenant.currency);
-  const { facts, rows } = await loadFacts(ctx, sql, asOf, settings, customerId);
+  const { facts, rows } = await loadFacts(ctx, sql, asOf, settings, customerIds);
   const fired = evaluateRules(thresholds, facts);
   const open = await sql.query<OpenAlertRow>(
     `SELECT id, rule, subject_type AS "subjectType", customer_id AS "customerId", severity, owner, figures FROM alerts
-      WHERE tenant_id = $1 AND status IN ('open', 'acknowledged') ${customerId ? 'AND customer_id = $2' : ''}`,
-    customerId ? [ctx.tenant.id, customerId] : [ctx.tenant.id]);
+      WHERE tenant_id = $1 AND status IN ('open', 'acknowledged') ${customerIds ? 'AND customer_id = ANY($2::uuid[])' : ''}`,
+    customerIds ? [ctx.tenant.id, customerIds] : [ctx.tenant.id]);
   // Rules evaluated here: every rule that is on (a rule turned off leaves its alerts for people to resolve), and
   // concentration only when the whole company is evaluated.
-  const evaluated = RULES.filter((r) => thresholds[r].enabled && !(customerId && r === 'concentration'));
+  const evaluated = RULES.filter((r) => thresholds[r].enabled && !(customerIds && r === 'concentration'));
   const { opened, refreshed, cleared } = reconcile(fired, open, evaluated);
   const byId = new Map(rows.map((r) => [r.id, r]));
   const manager = await creditManagerHandle(sql, ctx, settings);
@@ -353,7 +372,7 @@ export async function evaluateInTransaction(ctx: Context, sql: Sql, asOf: LocalD
   if (opened.length || cleared.length) {
     await appendAudit(sql, ctx.tenant.id, {
       actor: ctx.actor, action: 'alerts.evaluate', entityType: 'alerts', entityId: ctx.tenant.code,
-      after: { asOf, customer: customerId, opened: opened.length, refreshed: refreshed.length, resolved: cleared.length },
+      after: { asOf, customers: customerIds, opened: opened.length, refreshed: refreshed.length, resolved: cleared.length },
     });
   }
   return { asOf, customers: facts.customers.length, opened: opened.length, refreshed: refreshed.length, resolved: cleared.length };

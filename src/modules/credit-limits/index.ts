@@ -178,17 +178,17 @@ function limitTermsOf(customer: Pick<Customer, 'currency' | 'creditLimitMinor'>,
  * currency (the usual case) the rule and the check compare the very same numbers. Customers without a limit are
  * absent. Set-based: five statements whatever the number of customers (or one customer).
  */
-export async function limitPositions(ctx: Context, sql: Sql, asOf: LocalDate, customerId: string | null = null): Promise<Map<string, { limitMinor: bigint; exposureMinor: bigint }>> {
+export async function limitPositions(ctx: Context, sql: Sql, asOf: LocalDate, customerIds: readonly string[] | null = null): Promise<Map<string, { limitMinor: bigint; exposureMinor: bigint }>> {
   const functional = ctx.tenant.currency;
   const settings = await creditSettings(sql, ctx);
   const { convert } = await converter(sql, ctx, asOf);
   const customers = await sql.query<{ id: string; currency: string; creditLimitMinor: bigint | null }>(
-    `SELECT id, currency, credit_limit_minor AS "creditLimitMinor" FROM customers WHERE tenant_id = $1 AND ($2::uuid IS NULL OR id = $2)`,
-    [ctx.tenant.id, customerId]);
+    `SELECT id, currency, credit_limit_minor AS "creditLimitMinor" FROM customers WHERE tenant_id = $1 AND ($2::uuid[] IS NULL OR id = ANY($2::uuid[]))`,
+    [ctx.tenant.id, customerIds]);
   const versions = new Map((await sql.query<LimitVersion>(
-    `SELECT DISTINCT ON ("customerId") * FROM (${VERSION_SELECT} WHERE tenant_id = $1 AND scope = 'customer' AND ($2::uuid IS NULL OR customer_id = $2)) v
-      ORDER BY "customerId", version DESC`, [ctx.tenant.id, customerId])).map((v) => [v.customerId, v]));
-  const loaded = await loadExposure(sql, ctx.tenant.id, customerId === null ? null : [customerId], asOf);
+    `SELECT DISTINCT ON ("customerId") * FROM (${VERSION_SELECT} WHERE tenant_id = $1 AND scope = 'customer' AND ($2::uuid[] IS NULL OR customer_id = ANY($2::uuid[]))) v
+      ORDER BY "customerId", version DESC`, [ctx.tenant.id, customerIds])).map((v) => [v.customerId, v]));
+  const loaded = await loadExposure(sql, ctx.tenant.id, customerIds, asOf);
   const byCustomer = <T extends { customerId: string }>(rows: T[]) => {
     const map = new Map<string, T[]>();
     for (const r of rows) map.set(r.customerId, [...(map.get(r.customerId) ?? []), r]);

@@ -612,18 +612,18 @@ export const MAX_INSURED_ITEMS = 200;
  * the overdue open invoices of customers whose trade credit insurance is in force that day, with the insurer's days
  * to notify an overdue. Set-based: three statements for every customer.
  */
-export async function creditAlertFacts(ctx: Context, sql: Sql, asOf: LocalDate, customerId: string | null, defaultModel: ZModel): Promise<Map<string, {
+export async function creditAlertFacts(ctx: Context, sql: Sql, asOf: LocalDate, customerIds: readonly string[] | null, defaultModel: ZModel): Promise<Map<string, {
   zScore: { model: ZModel; units: bigint } | null;
   insuredOverdue: { document: string; dueDate: LocalDate; notifyWithinDays: number; openMinor: bigint }[];
 }>> {
   const files = await sql.query<{ customerId: string; file: unknown }>(
     `SELECT DISTINCT ON (customer_id) customer_id AS "customerId", file FROM credit_files
-      WHERE tenant_id = $1 AND ($2::uuid IS NULL OR customer_id = $2) ORDER BY customer_id, version DESC`, [ctx.tenant.id, customerId]);
+      WHERE tenant_id = $1 AND ($2::uuid[] IS NULL OR customer_id = ANY($2::uuid[])) ORDER BY customer_id, version DESC`, [ctx.tenant.id, customerIds]);
   const fileOf = new Map(files.map((f) => [f.customerId, parseInput(creditFileSchema, f.file, 'stored credit file')]));
   const statements = await sql.query<StoredStatement & { customerId: string }>(
     `SELECT DISTINCT ON (customer_id) customer_id AS "customerId", id, period_end AS "periodEnd", currency, figures, source, created_at AS "createdAt", created_by AS "createdBy"
-       FROM credit_financials WHERE tenant_id = $1 AND period_end <= $2 AND ($3::uuid IS NULL OR customer_id = $3)
-      ORDER BY customer_id, period_end DESC, id DESC`, [ctx.tenant.id, asOf, customerId]);
+       FROM credit_financials WHERE tenant_id = $1 AND period_end <= $2 AND ($3::uuid[] IS NULL OR customer_id = ANY($3::uuid[]))
+      ORDER BY customer_id, period_end DESC, id DESC`, [ctx.tenant.id, asOf, customerIds]);
   const out = new Map<string, { zScore: { model: ZModel; units: bigint } | null; insuredOverdue: { document: string; dueDate: LocalDate; notifyWithinDays: number; openMinor: bigint }[] }>();
   const entry = (id: string) => out.get(id) ?? out.set(id, { zScore: null, insuredOverdue: [] }).get(id)!;
   for (const s of statements) {

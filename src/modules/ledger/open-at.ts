@@ -33,6 +33,8 @@ export interface OpenAtParams {
   from?: string;
   /** Placeholder of a customer id: that customer's items only. */
   customer?: string;
+  /** Placeholder of an array of customer ids (uuid[]): those customers' items only. */
+  customers?: string;
   /**
    * Further columns of openMovementsAtSql's rows: `move`, an expression over a later movement (alias m, any column
    * of item_moves), and `open`, its value on today's open amounts (alias b). For figures read in the same pass, such
@@ -41,6 +43,11 @@ export interface OpenAtParams {
   extra?: { name: string; move: string; open: string }[];
   /** With `from` and `extra`: the later movements the extra columns need beyond those that move an open amount. */
   keepMoves?: string;
+}
+
+/** The condition on customers of `customer` or `customers`, on alias `t`, with its leading AND; empty without. */
+function customerCondition(p: OpenAtParams, t: string): string {
+  return (p.customer ? ` AND ${t}.customer_id = ${p.customer}` : '') + (p.customers ? ` AND ${t}.customer_id = ANY(${p.customers}::uuid[])` : '');
 }
 
 /** The item facts both sources share, as columns of the alias `t` (item_balances or item_moves). */
@@ -53,7 +60,7 @@ const factsOf = (t: string) => `${t}.item_id, ${t}.customer_id, ${t}.side, ${t}.
  * wants it: in the KPIs' period these are most of the payments' own sides, half the rows read.
  */
 function laterMoves(p: OpenAtParams, since: string): string {
-  const customer = p.customer ? ` AND m.customer_id = ${p.customer}` : '';
+  const customer = customerCondition(p, 'm');
   const moving = p.from ? ` AND (m.document_date <= ${p.from} OR m.move_date > ${p.asOf}${p.keepMoves ? ` OR (${p.keepMoves})` : ''})` : '';
   return `item_moves m WHERE m.tenant_id = ${p.tenant} AND m.move_date > ${since} AND m.document_date <= ${p.asOf}${customer}${moving}`;
 }
@@ -78,7 +85,7 @@ export function openItemsAtSql(p: OpenAtParams): string {
  */
 export function openMovementsAtSql(p: OpenAtParams): string {
   const since = p.from ?? p.asOf;
-  const customer = p.customer ? ` AND b.customer_id = ${p.customer}` : '';
+  const customer = customerCondition(p, 'b');
   const fromColumn = (amount: string, t: string) => (p.from ? `, CASE WHEN ${t}.document_date <= ${p.from} THEN ${amount} ELSE 0 END AS open_from` : '');
   const extra = (branch: 'move' | 'open') => (p.extra ?? []).map((e) => `, ${e[branch]} AS ${e.name}`).join('');
   return `open_at AS (

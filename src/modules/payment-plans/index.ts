@@ -573,11 +573,11 @@ export async function itemsInPaymentPlans(ctx: Context, asOf: LocalDate, inTx?: 
   return new Set(rows.map((r) => r.itemId));
 }
 
-/** Per customer: the first installment of an active plan unpaid more than `days` after its date, for the alert rule. */
-export async function missedInstallmentFacts(sql: Sql, tenantId: string, asOf: LocalDate, days: number, customerId: string | null): Promise<Map<string, { plan: string; seq: number; dueDate: LocalDate; daysOverdue: number; unpaidMinor: bigint; currency: string }>> {
+/** Per customer (every one, or `customerIds`): the first installment of an active plan unpaid more than `days` after its date, for the alert rule. */
+export async function missedInstallmentFacts(sql: Sql, tenantId: string, asOf: LocalDate, days: number, customerIds: readonly string[] | null): Promise<Map<string, { plan: string; seq: number; dueDate: LocalDate; daysOverdue: number; unpaidMinor: bigint; currency: string }>> {
   const rows = await sql.query<PlanRow>(
-    `${PLAN_SELECT} WHERE p.tenant_id = $1 AND p.status = 'active' AND p.start_date <= $2 ${customerId ? 'AND p.customer_id = $3' : ''} ORDER BY p.number`,
-    customerId ? [tenantId, asOf, customerId] : [tenantId, asOf]);
+    `${PLAN_SELECT} WHERE p.tenant_id = $1 AND p.status = 'active' AND p.start_date <= $2 ${customerIds ? 'AND p.customer_id = ANY($3::uuid[])' : ''} ORDER BY p.number`,
+    customerIds ? [tenantId, asOf, customerIds] : [tenantId, asOf]);
   const states = await loadStates(sql, tenantId, rows, asOf, days);
   const out = new Map<string, { plan: string; seq: number; dueDate: LocalDate; daysOverdue: number; unpaidMinor: bigint; currency: string }>();
   for (const r of rows) {
