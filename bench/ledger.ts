@@ -23,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { openDatabase } from '../src/db/database.ts';
+import { openDatabase, type Sql } from '../src/db/database.ts';
 import { systemClock, type Context } from '../src/modules/context.ts';
 import { setFxRate } from '../src/modules/fx/index.ts';
 import { createTenant, resolveTenant, setDefaultTerms } from '../src/modules/tenants/index.ts';
@@ -336,43 +336,87 @@ interface FloorFigure {
   rows: number;
   seconds: number;
   rowsPerSecond: number;
+  /** The same rows with parts of the schema taken away (in the rolled-back transaction): what each part costs. */
+  variants: { what: string; seconds: number; rowsPerSecond: number }[];
 }
 
-async function databaseFloor(target: Target, count: number): Promise<FloorFigure> {
+/** The floor's source rows: ids in time order like uuid v7, customers spread over all. */
+const floorSource = (count: number) => `CREATE TEMP TABLE floor_source ON COMMIT DROP AS
+  WITH c AS (SELECT array_agg(id ORDER BY id) AS ids FROM customers)
+  SELECT ('00000000-0000-7000-8000-' || lpad(to_hex(g), 12, '0'))::uuid AS document_id,
+         ('00000000-0000-7000-9000-' || lpad(to_hex(g), 12, '0'))::uuid AS item_id,
+         c.ids[1 + (g * 7919) % cardinality(c.ids)] AS customer_id, 'FLOOR-' || g AS number,
+         date '2025-01-01' + g % 540 AS document_date, (10000 + g % 900000)::int8 AS amount_minor
+    FROM generate_series(1, ${Math.trunc(count)}) g, c`;
+
+/** Writes the floor's rows as an import of invoices writes them: document, item, balance; returns the seconds. */
+async function writeFloor(sql: Sql, tenantId: string): Promise<number> {
+  const started = performance.now();
+  await sql.query(`INSERT INTO documents (tenant_id, id, kind, side, number, customer_id, document_date, posting_date, due_date,
+                     currency, amount_minor, fx_rate, functional_amount_minor, payload_hash, created_by)
+    SELECT ${tenantId}, document_id, 'invoice', 'debit', number, customer_id, document_date, document_date, document_date + 30,
+           'CNY', amount_minor, 1, amount_minor, md5(number), 'bench' FROM floor_source`);
+  await sql.query(`INSERT INTO items (tenant_id, id, document_id, customer_id, seq, side, currency, amount_minor, due_date)
+    SELECT ${tenantId}, item_id, document_id, customer_id, 1, 'debit', 'CNY', amount_minor, document_date + 30 FROM floor_source`);
+  // With the item's facts the balance carries (side, currency, dates, kind), as a posting writes them.
+  await sql.query(`INSERT INTO item_balances (tenant_id, item_id, customer_id, amount_minor, open_minor, side, currency, document_date, due_date, kind)
+    SELECT ${tenantId}, item_id, customer_id, amount_minor, amount_minor, 'debit', 'CNY', document_date, document_date + 30, 'invoice' FROM floor_source`);
+  return (performance.now() - started) / 1000;
+}
+
+const FLOOR_TABLES = `('documents'::regclass, 'items'::regclass, 'item_balances'::regclass)`;
+
+/**
+ * The floor as the database owner (no row-level security), then without the foreign keys of the three tables, then
+ * also without their indexes that are neither a primary key nor unique: how far a schema without those checks and
+ * lookups could go on this machine. Each in its own rolled-back transaction.
+ */
+const FLOOR_VARIANTS: { what: string; drop: string[] }[] = [
+  { what: 'as the owner (no row-level security)', drop: [] },
+  { what: 'as the owner, without the foreign keys of documents, items and balances', drop: ['fk'] },
+  { what: 'as the owner, without those foreign keys nor their indexes that are neither a primary key nor unique', drop: ['fk', 'index'] },
+];
+
+async function databaseFloor(target: Target, count: number, variants: boolean): Promise<FloorFigure> {
   const db = await openDatabase({ databaseUrl: target.env.DATABASE_URL, dataDir: target.env.ARFLOW_DATA_DIR });
   let seconds = NaN;
+  const measured: FloorFigure['variants'] = [];
+  const rollback = new Error('roll back the floor measurement');
+  const rolledBack = (error: unknown) => {
+    if (error !== rollback) throw error;
+  };
   try {
     const tenant = await resolveTenant(db, SETUP.tenant.code);
-    const rollback = new Error('roll back the floor measurement');
     await db.tenant(tenant.id, async (sql) => {
-      // The source rows, made before the clock starts: ids in time order like uuid v7, customers spread over all.
-      await sql.query(`CREATE TEMP TABLE floor_source ON COMMIT DROP AS
-        WITH c AS (SELECT array_agg(id ORDER BY id) AS ids FROM customers)
-        SELECT ('00000000-0000-7000-8000-' || lpad(to_hex(g), 12, '0'))::uuid AS document_id,
-               ('00000000-0000-7000-9000-' || lpad(to_hex(g), 12, '0'))::uuid AS item_id,
-               c.ids[1 + (g * 7919) % cardinality(c.ids)] AS customer_id, 'FLOOR-' || g AS number,
-               date '2025-01-01' + g % 540 AS document_date, (10000 + g % 900000)::int8 AS amount_minor
-          FROM generate_series(1, ${Math.trunc(count)}) g, c`);
-      const started = performance.now();
-      const tenantId = `current_setting('app.tenant_id')::uuid`;
-      await sql.query(`INSERT INTO documents (tenant_id, id, kind, side, number, customer_id, document_date, posting_date, due_date,
-                         currency, amount_minor, fx_rate, functional_amount_minor, payload_hash, created_by)
-        SELECT ${tenantId}, document_id, 'invoice', 'debit', number, customer_id, document_date, document_date, document_date + 30,
-               'CNY', amount_minor, 1, amount_minor, md5(number), 'bench' FROM floor_source`);
-      await sql.query(`INSERT INTO items (tenant_id, id, document_id, customer_id, seq, side, currency, amount_minor, due_date)
-        SELECT ${tenantId}, item_id, document_id, customer_id, 1, 'debit', 'CNY', amount_minor, document_date + 30 FROM floor_source`);
-      // With the item's facts the balance carries (side, currency, dates, kind), as a posting writes them.
-      await sql.query(`INSERT INTO item_balances (tenant_id, item_id, customer_id, amount_minor, open_minor, side, currency, document_date, due_date, kind)
-        SELECT ${tenantId}, item_id, customer_id, amount_minor, amount_minor, 'debit', 'CNY', document_date, document_date + 30, 'invoice' FROM floor_source`);
-      seconds = (performance.now() - started) / 1000;
+      await sql.query(floorSource(count)); // made before the clock starts
+      seconds = await writeFloor(sql, `current_setting('app.tenant_id')::uuid`);
       throw rollback;
-    }).catch((error: unknown) => {
-      if (error !== rollback) throw error;
-    });
+    }).catch(rolledBack);
+    for (const v of variants ? FLOOR_VARIANTS : []) {
+      await db.system(async (sql) => {
+        await sql.query(floorSource(count));
+        const dropped: string[] = [];
+        if (v.drop.includes('fk')) {
+          for (const c of await sql.query<{ t: string; name: string }>(`SELECT conrelid::regclass::text AS t, conname AS name FROM pg_constraint WHERE conrelid IN ${FLOOR_TABLES} AND contype = 'f'`)) {
+            await sql.query(`ALTER TABLE ${c.t} DROP CONSTRAINT "${c.name}"`);
+            dropped.push(c.name);
+          }
+        }
+        if (v.drop.includes('index')) {
+          for (const i of await sql.query<{ name: string }>(`SELECT indexrelid::regclass::text AS name FROM pg_index WHERE indrelid IN ${FLOOR_TABLES} AND NOT indisprimary AND NOT indisunique`)) {
+            await sql.query(`DROP INDEX ${i.name}`);
+            dropped.push(i.name);
+          }
+        }
+        const s = await writeFloor(sql, `'${tenant.id}'::uuid`);
+        measured.push({ what: `${v.what}${dropped.length ? ` (${dropped.length} dropped: ${dropped.join(', ')})` : ''}`, seconds: s, rowsPerSecond: count / s });
+        throw rollback;
+      }).catch(rolledBack);
+    }
   } finally {
     await db.close();
   }
-  return { rows: count, seconds, rowsPerSecond: count / seconds };
+  return { rows: count, seconds, rowsPerSecond: count / seconds, variants: measured };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -652,6 +696,7 @@ function resultRows(result: Result, manifest: Manifest): string[][] {
   }
   const f = result.floor;
   rows.push(['database floor', `${int(f.rows)} invoices written by SQL alone: the rows, keys and checks an import writes, no arflow code (rolled back)`, `${f.seconds.toFixed(1)} s`, `${int(f.rowsPerSecond)} rows/s`, '', '']);
+  for (const v of f.variants) rows.push(['database floor, reduced', `the same ${v.what}`, `${v.seconds.toFixed(1)} s`, `${int(v.rowsPerSecond)} rows/s`, '', '']);
   if (result.api) {
     const a = result.api;
     rows.push([
@@ -748,7 +793,7 @@ async function benchmark(engine: Engine, manifest: Manifest, dataDir: string, op
       console.log(`${int(api.requestsPerSecond)} req/s, p50 ${ms(api.p50Ms)} ms, p99 ${ms(api.p99Ms)} ms; CPU per request: server ${api.serverCpuMsPerRequest?.toFixed(2)} ms, ` +
         `PostgreSQL ${api.postgresCpuMsPerRequest?.toFixed(2)} ms (its backends ${api.backendCpuMsPerRequest?.toFixed(2)} ms), load generator ${api.clientCpuMsPerRequest.toFixed(2)} ms; machine ${Math.round((api.machineBusy ?? NaN) * 100)}% busy; ` +
         `load average ${loadBefore.toFixed(2)} before, ${os.loadavg()[0]!.toFixed(2)} after${api.errors ? `; ${api.errors} FAILED` : ''}`);
-      return { engine, loadBefore, version: target.version, startupSeconds: NaN, imports: [], floor: { rows: 0, seconds: NaN, rowsPerSecond: NaN }, api, verify: null };
+      return { engine, loadBefore, version: target.version, startupSeconds: NaN, imports: [], floor: { rows: 0, seconds: NaN, rowsPerSecond: NaN, variants: [] }, api, verify: null };
     }
     const startup = await runArflow(['tenants'], target.env);
     if (startup.code !== 0) throw new Error(`arflow tenants failed:\n${startup.stderr}`);
@@ -761,8 +806,9 @@ async function benchmark(engine: Engine, manifest: Manifest, dataDir: string, op
     }
     const floorRows = Math.min(options.invoices, FLOOR_ROWS);
     process.stdout.write(`   database floor: ${int(floorRows)} invoices by SQL alone… `);
-    const floor = await databaseFloor(target, floorRows);
+    const floor = await databaseFloor(target, floorRows, true);
     console.log(`${floor.seconds.toFixed(1)} s, ${int(floor.rowsPerSecond)} rows/s`);
+    for (const v of floor.variants) console.log(`      ${v.what}: ${v.seconds.toFixed(1)} s, ${int(v.rowsPerSecond)} rows/s`);
     process.stdout.write(`   post ${int(options.apiRequests)} payments over HTTP, ${options.concurrency} clients… `);
     const api = await postPayments(target, dataDir, options);
     console.log(api ? `${int(api.requestsPerSecond)} req/s, p50 ${ms(api.p50Ms)} ms, p99 ${ms(api.p99Ms)} ms` : 'skipped');
