@@ -15,6 +15,7 @@ import {
   type CustomerFacts, type Facts, type FiredAlert, type Figures, type OwnerRole, type RuleKey, type RuleThresholds,
 } from '../../domain/alerts.ts';
 import { addDays, parseDate, type LocalDate } from '../../domain/dates.ts';
+import { averageDaysBeyondTerms, KPI_DECIMALS, roundRatio } from '../../domain/kpis.ts';
 import { conflict, invalid, notAllowed, notFound } from '../../domain/errors.ts';
 import { formatAmount, parseAmount } from '../../domain/money.ts';
 import { customerScope, listFilter } from '../access/scope.ts';
@@ -24,8 +25,8 @@ import type { Context } from '../context.ts';
 import { limitPositions } from '../credit-limits/index.ts';
 import { creditAlertFacts } from '../credit/index.ts';
 import { withIdempotency } from '../idempotency/index.ts';
+import { big, CASH_KINDS, SALES_KINDS } from '../kpis/figures.ts';
 import { missedInstallmentFacts } from '../payment-plans/index.ts';
-import { behaviourPage } from '../kpis/index.ts';
 import { tenantToday } from '../tenants/index.ts';
 import { amountText, localDateText, parseInput } from '../validate.ts';
 
@@ -123,11 +124,43 @@ interface CustomerRow {
   creditLimitMinor: string | bigint | null; grade: string | null; reviewDue: LocalDate | null; lastSeenGrade: string | null;
 }
 
-/** Days beyond terms of `periodDays` ending `asOf`, per customer code, in tenths of a day (the KPI's one decimal). */
-async function daysBeyondTerms(ctx: Context, sql: Sql, asOf: LocalDate, periodDays: number, customerIds: readonly string[] | null): Promise<Map<string, number>> {
-  const page = await behaviourPage(ctx, sql, { asOf, currency: ctx.tenant.currency, periodDays }, 'customer', 'asc', 100_000, 0, customerIds ?? undefined);
-  const out = new Map<string, number>();
-  for (const r of page.rows) if (r.averageDaysBeyondTerms !== null) out.set(r.customer, Math.round(Number(r.averageDaysBeyondTerms) * 10));
+/**
+ * Days beyond terms per customer code, in tenths of a day (the KPI's one decimal, as the payment behaviour list shows
+ * it), over the trend rule's two windows in one pass over the payments: the last TREND_RECENT_DAYS to `asOf` and the
+ * TREND_PRIOR_DAYS before them, each as the KPI counts it at its own end (PAID_MOVES: a payment undone on or before a
+ * window's end does not count in it).
+ */
+async function paymentTrendFacts(ctx: Context, sql: Sql, asOf: LocalDate, customerIds: readonly string[] | null): Promise<{ recent: Map<string, number>; prior: Map<string, number> }> {
+  const priorEnd = addDays(asOf, -TREND_RECENT_DAYS);
+  const params: unknown[] = [ctx.tenant.id, asOf, ctx.tenant.currency, addDays(priorEnd, -TREND_PRIOR_DAYS), priorEnd];
+  if (customerIds) params.push(customerIds);
+  const recent = `m.move_date > $5 AND (u.undone IS NULL OR u.undone > $2)`;
+  const prior = `m.move_date <= $5 AND (u.undone IS NULL OR u.undone > $5)`;
+  const beyond = 'm.amount_minor::numeric * greatest(0, m.move_date - m.due_date)';
+  const rows = await sql.query<{ code: string; paidRecent: unknown; beyondRecent: unknown; paidPrior: unknown; beyondPrior: unknown }>(
+    `SELECT c.code, sum(m.amount_minor) FILTER (WHERE ${recent}) AS "paidRecent", sum(${beyond}) FILTER (WHERE ${recent}) AS "beyondRecent",
+            sum(m.amount_minor) FILTER (WHERE ${prior}) AS "paidPrior", sum(${beyond}) FILTER (WHERE ${prior}) AS "beyondPrior"
+       FROM item_moves m
+       JOIN customers c ON c.tenant_id = $1 AND c.id = m.customer_id
+       -- When the payment was undone, if it was (a reversal of an allocation is dated; it counts from that date).
+       LEFT JOIN LATERAL (SELECT min(x.allocation_date) AS undone FROM allocations x
+                           WHERE x.tenant_id = $1 AND x.reverses_allocation_id = m.allocation_id) u ON true
+      WHERE m.tenant_id = $1 AND m.side = 'debit' AND m.move_date > $4 AND m.move_date <= $2 AND m.currency = $3
+        AND m.reverses_allocation_id IS NULL AND m.counter_kind IN ${CASH_KINDS} AND m.kind IN ${SALES_KINDS}
+        ${customerIds ? 'AND m.customer_id = ANY($6::uuid[])' : ''}
+      GROUP BY c.code`,
+    params);
+  const tenths = (paid: unknown, beyondSum: unknown): number | null => {
+    const r = averageDaysBeyondTerms({ paidMinor: big(paid), daysToPayWeighted: 0n, daysBeyondTermsWeighted: big(beyondSum) });
+    return 'reason' in r ? null : Math.round(Number(roundRatio(r, KPI_DECIMALS.days)) * 10);
+  };
+  const out = { recent: new Map<string, number>(), prior: new Map<string, number>() };
+  for (const r of rows) {
+    const a = tenths(r.paidRecent, r.beyondRecent);
+    const b = tenths(r.paidPrior, r.beyondPrior);
+    if (a !== null) out.recent.set(r.code, a);
+    if (b !== null) out.prior.set(r.code, b);
+  }
   return out;
 }
 
@@ -195,8 +228,7 @@ async function loadFacts(ctx: Context, sql: Sql, asOf: LocalDate, settings: Aler
     `SELECT customer_id AS "customerId", figures->>'fromGrade' AS "from" FROM alerts
       WHERE tenant_id = $1 AND rule = 'grade_downgrade' AND status IN ('open', 'acknowledged')`, [ctx.tenant.id])).map((r) => [r.customerId, r.from]));
   const trendOn = settings.rules.payment_trend.enabled;
-  const recent = trendOn ? await daysBeyondTerms(ctx, sql, asOf, TREND_RECENT_DAYS, customerIds) : new Map<string, number>();
-  const prior = trendOn ? await daysBeyondTerms(ctx, sql, addDays(asOf, -TREND_RECENT_DAYS), TREND_PRIOR_DAYS, customerIds) : new Map<string, number>();
+  const { recent, prior } = trendOn ? await paymentTrendFacts(ctx, sql, asOf, customerIds) : { recent: new Map<string, number>(), prior: new Map<string, number>() };
   // The limit in force and the exposure as the credit check counts them (temporary increases, orders, shipments, advances).
   const positions = await limitPositions(ctx, sql, asOf, customerIds);
   // The latest statements' Z-scores and the overdue insured invoices, from the credit files.
