@@ -265,6 +265,43 @@ describe('alerts', () => {
   });
 });
 
+describe('the payment trend rule on the ledger', () => {
+  // Company TRND, evaluated on 2026-07-01. Windows: the last 90 days (2026-04-02, 2026-07-01] and the 270 days
+  // before (2025-07-06, 2026-04-02], days beyond terms weighted by the amount paid.
+  //   Prior: PAY-A pays INV-A (1,000.00, due 2025-12-31) on 2026-01-05: 5 days beyond terms. PAY-B pays INV-B (1,000.00,
+  //   due 2026-01-31) on 2026-02-10: 10 days; that application is undone on 2026-05-01, after the prior window's end,
+  //   so it still counts there. Prior: (1,000 × 5 + 1,000 × 10) / 2,000 = 7.5 days.
+  //   Recent: PAY-C pays INV-C (2,000.00, due 2026-03-31) on 2026-05-20: 50 days. PAY-D pays INV-D (1,000.00, due
+  //   2026-04-30) on 2026-06-09 (40 days), undone on 2026-06-15, before the window's end: not counted. Recent: 50.0.
+  //   Worse by 42.5 days ≥ 10: the rule fires. (Counting PAY-D would give 46.7; dropping PAY-B, a prior of 5.0.)
+  it('compares the last 3 months with the 9 before, each counting what was undone by its own end', async () => {
+    const trnd = contextFor(t.db, await makeTenant(t.db, { code: 'TRND' }), CLOCK);
+    await createCustomer(trnd, { code: 'T1', name: '趋势客户' });
+    const post = (input: Parameters<typeof postDocument>[1]) => postDocument(trnd, input);
+    const pay = async (n: string, inv: string, dueDate: string, documentDate: string, paidOn: string, amount: string) => {
+      await post({ kind: 'invoice', number: `INV-${n}`, customer: 'T1', documentDate, dueDate, amount });
+      return post({ kind: 'payment', number: `PAY-${n}`, customer: 'T1', documentDate: paidOn, amount, appliesTo: [{ document: inv, amount }] });
+    };
+    await pay('A', 'INV-A', '2025-12-31', '2025-12-01', '2026-01-05', '1000.00');
+    const b = await pay('B', 'INV-B', '2026-01-31', '2026-01-01', '2026-02-10', '1000.00');
+    await reverseAllocation(trnd, b.allocations[0]!.id, { reason: 'applied in error', date: '2026-05-01' });
+    await pay('C', 'INV-C', '2026-03-31', '2026-03-01', '2026-05-20', '2000.00');
+    const d = await pay('D', 'INV-D', '2026-04-30', '2026-04-01', '2026-06-09', '1000.00');
+    await reverseAllocation(trnd, d.allocations[0]!.id, { reason: 'bounced', date: '2026-06-15' });
+    const r = await evaluateAlerts(trnd, { asOf: '2026-07-01' });
+    expect(r.opened).toBeGreaterThan(0);
+    const alerts = await t.db.tenant(trnd.tenant.id, (sql) => listAlerts(trnd, sql, { limit: 200 }));
+    expect(alerts.rows.find((a) => a.rule === 'payment_trend')).toMatchObject({
+      customer: 'T1', figures: { recentDays: '50.0', priorDays: '7.5', worsenedDays: '42.5', thresholdDays: 10 },
+    });
+    // Evaluating T1 alone (what a posting asks for) finds the same figures.
+    const c = await evaluateAlerts(trnd, { asOf: '2026-07-01', customer: 'T1' });
+    expect(c).toMatchObject({ customers: 1, opened: 0 });
+    expect((await t.db.tenant(trnd.tenant.id, (sql) => listAlerts(trnd, sql, { limit: 200 }))).rows.find((a) => a.rule === 'payment_trend')!.figures)
+      .toMatchObject({ recentDays: '50.0', priorDays: '7.5' });
+  });
+});
+
 describe('alerts fed by credit control and the credit file', () => {
   // Company BETA (CNY), evaluated on 2026-06-30. Customer B1, limit 10,000.00:
   //   INV-B1 5,000.00 due 2026-06-20 (10 days overdue), and an open order SO-1 of 3,500.00.

@@ -15,6 +15,7 @@ import {
   type CustomerFacts, type Facts, type FiredAlert, type Figures, type OwnerRole, type RuleKey, type RuleThresholds,
 } from '../../domain/alerts.ts';
 import { addDays, parseDate, type LocalDate } from '../../domain/dates.ts';
+import { averageDaysBeyondTerms, KPI_DECIMALS, roundRatio } from '../../domain/kpis.ts';
 import { conflict, invalid, notAllowed, notFound } from '../../domain/errors.ts';
 import { formatAmount, parseAmount } from '../../domain/money.ts';
 import { customerScope, listFilter } from '../access/scope.ts';
@@ -24,8 +25,8 @@ import type { Context } from '../context.ts';
 import { limitPositions } from '../credit-limits/index.ts';
 import { creditAlertFacts } from '../credit/index.ts';
 import { withIdempotency } from '../idempotency/index.ts';
+import { big, CASH_KINDS, SALES_KINDS } from '../kpis/figures.ts';
 import { missedInstallmentFacts } from '../payment-plans/index.ts';
-import { behaviourPage } from '../kpis/index.ts';
 import { tenantToday } from '../tenants/index.ts';
 import { amountText, localDateText, parseInput } from '../validate.ts';
 
@@ -123,11 +124,43 @@ interface CustomerRow {
   creditLimitMinor: string | bigint | null; grade: string | null; reviewDue: LocalDate | null; lastSeenGrade: string | null;
 }
 
-/** Days beyond terms of `periodDays` ending `asOf`, per customer code, in tenths of a day (the KPI's one decimal). */
-async function daysBeyondTerms(ctx: Context, sql: Sql, asOf: LocalDate, periodDays: number, customerIds: readonly string[] | null): Promise<Map<string, number>> {
-  const page = await behaviourPage(ctx, sql, { asOf, currency: ctx.tenant.currency, periodDays }, 'customer', 'asc', 100_000, 0, customerIds ?? undefined);
-  const out = new Map<string, number>();
-  for (const r of page.rows) if (r.averageDaysBeyondTerms !== null) out.set(r.customer, Math.round(Number(r.averageDaysBeyondTerms) * 10));
+/**
+ * Days beyond terms per customer code, in tenths of a day (the KPI's one decimal, as the payment behaviour list shows
+ * it), over the trend rule's two windows in one pass over the payments: the last TREND_RECENT_DAYS to `asOf` and the
+ * TREND_PRIOR_DAYS before them, each as the KPI counts it at its own end (PAID_MOVES: a payment undone on or before a
+ * window's end does not count in it).
+ */
+async function paymentTrendFacts(ctx: Context, sql: Sql, asOf: LocalDate, customerIds: readonly string[] | null): Promise<{ recent: Map<string, number>; prior: Map<string, number> }> {
+  const priorEnd = addDays(asOf, -TREND_RECENT_DAYS);
+  const params: unknown[] = [ctx.tenant.id, asOf, ctx.tenant.currency, addDays(priorEnd, -TREND_PRIOR_DAYS), priorEnd];
+  if (customerIds) params.push(customerIds);
+  const recent = `m.move_date > $5 AND (u.undone IS NULL OR u.undone > $2)`;
+  const prior = `m.move_date <= $5 AND (u.undone IS NULL OR u.undone > $5)`;
+  const beyond = 'm.amount_minor::numeric * greatest(0, m.move_date - m.due_date)';
+  const rows = await sql.query<{ code: string; paidRecent: unknown; beyondRecent: unknown; paidPrior: unknown; beyondPrior: unknown }>(
+    `SELECT c.code, sum(m.amount_minor) FILTER (WHERE ${recent}) AS "paidRecent", sum(${beyond}) FILTER (WHERE ${recent}) AS "beyondRecent",
+            sum(m.amount_minor) FILTER (WHERE ${prior}) AS "paidPrior", sum(${beyond}) FILTER (WHERE ${prior}) AS "beyondPrior"
+       FROM item_moves m
+       JOIN customers c ON c.tenant_id = $1 AND c.id = m.customer_id
+       -- When the payment was undone, if it was (a reversal of an allocation is dated; it counts from that date).
+       LEFT JOIN LATERAL (SELECT min(x.allocation_date) AS undone FROM allocations x
+                           WHERE x.tenant_id = $1 AND x.reverses_allocation_id = m.allocation_id) u ON true
+      WHERE m.tenant_id = $1 AND m.side = 'debit' AND m.move_date > $4 AND m.move_date <= $2 AND m.currency = $3
+        AND m.reverses_allocation_id IS NULL AND m.counter_kind IN ${CASH_KINDS} AND m.kind IN ${SALES_KINDS}
+        ${customerIds ? 'AND m.customer_id = ANY($6::uuid[])' : ''}
+      GROUP BY c.code`,
+    params);
+  const tenths = (paid: unknown, beyondSum: unknown): number | null => {
+    const r = averageDaysBeyondTerms({ paidMinor: big(paid), daysToPayWeighted: 0n, daysBeyondTermsWeighted: big(beyondSum) });
+    return 'reason' in r ? null : Math.round(Number(roundRatio(r, KPI_DECIMALS.days)) * 10);
+  };
+  const out = { recent: new Map<string, number>(), prior: new Map<string, number>() };
+  for (const r of rows) {
+    const a = tenths(r.paidRecent, r.beyondRecent);
+    const b = tenths(r.paidPrior, r.beyondPrior);
+    if (a !== null) out.recent.set(r.code, a);
+    if (b !== null) out.prior.set(r.code, b);
+  }
   return out;
 }
 
@@ -195,8 +228,7 @@ async function loadFacts(ctx: Context, sql: Sql, asOf: LocalDate, settings: Aler
     `SELECT customer_id AS "customerId", figures->>'fromGrade' AS "from" FROM alerts
       WHERE tenant_id = $1 AND rule = 'grade_downgrade' AND status IN ('open', 'acknowledged')`, [ctx.tenant.id])).map((r) => [r.customerId, r.from]));
   const trendOn = settings.rules.payment_trend.enabled;
-  const recent = trendOn ? await daysBeyondTerms(ctx, sql, asOf, TREND_RECENT_DAYS, customerIds) : new Map<string, number>();
-  const prior = trendOn ? await daysBeyondTerms(ctx, sql, addDays(asOf, -TREND_RECENT_DAYS), TREND_PRIOR_DAYS, customerIds) : new Map<string, number>();
+  const { recent, prior } = trendOn ? await paymentTrendFacts(ctx, sql, asOf, customerIds) : { recent: new Map<string, number>(), prior: new Map<string, number>() };
   // The limit in force and the exposure as the credit check counts them (temporary increases, orders, shipments, advances).
   const positions = await limitPositions(ctx, sql, asOf, customerIds);
   // The latest statements' Z-scores and the overdue insured invoices, from the credit files.
@@ -340,34 +372,48 @@ export async function evaluateInTransaction(ctx: Context, sql: Sql, asOf: LocalD
     const handle = role === 'collector' ? c?.collector : role === 'salesperson' ? c?.salesperson : manager;
     return handle ?? manager;
   };
-  for (const f of opened) {
-    const id = uuidv7();
+  // Written set-based, WRITE_CHUNK rows a statement: an evaluation of a batch of customers opens and refreshes
+  // hundreds of alerts at once.
+  const events: AlertEventRow[] = [];
+  const openedRows = opened.map((f) => ({ id: uuidv7(), f, figures: toJsonFigures(f.figures) }));
+  for (const part of chunks(openedRows)) {
     await sql.query(
       `INSERT INTO alerts (tenant_id, id, rule, subject_type, customer_id, severity, owner, figures, first_seen_on, last_seen_on)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $9)`,
-      [ctx.tenant.id, id, f.rule, f.subjectType, f.customerId, f.severity, ownerOf(f), toJsonFigures(f.figures), asOf]);
-    await event(sql, ctx, id, 'opened', null, toJsonFigures(f.figures));
+       SELECT $1, u.id, u.rule, u.subject_type, u.customer_id, u.severity, u.owner, u.figures::jsonb, $2, $2
+         FROM unnest($3::uuid[], $4::text[], $5::text[], $6::uuid[], $7::text[], $8::text[], $9::text[]) AS u(id, rule, subject_type, customer_id, severity, owner, figures)`,
+      [ctx.tenant.id, asOf, part.map((r) => r.id), part.map((r) => r.f.rule), part.map((r) => r.f.subjectType), part.map((r) => r.f.customerId),
+        part.map((r) => r.f.severity), part.map((r) => ownerOf(r.f)), part.map((r) => r.figures)]);
   }
-  for (const { alert, fired: f } of refreshed) {
+  for (const r of openedRows) events.push({ alertId: r.id, kind: 'opened', note: null, figures: r.figures });
+  const refreshedRows = refreshed.map(({ alert, fired: f }) => ({ alert, f, figures: toJsonFigures(f.figures) }));
+  for (const part of chunks(refreshedRows)) {
     await sql.query(
-      `UPDATE alerts SET severity = $3, figures = $4::jsonb, last_seen_on = greatest(last_seen_on, $5::date), updated_at = now() WHERE tenant_id = $1 AND id = $2`,
-      [ctx.tenant.id, alert.id, f.severity, toJsonFigures(f.figures), asOf]);
-    if (!sameFigures(JSON.parse(toJsonFigures(f.figures)) as Record<string, unknown>, alert.figures) || f.severity !== alert.severity) await event(sql, ctx, alert.id, 'refreshed', null, toJsonFigures(f.figures));
+      `UPDATE alerts a SET severity = u.severity, figures = u.figures::jsonb, last_seen_on = greatest(a.last_seen_on, $2::date), updated_at = now()
+         FROM unnest($3::uuid[], $4::text[], $5::text[]) AS u(id, severity, figures)
+        WHERE a.tenant_id = $1 AND a.id = u.id`,
+      [ctx.tenant.id, asOf, part.map((r) => r.alert.id), part.map((r) => r.f.severity), part.map((r) => r.figures)]);
   }
-  for (const alert of cleared) {
-    await sql.query(
-      `UPDATE alerts SET status = 'resolved', resolved_at = now(), resolved_by = $3, resolution_note = $4, updated_at = now() WHERE tenant_id = $1 AND id = $2`,
-      [ctx.tenant.id, alert.id, ctx.actor, `condition cleared as of ${asOf}`]);
-    await event(sql, ctx, alert.id, 'auto_resolved', `condition cleared as of ${asOf}`, null);
-  }
-  // The grades seen now are what the next evaluation compares with.
-  for (const c of facts.customers) {
-    if (c.grade !== null && c.grade !== c.lastSeenGrade) {
-      await sql.query(
-        `INSERT INTO alert_grades_seen (tenant_id, customer_id, grade, seen_on) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (tenant_id, customer_id) DO UPDATE SET grade = excluded.grade, seen_on = excluded.seen_on`,
-        [ctx.tenant.id, c.customerId, c.grade, asOf]);
+  for (const r of refreshedRows) {
+    if (!sameFigures(JSON.parse(r.figures) as Record<string, unknown>, r.alert.figures) || r.f.severity !== r.alert.severity) {
+      events.push({ alertId: r.alert.id, kind: 'refreshed', note: null, figures: r.figures });
     }
+  }
+  const clearedNote = `condition cleared as of ${asOf}`;
+  for (const part of chunks(cleared)) {
+    await sql.query(
+      `UPDATE alerts SET status = 'resolved', resolved_at = now(), resolved_by = $3, resolution_note = $4, updated_at = now() WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,
+      [ctx.tenant.id, part.map((a) => a.id), ctx.actor, clearedNote]);
+  }
+  for (const a of cleared) events.push({ alertId: a.id, kind: 'auto_resolved', note: clearedNote, figures: null });
+  await insertEvents(sql, ctx, events);
+  // The grades seen now are what the next evaluation compares with.
+  const seen = facts.customers.filter((c) => c.grade !== null && c.grade !== c.lastSeenGrade);
+  for (const part of chunks(seen)) {
+    await sql.query(
+      `INSERT INTO alert_grades_seen (tenant_id, customer_id, grade, seen_on)
+       SELECT $1, u.customer_id, u.grade, $2 FROM unnest($3::uuid[], $4::text[]) AS u(customer_id, grade)
+       ON CONFLICT (tenant_id, customer_id) DO UPDATE SET grade = excluded.grade, seen_on = excluded.seen_on`,
+      [ctx.tenant.id, asOf, part.map((c) => c.customerId), part.map((c) => c.grade)]);
   }
   if (opened.length || cleared.length) {
     await appendAudit(sql, ctx.tenant.id, {
@@ -379,8 +425,26 @@ export async function evaluateInTransaction(ctx: Context, sql: Sql, asOf: LocalD
 }
 
 async function event(sql: Sql, ctx: Context, alertId: string, kind: string, note: string | null, figures: string | null): Promise<void> {
-  await sql.query(`INSERT INTO alert_events (tenant_id, id, alert_id, event, actor, note, figures) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)`,
-    [ctx.tenant.id, uuidv7(), alertId, kind, ctx.actor, note, figures]);
+  await insertEvents(sql, ctx, [{ alertId, kind, note, figures }]);
+}
+
+interface AlertEventRow { alertId: string; kind: string; note: string | null; figures: string | null }
+
+/** Rows a statement when an evaluation writes alerts and events. */
+const WRITE_CHUNK = 1000;
+function* chunks<T>(rows: readonly T[]): Generator<T[]> {
+  for (let i = 0; i < rows.length; i += WRITE_CHUNK) yield rows.slice(i, i + WRITE_CHUNK);
+}
+
+/** Appends events to alerts' histories, in the order given (their ids are time-ordered). */
+async function insertEvents(sql: Sql, ctx: Context, events: readonly AlertEventRow[]): Promise<void> {
+  for (const part of chunks(events)) {
+    await sql.query(
+      `INSERT INTO alert_events (tenant_id, id, alert_id, event, actor, note, figures)
+       SELECT $1, u.id, u.alert_id, u.event, $2, u.note, u.figures::jsonb
+         FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[]) AS u(id, alert_id, event, note, figures)`,
+      [ctx.tenant.id, ctx.actor, part.map(() => uuidv7()), part.map((e) => e.alertId), part.map((e) => e.kind), part.map((e) => e.note), part.map((e) => e.figures)]);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------

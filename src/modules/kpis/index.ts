@@ -206,18 +206,11 @@ export async function customerPaymentBehaviour(ctx: Context, sql: Sql, raw: Cust
 /** One page of the payment behaviour list; `limit` is the caller's bound (the API's 200, an export's 10,000). */
 export async function behaviourPage(
   ctx: Context, sql: Sql, r: Resolved, sort: (typeof CUSTOMER_SORTS)[number], order: 'asc' | 'desc', limit: number, offset: number,
-  /** These customers' payments only (by id): the early-warning evaluation of the customers posted to. */
-  customerIds?: readonly string[],
 ): Promise<CustomerBehaviour> {
   const scope = customerScope(ctx);
   const periodStart = addDays(r.asOf, -r.periodDays);
   const params: unknown[] = [ctx.tenant.id, r.asOf, r.currency, periodStart, limit, offset];
   if (scope) params.push(scope.handle);
-  let only = '';
-  if (customerIds) {
-    params.push(customerIds);
-    only = ` AND m.customer_id = ANY($${params.length}::uuid[])`;
-  }
   const rows = await sql.query<Record<string, unknown> & { code: string; name: string; count: unknown; total: unknown }>(
     `SELECT c.code, min(c.name) AS name, sum(m.amount_minor) AS paid, count(*) AS count,
             sum(m.amount_minor::numeric * (m.move_date - m.document_date)) AS to_pay,
@@ -225,7 +218,7 @@ export async function behaviourPage(
             count(*) OVER () AS total
        FROM item_moves m
        JOIN customers c ON c.tenant_id = $1 AND c.id = m.customer_id${scope ? ` AND c.${scope.field} = $7` : ''}
-      WHERE ${PAID_MOVES}${only}
+      WHERE ${PAID_MOVES}
       GROUP BY c.code
       ORDER BY ${SORT_SQL[sort]} ${order === 'asc' ? 'ASC' : 'DESC'}, c.code
       LIMIT $5 OFFSET $6`,
