@@ -439,6 +439,8 @@ interface ApiFigure {
   serverReadySeconds: number;
   /** The server's background ledger check (enqueued by the imports), waited for before the load. */
   ledgerCheckSeconds: number | null;
+  /** Then the whole company's alert evaluation the imports asked for, waited for too (from the end of the check). */
+  companyEvaluationSeconds: number | null;
   /** CPU time of the arflow server process per request (the database's is not in it). */
   serverCpuMsPerRequest: number | null;
   /** CPU time of the PostgreSQL server's processes per request (PostgreSQL only; PGlite runs inside the server). */
@@ -568,6 +570,29 @@ async function waitForLedgerCheck(server: { child: ChildProcess; log: () => stri
   }
 }
 
+/**
+ * Every import also asks for an early-warning evaluation of the whole company (job alerts.evaluate; the imports' jobs
+ * are taken as one batch, so one evaluation). It reads every customer, so the load waits for it too, as for the
+ * ledger check: otherwise it runs during the load at a different moment in each run. Found by the evaluation's
+ * log line, which counts the customers evaluated.
+ */
+async function waitForCompanyEvaluation(server: { child: ChildProcess; log: () => string }, customers: number, timeoutSeconds: number): Promise<number | null> {
+  const started = performance.now();
+  for (;;) {
+    for (const line of server.log().split('\n')) {
+      if (!line.includes('alerts evaluated')) continue;
+      try {
+        if ((JSON.parse(line) as { customers?: number }).customers === customers) return (performance.now() - started) / 1000;
+      } catch {
+        // not a JSON line
+      }
+    }
+    if (server.child.exitCode !== null) throw new Error(`arflow serve exited with ${server.child.exitCode}:\n${server.log()}`);
+    if ((performance.now() - started) / 1000 > timeoutSeconds) return null;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 async function stopServer(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -611,7 +636,7 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-async function postPayments(target: Target, dataDir: string, options: Options): Promise<ApiFigure | null> {
+async function postPayments(target: Target, dataDir: string, options: Options, customers: number): Promise<ApiFigure | null> {
   if (options.apiRequests === 0) return null;
   const warmup = Math.min(500, Math.ceil(options.apiRequests / 10));
   const all = apiPayments(dataDir, warmup + options.apiRequests, stamp());
@@ -620,6 +645,9 @@ async function postPayments(target: Target, dataDir: string, options: Options): 
     const check = await waitForLedgerCheck(server, 60 + options.invoices / 1000);
     if (check.outcome === 'problems') throw new Error(`the server's ledger check found problems:\n${server.log().slice(-5000)}`);
     if (check.outcome === 'timeout') console.error(`  (no ledger check finished within ${check.seconds} s of start; load starts anyway)`);
+    // (A copy of a kept database has had its imports' evaluation: customers 0, nothing to wait for.)
+    const evaluation = customers ? await waitForCompanyEvaluation(server, customers, 60 + options.invoices / 1000) : null;
+    if (customers && evaluation === null) console.error(`  (no evaluation of the whole company's alerts finished in time; load starts anyway)`);
     // Warm-up: JIT, connection pool and caches; not counted.
     const warm = await drive(server.port, all.slice(0, warmup), options.concurrency, target.apiToken);
     if (warm.errors.length) throw new Error(`warm-up: ${warm.errors.length} requests failed, e.g. ${warm.errors[0]!.status} ${warm.errors[0]!.body.slice(0, 1000)}`);
@@ -642,6 +670,7 @@ async function postPayments(target: Target, dataDir: string, options: Options): 
       p99Ms: percentile(sorted, 99), maxMs: sorted[sorted.length - 1] ?? NaN, errors: run.errors.length,
       serverPeakRssBytes: server.child.pid ? readVmHwm(server.child.pid) : null,
       ledgerCheckSeconds: check.outcome === 'verified' ? check.seconds : null,
+      companyEvaluationSeconds: evaluation,
       serverReadySeconds: server.readySeconds,
       serverCpuMsPerRequest: serverCpuBefore !== null && serverCpuAfter !== null ? ((serverCpuAfter - serverCpuBefore) * 1000) / options.apiRequests : null,
       postgresCpuMsPerRequest: postgresBefore !== null && postgresAfter !== null ? ((postgresAfter - postgresBefore) * 1000) / options.apiRequests : null,
@@ -718,6 +747,9 @@ function resultRows(result: Result, manifest: Manifest): string[][] {
   if (result.api?.ledgerCheckSeconds != null) {
     rows.push(['ledger check (server job)', 'enqueued by the imports, run by the server after it answers; the load waits for it', `${result.api.ledgerCheckSeconds.toFixed(1)} s`, '', '', '']);
   }
+  if (result.api?.companyEvaluationSeconds != null) {
+    rows.push(['alert evaluation (server job)', 'of the whole company, asked for by the imports; after the ledger check, the load waits for it too', `${result.api.companyEvaluationSeconds.toFixed(1)} s more`, '', '', '']);
+  }
   rows.push(['start-up (included above)', '`arflow tenants`: load code, open database, check migrations', `${result.startupSeconds.toFixed(1)} s`, '', '', '']);
   void manifest;
   return rows;
@@ -789,7 +821,7 @@ async function benchmark(engine: Engine, manifest: Manifest, dataDir: string, op
   try {
     if (options.reuseDatabase) {
       process.stdout.write(`   post ${int(options.apiRequests)} payments over HTTP on a copy of ${options.reuseDatabase}, ${options.concurrency} clients… `);
-      const api = await postPayments(target, dataDir, options);
+      const api = await postPayments(target, dataDir, options, 0);
       if (!api) throw new Error('--reuse-database posts payments: give --api-requests more than 0');
       console.log(`${int(api.requestsPerSecond)} req/s, p50 ${ms(api.p50Ms)} ms, p99 ${ms(api.p99Ms)} ms; CPU per request: server ${api.serverCpuMsPerRequest?.toFixed(2)} ms, ` +
         `PostgreSQL ${api.postgresCpuMsPerRequest?.toFixed(2)} ms (its backends ${api.backendCpuMsPerRequest?.toFixed(2)} ms), load generator ${api.clientCpuMsPerRequest.toFixed(2)} ms; machine ${Math.round((api.machineBusy ?? NaN) * 100)}% busy; ` +
@@ -811,7 +843,7 @@ async function benchmark(engine: Engine, manifest: Manifest, dataDir: string, op
     console.log(`${floor.seconds.toFixed(1)} s, ${int(floor.rowsPerSecond)} rows/s`);
     for (const v of floor.variants) console.log(`      ${v.what}: ${v.seconds.toFixed(1)} s, ${int(v.rowsPerSecond)} rows/s`);
     process.stdout.write(`   post ${int(options.apiRequests)} payments over HTTP, ${options.concurrency} clients… `);
-    const api = await postPayments(target, dataDir, options);
+    const api = await postPayments(target, dataDir, options, manifest.customers);
     console.log(api ? `${int(api.requestsPerSecond)} req/s, p50 ${ms(api.p50Ms)} ms, p99 ${ms(api.p99Ms)} ms` : 'skipped');
     let verify: string | null = null;
     if (options.verify) {
