@@ -142,9 +142,10 @@ async function paymentTrendFacts(ctx: Context, sql: Sql, asOf: LocalDate, custom
             sum(m.amount_minor) FILTER (WHERE ${prior}) AS "paidPrior", sum(${beyond}) FILTER (WHERE ${prior}) AS "beyondPrior"
        FROM item_moves m
        JOIN customers c ON c.tenant_id = $1 AND c.id = m.customer_id
-       -- When the payment was undone, if it was (a reversal of an allocation is dated; it counts from that date).
-       LEFT JOIN LATERAL (SELECT min(x.allocation_date) AS undone FROM allocations x
-                           WHERE x.tenant_id = $1 AND x.reverses_allocation_id = m.allocation_id) u ON true
+       -- When the payment was undone, if it was (a reversal of an allocation is dated; it counts from that date). The
+       -- reversals are few: one hashed list, not a probe per payment.
+       LEFT JOIN (SELECT x.reverses_allocation_id AS id, min(x.allocation_date) AS undone FROM allocations x
+                   WHERE x.tenant_id = $1 AND x.reverses_allocation_id IS NOT NULL GROUP BY x.reverses_allocation_id) u ON u.id = m.allocation_id
       WHERE m.tenant_id = $1 AND m.side = 'debit' AND m.move_date > $4 AND m.move_date <= $2 AND m.currency = $3
         AND m.reverses_allocation_id IS NULL AND m.counter_kind IN ${CASH_KINDS} AND m.kind IN ${SALES_KINDS}
         ${customerIds ? 'AND m.customer_id = ANY($6::uuid[])' : ''}
