@@ -255,6 +255,17 @@ describe('alerts', () => {
       lines.length = 0;
       await runEvaluationJobs(t.db, CLOCK, [{ tenantId: ctx.tenant.id, customerId: c1 }, { tenantId: ctx.tenant.id }], log);
       expect(lines).toEqual([expect.objectContaining({ tenant: 'ACME', customers: 2 })]);
+      // A batch whose job for one company fails (a broken customer id) still evaluates the other company's customers,
+      // then fails, so that pg-boss retries it.
+      const other = contextFor(t.db, await makeTenant(t.db, { code: 'JOBS2' }), CLOCK);
+      await createCustomer(other, { code: 'K1', name: '另一家' });
+      const k1 = (await t.db.tenant(other.tenant.id, (sql) => sql.query<{ id: string }>(`SELECT id FROM customers WHERE tenant_id = $1`, [other.tenant.id])))[0]!.id;
+      lines.length = 0;
+      await expect(runEvaluationJobs(t.db, CLOCK, [{ tenantId: ctx.tenant.id, customerId: 'not-a-uuid' }, { tenantId: other.tenant.id, customerId: k1 }], log)).rejects.toThrow(/uuid/);
+      expect(lines).toEqual([
+        expect.objectContaining({ tenant: 'ACME', err: expect.anything() }),
+        expect.objectContaining({ tenant: 'JOBS2', customers: 1, opened: 0 }),
+      ]);
       // The daily round evaluates every company at its today (no SMTP set: no digest).
       lines.length = 0;
       await runDailyAlerts(t.db, CLOCK, { info: (o) => lines.push(o), error: (o) => lines.push(o) });

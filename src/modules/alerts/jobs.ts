@@ -27,20 +27,29 @@ export async function runEvaluationJobs(db: Database, clock: Clock, jobs: readon
     else entry.whole = true;
   }
   const tenants = new Map((await listTenants(db)).map((t) => [t.id, t]));
+  let failed: unknown = null;
   for (const [tenantId, asked] of byTenant) {
     const tenant = tenants.get(tenantId);
     if (!tenant) continue;
     const ctx: Context = { db, tenant, clock, actor: 'job:alerts.evaluate' };
-    if (asked.whole) {
-      log?.info({ tenant: tenant.code, ...(await evaluateAlerts(ctx, {})) }, 'alerts evaluated');
-      continue;
-    }
-    const ids = [...asked.customers];
-    for (let i = 0; i < ids.length; i += MAX_EVALUATION_CUSTOMERS) {
-      const result = await evaluateCustomers(ctx, ids.slice(i, i + MAX_EVALUATION_CUSTOMERS));
-      log?.info({ tenant: tenant.code, ...result }, 'alerts evaluated');
+    // One company's failure does not keep the others in the batch from being evaluated; the batch then fails, and
+    // pg-boss retries it (evaluating again changes nothing that was right).
+    try {
+      if (asked.whole) {
+        log?.info({ tenant: tenant.code, ...(await evaluateAlerts(ctx, {})) }, 'alerts evaluated');
+        continue;
+      }
+      const ids = [...asked.customers];
+      for (let i = 0; i < ids.length; i += MAX_EVALUATION_CUSTOMERS) {
+        const result = await evaluateCustomers(ctx, ids.slice(i, i + MAX_EVALUATION_CUSTOMERS));
+        log?.info({ tenant: tenant.code, ...result }, 'alerts evaluated');
+      }
+    } catch (error) {
+      log?.error({ tenant: tenant.code, err: error }, 'alerts evaluation failed');
+      failed ??= error;
     }
   }
+  if (failed) throw failed;
 }
 
 export async function runDailyAlerts(db: Database, clock: Clock, log: Log): Promise<void> {
