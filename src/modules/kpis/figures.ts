@@ -65,11 +65,12 @@ export async function loadKpiFigures(sql: Sql, q: FiguresQuery, reader: Sql | nu
   const months = countbackMonths(q.asOf, COUNTBACK_MAX_MONTHS);
   const params: unknown[] = [q.tenantId, q.asOf, q.currency, periodStart, ...(q.scope ? [q.scope.handle] : [])];
   await tuneForLedgerRead(sql);
-  // 2. Credit sales per day: first the period and the latest FIRST_MONTHS months, which is where the countback walk
-  // ends for any company whose DSO is under about half a year; the older months only if the receivables outlast them.
+  // Credit sales per day are read first for the period and the latest FIRST_MONTHS months, which is where the
+  // countback walk ends for any company whose DSO is under about half a year; older months only if the receivables
+  // outlast them (below).
   const firstFrom = minDate(periodStart, addDays(months[FIRST_MONTHS - 1]!.from, -1));
 
-  // 1. Balances at asOf and at the period's start, in one pass over today's open items and the movements since the
+  // Balances at asOf and at the period's start, in one pass over today's open items and the movements since the
   // period's start, summed without grouping. The period's payments of sales (PAID_MOVES) are movements of that same
   // pass: an allocation is never dated before its documents, so each one dated in the period is among the movements
   // since the period's start of items dated on or before asOf.
@@ -89,7 +90,7 @@ export async function loadKpiFigures(sql: Sql, q: FiguresQuery, reader: Sql | nu
       WHERE o.currency = $3`,
     params);
 
-  // The rest: the ten largest customers (the one figure that needs a sum per customer: today's open items and what
+  // Then the ten largest customers (the one figure that needs a sum per customer: today's open items and what
   // moved after asOf only, summed as int8, migration 0036), the sales, and what open disputes cover at asOf
   // (src/modules/disputes), a share of outstanding.
   const restRead = async (on: Sql) => {
@@ -136,7 +137,7 @@ export async function loadKpiFigures(sql: Sql, q: FiguresQuery, reader: Sql | nu
     walked = salesByMonth(months, [...sales, ...older]);
   }
 
-  // 3. Payment behaviour: payments and advances applied to sales in the period, not undone by asOf (read in 1.).
+  // Payment behaviour: payments and advances applied to sales in the period, not undone by asOf (read with the balances).
   const paid = balances;
   const payments: PaymentSums = { paidMinor: big(paid.paid), daysToPayWeighted: big(paid.to_pay), daysBeyondTermsWeighted: big(paid.beyond) };
 
